@@ -1,0 +1,61 @@
+"""qapidoc: lint, compare and document QAPI schemas.
+
+`load_schema(path)` reads a schema with everything it includes and returns
+the typed `Schema` model with every problem found as `Diagnostic`s.
+"""
+
+from .builder import load_schema
+from .model import (
+    AlternateType,
+    Branch,
+    BuiltinType,
+    Command,
+    Condition,
+    Definition,
+    DocComment,
+    EnumType,
+    EnumValue,
+    Event,
+    Feature,
+    Kind,
+    Member,
+    Module,
+    Schema,
+    Section,
+    SectionKind,
+    StructType,
+    TypeRef,
+    UnionType,
+)
+from .source import Diagnostic, Location, Severity, SourceFile
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AlternateType",
+    "Branch",
+    "BuiltinType",
+    "Command",
+    "Condition",
+    "Definition",
+    "Diagnostic",
+    "DocComment",
+    "EnumType",
+    "EnumValue",
+    "Event",
+    "Feature",
+    "Kind",
+    "Location",
+    "Member",
+    "Module",
+    "Schema",
+    "Section",
+    "SectionKind",
+    "Severity",
+    "SourceFile",
+    "StructType",
+    "TypeRef",
+    "UnionType",
+    "__version__",
+    "load_schema",
+]

@@ -1,0 +1,11 @@
+"""The subcommands the CLI offers; each lives in its own module."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register_all(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from . import lint_command
+
+    lint_command.register(sub)

@@ -1,0 +1,604 @@
+"""Reader: schema files → located JSON-like nodes, raw doc comments, includes.
+
+Scans each file with one compiled regular expression, parses QAPI's JSON
+dialect into `Obj`/`Arr`/`Str`/`Bool` nodes with a `Location` each, follows
+include directives (each file read once, cycles reported with their chain)
+and reads pragma directives.  `qapidoc.expressions` checks what comes out.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from .registry import rule
+from .source import Diagnostic, Location, SourceFile
+
+SYNTAX_ERROR = rule(
+    "QA001", "syntax-error",
+    "The file is not valid QAPI schema syntax.",
+    rationale="A schema that does not parse cannot be checked, built or "
+    "documented; the error points at the offending character.",
+    bad="{ 'enum': 'Status', 'data': [ 'good' ]; }",
+    good="{ 'enum': 'Status', 'data': [ 'good' ] }",
+)
+UNREADABLE = rule(
+    "QA002", "unreadable-file",
+    "A schema or included file cannot be read (missing, a directory, not "
+    "UTF-8).",
+    rationale="Every file of the schema must be readable text.",
+    bad="{ 'include': 'no-such-file.json' }",
+    good="{ 'include': 'common.json' }",
+)
+INCLUDE_CYCLE = rule(
+    "QA003", "include-cycle",
+    "A file includes itself, directly or through other files.",
+    rationale="A cycle means no include order exists; the message shows "
+    "the chain.",
+)
+BAD_DIRECTIVE = rule(
+    "QA004", "bad-directive",
+    "An include or pragma directive is malformed, or a pragma is unknown "
+    "or has a value of the wrong type.",
+    rationale="Directives steer how the whole schema is read and checked.",
+    bad="{ 'pragma': { 'doc-required': 'yes' } }",
+    good="{ 'pragma': { 'doc-required': true } }",
+)
+BAD_DOC_SYNTAX = rule(
+    "QA005", "doc-comment-syntax",
+    "A documentation comment is not delimited by ``##`` lines or a line in "
+    "it does not start with ``# ``.",
+    rationale="Doc comments are the source of the reference manual; one "
+    "that is not closed swallows the definitions after it.",
+    bad="##\n#An intro\n{ 'command': 'ping' }",
+    good="##\n# @ping:\n#\n# Check the server is alive.\n##\n"
+    "{ 'command': 'ping' }",
+)
+
+MAX_DEPTH = 200
+"""Deeper nesting than this is reported instead of recursing further."""
+
+
+# --------------------------------------------------------------------------
+# Nodes
+
+
+@dataclass(frozen=True, slots=True)
+class Str:
+    value: str
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Bool:
+    value: bool
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Arr:
+    items: list[Node]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Obj:
+    """An object; `items` keeps source order, keys are unique."""
+
+    items: list[tuple[Str, Node]]
+    loc: Location
+
+    def get(self, key: str) -> Node | None:
+        for k, v in self.items:
+            if k.value == key:
+                return v
+        return None
+
+    def key(self, key: str) -> Str | None:
+        for k, _ in self.items:
+            if k.value == key:
+                return k
+        return None
+
+    def keys(self) -> list[str]:
+        return [k.value for k, _ in self.items]
+
+
+Node = Str | Bool | Arr | Obj
+
+
+def node_type(node: Node) -> str:
+    return {Str: "string", Bool: "boolean", Arr: "array", Obj: "object"}[type(node)]
+
+
+# --------------------------------------------------------------------------
+# What the reader hands on
+
+
+@dataclass(frozen=True, slots=True)
+class RawDoc:
+    """A ``##`` doc comment: its raw lines (text after ``#``) with numbers."""
+
+    loc: Location
+    lines: list[tuple[int, str]]
+    end_line: int
+
+
+@dataclass(slots=True)
+class TopExpr:
+    """A top-level definition expression and the doc comment before it."""
+
+    expr: Obj
+    doc: RawDoc | None
+    file: SourceFile
+
+
+@dataclass(slots=True)
+class IncludeItem:
+    path: str
+    loc: Location
+    file: SourceFile | None  # None when already read, missing or a cycle
+
+
+@dataclass(slots=True)
+class FileItems:
+    file: SourceFile
+    items: list[TopExpr | RawDoc | IncludeItem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PragmaValues:
+    doc_required: bool = False
+    lists: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ReadResult:
+    files: list[FileItems]
+    pragmas: PragmaValues
+    diagnostics: list[Diagnostic]
+    root: SourceFile | None
+
+
+# --------------------------------------------------------------------------
+# Scanning
+
+_TOKEN = re.compile(
+    r"""
+      (?P<nl>\n)
+    | (?P<ws>[ \t\r\f\v]+)
+    | (?P<comment>\#[^\n]*)
+    | (?P<str>'(?:[^'\\\n]|\\[^\n])*')
+    | (?P<punct>[{}\[\]:,])
+    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<badstr>'[^\n]*)
+    | (?P<other>.)
+    """,
+    re.VERBOSE,
+)
+_ESCAPE = re.compile(r"\\(.)")
+_PRINTABLE = re.compile(r"[ -~]*")
+
+# token kinds: "{", "}", "[", "]", ":", ",", "str", "true", "false",
+# "comment", "eof"
+Token = tuple[str, str, int, int]  # kind, value, line, col
+
+
+class ParseError(Exception):
+    def __init__(self, loc: Location, message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+
+
+def scan(src: SourceFile) -> tuple[list[Token], list[Diagnostic]]:
+    """Split a file into tokens; lexical errors become diagnostics and the
+    offending text is dropped, so the parser can go on."""
+    tokens: list[Token] = []
+    diags: list[Diagnostic] = []
+    text = src.text
+    line = 1
+    line_start = 0
+    append = tokens.append
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "nl":
+            line += 1
+            line_start = m.end()
+            continue
+        if kind == "ws":
+            continue
+        start = m.start()
+        col = start - line_start + 1
+        val = m.group()
+        if kind == "str":
+            body = val[1:-1]
+            if "\\" in body:
+                bad = _bad_escape(body)
+                if bad is not None:
+                    diags.append(SYNTAX_ERROR.at(
+                        Location(src, line, col), f"unknown escape \\{bad}"))
+                    append(("str", body, line, col))
+                    continue
+                body = _ESCAPE.sub(r"\1", body)
+            if _PRINTABLE.fullmatch(body) is None:
+                diags.append(SYNTAX_ERROR.at(
+                    Location(src, line, col),
+                    "funny character in string (only printable ASCII is "
+                    "allowed)"))
+            append(("str", body, line, col))
+        elif kind == "punct":
+            append((val, val, line, col))
+        elif kind == "comment":
+            append(("comment", val, line, col))
+        elif kind == "word":
+            if val in ("true", "false"):
+                append((val, val, line, col))
+            else:
+                diags.append(SYNTAX_ERROR.at(
+                    Location(src, line, col), f"stray '{val}'"))
+                append(("junk", val, line, col))
+        elif kind == "badstr":
+            diags.append(SYNTAX_ERROR.at(
+                Location(src, line, col), "missing terminating \"'\""))
+            append(("junk", val, line, col))
+        else:
+            what = val if val.isprintable() else repr(val)
+            diags.append(SYNTAX_ERROR.at(Location(src, line, col),
+                                         f"stray '{what}'"))
+            append(("junk", val, line, col))
+    # End of file sits at the end of the last line, like an editor's cursor.
+    if text.endswith("\n"):
+        eof_line = line - 1
+        prev = text.rfind("\n", 0, len(text) - 1)
+        eof_col = len(text) - 1 - prev
+    else:
+        eof_line, eof_col = line, len(text) - line_start + 1
+    append(("eof", "", max(eof_line, 1), max(eof_col, 1)))
+    return tokens, diags
+
+
+def _bad_escape(body: str) -> str | None:
+    for m in _ESCAPE.finditer(body):
+        if m.group(1) != "\\":
+            return m.group(1)
+    return None
+
+
+# --------------------------------------------------------------------------
+# Parsing one file
+
+
+class _FileParser:
+    """Recursive-descent parser over one file's token list."""
+
+    def __init__(self, src: SourceFile) -> None:
+        self.src = src
+        self.tokens, self.diags = scan(src)
+        self.pos = 0
+        # A junk token already reported by the scanner is not reported again.
+        self.reported: set[int] = set()
+
+    def loc(self, tok: Token) -> Location:
+        return Location(self.src, tok[2], tok[3])
+
+    def peek(self) -> Token:
+        """The next token that is not an in-expression comment."""
+        toks = self.tokens
+        while toks[self.pos][0] == "comment":
+            self.pos += 1
+        return toks[self.pos]
+
+    def next(self) -> Token:
+        tok = self.peek()
+        if tok[0] != "eof":
+            self.pos += 1
+        return tok
+
+    def fail(self, tok: Token, message: str) -> ParseError:
+        if tok[0] == "junk":
+            message = "__reported__"
+        return ParseError(self.loc(tok), message)
+
+    def value(self, depth: int) -> Node:
+        tok = self.next()
+        kind = tok[0]
+        if kind == "str":
+            return Str(tok[1], self.loc(tok))
+        if kind == "{":
+            return self.obj(tok, depth + 1)
+        if kind == "[":
+            return self.arr(tok, depth + 1)
+        if kind in ("true", "false"):
+            return Bool(kind == "true", self.loc(tok))
+        raise self.fail(tok, "expected value")
+
+    def obj(self, start: Token, depth: int) -> Obj:
+        if depth > MAX_DEPTH:
+            raise self.fail(start, f"nesting deeper than {MAX_DEPTH} levels")
+        items: list[tuple[Str, Node]] = []
+        seen: set[str] = set()
+        tok = self.next()
+        if tok[0] == "}":
+            return Obj(items, self.loc(start))
+        while True:
+            if tok[0] != "str":
+                raise self.fail(tok, "expected string or '}'"
+                                if not items else "expected string")
+            key = Str(tok[1], self.loc(tok))
+            colon = self.next()
+            if colon[0] != ":":
+                raise self.fail(colon, "expected ':'")
+            if key.value in seen:
+                raise ParseError(key.loc, f"duplicate key '{key.value}'")
+            seen.add(key.value)
+            items.append((key, self.value(depth)))
+            tok = self.next()
+            if tok[0] == "}":
+                return Obj(items, self.loc(start))
+            if tok[0] != ",":
+                raise self.fail(tok, "expected ',' or '}'")
+            tok = self.next()
+
+    def arr(self, start: Token, depth: int) -> Arr:
+        if depth > MAX_DEPTH:
+            raise self.fail(start, f"nesting deeper than {MAX_DEPTH} levels")
+        items: list[Node] = []
+        tok = self.peek()
+        if tok[0] == "]":
+            self.next()
+            return Arr(items, self.loc(start))
+        if tok[0] not in ("str", "{", "[", "true", "false"):
+            raise self.fail(tok, "expected '{', '[', ']', string, or boolean")
+        while True:
+            items.append(self.value(depth))
+            tok = self.next()
+            if tok[0] == "]":
+                return Arr(items, self.loc(start))
+            if tok[0] != ",":
+                raise self.fail(tok, "expected ',' or ']'")
+
+    def recover(self) -> None:
+        """Skip to the next plausible start of a top-level expression: a
+        ``{`` in column 1 or a comment in column 1."""
+        toks = self.tokens
+        while True:
+            tok = toks[self.pos]
+            if tok[0] == "eof":
+                return
+            if tok[3] == 1 and tok[0] in ("{", "comment"):
+                return
+            self.pos += 1
+
+    def report(self, err: ParseError) -> None:
+        if err.message != "__reported__":
+            self.diags.append(SYNTAX_ERROR.at(err.loc, err.message))
+
+    def doc_comment(self, first: Token) -> RawDoc | None:
+        """Read a doc comment starting at a ``##`` token; None if broken."""
+        start = self.loc(first)
+        if first[1] != "##":
+            self.diags.append(BAD_DOC_SYNTAX.at(
+                start, "junk after '##' at start of documentation comment"))
+        lines: list[tuple[int, str]] = []
+        toks = self.tokens
+        self.pos += 1
+        while True:
+            tok = toks[self.pos]
+            if tok[0] != "comment":
+                self.diags.append(BAD_DOC_SYNTAX.at(
+                    self.loc(tok), "documentation comment must end with '##'"))
+                return None
+            self.pos += 1
+            text = tok[1]
+            if text.startswith("##"):
+                if text != "##":
+                    self.diags.append(BAD_DOC_SYNTAX.at(
+                        self.loc(tok),
+                        "junk after '##' at end of documentation comment"))
+                return RawDoc(start, lines, tok[2])
+            body = text[1:]
+            if body and body[0] != " ":
+                self.diags.append(BAD_DOC_SYNTAX.at(
+                    Location(self.src, tok[2], tok[3] + 1),
+                    "missing space after #"))
+                body = " " + body
+            lines.append((tok[2], body[1:].rstrip()))
+
+    def top_level(self) -> list[TopExpr | RawDoc | Obj]:
+        """All top-level items; directives come back as bare `Obj`s."""
+        out: list[TopExpr | RawDoc | Obj] = []
+        toks = self.tokens
+        pending: RawDoc | None = None
+        while True:
+            tok = toks[self.pos]
+            kind = tok[0]
+            if kind == "eof":
+                if pending is not None:
+                    out.append(pending)
+                return out
+            if kind == "comment":
+                if tok[1].startswith("##"):
+                    if pending is not None:
+                        out.append(pending)
+                    pending = self.doc_comment(tok)
+                    continue
+                self.pos += 1
+                continue
+            if kind != "{":
+                if pending is not None:
+                    out.append(pending)
+                    pending = None
+                if kind == "junk":
+                    self.pos += 1
+                else:
+                    self.report(self.fail(tok, "expected '{'"))
+                    self.pos += 1
+                self.recover()
+                continue
+            try:
+                self.pos += 1
+                expr = self.obj(tok, 1)
+            except ParseError as err:
+                self.report(err)
+                if pending is not None:
+                    out.append(pending)
+                    pending = None
+                self.recover()
+                continue
+            if pending is not None and _is_directive(expr):
+                out.append(pending)
+                pending = None
+            out.append(TopExpr(expr, pending, self.src)
+                       if not _is_directive(expr) else expr)
+            pending = None
+
+
+def _is_directive(expr: Obj) -> bool:
+    return bool(expr.items) and expr.items[0][0].value in ("include", "pragma")
+
+
+# --------------------------------------------------------------------------
+# Files, includes, pragmas
+
+PRAGMA_LISTS = (
+    "command-name-exceptions",
+    "command-returns-exceptions",
+    "documentation-exceptions",
+    "member-name-exceptions",
+)
+
+
+def read_text(path: str) -> tuple[str | None, str]:
+    """File contents, or None and a reason."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return None, "No such file or directory"
+    except IsADirectoryError:
+        return None, "Is a directory"
+    except PermissionError:
+        return None, "Permission denied"
+    except OSError as e:
+        return None, e.strerror or str(e)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return None, f"not valid UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})"
+    return text, ""
+
+
+class Reader:
+    """Reads a root schema and everything it includes."""
+
+    def __init__(self) -> None:
+        self.files: list[FileItems] = []
+        self.diags: list[Diagnostic] = []
+        self.pragmas = PragmaValues()
+        self.seen: dict[str, SourceFile] = {}
+        self.stack: list[tuple[str, Location | None]] = []
+
+    def read_root(self, path: str, text: str | None = None) -> ReadResult:
+        if text is None:
+            text, why = read_text(path)
+            if text is None:
+                dummy = SourceFile(path, "")
+                self.diags.append(UNREADABLE.at(
+                    Location(dummy, 1, 1),
+                    f"can't read schema file '{path}': {why}"))
+                return ReadResult([], self.pragmas, self.diags, None)
+        root = SourceFile(path, text)
+        self._read(root)
+        return ReadResult(self.files, self.pragmas, self.diags, root)
+
+    def _read(self, src: SourceFile) -> None:
+        key = os.path.realpath(src.path)
+        self.seen[key] = src
+        self.stack.append((key, src.included_from))
+        items = FileItems(src)
+        self.files.append(items)
+        parser = _FileParser(src)
+        for item in parser.top_level():
+            if isinstance(item, Obj):
+                name = item.items[0][0].value
+                if name == "include":
+                    inc = self._include(item)
+                    if inc is not None:
+                        items.items.append(inc)
+                else:
+                    self._pragma(item)
+            else:
+                items.items.append(item)
+        self.diags.extend(parser.diags)
+        self.stack.pop()
+
+    def _include(self, expr: Obj) -> IncludeItem | None:
+        if len(expr.items) != 1:
+            self.diags.append(BAD_DIRECTIVE.at(
+                expr.loc, "invalid 'include' directive"))
+            return None
+        value = expr.items[0][1]
+        if not isinstance(value, Str):
+            self.diags.append(BAD_DIRECTIVE.at(
+                value.loc, "value of 'include' must be a string"))
+            return None
+        incl = value.value
+        base = os.path.dirname(expr.loc.file.path)
+        path = os.path.normpath(os.path.join(base, incl)) if base else incl
+        key = os.path.realpath(path)
+        for k, _ in self.stack:
+            if k == key:
+                chain = [s.path for s in self._stack_files()] + [path]
+                self.diags.append(INCLUDE_CYCLE.at(
+                    expr.loc, "inclusion loop: " + " -> ".join(chain)))
+                return IncludeItem(path, expr.loc, None)
+        if key in self.seen:
+            return IncludeItem(self.seen[key].path, expr.loc, None)
+        text, why = read_text(path)
+        if text is None:
+            self.diags.append(UNREADABLE.at(
+                expr.loc, f"can't read include file '{incl}': {why}"))
+            return IncludeItem(path, expr.loc, None)
+        src = SourceFile(path, text, expr.loc)
+        self._read(src)
+        return IncludeItem(path, expr.loc, src)
+
+    def _stack_files(self) -> list[SourceFile]:
+        return [self.seen[k] for k, _ in self.stack]
+
+    def _pragma(self, expr: Obj) -> None:
+        if len(expr.items) != 1:
+            self.diags.append(BAD_DIRECTIVE.at(
+                expr.loc, "invalid 'pragma' directive"))
+            return
+        body = expr.items[0][1]
+        if not isinstance(body, Obj):
+            self.diags.append(BAD_DIRECTIVE.at(
+                expr.loc, "value of 'pragma' must be an object"))
+            return
+        for key, value in body.items:
+            name = key.value
+            if name == "doc-required":
+                if not isinstance(value, Bool):
+                    self.diags.append(BAD_DIRECTIVE.at(
+                        expr.loc, "pragma 'doc-required' must be boolean"))
+                    continue
+                self.pragmas.doc_required = value.value
+            elif name in PRAGMA_LISTS:
+                if not isinstance(value, Arr) or not all(
+                        isinstance(v, Str) for v in value.items):
+                    self.diags.append(BAD_DIRECTIVE.at(
+                        expr.loc, f"pragma {name} must be a list of strings"))
+                    continue
+                self.pragmas.lists.setdefault(name, []).extend(
+                    v.value for v in value.items if isinstance(v, Str))
+            else:
+                self.diags.append(BAD_DIRECTIVE.at(
+                    expr.loc, f"unknown pragma '{name}'"))
+
+
+def read_schema(path: str, text: str | None = None) -> ReadResult:
+    """Read `path` (or `text` as if it were that file) and its includes."""
+    return Reader().read_root(path, text)

@@ -1,0 +1,112 @@
+"""Source files, locations and diagnostics: the one home of each.
+
+The reader creates a `SourceFile` per schema file and a `Location` for every
+token; every later stage reports problems as `Diagnostic` records.  Nothing
+in the core prints: the CLI, Sphinx and reports format these records.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    """How serious a finding is; ordered so that `max()` picks the worst."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(
+                f"unknown severity {text!r} (expected error, warning or info)"
+            ) from None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SourceFile:
+    """One schema file as read, and how it was included (None for a root)."""
+
+    path: str
+    text: str = field(repr=False)
+    included_from: Location | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        return _split_lines(self)
+
+    def include_chain(self) -> list[Location]:
+        """The include directives that brought this file in, innermost first."""
+        chain: list[Location] = []
+        where = self.included_from
+        while where is not None:
+            chain.append(where)
+            where = where.file.included_from
+        return chain
+
+
+_LINES: dict[int, list[str]] = {}
+
+
+def _split_lines(src: SourceFile) -> list[str]:
+    key = id(src)
+    lines = _LINES.get(key)
+    if lines is None:
+        lines = src.text.split("\n")
+        _LINES[key] = lines
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A 1-based line and column in a source file."""
+
+    file: SourceFile
+    line: int
+    col: int = 1
+
+    @property
+    def path(self) -> str:
+        return self.file.path
+
+    def __str__(self) -> str:
+        return f"{self.file.path}:{self.line}:{self.col}"
+
+    def __lt__(self, other: Location) -> bool:
+        return (self.file.path, self.line, self.col) < (
+            other.file.path,
+            other.line,
+            other.col,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding: where, which check, how bad, and what to say.
+
+    `context` points at the definition a finding is about when the finding
+    itself sits elsewhere (a member, a doc line); `definition` and `member`
+    name what it is about, for baselines and machine-readable output.
+    """
+
+    location: Location
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    context: Location | None = None
+    definition: str | None = None
+    member: str | None = None
+
+
+def diagnostic_sort_key(d: Diagnostic) -> tuple[str, int, int, str]:
+    loc = d.location
+    return (loc.file.path, loc.line, loc.col, d.code)

@@ -1,0 +1,127 @@
+"""Pygments lexer for QMP transcripts (``.. code-block:: qmp``).
+
+Input is an example exchange as written in QAPI doc comments: ``->`` lines
+sent by the client, ``<-`` lines sent by the server, each followed by JSON
+that may span several lines, plus ``...`` elisions and plain narration.
+Output is a token stream that concatenates back to the input exactly; it
+never contains Error tokens, so Sphinx never warns about a transcript.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator, Iterator
+
+from pygments.lexer import Lexer
+from pygments.token import (
+    Comment,
+    Generic,
+    Keyword,
+    Name,
+    Number,
+    Punctuation,
+    String,
+    Text,
+    Whitespace,
+    _TokenType,
+)
+
+__all__ = ["CLIENT", "ELISION", "SERVER", "QMPLexer"]
+
+CLIENT = Generic.Prompt.Client
+SERVER = Generic.Prompt.Server
+ELISION = Comment.Elision
+
+_Token = tuple[int, _TokenType, str]
+
+_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+_MARKER = re.compile(r"[ \t]*(->|<-)")
+_ELISION_LINE = re.compile(r"[ \t]*\.\.\.(?:[^\n]*\.\.\.)?[ \t]*$")
+# Inside JSON, "... text ..." must not swallow brackets or strings.
+_ELISION_INLINE = re.compile(r"\.\.\.(?:[ \t]+[^\n\"{}\[\],:.]+?[ \t]+\.\.\.)?")
+_SPACE = re.compile(r"[ \t\r\f\v]+")
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"?')
+_KEY_FOLLOWS = re.compile(r"[ \t\r\n]*:")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_CONSTANT = re.compile(r"(?:true|false|null)\b")
+_WORD = re.compile(r"[^\s\"{}\[\],:]+")
+
+
+class QMPLexer(Lexer):  # type: ignore[misc]
+    """Lexer for QMP example transcripts."""
+
+    name = "QMP"
+    aliases = ["qmp"]  # noqa: RUF012
+    filenames: list[str] = []  # noqa: RUF012
+    mimetypes: list[str] = []  # noqa: RUF012
+
+    def get_tokens_unprocessed(self, text: str) -> Iterator[_Token]:
+        depth = 0
+        for found in _LINE.finditer(text):
+            pos, line = found.start(), found.group()
+            body = line.removesuffix("\n")
+            newline = line[len(body) :]
+            marker = _MARKER.match(body)
+            if marker:
+                depth = 0
+                if marker.start(1) > 0:
+                    yield pos, Whitespace, body[: marker.start(1)]
+                kind = CLIENT if marker.group(1) == "->" else SERVER
+                yield pos + marker.start(1), kind, marker.group(1)
+                depth = yield from _json(body, marker.end(), pos, depth)
+            elif depth > 0:
+                depth = yield from _json(body, 0, pos, depth)
+            elif _ELISION_LINE.match(body):
+                yield from _elision_line(body, pos)
+            elif body:
+                yield pos, Text, body
+            if newline:
+                yield pos + len(body), Whitespace, newline
+
+
+def _elision_line(body: str, pos: int) -> Iterator[_Token]:
+    start = len(body) - len(body.lstrip(" \t"))
+    end = len(body.rstrip(" \t"))
+    if start:
+        yield pos, Whitespace, body[:start]
+    yield pos + start, ELISION, body[start:end]
+    if end < len(body):
+        yield pos + end, Whitespace, body[end:]
+
+
+def _json(body: str, i: int, pos: int, depth: int) -> Generator[_Token, None, int]:
+    """Tokenize JSON from ``body[i:]``; the generator returns the new depth."""
+    n = len(body)
+    while i < n:
+        char = body[i]
+        match: re.Match[str] | None
+        if match := _SPACE.match(body, i):
+            yield pos + i, Whitespace, match.group()
+        elif char in "{[":
+            depth += 1
+            match = None
+            yield pos + i, Punctuation, char
+        elif char in "}]":
+            depth = max(depth - 1, 0)
+            match = None
+            yield pos + i, Punctuation, char
+        elif char in ",:":
+            match = None
+            yield pos + i, Punctuation, char
+        elif match := _ELISION_INLINE.match(body, i):
+            yield pos + i, ELISION, match.group()
+        elif match := _STRING.match(body, i):
+            is_key = _KEY_FOLLOWS.match(body, match.end()) is not None
+            yield pos + i, Name.Tag if is_key else String.Double, match.group()
+        elif match := _NUMBER.match(body, i):
+            yield pos + i, Number, match.group()
+        elif match := _CONSTANT.match(body, i):
+            yield pos + i, Keyword.Constant, match.group()
+        else:
+            match = _WORD.match(body, i)
+            word = match.group() if match else char
+            yield pos + i, Text, word
+            i += len(word)
+            continue
+        i = match.end() if match else i + 1
+    return depth
