@@ -38,7 +38,7 @@ from .model import (
     TypeRef,
     UnionType,
 )
-from .reader import IncludeItem, RawDoc, TopExpr, read_schema
+from .reader import FileOpener, IncludeItem, RawDoc, TopExpr, read_schema
 from .registry import Rule, rule
 from .source import Diagnostic, Location, SourceFile
 
@@ -568,11 +568,23 @@ def display_path(path: str) -> str:
     return os.path.normpath(path)
 
 
-def load_schema(path: str, text: str | None = None) -> Schema:
+def load_schema(path: str, text: str | None = None,
+                opener: FileOpener | None = None) -> Schema:
     """Read, check and model the schema at `path` and everything it
     includes.  Never raises for bad input: problems are in
-    `Schema.diagnostics`, and the model holds whatever could be built."""
-    read = read_schema(display_path(path), text)
+    `Schema.diagnostics`, and the model holds whatever could be built.
+
+    `text` stands in for the root file's contents; `opener` reads files
+    from elsewhere than the file system (see `qapidoc.gitsource`), and a
+    path of the form ``git:REF:PATH`` picks the git opener itself."""
+    if opener is None and text is None and path.startswith("git:"):
+        from .gitsource import git_opener
+
+        path, opener = git_opener(path)
+    if opener is not None:
+        read = read_schema(path, text, opener)
+    else:
+        read = read_schema(display_path(path), text)
     diags: list[Diagnostic] = list(read.diagnostics)
     pragmas = _pragmas(read.pragmas.lists, read.pragmas.doc_required)
     builder = Builder(pragmas)

@@ -10,11 +10,12 @@ definitions; lint rules read both.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .model import DocComment, DocLine, Section, SectionKind
 from .reader import RawDoc
 from .registry import rule
-from .source import Diagnostic, Location, Severity
+from .source import Diagnostic, Location
 
 DOC_STRUCTURE = rule(
     "QA301", "doc-structure",
@@ -287,23 +288,23 @@ class _DocParser:
 def parse_doc(raw: RawDoc, diags: list[Diagnostic]) -> DocComment:
     """Parse a raw doc comment, appending problems to `diags`."""
     doc = _DocParser(raw, diags).parse()
-    check_line_length(raw, diags)
+    diags.extend(long_lines(raw.loc, raw.lines))
     return doc
 
 
-def check_line_length(raw: RawDoc, diags: list[Diagnostic],
-                      limit: int = LINE_LIMIT, severity: Severity | None = None) -> None:
-    """Report doc lines over `limit` columns outside literal blocks."""
-    for number, text, in_block in literal_lines(raw.lines):
-        if in_block:
+def long_lines(where: Location, lines: Sequence[tuple[int, str]],
+               limit: int = LINE_LIMIT) -> list[Diagnostic]:
+    """Doc lines (text after ``# ``) over `limit` columns outside literal
+    blocks, URLs and unbreakable words; `where` is the comment's start."""
+    out = []
+    for number, text, in_block in literal_lines(lines):
+        if in_block or len(text) + 2 <= limit or _unbreakable(text):
             continue
-        width = len(text) + 2
-        if width > limit and not _unbreakable(text):
-            d = DOC_LINE_LENGTH.at(
-                Location(raw.loc.file, number, 1),
-                f"documentation line longer than {limit} characters",
-                context=raw.loc)
-            diags.append(d)
+        out.append(DOC_LINE_LENGTH.at(
+            Location(where.file, number, 1),
+            f"documentation line longer than {limit} characters",
+            context=where))
+    return out
 
 
 def _unbreakable(text: str) -> bool:
@@ -312,7 +313,7 @@ def _unbreakable(text: str) -> bool:
     return "://" in stripped or " " not in stripped
 
 
-def literal_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str, bool]]:
+def literal_lines(lines: Sequence[tuple[int, str]]) -> list[tuple[int, str, bool]]:
     """Each doc line with whether it is inside a literal block: the
     indented body after a paragraph ending in ``::`` or after a directive
     such as ``.. qmp-example::`` (a directive's options included)."""

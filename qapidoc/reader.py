@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .registry import rule
@@ -490,10 +491,16 @@ def read_text(path: str) -> tuple[str | None, str]:
     return text, ""
 
 
+FileOpener = Callable[[str], tuple[str | None, str]]
+"""Reads a path: (text, "") or (None, why not).  `read_text` reads the
+file system; `qapidoc.gitsource` reads git objects."""
+
+
 class Reader:
     """Reads a root schema and everything it includes."""
 
-    def __init__(self) -> None:
+    def __init__(self, opener: FileOpener = read_text) -> None:
+        self.opener = opener
         self.files: list[FileItems] = []
         self.diags: list[Diagnostic] = []
         self.pragmas = PragmaValues()
@@ -502,7 +509,7 @@ class Reader:
 
     def read_root(self, path: str, text: str | None = None) -> ReadResult:
         if text is None:
-            text, why = read_text(path)
+            text, why = self.opener(path)
             if text is None:
                 dummy = SourceFile(path, "")
                 self.diags.append(UNREADABLE.at(
@@ -556,7 +563,7 @@ class Reader:
                 return IncludeItem(path, expr.loc, None)
         if key in self.seen:
             return IncludeItem(self.seen[key].path, expr.loc, None)
-        text, why = read_text(path)
+        text, why = self.opener(path)
         if text is None:
             self.diags.append(UNREADABLE.at(
                 expr.loc, f"can't read include file '{incl}': {why}"))
@@ -599,6 +606,7 @@ class Reader:
                     expr.loc, f"unknown pragma '{name}'"))
 
 
-def read_schema(path: str, text: str | None = None) -> ReadResult:
+def read_schema(path: str, text: str | None = None,
+                opener: FileOpener = read_text) -> ReadResult:
     """Read `path` (or `text` as if it were that file) and its includes."""
-    return Reader().read_root(path, text)
+    return Reader(opener).read_root(path, text)

@@ -328,6 +328,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
 
     _scope_pushed = False
     _key: tuple[str, str, str] | None = None
+    _content_node: addnodes.desc_content | None = None
 
     @property
     def qapi_domain(self) -> QAPIDomain:
@@ -426,6 +427,10 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
         self._scope_pushed = True
 
     def after_content(self) -> None:
+        if self._content_node is not None:
+            for child in self._content_node.children:
+                if isinstance(child, nodes.field_list):
+                    _lift_blocks(child)
         if not self._scope_pushed:
             return
         ref_context = self.env.ref_context
@@ -440,6 +445,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
         ref_context["qapi:scopes"] = scopes[:-1]
 
     def transform_content(self, content_node: addnodes.desc_content) -> None:
+        self._content_node = content_node
         self._check_fields(content_node)
         if self._key is not None:
             self.qapi_domain.set_synopsis(self._key, _synopsis(content_node))
@@ -461,7 +467,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
                 logger.warning(
                     "unknown field %r in %s; known fields: %s "
                     "(allow more with qapi_allowed_fields)",
-                    first,
+                    text,
                     self.name,
                     ", ".join(sorted(known)) or "none",
                     location=field,
@@ -477,6 +483,30 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
 
 
 _SCOPE_KEYS = ("qapi:namespace", "qapi:module", "qapi:definition")
+
+
+def _lift_blocks(field_list: nodes.field_list) -> None:
+    """Move block content (lists, more paragraphs) out of field paragraphs.
+
+    Sphinx's doc fields wrap a field body into one paragraph, which is
+    invalid HTML as soon as the body holds a list or a second paragraph.
+    """
+    for para in list(field_list.findall(nodes.paragraph)):
+        inline: list[Node] = []
+        blocks: list[Node] = []
+        for child in para.children:
+            grandchildren = list(child.children) if isinstance(child, Element) else []
+            if isinstance(child, nodes.inline) and any(
+                isinstance(node, nodes.Body) for node in grandchildren
+            ):
+                if grandchildren and isinstance(grandchildren[0], nodes.paragraph):
+                    inline += grandchildren.pop(0).children
+                blocks += grandchildren
+            else:
+                inline.append(child)
+        if blocks and para.parent is not None:
+            lead = [nodes.paragraph("", "", *inline)] if inline else []
+            para.replace_self([*lead, *blocks])
 
 
 def _synopsis(content_node: Element, limit: int = 120) -> str:
@@ -832,7 +862,7 @@ class QAPIDomain(Domain):
             logger.warning(
                 "duplicate QAPI description of %s %s, other instance in %s; "
                 "use :no-index: for one of them",
-                entry.objtype,
+                self.object_types[entry.objtype].lname,
                 entry.fullname,
                 other.docname,
                 location=location,
@@ -865,7 +895,7 @@ class QAPIDomain(Domain):
                 logger.warning(
                     "duplicate QAPI description of %s %s, other instance in %s; "
                     "use :no-index: for one of them",
-                    obj.objtype,
+                    self.object_types[obj.objtype].lname,
                     obj.fullname,
                     min(ours.docname, obj.docname),
                     location=max(ours.docname, obj.docname),
