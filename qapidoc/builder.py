@@ -568,6 +568,19 @@ def display_path(path: str) -> str:
     return os.path.normpath(path)
 
 
+def _logical(path: str) -> str:
+    """A relative path that does not exist from the process's directory
+    but does from the shell's ($PWD): a wrapper changed directory under
+    us (as `subprocess.run(cwd=...)` does), so take the user's meaning."""
+    if os.path.isabs(path) or os.path.exists(path):
+        return path
+    shell = os.environ.get("PWD")
+    if not shell or not os.path.isabs(shell):
+        return path
+    candidate = os.path.join(shell, path)
+    return candidate if os.path.exists(candidate) else path
+
+
 def load_schema(path: str, text: str | None = None,
                 opener: FileOpener | None = None) -> Schema:
     """Read, check and model the schema at `path` and everything it
@@ -584,7 +597,7 @@ def load_schema(path: str, text: str | None = None,
     if opener is not None:
         read = read_schema(path, text, opener)
     else:
-        read = read_schema(display_path(path), text)
+        read = read_schema(display_path(_logical(path)), text)
     diags: list[Diagnostic] = list(read.diagnostics)
     pragmas = _pragmas(read.pragmas.lists, read.pragmas.doc_required)
     builder = Builder(pragmas)

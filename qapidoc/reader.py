@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .registry import rule
-from .source import Diagnostic, Location, SourceFile
+from .source import Diagnostic, Location, Severity, SourceFile
 
 SYNTAX_ERROR = rule(
     "QA001", "syntax-error",
@@ -55,6 +55,18 @@ BAD_DOC_SYNTAX = rule(
     bad="##\n#An intro\n{ 'command': 'ping' }",
     good="##\n# @ping:\n#\n# Check the server is alive.\n##\n"
     "{ 'command': 'ping' }",
+)
+
+EMPTY_FILE = rule(
+    "QA006", "empty-schema-file",
+    "A schema file defines nothing: no definitions, directives or "
+    "documentation.",
+    severity=Severity.WARNING,
+    preset="recommended",
+    rationale="QEMU accepts an empty file, but it is almost always a "
+    "mistake: a truncated file or a wrong path.",
+    bad="# TODO",
+    good="{ 'command': 'ping' }",
 )
 
 MAX_DEPTH = 200
@@ -487,13 +499,25 @@ def read_text(path: str) -> tuple[str | None, str]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        return None, f"not valid UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})"
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        return None, (f"not valid UTF-8: byte 0x{data[e.start]:02x} at "
+                      f"line {line}, column {col}")
     return text, ""
 
 
 FileOpener = Callable[[str], tuple[str | None, str]]
 """Reads a path: (text, "") or (None, why not).  `read_text` reads the
 file system; `qapidoc.gitsource` reads git objects."""
+
+
+_AT_LINE = re.compile(r"line (\d+), column (\d+)")
+
+
+def _where(src: SourceFile, why: str) -> Location:
+    """Where in an unreadable file the problem is, when the reason says."""
+    m = _AT_LINE.search(why)
+    return Location(src, int(m.group(1)), int(m.group(2))) if m else Location(src, 1, 1)
 
 
 class Reader:
@@ -513,7 +537,7 @@ class Reader:
             if text is None:
                 dummy = SourceFile(path, "")
                 self.diags.append(UNREADABLE.at(
-                    Location(dummy, 1, 1),
+                    _where(dummy, why),
                     f"can't read schema file '{path}': {why}"))
                 return ReadResult([], self.pragmas, self.diags, None)
         root = SourceFile(path, text)
@@ -527,7 +551,11 @@ class Reader:
         items = FileItems(src)
         self.files.append(items)
         parser = _FileParser(src)
-        for item in parser.top_level():
+        top = parser.top_level()
+        if not top and not parser.diags:
+            self.diags.append(EMPTY_FILE.at(
+                Location(src, 1, 1), f"schema file '{src.path}' defines nothing"))
+        for item in top:
             if isinstance(item, Obj):
                 name = item.items[0][0].value
                 if name == "include":
@@ -567,6 +595,10 @@ class Reader:
         if text is None:
             self.diags.append(UNREADABLE.at(
                 expr.loc, f"can't read include file '{incl}': {why}"))
+            if why.startswith("not valid UTF-8"):
+                self.diags.append(UNREADABLE.at(
+                    _where(SourceFile(path, "", expr.loc), why),
+                    f"can't read '{path}': {why}"))
             return IncludeItem(path, expr.loc, None)
         src = SourceFile(path, text, expr.loc)
         self._read(src)
