@@ -8,6 +8,7 @@ and their members.  `load_schema()` is the public entry point.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections.abc import Iterable
@@ -590,6 +591,16 @@ def load_schema(path: str, text: str | None = None,
     `text` stands in for the root file's contents; `opener` reads files
     from elsewhere than the file system (see `qapidoc.gitsource`), and a
     path of the form ``git:REF:PATH`` picks the git opener itself."""
+    enabled = gc.isenabled()
+    gc.disable()  # a load makes many objects and no cycles worth collecting
+    try:
+        return _load(path, text, opener)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(path: str, text: str | None, opener: FileOpener | None) -> Schema:
     if opener is None and text is None and path.startswith("git:"):
         from .gitsource import git_opener
 
@@ -634,6 +645,23 @@ def load_schema(path: str, text: str | None = None,
                 items.append(item)
         module_items.append((fi.file, items))
 
+    # Definitions in schema order: an included file's at its (first)
+    # include directive.
+    by_file = {id(fi.file): fi for fi in read.files}
+    rank = {id(e.expr): i for i, (e, _) in enumerate(exprs)}
+    ordered: list[tuple[TopExpr, DocComment | None]] = []
+
+    def walk(src: SourceFile) -> None:
+        for item in by_file[id(src)].items:
+            if isinstance(item, IncludeItem):
+                if item.file is not None and id(item.file) in by_file:
+                    walk(item.file)
+            elif isinstance(item, TopExpr):
+                ordered.append(exprs[rank[id(item.expr)]])
+
+    if read.root is not None and id(read.root) in by_file:
+        walk(read.root)
+    exprs = ordered
     decls, expr_diags = check_expressions(
         [(e.expr, e.doc) for e, _ in exprs], read.pragmas)
     diags.extend(expr_diags)

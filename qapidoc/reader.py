@@ -69,6 +69,9 @@ EMPTY_FILE = rule(
     good="{ 'command': 'ping' }",
 )
 
+MAX_FILE_SIZE = 16 * 2**20
+"""Larger files are refused: QEMU's whole QMP schema is under 1 MiB."""
+
 MAX_DEPTH = 200
 """Deeper nesting than this is reported instead of recursing further."""
 
@@ -179,8 +182,7 @@ class ReadResult:
 
 _TOKEN = re.compile(
     r"""
-      (?P<nl>\n)
-    | (?P<ws>[ \t\r\f\v]+)
+      (?P<ws>[ \t\r\f\v]+)
     | (?P<comment>\#[^\n]*)
     | (?P<str>'(?:[^'\\\n]|\\[^\n])*')
     | (?P<punct>[{}\[\]:,])
@@ -207,68 +209,63 @@ class ParseError(Exception):
 
 def scan(src: SourceFile) -> tuple[list[Token], list[Diagnostic]]:
     """Split a file into tokens; lexical errors become diagnostics and the
-    offending text is dropped, so the parser can go on."""
+    offending text is dropped, so the parser can go on.
+
+    Works line by line (QAPI strings cannot span lines): whole-line
+    comments, most of a schema, skip the regular expression entirely."""
     tokens: list[Token] = []
     diags: list[Diagnostic] = []
-    text = src.text
-    line = 1
-    line_start = 0
     append = tokens.append
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "nl":
-            line += 1
-            line_start = m.end()
+    lines = src.text.split("\n")
+    for line, text in enumerate(lines, 1):
+        stripped = text.lstrip(" \t")
+        if not stripped:
             continue
-        if kind == "ws":
+        if stripped[0] == "#":
+            append(("comment", stripped, line, len(text) - len(stripped) + 1))
             continue
-        start = m.start()
-        col = start - line_start + 1
-        val = m.group()
-        if kind == "str":
-            body = val[1:-1]
-            if "\\" in body:
-                bad = _bad_escape(body)
-                if bad is not None:
+        for m in _TOKEN.finditer(text):
+            kind = m.lastgroup
+            if kind == "ws":
+                continue
+            col = m.start() + 1
+            val = m.group()
+            if kind == "punct":
+                append((val, val, line, col))
+            elif kind == "str":
+                body = val[1:-1]
+                if "\\" in body:
+                    bad = _bad_escape(body)
+                    if bad is not None:
+                        diags.append(SYNTAX_ERROR.at(
+                            Location(src, line, col), f"unknown escape \\{bad}"))
+                        append(("str", body, line, col))
+                        continue
+                    body = _ESCAPE.sub(r"\1", body)
+                if _PRINTABLE.fullmatch(body) is None:
                     diags.append(SYNTAX_ERROR.at(
-                        Location(src, line, col), f"unknown escape \\{bad}"))
-                    append(("str", body, line, col))
-                    continue
-                body = _ESCAPE.sub(r"\1", body)
-            if _PRINTABLE.fullmatch(body) is None:
-                diags.append(SYNTAX_ERROR.at(
-                    Location(src, line, col),
-                    "funny character in string (only printable ASCII is "
-                    "allowed)"))
-            append(("str", body, line, col))
-        elif kind == "punct":
-            append((val, val, line, col))
-        elif kind == "comment":
-            append(("comment", val, line, col))
-        elif kind == "word":
-            if val in ("true", "false"):
+                        Location(src, line, col),
+                        "funny character in string (only printable ASCII is "
+                        "allowed)"))
+                append(("str", body, line, col))
+            elif kind == "comment":
+                append(("comment", val, line, col))
+            elif kind == "word" and val in ("true", "false"):
                 append((val, val, line, col))
             else:
-                diags.append(SYNTAX_ERROR.at(
-                    Location(src, line, col), f"stray '{val}'"))
+                if kind == "badstr":
+                    message = "missing terminating \"'\""
+                else:
+                    shown = val if val.isprintable() else repr(val)[1:-1]
+                    message = f"stray '{shown}'"
+                diags.append(SYNTAX_ERROR.at(Location(src, line, col), message))
                 append(("junk", val, line, col))
-        elif kind == "badstr":
-            diags.append(SYNTAX_ERROR.at(
-                Location(src, line, col), "missing terminating \"'\""))
-            append(("junk", val, line, col))
-        else:
-            what = val if val.isprintable() else repr(val)
-            diags.append(SYNTAX_ERROR.at(Location(src, line, col),
-                                         f"stray '{what}'"))
-            append(("junk", val, line, col))
     # End of file sits at the end of the last line, like an editor's cursor.
-    if text.endswith("\n"):
-        eof_line = line - 1
-        prev = text.rfind("\n", 0, len(text) - 1)
-        eof_col = len(text) - 1 - prev
+    if len(lines) > 1 and lines[-1] == "":
+        eof_line, eof_col = len(lines) - 1, len(lines[-2]) + 1
     else:
-        eof_line, eof_col = line, len(text) - line_start + 1
-    append(("eof", "", max(eof_line, 1), max(eof_col, 1)))
+        eof_line, eof_col = len(lines), len(lines[-1]) + 1
+    append(("eof", "", max(eof_line, 1), eof_col))
     return tokens, diags
 
 
@@ -487,7 +484,7 @@ def read_text(path: str) -> tuple[str | None, str]:
     """File contents, or None and a reason."""
     try:
         with open(path, "rb") as f:
-            data = f.read()
+            data = f.read(MAX_FILE_SIZE + 1)
     except FileNotFoundError:
         return None, "No such file or directory"
     except IsADirectoryError:
@@ -496,6 +493,10 @@ def read_text(path: str) -> tuple[str | None, str]:
         return None, "Permission denied"
     except OSError as e:
         return None, e.strerror or str(e)
+    if len(data) > MAX_FILE_SIZE:
+        size = os.path.getsize(path)
+        return None, (f"file is too large ({size / 2**20:.1f} MiB; a schema "
+                      f"file may have at most {MAX_FILE_SIZE // 2**20} MiB)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -1,0 +1,72 @@
+"""Property: mutated real schemas never crash the reader or checker.
+
+Mutations are the mistakes editors make: deleted or duplicated spans,
+stray syntax characters, swapped or truncated lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qapidoc import load_schema
+from qapidoc.report import format_text
+
+from .conftest import CORPUS
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCES = sorted((REPO / "schemas").rglob("*.json")) + [
+    REPO / "tests" / "cases" / "frontend" / "ok-everything.json"]
+for extra in ("qapi/block-core.json", "qapi/migration.json", "qga/qapi-schema.json",
+              "qapi/qom.json", "qapi/ui.json"):
+    if (CORPUS / extra).exists():
+        SOURCES.append(CORPUS / extra)
+TEXTS = [(str(p), p.read_text()) for p in SOURCES]
+NOISE = "{}[]:,'\"#@\\\n *-_.0aZ\t\x7f\u00e9"
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> tuple[str, str]:
+    path, text = draw(st.sampled_from(TEXTS))
+    # Work on a window so mutations land in varied places of big files.
+    if len(text) > 20_000:
+        start = draw(st.integers(0, len(text) - 20_000))
+        text = text[start:start + 20_000]
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["delete", "insert", "dup", "swap", "cut"]))
+        n = len(text)
+        i = draw(st.integers(0, max(n - 1, 0)))
+        j = min(n, i + draw(st.integers(0, 40)))
+        if kind == "delete":
+            text = text[:i] + text[j:]
+        elif kind == "insert":
+            text = text[:i] + draw(st.text(NOISE, min_size=1, max_size=8)) + text[i:]
+        elif kind == "dup":
+            text = text[:j] + text[i:j] + text[j:]
+        elif kind == "swap":
+            lines = text.split("\n")
+            a = draw(st.integers(0, len(lines) - 1))
+            b = draw(st.integers(0, len(lines) - 1))
+            lines[a], lines[b] = lines[b], lines[a]
+            text = "\n".join(lines)
+        else:
+            text = text[:i]
+    return path, text
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(mutated())
+def test_mutations_never_crash(case: tuple[str, str]) -> None:
+    path, text = case
+    schema = load_schema(path, text=text)
+    lines = text.split("\n")
+    for d in schema.diagnostics:
+        assert d.location.line >= 1 and d.location.col >= 1
+        if d.location.file.path == path and d.code != "QA002":
+            assert d.location.line <= len(lines) + 1, d
+    format_text(sorted(schema.diagnostics, key=lambda d: d.location))
+    # The model stays walkable whatever the damage.
+    for defn in schema.definitions:
+        defn.describe()
