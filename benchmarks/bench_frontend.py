@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import SHARED, need, qapidoc_cmd, report, run_timed  # noqa: E402
-from synth import synthesize  # noqa: E402
+from _common import SHARED, need, qapidoc_cmd, report, run_timed
+from synth import synthesize
 
 
 def main() -> int:

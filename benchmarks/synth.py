@@ -42,9 +42,10 @@ def synthesize(source_root: Path, out: Path, copies: int) -> Path:
         for f in files:
             text = f.read_text()
             text = _DEFN.sub(lambda m: f"'{m[1]}'{m[2]}'{rename(m[3])}'", text)
+            is_pragma = f.name == "pragma.json"
             text = _QUOTED.sub(
-                lambda m: f"'{rename(m[1])}'" if m[1] in types or (
-                    f.name == "pragma.json" and m[1] in commands) else m[0],
+                lambda m, p=is_pragma: f"'{rename(m[1])}'" if m[1] in types or (
+                    p and m[1] in commands) else m[0],
                 text)
             text = _DOC_SYMBOL.sub(lambda m: m[1] + rename(m[2]) + m[3], text)
             (cdir / f.name).write_text(text)

@@ -668,7 +668,7 @@ def _load(path: str, text: str | None, opener: FileOpener | None) -> Schema:
     docs_by_expr = {id(e.expr): d for e, d in exprs}
     order: list[str] = []
     for decl in decls:
-        doc = docs_by_expr.get(id(decl.expr))
+        bound = docs_by_expr.get(id(decl.expr))
         if decl.name in builder.decls or decl.name in builder.builtins:
             other = builder.describe(decl.name)
             builder.err(DUPLICATE_DEFINITION, decl.expr.items[0][1].loc,
@@ -676,14 +676,14 @@ def _load(path: str, text: str | None, opener: FileOpener | None) -> Schema:
             continue
         builder.decls[decl.name] = decl
         order.append(decl.name)
-        if doc is not None:
-            if doc.symbol != decl.name:
+        if bound is not None:
+            if bound.symbol != decl.name:
                 diags.append(DOC_BINDING.at(
-                    doc.location,
-                    f"documentation comment is for '{doc.symbol}'",
+                    bound.location,
+                    f"documentation comment is for '{bound.symbol}'",
                     context=decl.loc, definition=decl.name))
             else:
-                builder.docs[decl.name] = doc
+                builder.docs[decl.name] = bound
         elif pragmas.doc_required:
             builder.err(DOC_BINDING, decl.loc, "documentation comment required",
                         decl)
@@ -701,9 +701,9 @@ def _load(path: str, text: str | None, opener: FileOpener | None) -> Schema:
         final: list[ModuleItem] = []
         for it in items:
             if isinstance(it, TopExpr):
-                defn = by_decl.get(id(it.expr))
-                if defn is not None:
-                    final.append(defn)
+                built = by_decl.get(id(it.expr))
+                if built is not None:
+                    final.append(built)
             else:
                 final.append(it)
         modules.append(Module(src.path, src, tuple(final)))

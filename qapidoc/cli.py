@@ -36,8 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version",
                         version=f"qapidoc {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND",
-                                parser_class=_Parser)
+    sub: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser)
     from .commands import register_all
 
     register_all(sub)

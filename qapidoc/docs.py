@@ -296,7 +296,10 @@ def long_lines(where: Location, lines: Sequence[tuple[int, str]],
                limit: int = LINE_LIMIT) -> list[Diagnostic]:
     """Doc lines (text after ``# ``) over `limit` columns outside literal
     blocks, URLs and unbreakable words; `where` is the comment's start."""
-    out = []
+    out: list[Diagnostic] = []
+    width = limit - 2
+    if all(len(text) <= width for _, text in lines):
+        return out
     for number, text, in_block in literal_lines(lines):
         if in_block or len(text) + 2 <= limit or _unbreakable(text):
             continue

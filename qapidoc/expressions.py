@@ -199,7 +199,7 @@ class ExpressionChecker:
         if meta == "event":
             if not _UPPER.match(stem):
                 self.err(BAD_NAME, loc,
-                         f"name of event must not use lowercase or '-'")
+                         "name of event must not use lowercase or '-'")
         elif meta == "command":
             self.check_lower(stem, loc, "name of command",
                              permit_underscore=name in self.command_name_exceptions)

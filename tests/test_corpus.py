@@ -10,8 +10,6 @@ import pytest
 from qapidoc import load_schema
 from qapidoc.registry import RULES
 
-from .conftest import CORPUS, RELEASES
-
 ROOTS = [
     "qapi/qapi-schema.json",
     "qga/qapi-schema.json",

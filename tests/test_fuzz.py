@@ -16,8 +16,8 @@ from qapidoc.report import format_text
 from .conftest import CORPUS
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCES = sorted((REPO / "schemas").rglob("*.json")) + [
-    REPO / "tests" / "cases" / "frontend" / "ok-everything.json"]
+SOURCES = [*sorted((REPO / "schemas").rglob("*.json")),
+           REPO / "tests" / "cases" / "frontend" / "ok-everything.json"]
 for extra in ("qapi/block-core.json", "qapi/migration.json", "qga/qapi-schema.json",
               "qapi/qom.json", "qapi/ui.json"):
     if (CORPUS / extra).exists():
