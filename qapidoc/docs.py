@@ -65,6 +65,7 @@ _TAG_KINDS = {
     "Examples": SectionKind.EXAMPLE,
 }
 _UNIQUE = (SectionKind.SINCE, SectionKind.RETURNS, SectionKind.ERRORS)
+_NEEDS_TEXT = frozenset(k for k in SectionKind if k.is_tagged and k is not SectionKind.TODO)
 
 
 class _DocParser:
@@ -114,7 +115,7 @@ class _DocParser:
         while self.cur_text and not self.cur_text[-1]:
             self.cur_text.pop()
         text = "\n".join(self.cur_text)
-        if kind.is_tagged and not text.strip() and kind is not SectionKind.TODO:
+        if kind in _NEEDS_TEXT and not text.strip():
             self.diags.append(DOC_STRUCTURE.at(
                 where, f"text required after '{tag}:'", context=self.raw.loc))
         self.sections.append(Section(kind, where, text, self.cur_line, name, tag))
@@ -142,7 +143,7 @@ class _DocParser:
         return DocComment(
             self.raw.loc,
             self.raw.end_line,
-            tuple(DocLine(n, t) for n, t in self.lines),
+            tuple(map(DocLine._make, self.lines)),
             symbol,
             tuple(self.sections),
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .source import Diagnostic, Location, SourceFile
 
@@ -111,9 +112,10 @@ class Section:
         return self.body_line + self.text.count("\n")
 
 
-@dataclass(frozen=True, slots=True)
-class DocLine:
-    """One raw line of a doc comment: `text` is what follows ``#``."""
+class DocLine(NamedTuple):
+    """One raw line of a doc comment: `text` is what follows ``# ``.
+
+    A named tuple: there is one per doc line, tens of thousands per schema."""
 
     line: int
     text: str
