@@ -76,19 +76,15 @@ ANCHOR_KINDS: dict[str, str] = {
     "branch": "branch",
     "feature": "feat",
 }
-DEFINITION_TYPES = frozenset(
-    {"command", "event", "enum", "object", "union", "alternate"}
-)
+DEFINITION_TYPES = frozenset({"command", "event", "enum", "object", "union", "alternate"})
 MEMBER_TYPES = frozenset({"member", "value", "branch", "feature"})
 
 #: JSON-level type names that are never documented, so never warned about.
 BUILTIN_TYPES = frozenset(
-    {
-        "any", "bool", "boolean", "int", "int8", "int16", "int32", "int64",
-        "null", "number", "q_empty", "size", "str", "string", "uint8",
-        "uint16", "uint32", "uint64", "value",
-    }
-)  # fmt: skip
+    {"any", "bool", "boolean", "int", "null", "number", "q_empty", "size", "str", "string"}
+    | {"value"}
+    | {f"{sign}int{bits}" for sign in ("", "u") for bits in (8, 16, 32, 64)}
+)
 
 _TYPE_ROLES = frozenset({"type", "any"})
 
@@ -170,17 +166,13 @@ def parse_target(text: str) -> TypeRef:
 
 
 def _optional_badge() -> nodes.inline:
-    return nodes.inline(
-        "optional", _("optional"), classes=["qapi-badge", "qapi-badge-optional"]
-    )
+    return nodes.inline("optional", _("optional"), classes=["qapi-badge", "qapi-badge-optional"])
 
 
-def _decorate(core: list[Node], ref: TypeRef, separator: str = ", ") -> list[Node]:
+def _decorate(core: Node, is_array: bool, optional: bool, separator: str = ", ") -> list[Node]:
     """Wrap the link for the bare type name in ``[...]`` and the optional mark."""
-    result: list[Node] = (
-        [nodes.Text("["), *core, nodes.Text("]")] if ref.is_array else list(core)
-    )
-    if ref.optional:
+    result: list[Node] = [nodes.Text("["), core, nodes.Text("]")] if is_array else [core]
+    if optional:
         result += [nodes.Text(separator), _optional_badge()]
     return result
 
@@ -205,9 +197,7 @@ def type_xrefs(
     """Nodes for a (possibly decorated) type name, the bare name being a link."""
     ref = parse_target(text)
     content: Node = (
-        nodes.Text(ref.title)
-        if innernode is nodes.Text
-        else innernode(ref.title, ref.title)  # type: ignore[call-arg]
+        nodes.Text(ref.title) if innernode is nodes.Text else innernode(ref.title, ref.title)  # type: ignore[call-arg]
     )
     xref = addnodes.pending_xref(
         "",
@@ -221,7 +211,7 @@ def type_xrefs(
     xref.attributes.update(_context(env))
     if location is not None:
         xref.source, xref.line = get_source_line(location)
-    return _decorate([xref], ref, separator)
+    return _decorate(xref, ref.is_array, ref.optional, separator)
 
 
 # -- info field lists --------------------------------------------------------
@@ -263,9 +253,7 @@ class QAPITypedField(_TypeXrefMixin, TypedField):
 
 
 def _typed(name: str, label: str, *names: str) -> QAPITypedField:
-    return QAPITypedField(
-        name, label=label, names=names, typerolename="type", can_collapse=False
-    )
+    return QAPITypedField(name, label=label, names=names, typerolename="type", can_collapse=False)
 
 
 FEATURE_FIELD = QAPIGroupedField("feature", label=_("Features"), names=("feat",))
@@ -273,17 +261,21 @@ ARGUMENT_FIELD = _typed("argument", _("Arguments"), "arg")
 MEMBER_FIELD = _typed("member", _("Members"), "memb")
 ALTERNATIVE_FIELD = _typed("alternative", _("Alternatives"), "alt")
 VALUE_FIELD = QAPIGroupedField("value", label=_("Values"), names=("value",))
-ERROR_FIELD = QAPIField(
-    "error", label=_("Errors"), names=("error", "errors"), has_arg=False
-)
+ERROR_FIELD = QAPIField("error", label=_("Errors"), names=("error", "errors"), has_arg=False)
 RETURN_FIELD = QAPIGroupedField(
-    "return", label=_("Return"), names=("return", "returns"), rolename="type",
+    "return",
+    label=_("Return"),
+    names=("return", "returns"),
+    rolename="type",
     can_collapse=True,
-)  # fmt: skip
+)
 RETURN_NODESC_FIELD = QAPIField(
-    "return-nodesc", label=_("Return"), names=("return-nodesc",), has_arg=False,
+    "return-nodesc",
+    label=_("Return"),
+    names=("return-nodesc",),
+    has_arg=False,
     bodyrolename="type",
-)  # fmt: skip
+)
 
 
 # -- directives ----------------------------------------------------------------
@@ -345,9 +337,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
 
     def handle_signature(self, sig: str, signode: desc_signature) -> QAPISignature:
         if not sig or any(char.isspace() for char in sig):
-            logger.warning(
-                "invalid QAPI name %r in %s", sig, self.name, location=signode
-            )
+            logger.warning("invalid QAPI name %r in %s", sig, self.name, location=signode)
             raise ValueError(sig)
         signature = self.make_signature(sig)
         label = self.signature_label()
@@ -390,9 +380,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
         namespace = f"{signature.namespace} " if signature.namespace else ""
         return f"{signature.name} ({namespace}{self.index_label})"
 
-    def add_target_and_index(
-        self, name: QAPISignature, sig: str, signode: desc_signature
-    ) -> None:
+    def add_target_and_index(self, name: QAPISignature, sig: str, signode: desc_signature) -> None:
         document = self.state.document
         if name.node_id not in document.ids:
             signode["ids"].append(name.node_id)
@@ -448,7 +436,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
         self._content_node = content_node
         self._check_fields(content_node)
         if self._key is not None:
-            self.qapi_domain.set_synopsis(self._key, _synopsis(content_node))
+            self.qapi_domain.set_synopsis(self._key, _synopsis(content_node.children))
 
     def _check_fields(self, content_node: addnodes.desc_content) -> None:
         """Unknown field names are most likely typos of known ones."""
@@ -460,9 +448,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
             for field in field_list.children:
                 text = field.children[0].astext().strip()
                 first = text.split(None, 1)[0] if text else ""
-                if first in known or text.lower() in allowed:
-                    continue
-                if first.lower() in allowed:
+                if first in known or {text.lower(), first.lower()} & allowed:
                     continue
                 logger.warning(
                     "unknown field %r in %s; known fields: %s "
@@ -509,9 +495,9 @@ def _lift_blocks(field_list: nodes.field_list) -> None:
             para.replace_self([*lead, *blocks])
 
 
-def _synopsis(content_node: Element, limit: int = 120) -> str:
+def _synopsis(content: Iterable[Node], limit: int = 120) -> str:
     """First sentence of the first paragraph, for the QAPI index."""
-    for child in content_node.children:
+    for child in content:
         if isinstance(child, nodes.paragraph):
             text = " ".join(child.astext().split())
             sentence = text.split(". ", 1)[0].rstrip(".")
@@ -543,8 +529,12 @@ class QAPICommand(QAPIDefinition):
     label = "command"
     index_label = "command"
     doc_field_types: list[Field] = [  # noqa: RUF012
-        ARGUMENT_FIELD, FEATURE_FIELD, ERROR_FIELD, RETURN_FIELD, RETURN_NODESC_FIELD,
-    ]  # fmt: skip
+        ARGUMENT_FIELD,
+        FEATURE_FIELD,
+        ERROR_FIELD,
+        RETURN_FIELD,
+        RETURN_NODESC_FIELD,
+    ]
 
 
 class QAPIEvent(QAPIDefinition):
@@ -628,7 +618,10 @@ class QAPIMemberLevel(QAPIDescription):
 
     def index_text(self, signature: QAPISignature) -> str:
         parent = signature.name.rpartition(".")[0]
-        return f"{signature.short_name} ({parent} {self.index_label})"
+        return f"{signature.short_name} ({parent} {self.member_label()})"
+
+    def member_label(self) -> str:
+        return self.index_label
 
     def _object_hierarchy_parts(self, sig_node: desc_signature) -> tuple[str, ...]:
         return ()
@@ -641,6 +634,11 @@ class QAPIMember(QAPIMemberLevel):
     option_spec: ClassVar[OptionSpec] = {**QAPIMemberLevel.option_spec, **_TYPE_OPTION}
     has_type = True
     index_label = "member"
+
+    def member_label(self) -> str:
+        scopes: tuple[_Scope, ...] = self.env.ref_context.get("qapi:scopes", ())
+        in_command = bool(scopes) and scopes[-1].objtype == "command"
+        return "argument" if in_command else "member"
 
 
 class QAPIValue(QAPIMemberLevel):
@@ -700,7 +698,7 @@ class QAPIModule(SphinxDirective):
                 namespace=namespace,
                 module=name,
                 name=name,
-                synopsis=_synopsis(nodes.container("", *content)),
+                synopsis=_synopsis(content),
             ),
             location=target,
         )
@@ -759,11 +757,8 @@ class QAPIXRefRole(XRefRole):
     ) -> tuple[list[Node], list[nodes.system_message]]:
         if not is_ref:
             return [node], []
-        ref = TypeRef(
-            None, "", bool(node.get("qapi:array")), bool(node.get("qapi:optional")),
-            short=False,
-        )  # fmt: skip
-        return _decorate([node], ref), []
+        is_array = bool(node.get("qapi:array"))
+        return _decorate(node, is_array, bool(node.get("qapi:optional"))), []
 
 
 # -- index ---------------------------------------------------------------------
@@ -786,8 +781,7 @@ class QAPIIndex(Index):
             (
                 obj
                 for obj in domain.objects.values()
-                if obj.objtype not in MEMBER_TYPES
-                and (wanted is None or obj.docname in wanted)
+                if obj.objtype not in MEMBER_TYPES and (wanted is None or obj.docname in wanted)
             ),
             key=lambda obj: (obj.name.lower(), obj.namespace, obj.objtype),
         )
@@ -796,9 +790,7 @@ class QAPIIndex(Index):
             extra = f"{obj.namespace} {kind}" if obj.namespace else kind
             letter = obj.name[:1].upper()
             content.setdefault(letter, []).append(
-                IndexEntry(
-                    obj.name, 0, obj.docname, obj.node_id, extra, "", obj.synopsis
-                )
+                IndexEntry(obj.name, 0, obj.docname, obj.node_id, extra, "", obj.synopsis)
             )
         return sorted(content.items()), False
 
@@ -926,7 +918,8 @@ class QAPIDomain(Domain):
         """Best matches for *target*; context values only rank, explicit ones filter.
 
         *namespace*, *module* and *definition* describe where the reference
-        is written.  A bare name may also be a member of *definition*.
+        is written.  A bare name may also be a member of *definition* or of
+        any definition enclosing it, innermost first.
         """
         ref = parse_target(target)
         wanted = set(objtypes)
@@ -934,8 +927,10 @@ class QAPIDomain(Domain):
         if "." in ref.path:
             head, _sep, tail = ref.path.partition(".")
             candidates.append((head, tail))
-        if definition:
-            candidates.append((None, f"{definition}.{ref.path}"))
+        scope = definition
+        while scope:
+            candidates.append((None, f"{scope}.{ref.path}"))
+            scope = scope.rpartition(".")[0]
         scored: list[tuple[tuple[int, int, int], QAPIObject]] = []
         lookup = self._by_name()
         for rank, (explicit_module, name) in enumerate(candidates):
@@ -949,7 +944,7 @@ class QAPIDomain(Domain):
                 score = (
                     int(obj.namespace != namespace and ref.namespace is None),
                     rank,
-                    int(obj.module != module),
+                    int(bool(module) and obj.module != module),
                 )
                 scored.append((score, obj))
         if not scored:
@@ -977,9 +972,7 @@ class QAPIDomain(Domain):
     ) -> nodes.reference:
         kind = self.object_types[obj.objtype].lname
         title = f"{obj.fullname} ({kind})"
-        return make_refnode(
-            builder, fromdocname, obj.docname, obj.node_id, contnode, title
-        )
+        return make_refnode(builder, fromdocname, obj.docname, obj.node_id, contnode, title)
 
     def resolve_xref(
         self,
@@ -991,8 +984,7 @@ class QAPIDomain(Domain):
         node: pending_xref,
         contnode: Element,
     ) -> nodes.reference | None:
-        objtypes = self.object_types if typ == "any" else self.objtypes_for_role(typ)
-        matches = self._find_for_node(target, objtypes or (), node)
+        matches = self._find_for_node(target, self.objtypes_for_role(typ) or (), node)
         if not matches:
             return None
         if len(matches) > 1:
@@ -1031,10 +1023,7 @@ class QAPIDomain(Domain):
                 priority = 2
             else:
                 priority = 1
-            yield (
-                obj.fullname, obj.fullname, obj.objtype, obj.docname, obj.node_id,
-                priority,
-            )  # fmt: skip
+            yield obj.fullname, obj.fullname, obj.objtype, obj.docname, obj.node_id, priority
 
     def get_full_qualified_name(self, node: Element) -> str | None:
         target = node.get("reftarget")

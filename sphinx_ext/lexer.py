@@ -91,37 +91,32 @@ def _elision_line(body: str, pos: int) -> Iterator[_Token]:
 
 def _json(body: str, i: int, pos: int, depth: int) -> Generator[_Token, None, int]:
     """Tokenize JSON from ``body[i:]``; the generator returns the new depth."""
-    n = len(body)
-    while i < n:
+    while i < len(body):
         char = body[i]
-        match: re.Match[str] | None
-        if match := _SPACE.match(body, i):
-            yield pos + i, Whitespace, match.group()
-        elif char in "{[":
+        token: _TokenType = Text
+        match = None
+        if char in "{[":
             depth += 1
-            match = None
-            yield pos + i, Punctuation, char
+            token = Punctuation
         elif char in "}]":
             depth = max(depth - 1, 0)
-            match = None
-            yield pos + i, Punctuation, char
+            token = Punctuation
         elif char in ",:":
-            match = None
-            yield pos + i, Punctuation, char
+            token = Punctuation
+        elif match := _SPACE.match(body, i):
+            token = Whitespace
         elif match := _ELISION_INLINE.match(body, i):
-            yield pos + i, ELISION, match.group()
+            token = ELISION
         elif match := _STRING.match(body, i):
             is_key = _KEY_FOLLOWS.match(body, match.end()) is not None
-            yield pos + i, Name.Tag if is_key else String.Double, match.group()
+            token = Name.Tag if is_key else String.Double
         elif match := _NUMBER.match(body, i):
-            yield pos + i, Number, match.group()
+            token = Number
         elif match := _CONSTANT.match(body, i):
-            yield pos + i, Keyword.Constant, match.group()
+            token = Keyword.Constant
         else:
             match = _WORD.match(body, i)
-            word = match.group() if match else char
-            yield pos + i, Text, word
-            i += len(word)
-            continue
-        i = match.end() if match else i + 1
+        end = match.end() if match else i + 1
+        yield pos + i, token, body[i:end]
+        i = end
     return depth
