@@ -164,9 +164,12 @@ class WireNode:
     """One item of the wire protocol, as reached by `path`.
 
     `role` is command, event, returns, member, branch, value, alternative or
-    feature; `definition` the definition whose source declares it; `unstable`
-    is true when it or anything above it on the path is unstable or named
-    ``x-``; `deprecated` is about the item itself.
+    feature; `definition` the definition whose source declares it;
+    `type_name` the named type it holds (array element type for arrays; the
+    argument type of a command or event; None for built-ins); `unstable` is
+    true when it or anything above it on the path is unstable or named
+    ``x-``; `deprecated` is about the item itself.  A feature node follows
+    the node it belongs to.
     """
 
     path: WirePath
@@ -181,6 +184,7 @@ class WireNode:
     location: Location
     unstable: bool
     deprecated: bool
+    type_name: str | None = None
 
 
 class _Walker:
@@ -193,7 +197,7 @@ class _Walker:
         if isinstance(d, Command):
             yield self._node(path, "command", d.name, Direction.INPUT, d.name,
                              "object", False, d.features, d.condition,
-                             d.location, unstable, deprecated)
+                             d.location, unstable, deprecated, d.arg_type)
             yield from self._features(path, d.features, Direction.INPUT,
                                       d.name, unstable)
             yield from self._arguments(d, path, Direction.INPUT, unstable)
@@ -202,13 +206,13 @@ class _Walker:
                 yield self._node(rpath, "returns", "returns", Direction.OUTPUT,
                                  d.name, describe_json(self.schema, d.returns),
                                  False, (), None, d.returns.location, unstable,
-                                 False)
+                                 False, d.returns)
                 yield from self._value(d.returns, rpath, Direction.OUTPUT,
                                        d.name, unstable, ())
         elif isinstance(d, Event):
             yield self._node(path, "event", d.name, Direction.OUTPUT, d.name,
                              "object", False, d.features, d.condition,
-                             d.location, unstable, deprecated)
+                             d.location, unstable, deprecated, d.arg_type)
             yield from self._features(path, d.features, Direction.OUTPUT,
                                       d.name, unstable)
             yield from self._arguments(d, path, Direction.OUTPUT, unstable)
@@ -237,7 +241,7 @@ class _Walker:
             yield self._node(mpath, "member", m.name, direction, m.defined_in,
                              describe_json(self.schema, m.type), m.optional,
                              m.features, m.condition, m.location, m_unstable,
-                             m_deprecated)
+                             m_deprecated, m.type)
             yield from self._features(mpath, m.features, direction,
                                       m.defined_in, m_unstable)
             if union is not None and m.name == union.discriminator:
@@ -262,7 +266,8 @@ class _Walker:
             yield self._node(bpath, "branch", v.name, direction, union.name,
                              "object", False, v.features, cond,
                              branch.location if branch else v.location,
-                             v_unstable, v_deprecated)
+                             v_unstable, v_deprecated,
+                             branch.type if branch else None)
             yield from self._features(bpath, v.features, direction,
                                       enum_t.name, v_unstable)
             if branch is None:
@@ -299,7 +304,7 @@ class _Walker:
         key = "array" if alt.type.is_array else kind
         yield self._node(path.alternative(key), "alternative", alt.name,
                          direction, t.name, kind, False, (), alt.condition,
-                         alt.location, unstable, False)
+                         alt.location, unstable, False, alt.type)
         yield from self._value(alt.type, path, direction, t.name, unstable, stack)
 
     def _values(self, t: EnumType, path: WirePath, direction: Direction,
@@ -331,10 +336,14 @@ class _Walker:
     def _node(path: WirePath, role: str, name: str, direction: Direction,
               definition: str, json_type: str, optional: bool,
               features: tuple[Feature, ...], condition: Condition | None,
-              location: Location, unstable: bool, deprecated: bool) -> WireNode:
+              location: Location, unstable: bool, deprecated: bool,
+              type_ref: TypeRef | None = None) -> WireNode:
+        type_name = None
+        if type_ref is not None and type_ref.name not in JSON_TYPES:
+            type_name = type_ref.name
         return WireNode(path, role, name, direction, definition, json_type,
                         optional, tuple(f.name for f in features), condition,
-                        location, unstable, deprecated)
+                        location, unstable, deprecated, type_name)
 
 
 def walk(schema: Schema) -> Iterator[WireNode]:
