@@ -128,9 +128,9 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
             enum = newest.resolve(disc.type) if disc is not None else None
             if isinstance(enum, EnumType):
                 for v in enum.values:
-                    seen = items.get((d.name, v.name))
-                    if seen is not None:
-                        note((enum.name, v.name), seen)
+                    branch_first = items.get((d.name, v.name))
+                    if branch_first is not None:
+                        note((enum.name, v.name), branch_first)
     # Types no command or event reaches: by name, and their parts too.
     for d in newest.definitions:
         if (d.name, None) in items:
