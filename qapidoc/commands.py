@@ -9,4 +9,5 @@ def register_all(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     from . import lint_command
 
     lint_command.register(sub)
+    __import__("qapidoc.rules_command", fromlist=["register"]).register(sub)
     __import__("qapidoc.compat_command", fromlist=["register"]).register(sub)

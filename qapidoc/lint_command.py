@@ -1,43 +1,265 @@
-"""``qapidoc lint``: load schemas, run checks of a preset, report findings."""
+"""``qapidoc lint``: load schemas, run the configured checks, report findings.
+
+Reads the configuration (``--config`` or the nearest file above the
+schema), applies command-line overrides, runs `qapidoc.lint.run_lint` per
+root schema and writes the chosen format.  Also ``--fix``, baselines and
+the pre-commit mode.  Exit: 0 clean, 1 findings at or above --fail-on,
+2 usage error or unreadable input.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from typing import TYPE_CHECKING
 
+from .cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 from .registry import PRESETS
-from .source import diagnostic_sort_key
+from .report import FORMATS
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .lint.engine import LintResult, Version
+    from .model import Schema
+    from .source import Diagnostic
+
+EPILOG = """\
+Exit status: 0 no findings (at or above --fail-on), 1 findings, 2 usage
+error, bad configuration or unreadable input.  --format json prints an array
+of objects with path, line, column, code, name, severity, message,
+definition, member (null when not applicable) and fixable.
+"""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("lint", help="check schemas and report findings")
-    p.add_argument("schemas", nargs="+", metavar="SCHEMA")
-    p.add_argument("--preset", choices=PRESETS, default="recommended",
+    p = sub.add_parser("lint", help="check schemas and report findings",
+                       epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("schemas", nargs="*", metavar="SCHEMA",
+                   help="root schema files (default: 'roots' from the "
+                   "configuration); with --pre-commit, the files to report on")
+    p.add_argument("--preset", choices=PRESETS, default=None,
                    help="set of rules to run (default: recommended)")
+    p.add_argument("--select", action="append", default=[], metavar="RULES",
+                   help="also run these rules (codes, prefixes or names, "
+                   "comma-separated)")
+    p.add_argument("--ignore", action="append", default=[], metavar="RULES",
+                   help="do not run these rules")
+    p.add_argument("--config", metavar="FILE",
+                   help="configuration file (default: the nearest "
+                   "pyproject.toml with [tool.qapidoc] or .qapidoc.yaml "
+                   "above the schema)")
+    p.add_argument("--release", metavar="X.Y",
+                   help="the release under development")
+    p.add_argument("--against", metavar="SCHEMA",
+                   help="the previous release's schema (a path or "
+                   "git:REF:PATH) to check version notes against")
+    p.add_argument("--line-length", type=int, default=None, metavar="N",
+                   help="longest documentation line (default: 70)")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="output format (default: text)")
+    p.add_argument("--statistics", action="store_true",
+                   help="also print the number of findings per rule")
+    p.add_argument("--exit-zero", action="store_true",
+                   help="exit 0 even when there are findings")
+    p.add_argument("--fail-on", choices=("error", "warning", "info"),
+                   default="info",
+                   help="lowest severity that makes the exit status 1 "
+                   "(default: info)")
+    p.add_argument("--fix", action="store_true",
+                   help="rewrite the files to fix what can be fixed "
+                   "mechanically, then report what is left")
+    p.add_argument("--baseline", metavar="FILE",
+                   help="report only findings not recorded in FILE")
+    p.add_argument("--write-baseline", metavar="FILE",
+                   help="record the current findings in FILE and exit 0")
+    p.add_argument("--pre-commit", action="store_true",
+                   help="lint the configured root schemas, reporting only "
+                   "findings in the SCHEMA files given")
     p.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from .builder import load_schema
-    from .report import format_text, summary
+def _split(values: list[str]) -> tuple[str, ...]:
+    return tuple(s.strip() for v in values for s in v.split(",") if s.strip())
 
-    findings = []
+
+def _configure(args: argparse.Namespace, start: str) -> Config:
+    from .config import ConfigError, check_selector, find_config, load_config
+
+    try:
+        config = load_config(args.config) if args.config else find_config(start)
+        select, ignore = _split(args.select), _split(args.ignore)
+        for sel in (*select, *ignore):
+            check_selector(sel, "command line")
+        if args.release is not None:
+            from .config import config_from_mapping
+
+            config_from_mapping({"release": args.release}, "--release")
+        if args.line_length is not None and args.line_length < 20:
+            raise ConfigError("--line-length: expected at least 20")
+        return config.with_overrides(
+            preset=args.preset, release=args.release, against=args.against,
+            line_length=args.line_length,
+            select=config.select + select if select else None,
+            ignore=config.ignore + ignore if ignore else None)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+
+
+def _load(path: str) -> Schema:
+    from .builder import load_schema
+    from .gitsource import GitSpecError
+
+    try:
+        return load_schema(path)
+    except GitSpecError as e:
+        raise UsageError(str(e)) from None
+
+
+def _against(config: Config) -> Schema | None:
+    if not config.against:
+        return None
+    schema = _load(config.against)
+    if not schema.modules:
+        why = "; ".join(d.message for d in schema.diagnostics[:1])
+        raise UsageError(f"cannot read --against schema {config.against}: {why}")
+    return schema
+
+
+def _release(config: Config, against: Schema | None) -> Version | None:
+    from .config import ConfigError
+    from .lint.engine import parse_version
+    from .lint.versions import infer_release
+
+    try:
+        text = config.development_release()
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    if text is not None:
+        return parse_version(text)
+    return infer_release(against) if against is not None else None
+
+
+def _lint_one(path: str, config: Config, release: Version | None,
+              against: Schema | None) -> tuple[Schema, LintResult]:
+    from .lint import run_lint
+
+    schema = _load(path)
+    return schema, run_lint(schema, config, release=release, against=against)
+
+
+def _fix(path: str, config: Config, release: Version | None,
+         against: Schema | None) -> list[Diagnostic]:
+    from .lint.fix import fix_until_stable
+
+    def once() -> tuple[LintResult, dict[str, str]]:
+        schema, result = _lint_one(path, config, release, against)
+        return result, {f.path: f.text for f in schema.files}
+
+    def write(file: str, text: str) -> None:
+        with open(file, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+
+    return fix_until_stable(once, write)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .report import format_text, statistics, summary
+    from .source import Severity, diagnostic_sort_key
+
+    paths = list(args.schemas)
+    start = paths[0] if paths and not args.pre_commit else os.getcwd()
+    if paths and paths[0].startswith("git:"):
+        start = os.getcwd()
+    config = _configure(args, start)
+    report_only: set[str] | None = None
+    if args.pre_commit or not paths:
+        if not config.roots:
+            where = config.source or "no configuration file found"
+            raise UsageError(
+                "no schema given and no 'roots' configured "
+                f"({where}); name the root schema(s) in [tool.qapidoc] "
+                "roots or on the command line")
+        if args.pre_commit:
+            report_only = {os.path.abspath(p) for p in paths}
+        paths = list(config.roots)
+    if args.fix and any(p.startswith("git:") for p in paths):
+        raise UsageError("--fix needs schema files, not git:REF:PATH")
+    against = _against(config)
+    release = _release(config, against)
+
+    fixed: list[Diagnostic] = []
+    findings: list[Diagnostic] = []
     files = 0
     unreadable = False
-    for path in args.schemas:
-        schema = load_schema(path)
+    for path in paths:
+        if args.fix:
+            fixed.extend(_fix(path, config, release, against))
+        schema, result = _lint_one(path, config, release, against)
         files += len(schema.modules) or 1
         if not schema.modules:
             unreadable = True
-        for d in schema.diagnostics:
-            from .registry import RULES
-
-            r = RULES.get(d.code)
-            if r is None or r.in_preset(args.preset):
-                findings.append(d)
+        findings.extend(result.diagnostics)
     findings.sort(key=diagnostic_sort_key)
-    sys.stdout.write(format_text(findings, colour=sys.stdout.isatty()))
-    sys.stderr.write(summary(findings, files) + "\n")
+    if report_only is not None:
+        findings = [d for d in findings
+                    if os.path.abspath(d.location.path) in report_only]
+
+    if args.write_baseline:
+        from .lint.baseline import write_baseline
+
+        n = write_baseline(args.write_baseline, findings)
+        sys.stderr.write(f"Recorded {len(findings)} findings ({n} keys) in "
+                         f"{args.write_baseline}.\n")
+        return EXIT_USAGE if unreadable else EXIT_OK
+    if args.baseline:
+        from .config import ConfigError
+        from .lint.baseline import filter_new, read_baseline
+
+        try:
+            recorded = read_baseline(args.baseline)
+        except ConfigError as e:
+            raise UsageError(str(e)) from None
+        findings = filter_new(findings, recorded, args.baseline)
+
+    for d in fixed:
+        sys.stderr.write(f"{d.location}: fixed {d.code} {d.message}\n")
+    out = sys.stdout
+    fmt = args.format
+    if fmt == "text":
+        colour = out.isatty() and not os.environ.get("NO_COLOR")
+        out.write(format_text(findings, colour=colour))
+    elif fmt == "json":
+        from .report import format_json
+
+        out.write(format_json(findings))
+    elif fmt == "sarif":
+        from . import __version__
+        from .report import format_sarif
+
+        out.write(format_sarif(findings, __version__))
+    elif fmt == "github":
+        from .report import format_github, github_summary
+
+        out.write(format_github(findings))
+        step = os.environ.get("GITHUB_STEP_SUMMARY")
+        if step:
+            with open(step, "a", encoding="utf-8") as f:
+                f.write(github_summary(findings, files))
+    else:
+        from .report import format_junit
+
+        out.write(format_junit(findings, paths))
+    if args.statistics:
+        (out if fmt == "text" else sys.stderr).write(statistics(findings))
+    text = summary(findings, files)
+    if fixed:
+        text += f" Fixed {len(fixed)}."
+    sys.stderr.write(text + "\n")
     if unreadable:
-        return 2
-    return 1 if findings else 0
+        return EXIT_USAGE
+    if args.exit_zero:
+        return EXIT_OK
+    floor = Severity.parse(args.fail_on)
+    return EXIT_FINDINGS if any(d.severity >= floor for d in findings) else EXIT_OK

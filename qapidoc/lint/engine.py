@@ -1,0 +1,332 @@
+"""The lint engine: rule declaration, the context rules read, and the run.
+
+`@lint_rule` registers a check function beside its code, with its
+documentation taken from the docstring's fixed headings, into the one
+registry (`qapidoc.registry.RULES`).  `run_lint()` takes a loaded `Schema`
+and a `Config`, runs the enabled checks, applies severity overrides,
+per-file ignores and in-schema suppressions, and returns the findings.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import inspect
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+from ..config import Config
+from ..docs import LINE_LIMIT, long_lines
+from ..model import Definition, DocComment, DocLine, Schema, Section
+from ..registry import RULES, Rule, find_rules, rule
+from ..source import Diagnostic, Location, Severity, SourceFile
+
+# --------------------------------------------------------------------------
+# Findings and fixes
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace ``text[start:end]`` of the file at `path` with `text`."""
+
+    path: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a check yields; the engine adds the rule's code and severity."""
+
+    location: Location
+    message: str
+    definition: str | None = None
+    member: str | None = None
+    context: Location | None = None
+    fix: tuple[Edit, ...] = ()
+
+
+Check = Callable[["LintContext"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class LintRule:
+    """A registered check: its registry entry, function and example setup."""
+
+    rule: Rule
+    check: Check
+    options: dict[str, str] = field(default_factory=dict)
+    against: str | None = None
+
+
+CHECKS: dict[str, LintRule] = {}
+"""Lint checks by code; their metadata lives in `qapidoc.registry.RULES`."""
+
+_HEADINGS = ("What it checks", "Why it matters", "Example", "Use instead")
+_HEADING = re.compile(r"^(What it checks|Why it matters|Example|Use instead):?:?$")
+
+
+def parse_rule_doc(doc: str) -> dict[str, str]:
+    """Split a rule docstring into its four fixed headings."""
+    parts: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in inspect.cleandoc(doc).split("\n"):
+        m = _HEADING.match(line.strip()) if not line.startswith(" ") else None
+        if m:
+            current = parts.setdefault(m.group(1), [])
+        elif current is not None:
+            current.append(line)
+    missing = [h for h in _HEADINGS if h not in parts]
+    if missing:
+        raise ValueError(f"rule docstring lacks {', '.join(missing)}")
+    out = {}
+    for h, lines in parts.items():
+        text = inspect.cleandoc("\n".join(lines))
+        out[h] = text
+    return out
+
+
+def _paragraph(text: str) -> str:
+    return " ".join(text.split())
+
+
+def lint_rule(code: str, *, severity: Severity = Severity.WARNING,
+              preset: str = "recommended", fixable: bool = False,
+              options: dict[str, str] | None = None,
+              against: str | None = None) -> Callable[[Check], Check]:
+    """Declare a lint check.  The name is the function's, kebab-cased; the
+    docstring's *Example* must trigger it and *Use instead* must not, with
+    `options` (config keys) and the `against` schema text when given."""
+    def decorate(fn: Check) -> Check:
+        doc = parse_rule_doc(fn.__doc__ or "")
+        r = rule(code, fn.__name__.replace("_", "-"),
+                 _paragraph(doc["What it checks"]), severity=severity,
+                 preset=preset, rationale=_paragraph(doc["Why it matters"]),
+                 bad=doc["Example"], good=doc["Use instead"], fixable=fixable)
+        CHECKS[code] = LintRule(r, fn, dict(options or {}), against)
+        return fn
+    return decorate
+
+
+# --------------------------------------------------------------------------
+# Versions
+
+
+Version = tuple[int, ...]
+_VERSION = re.compile(r"\d+\.\d+(?:\.\d+)?")
+
+
+def parse_version(text: str) -> Version | None:
+    """``10.1`` → (10, 1); ``2.12.0`` → (2, 12); None if not a version."""
+    if not _VERSION.fullmatch(text):
+        return None
+    parts = tuple(int(p) for p in text.split("."))
+    return parts[:2] if len(parts) == 3 and parts[2] == 0 else parts
+
+
+def show_version(v: Version) -> str:
+    return ".".join(str(p) for p in v)
+
+
+# --------------------------------------------------------------------------
+# Context
+
+
+@dataclass
+class LintContext:
+    """What checks read: the schema, configuration, release under
+    development and the previous release's schema, plus shared lookups."""
+
+    schema: Schema
+    config: Config = field(default_factory=Config)
+    release: Version | None = None
+    against: Schema | None = None
+
+    @cached_property
+    def definitions(self) -> list[Definition]:
+        return list(self.schema.definitions)
+
+    @cached_property
+    def documented(self) -> list[tuple[Definition, DocComment]]:
+        return [(d, d.doc) for d in self.schema.definitions if d.doc is not None]
+
+    @cached_property
+    def docs(self) -> list[tuple[DocComment, Definition | None]]:
+        """Every doc comment with its definition (None if unbound)."""
+        out: list[tuple[DocComment, Definition | None]] = [
+            (doc, d) for d, doc in self.documented]
+        for m in self.schema.modules:
+            out.extend((it, None) for it in m.items if isinstance(it, DocComment))
+        return out
+
+    def doc_file(self, doc: DocComment) -> SourceFile:
+        return doc.location.file
+
+    def doc_col(self, file: SourceFile, line: int) -> int:
+        """1-based column where a doc line's text (after ``# ``) starts."""
+        raw = file.lines[line - 1] if line <= len(file.lines) else ""
+        i = raw.find("#")
+        return i + 3 if raw[i + 1:i + 2] == " " else i + 2
+
+    @staticmethod
+    def file_line(file: SourceFile, line: int) -> str:
+        """The raw text of a 1-based line."""
+        lines = file.lines
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    def at(self, file: SourceFile, line: int, index: int = 0) -> Location:
+        """Location of character `index` of a doc line's text."""
+        return Location(file, line, self.doc_col(file, line) + index)
+
+    def offset(self, file: SourceFile, line: int, col: int = 1) -> int:
+        """Offset in the file text of a 1-based line and column."""
+        starts = self._line_starts(file)
+        return starts[line - 1] + col - 1
+
+    def _line_starts(self, file: SourceFile) -> list[int]:
+        cache = self.__dict__.setdefault("_starts", {})
+        starts: list[int] | None = cache.get(file.path)
+        if starts is None:
+            starts = [0]
+            for text in file.lines:
+                starts.append(starts[-1] + len(text) + 1)
+            cache[file.path] = starts
+        return starts
+
+    def edit(self, file: SourceFile, line: int, col: int, end_col: int,
+             text: str) -> Edit:
+        """Replace columns [col, end_col) of a line."""
+        return Edit(file.path, self.offset(file, line, col),
+                    self.offset(file, line, end_col), text)
+
+    @staticmethod
+    def section_at(doc: DocComment, line: int) -> Section | None:
+        """The section a doc line belongs to."""
+        found = None
+        for s in doc.sections:
+            if min(s.location.line, s.body_line) <= line:
+                found = s
+            else:
+                break
+        if found is not None and line > max(found.end_line, found.location.line):
+            return None
+        return found
+
+    def where(self, doc: DocComment, defn: Definition | None,
+              line: int) -> tuple[str | None, str | None]:
+        """Definition and member names for a finding on a doc line."""
+        s = self.section_at(doc, line)
+        member = s.name if s is not None and s.name and s.kind.name in (
+            "MEMBER", "FEATURE") else None
+        return (defn.name if defn else doc.symbol), member
+
+    def doc_lines(self, doc: DocComment) -> tuple[DocLine, ...]:
+        return doc.lines
+
+
+# --------------------------------------------------------------------------
+# Selection
+
+
+def enabled_codes(config: Config) -> set[str]:
+    """Codes the configuration runs: the preset's, plus `select`, minus
+    `ignore`."""
+    codes = {c for c, r in RULES.items() if r.in_preset(config.preset)}
+    for sel in config.select:
+        codes.update(r.code for r in find_rules(sel))
+    for sel in config.ignore:
+        codes.difference_update(r.code for r in find_rules(sel))
+    return codes
+
+
+def _severity_overrides(config: Config) -> dict[str, Severity]:
+    out: dict[str, Severity] = {}
+    for sel, sev in config.severity.items():
+        for r in find_rules(sel):
+            out[r.code] = Severity.parse(sev)
+    return out
+
+
+def _file_ignores(config: Config, path: str) -> set[str]:
+    """Codes per-file-ignores switches off for `path`."""
+    out: set[str] = set()
+    if not config.per_file_ignores:
+        return out
+    base = os.path.dirname(os.path.abspath(config.source)) if config.source else ""
+    full = os.path.abspath(path)
+    rel = os.path.relpath(full, base) if base else path
+    for pattern, sels in config.per_file_ignores.items():
+        if (fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(path, pattern)
+                or fnmatch.fnmatch(os.path.basename(path), pattern)):
+            for sel in sels:
+                out.update(r.code for r in find_rules(sel))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Running
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """Findings (sorted) and the fixes the fixable ones carry."""
+
+    diagnostics: list[Diagnostic]
+    fixes: list[tuple[Diagnostic, tuple[Edit, ...]]]
+
+
+def _line_length_findings(ctx: LintContext) -> Iterator[Diagnostic]:
+    limit = ctx.config.line_length
+    for doc, _ in ctx.docs:
+        yield from long_lines(doc.location,
+                              [(ln.line, ln.text) for ln in doc.lines], limit)
+
+
+def run_lint(schema: Schema, config: Config | None = None, *,
+             release: Version | None = None,
+             against: Schema | None = None) -> LintResult:
+    """Every finding the configuration asks for, front end included."""
+    from . import suppressions
+
+    config = config or Config()
+    codes = enabled_codes(config)
+    ctx = LintContext(schema, config, release, against)
+    raw: list[tuple[Diagnostic, tuple[Edit, ...]]] = []
+    retune = config.line_length != LINE_LIMIT
+    for d in schema.diagnostics:
+        if d.code in codes and not (retune and d.code == "QA302"):
+            raw.append((d, ()))
+    if retune and "QA302" in codes:
+        raw.extend((d, ()) for d in _line_length_findings(ctx))
+    for code in sorted(codes):
+        lr = CHECKS.get(code)
+        if lr is None or code in suppressions.ENGINE_CODES:
+            continue
+        r = lr.rule
+        for f in lr.check(ctx):
+            raw.append((r.at(f.location, f.message, context=f.context,
+                             definition=f.definition, member=f.member), f.fix))
+    kept = suppressions.apply(ctx, raw, codes)
+    overrides = _severity_overrides(config)
+    ignores: dict[str, set[str]] = {}
+    out: list[tuple[Diagnostic, tuple[Edit, ...]]] = []
+    for d, fix in kept:
+        path = d.location.path
+        if path not in ignores:
+            ignores[path] = _file_ignores(config, path)
+        if d.code in ignores[path]:
+            continue
+        sev = overrides.get(d.code)
+        if sev is not None and sev is not d.severity:
+            d = replace(d, severity=sev)
+        out.append((d, fix))
+    out.sort(key=lambda p: _sort_key(p[0]))
+    return LintResult([d for d, _ in out], [(d, f) for d, f in out if f])
+
+
+def _sort_key(d: Diagnostic) -> tuple[str, int, int, str, str]:
+    loc = d.location
+    return (loc.file.path, loc.line, loc.col, d.code, d.message)

@@ -1,0 +1,660 @@
+"""Version rules (QD1xx): ``Since:`` sections and ``(since X.Y)`` notes.
+
+Checks that every definition says when it appeared, in the one form the
+doc generator recognises; that member notes are conventional, placed last,
+not older than their definition and not in the future; and, given the
+previous release's schema, that what is new on the wire says so.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+
+from ..config import next_release
+from ..docs import literal_lines
+from ..model import (
+    Command,
+    Definition,
+    DocComment,
+    EnumType,
+    Event,
+    Member,
+    Schema,
+    Section,
+    SectionKind,
+    StructType,
+    UnionType,
+)
+from ..source import Severity
+from .engine import Finding, LintContext, Version, lint_rule, parse_version, show_version
+from .since import note_for, paragraph_end, since_notes, since_section
+from .wire import ElementKey, wire_index
+
+_MALFORMED = re.compile(
+    r"([Ss]ince)(\s*:?\s*)(\d+\.\d+(?:\.\d+)?)\s*\.?\s*$")
+
+
+@lint_rule("QD101")
+def since_missing(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A definition's documentation has no ``Since:`` section.
+
+    Why it matters:
+        Clients and distributors need to know which QEMU release introduced
+        a command, event or type; the reference manual shows it.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # Check the server is alive.
+        ##
+        { 'command': 'ping' }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # Check the server is alive.
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping' }
+    """
+    for d, doc in ctx.documented:
+        if doc.section(SectionKind.SINCE) is not None:
+            continue
+        if any(_MALFORMED.match(ln.text) for ln in doc.lines):
+            continue  # since-malformed says what is wrong
+        yield Finding(doc.location, f"{d.describe()} has no 'Since:' section",
+                      definition=d.name, context=d.location)
+
+
+@lint_rule("QD102", fixable=True)
+def since_malformed(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A line meant as a ``Since:`` section that the doc parser reads as an
+        ordinary paragraph (``Since 7.1``, ``since: 7.1``, ``Since : 7.1``,
+        or ``Since: 7.1`` not after a blank line), and ``Since:`` sections
+        that do not name a release.
+
+    Why it matters:
+        Section tags are case-sensitive, need the colon right after the
+        word and must start a paragraph; otherwise the version silently
+        becomes body text and the definition has no Since.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # Since 7.1
+        ##
+        { 'command': 'ping' }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # Since: 7.1
+        ##
+        { 'command': 'ping' }
+    """
+    for doc, d in ctx.docs:
+        if d is None:
+            continue
+        name = d.name
+        has_since = doc.section(SectionKind.SINCE) is not None
+        s = doc.section(SectionKind.SINCE)
+        if s is not None and parse_version(s.text.strip()) is None and not (
+                re.match(r"\d+\.\d+", s.text.strip())):
+            yield Finding(s.location, f"'Since:' should name a release such as "
+                          f"10.1, not '{s.text.strip()[:30]}'", definition=name)
+        file = doc.location.file
+        lines = doc.lines
+        prev = ""
+        for i, (number, text, literal) in enumerate(literal_lines(
+                [(ln.line, ln.text) for ln in lines])):
+            before, prev = prev, text
+            if literal or not text.startswith(("S", "s")):
+                continue
+            m = _MALFORMED.match(text)
+            if m is None:
+                continue
+            proper = m.group(1) == "Since" and m.group(2) == ": "
+            if proper:
+                if before == "" or i == 0:
+                    continue  # a real Since: section
+                yield Finding(ctx.at(file, number), "'Since:' must start a "
+                              "paragraph: put a blank line before it",
+                              definition=name,
+                              fix=() if has_since else (ctx.edit(
+                                  file, number, 1, 1, "#\n"),))
+                continue
+            fix = () if has_since else (ctx.edit(
+                file, number, ctx.doc_col(file, number),
+                ctx.doc_col(file, number) + m.end(2), "Since: "),)
+            yield Finding(ctx.at(file, number),
+                          f"'{text.strip()}' is not a Since section; write "
+                          f"'Since: {m.group(3)}'", definition=name, fix=fix)
+
+
+@lint_rule("QD103", fixable=True, severity=Severity.INFO)
+def since_three_part(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A ``Since:`` section or since note with a three-part version such
+        as ``10.2.0`` where QEMU writes two parts.
+
+    Why it matters:
+        Features appear in major releases, so the micro part is always 0 and
+        only adds noise; one form makes versions easy to search.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # Since: 10.2.0
+        ##
+        { 'command': 'ping' }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # Since: 10.2
+        ##
+        { 'command': 'ping' }
+    """
+    for doc, d in ctx.docs:
+        s = doc.section(SectionKind.SINCE)
+        if s is None:
+            continue
+        text = s.text.strip()
+        m = re.fullmatch(r"(\d+\.\d+)\.0", text)
+        if m is None:
+            continue
+        file = s.location.file
+        line = ctx.file_line(file, s.location.line)
+        col = line.find(text) + 1
+        yield Finding(s.location, f"write 'Since: {m.group(1)}', not '{text}'",
+                      definition=d.name if d else doc.symbol,
+                      fix=(ctx.edit(file, s.location.line, col, col + len(text),
+                                    m.group(1)),) if col > 0 else ())
+
+
+@lint_rule("QD104", severity=Severity.ERROR, options={"release": "10.0"})
+def since_future(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A ``Since:`` section or since note naming a release later than the
+        one under development (``release`` or ``release-file``).
+
+    Why it matters:
+        A version from the future is a typo or a stale copy; clients would
+        be told the interface does not exist yet.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # Since: 10.1
+        ##
+        { 'command': 'ping' }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # Since: 10.0
+        ##
+        { 'command': 'ping' }
+    """
+    rel = ctx.release
+    if rel is None:
+        return
+    for doc, d in ctx.docs:
+        name = d.name if d else doc.symbol
+        found = since_section(doc)
+        if found is not None and found[1] is not None and found[1] > rel:
+            yield Finding(found[0].location,
+                          f"Since: {show_version(found[1])} is later than the "
+                          f"release under development, {show_version(rel)}",
+                          definition=name)
+        for n in since_notes(ctx, doc):
+            if n.version is not None and n.version > rel:
+                yield Finding(ctx.at(doc.location.file, n.line, n.start),
+                              f"'{n.text}' is later than the release under "
+                              f"development, {show_version(rel)}",
+                              definition=name, member=n.section.name)
+
+
+@lint_rule("QD105", fixable=True)
+def since_note_format(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A since note in a member, value, branch or feature description that
+        is not exactly ``(since X.Y)``: capitalised, with a colon, a
+        three-part version or other text inside the parentheses.
+
+    Why it matters:
+        One form is easy to read, to search for and to check; tools and
+        reviewers look for ``(since X.Y)``.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # @verbose: say more (Since: 9.1)
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # @verbose: say more (since 9.1)
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+    """
+    for doc, d in ctx.docs:
+        file = doc.location.file
+        for n in since_notes(ctx, doc):
+            if n.conventional:
+                continue
+            name = d.name if d else doc.symbol
+            good = n.canonical
+            if good is None:
+                yield Finding(ctx.at(file, n.line, n.start),
+                              f"'{n.text}': put only the version in the note, "
+                              "as '(since X.Y)', and other remarks outside it",
+                              definition=name, member=n.section.name)
+                continue
+            col = ctx.doc_col(file, n.line)
+            yield Finding(ctx.at(file, n.line, n.start),
+                          f"write '{good}', not '{n.text}'", definition=name,
+                          member=n.section.name,
+                          fix=(ctx.edit(file, n.line, col + n.start, col + n.end,
+                                        good),))
+
+
+@lint_rule("QD106")
+def since_note_position(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A since note followed by more text in the same paragraph of a
+        description.  (A note ending a later paragraph dates only that
+        paragraph and is fine.)
+
+    Why it matters:
+        Readers look for the version at the end of a description; a note in
+        the middle interrupts the sentence it sits in.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # @verbose: (since 9.1) say more
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # @verbose: say more (since 9.1)
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+    """
+    for doc, d in ctx.docs:
+        notes = since_notes(ctx, doc)
+        if not notes:
+            continue
+        text_of = {ln.line: ln.text for ln in doc.lines}
+        for n in notes:
+            end = paragraph_end(doc, n)
+            rest = text_of[n.line][n.end:].strip(" .")
+            if rest or any(text_of.get(x, "").strip()
+                           for x in range(n.line + 1, end + 1)):
+                yield Finding(ctx.at(doc.location.file, n.line, n.start),
+                              f"put '{n.text}' at the end of the description",
+                              definition=d.name if d else doc.symbol,
+                              member=n.section.name)
+
+
+@lint_rule("QD107")
+def since_note_older(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A since note naming a release older than the ``Since:`` of the
+        command or event it is in.  Types are exempt: their names are not
+        on the wire, and a type split out of an older one rightly keeps
+        its members' original notes.
+
+    Why it matters:
+        A member cannot predate its definition; the note is a copy-paste
+        slip and tells clients the wrong thing.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # @verbose: say more (since 8.0)
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # @verbose: say more (since 9.1)
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+    """
+    for d, doc in ctx.documented:
+        found = since_section(doc)
+        if found is None or found[1] is None or d.kind.is_type:
+            continue
+        since = found[1]
+        for n in since_notes(ctx, doc):
+            if n.version is not None and n.version < since:
+                yield Finding(ctx.at(doc.location.file, n.line, n.start),
+                              f"'{n.text}' is older than {d.describe()}, "
+                              f"Since: {show_version(since)}",
+                              definition=d.name, member=n.section.name)
+
+
+_SPLIT = re.compile(r"\(\s*[Ss]ince\s*:?\s*$")
+_SPLIT_REST = re.compile(r"\s*\d+\.\d+(?:\.\d+)?\s*\)")
+
+
+@lint_rule("QD108")
+def since_note_split(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A since note broken across two lines: ``(since`` at the end of one
+        line and the version on the next.
+
+    Why it matters:
+        Searches for ``(since 9.1)`` miss it, and so do tools that read
+        versions.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # @verbose: say more about what the server is doing (since
+        #     9.1)
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # @verbose: say more about what the server is doing
+        #     (since 9.1)
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+    """
+    for doc, d in ctx.docs:
+        lines = doc.lines
+        for a, b in itertools.pairwise(lines):
+            m = _SPLIT.search(a.text)
+            if m and b.line == a.line + 1 and _SPLIT_REST.match(b.text):
+                _, member = ctx.where(doc, d, a.line)
+                yield Finding(ctx.at(doc.location.file, a.line, m.start()),
+                              "since note split across lines; keep "
+                              "'(since X.Y)' on one line",
+                              definition=d.name if d else doc.symbol,
+                              member=member)
+
+
+# --------------------------------------------------------------------------
+# Against the previous release
+
+
+def infer_release(previous: Schema) -> Version | None:
+    """The release after the newest version the previous schema names."""
+    newest: Version | None = None
+    for d in previous.definitions:
+        v = parse_version(d.since or "")
+        if v is not None and (newest is None or v > newest):
+            newest = v
+    if newest is None:
+        return None
+    return next_release(newest[0], newest[1])
+
+
+def _element_docs(schema: Schema) -> dict[ElementKey, tuple[
+        Definition, DocComment | None, Section | None, str]]:
+    """Each element's definition, doc comment, description section and
+    how messages name it."""
+    out: dict[ElementKey, tuple[Definition, DocComment | None,
+                                Section | None, str]] = {}
+    for d in schema.definitions:
+        doc = d.doc
+        out[("definition", d.name)] = (d, doc, None, d.describe())
+        for f in d.features:
+            out[("feature", d.name, f.name)] = (
+                d, doc, f.doc, f"feature '{f.name}' of {d.describe()}")
+        members: tuple[Member, ...] = ()
+        if isinstance(d, StructType):
+            members = d.members
+        elif isinstance(d, Command | Event):
+            members = d.arguments
+        for m in members:
+            if m.defined_in != d.name:
+                continue
+            out[("member", d.name, m.name)] = (
+                d, doc, m.doc, f"member '{m.name}' of {d.describe()}")
+            for f in m.features:
+                out[("feature", d.name, m.name, f.name)] = (
+                    d, doc, f.doc, f"feature '{f.name}' of member '{m.name}'")
+        for v in d.values if isinstance(d, EnumType) else ():
+            out[("value", d.name, v.name)] = (
+                d, doc, v.doc, f"value '{v.name}' of {d.describe()}")
+            for f in v.features:
+                out[("feature", d.name, v.name, f.name)] = (
+                    d, doc, f.doc, f"feature '{f.name}' of value '{v.name}'")
+        for b in d.branches if isinstance(d, UnionType) else ():
+            out[("branch", d.name, b.name)] = (
+                d, doc, b.doc, f"branch '{b.name}' of {d.describe()}")
+    return out
+
+
+def _owner_key(key: ElementKey) -> ElementKey:
+    """What an element belongs to: a definition, or a member/value for a
+    feature of one."""
+    if key[0] == "feature" and len(key) == 4:
+        return ("member", key[1], key[2])
+    return ("definition", key[1])
+
+
+def _against(ctx: LintContext) -> Iterator[tuple[ElementKey, bool, bool]]:
+    """(element, new?, covered?) for every element on the wire; covered
+    when what it belongs to is new itself or says the release."""
+    cache = ctx.__dict__.get("_against")
+    if cache is None:
+        assert ctx.against is not None
+        new = wire_index(ctx.schema)
+        old = wire_index(ctx.against)
+        fresh = {k: p.isdisjoint(old.paths) for k, p in new.elements.items()}
+        rel = ctx.release
+        cache = []
+        for key, is_new in fresh.items():
+            owner = _owner_key(key)
+            if key[0] == "feature" and len(key) == 4 and owner not in fresh:
+                owner = ("value", key[1], key[2])
+            said = ctx.schema.get(key[1])
+            covered = fresh.get(owner, False) or (
+                owner[0] == "definition" and said is not None
+                and parse_version(said.since or "") == rel)
+            cache.append((key, is_new, key[0] != "definition" and covered))
+        ctx.__dict__["_against"] = cache
+    yield from cache
+
+
+def _stated(ctx: LintContext, key: ElementKey, doc: DocComment | None,
+            section: Section | None) -> tuple[Version | None, Section | None,
+                                              object | None]:
+    """The version an element's documentation claims, where it says so."""
+    if key[0] == "definition":
+        found = since_section(doc)
+        return (found[1], found[0], None) if found else (None, None, None)
+    if doc is None or section is None:
+        return None, None, None
+    n = note_for(ctx, doc, section)
+    return (n.version if n else None), section, n
+
+
+_PREVIOUS = """\
+##
+# @ping:
+#
+# Since: 9.0
+##
+{ 'command': 'ping' }
+"""
+
+
+@lint_rule("QD110", options={"release": "10.0"}, against=_PREVIOUS)
+def since_new_element(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        With ``--against`` the previous release's schema: something new on
+        the wire — a command, event, member, argument, enum value, branch or
+        feature that no client of the previous release could see — whose
+        documentation does not name the release under development.  Types
+        are compared by what they carry, not by name, so renaming a type or
+        moving members into a base is not new.
+
+    Why it matters:
+        The version notes are how clients learn what they may use against
+        which QEMU; a missing or wrong one is a bug report waiting to happen.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # @verbose: say more
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # @verbose: say more (since 10.0)
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+    """
+    if ctx.against is None or ctx.release is None:
+        return
+    rel = ctx.release
+    docs = _element_docs(ctx.schema)
+    for key, is_new, owner_new in _against(ctx):
+        if not is_new or owner_new or key not in docs:
+            continue
+        d, doc, section, what = docs[key]
+        if doc is None:
+            continue  # undocumented: other rules report that
+        if key[0] == "definition":
+            version, where, _ = _stated(ctx, key, doc, None)
+            if version is not None and version != rel and where is not None:
+                yield Finding(where.location, f"{what} is new in "
+                              f"{show_version(rel)} but says Since: "
+                              f"{show_version(version)}", definition=d.name)
+            continue
+        if section is None:
+            continue  # undocumented member: other rules report that
+        version, _, _ = _stated(ctx, key, doc, section)
+        if version == rel:
+            continue
+        if key[0] == "feature" and show_version(rel) in section.text:
+            continue  # "deprecated since 10.0" says it in words
+        member = key[-1] if key[0] != "feature" or len(key) == 3 else key[2]
+        said = (f"says (since {show_version(version)})" if version
+                else "has no since note")
+        yield Finding(section.location, f"{what} is new in "
+                      f"{show_version(rel)} but {said}; add "
+                      f"'(since {show_version(rel)})'", definition=d.name,
+                      member=member)
+
+
+@lint_rule("QD111", severity=Severity.ERROR, options={"release": "10.0"},
+           against=_PREVIOUS.replace("'ping' }", "'ping',\n  'data': "
+                                     "{ '*verbose': 'bool' } }").replace(
+               "# Since: 9.0", "# @verbose: say more\n#\n# Since: 9.0"))
+def since_too_late(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        With ``--against``: something the previous release already had on
+        the wire (a command, event, member, value, branch or feature) whose
+        documentation claims the release under development or later.  A
+        type's own ``Since:`` is not checked: type names are not on the
+        wire, and a renamed type rightly keeps its original version.
+
+    Why it matters:
+        Clients would needlessly avoid an interface that older QEMUs offer.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # @verbose: say more (since 10.0)
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # @verbose: say more
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+    """
+    if ctx.against is None or ctx.release is None:
+        return
+    rel = ctx.release
+    docs = _element_docs(ctx.schema)
+    for key, is_new, _ in _against(ctx):
+        if is_new or key not in docs:
+            continue
+        d, doc, section, what = docs[key]
+        if key[0] == "definition" and d.kind.is_type:
+            continue
+        version, where, _ = _stated(ctx, key, doc, section)
+        if version is None or version < rel or where is None:
+            continue
+        member = None if key[0] == "definition" else key[-1]
+        yield Finding(where.location, f"{what} was already in the previous "
+                      f"release but says {show_version(version)}",
+                      definition=d.name, member=member)
