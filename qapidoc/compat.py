@@ -534,9 +534,26 @@ class _Differ:
             return
         oj = self.json_of(self.old, oref)
         nj = self.json_of(self.new, nref)
-        what = f"'{member}' of '{definition}'" if member else f"'{definition}'"
+        what = (f"'{member}' of '{definition}'" if member
+                else f"the return value of '{definition}'")
+        descs = (self.describe_ref(self.old, oref), self.describe_ref(self.new, nref))
         self.compare_json(oj, nj, direction, rel, definition, member, what,
-                          old_loc, new_loc, unstable, r)
+                          descs, old_loc, new_loc, unstable, r)
+
+    def describe_ref(self, schema: Schema, ref: TypeRef | None) -> str:
+        """``int``, ``array of str``, ``enum 'Mode'``, ``alternate 'A'
+        (object|string)``; for no 'returns', ``nothing ({})``."""
+        if ref is None:
+            return "nothing ({})"
+        if ref.is_array:
+            return "array of " + self.describe_ref(
+                schema, TypeRef(ref.name, ref.location))
+        t = schema.resolve(ref)
+        if t is None:
+            return ref.name
+        if isinstance(t, AlternateType):
+            return f"{t.describe()} ({'|'.join(json_types(schema, ref))})"
+        return self.describe(t)
 
     def json_of(self, schema: Schema, ref: TypeRef | None) -> _JsonTypes:
         if ref is None:
@@ -545,11 +562,12 @@ class _Differ:
 
     def compare_json(self, oj: _JsonTypes, nj: _JsonTypes,
                      direction: Direction, rel: str, definition: str,
-                     member: str | None, what: str, old_loc: Location | None,
-                     new_loc: Location | None, unstable: bool,
-                     r: _NodeResult) -> None:
+                     member: str | None, what: str, descs: tuple[str, str],
+                     old_loc: Location | None, new_loc: Location | None,
+                     unstable: bool, r: _NodeResult) -> None:
         """Compare two sets of JSON types (one per alternative) and recurse
-        into the ones both sides have."""
+        into the ones both sides have.  `descs` name the old and new type
+        in messages."""
         inp = direction is Direction.INPUT
         # For input every old JSON type must still be accepted; for output
         # every new one must have been possible before.
@@ -558,12 +576,11 @@ class _Differ:
         extra = [j for j in have if not any(_covers(n, j) for n in need)
                  and j not in need]
         widened = [j for j in need if j not in have and j not in missing]
-        desc_o, desc_n = "|".join(oj) or "nothing", "|".join(nj) or "nothing"
+        desc_o, desc_n = descs
         if missing:
-            if inp:
-                detail = f"no longer accepts {' or '.join(missing)}"
-            else:
-                detail = f"may now be {' or '.join(missing)}"
+            names = " or ".join("any JSON value" if j == "value" else j
+                                for j in missing)
+            detail = f"no longer accepts {names}" if inp else f"may now be {names}"
             r.locals.append(_Local(
                 "type-changed", rel, definition, member,
                 f"type of {what} changed from {desc_o} to {desc_n}: {detail}",
@@ -687,8 +704,9 @@ class _Differ:
         for alt in new.alternatives:
             for j, v in json_types(self.new, alt.type).items():
                 nj.setdefault(j, v)
+        descs = (f"{'|'.join(oj)}", f"{'|'.join(nj)}")
         self.compare_json(oj, nj, direction, "", new.name, None,
-                          f"alternate '{new.name}'", old.location,
+                          f"alternate '{new.name}'", descs, old.location,
                           new.location, False, r)
         old_alts = {a.name: a for a in old.alternatives}
         for a in new.alternatives:
@@ -739,11 +757,14 @@ def diff(old: Schema, new: Schema,
         if g is None:
             g = groups[ident] = _Group(loc, direction, sev, policy, path, depth)
         else:
+            # The path shown is the shortest of those that give the
+            # change its (worst) severity.
             g.direction |= direction
+            if (-sev, depth, len(path), path) < (-g.severity, g.depth,
+                                                  len(g.path), g.path):
+                g.path, g.depth, g.local = path, depth, loc
             if sev > g.severity:
                 g.severity, g.policy = sev, policy
-            if (depth, len(path), path) < (g.depth, len(g.path), g.path):
-                g.path, g.depth, g.local = path, depth, loc
         g.reached_by.setdefault(entry, path)
 
     def walk(start: WirePath, res: _NodeResult, direction: Direction,
