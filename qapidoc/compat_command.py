@@ -143,8 +143,11 @@ def _severity_options(args: argparse.Namespace, new_spec: str) -> dict[str, str]
 
 def _config_severities(new_spec: str) -> dict[str, str]:
     from .compat import CHANGE_KINDS
-    from .config import ConfigError, config_file_for, load_config
 
+    try:
+        from .config import ConfigError, config_file_for, load_config
+    except ImportError:  # configuration support not installed
+        return {}
     start = new_spec
     if new_spec.startswith("git:"):
         from .gitsource import parse_git_spec
