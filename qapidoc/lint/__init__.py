@@ -5,7 +5,7 @@ for.  Importing this package registers every rule in
 `qapidoc.registry.RULES`, one module per family.
 """
 
-from . import suppressions, versions  # noqa: F401  (register rules)
+from . import documentation, markup, suppressions, versions  # noqa: F401  (register rules)
 from .engine import CHECKS, Edit, Finding, LintContext, LintResult, run_lint
 
 __all__ = ["CHECKS", "Edit", "Finding", "LintContext", "LintResult", "run_lint"]

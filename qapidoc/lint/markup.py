@@ -1,0 +1,493 @@
+"""Markup rules (QD3xx): how doc comments are written, line by line.
+
+Sentence spacing, trailing whitespace, continuation indentation, blank
+lines around lists, between descriptions and at the ends of a comment,
+directives unsafe in hosted documentation, and (strict preset only) rST
+that docutils cannot parse.  Literal and example blocks are exempt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..model import DocComment, SectionKind
+from ..source import Location, Severity, SourceFile
+from .engine import Edit, Finding, LintContext, lint_rule
+from .since import literal_flags
+
+_ABBREVIATIONS = frozenset({
+    "e.g", "i.e", "etc", "vs", "cf", "approx", "resp", "incl", "no", "nr",
+    "Mr", "Mrs", "Ms", "Dr", "St", "Inc", "Ltd", "Corp", "Jr", "Sr", "al",
+    "Fig", "fig", "Vol", "vol", "ca", "max", "min", "sec", "Ver", "ver", "esp",
+})
+"""Words whose trailing period does not end a sentence."""
+
+_SENTENCE = re.compile(r"(\S+)([.?!])(['\")\]]?) (?=[A-Z(\"'`@])")
+_INLINE_LITERAL = re.compile(r"``.*?``|`[^`]*`")
+
+
+def _blank_out(text: str) -> str:
+    """Inline literals and references replaced by spaces (same columns)."""
+    if "`" not in text:
+        return text
+    return _INLINE_LITERAL.sub(lambda m: "x" * len(m.group(0)), text)
+
+
+@lint_rule("QD301", fixable=True)
+def sentence_spacing(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        One space after a sentence's full stop, question or exclamation
+        mark where QEMU's documentation uses two.  Abbreviations such as
+        ``e.g.``, ``i.e.`` and ``etc.``, initials and list numbers are
+        exempt; the finding points at the space.
+
+    Why it matters:
+        Two spaces keep sentence ends visible in monospaced source and let
+        editors reflow text correctly; reviewers ask for it every time.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # Check the server is alive. It answers at once.
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping' }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # Check the server is alive.  It answers at once.
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping' }
+    """
+    for doc, d in ctx.docs:
+        flags = literal_flags(ctx, doc)
+        file = doc.location.file
+        for ln in doc.lines:
+            text = ln.text
+            if ". " not in text and "? " not in text and "! " not in text:
+                continue
+            if flags.get(ln.line):
+                continue
+            plain = _blank_out(text)
+            for m in _SENTENCE.finditer(plain):
+                word = m.group(1)
+                if m.group(2) == "." and _not_sentence_end(word, plain, m.start()):
+                    continue
+                space = m.end() - 1
+                _, member = ctx.where(doc, d, ln.line)
+                col = ctx.doc_col(file, ln.line) + space
+                yield Finding(ctx.at(file, ln.line, space),
+                              "two spaces between sentences",
+                              definition=d.name if d else doc.symbol,
+                              member=member,
+                              fix=(ctx.edit(file, ln.line, col, col, " "),))
+
+
+def _not_sentence_end(word: str, line: str, start: int) -> bool:
+    bare = word.lstrip("(\"'`*")
+    if bare in _ABBREVIATIONS or bare.rstrip(".") in _ABBREVIATIONS:
+        return True
+    if "." in bare or ":" in bare or "/" in bare or "x" * 3 in bare:
+        return True  # e.g. an abbreviation with inner dots, a URL, a literal
+    if len(bare) == 1 and bare.isupper():
+        return True  # an initial
+    if bare.isdigit() and not line[:start].strip():
+        return True  # "1. First item"
+    return bare in ("#", "*", "-") or not bare
+
+
+@lint_rule("QD302", fixable=True)
+def trailing_whitespace(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        Spaces or tabs at the end of a line of a schema file.
+
+    Why it matters:
+        They are invisible, make diffs noisy and QEMU's checkpatch rejects
+        them.
+
+    Example:
+        { 'command': 'ping' }   
+
+    Use instead:
+        { 'command': 'ping' }
+    """  # noqa: W291
+    for m in ctx.schema.modules:
+        f = m.file
+        if " \n" not in f.text and "\t\n" not in f.text and not (
+                f.text.endswith((" ", "\t")) or " \r\n" in f.text
+                or "\t\r\n" in f.text):
+            continue
+        for n, raw in enumerate(f.lines, 1):
+            body = raw[:-1] if raw.endswith("\r") else raw
+            stripped = body.rstrip(" \t")
+            if len(stripped) != len(body):
+                yield Finding(Location(f, n, len(stripped) + 1),
+                              "trailing whitespace",
+                              fix=(ctx.edit(f, n, len(stripped) + 1,
+                                            len(body) + 1, ""),))
+
+
+_CONTINUED = (SectionKind.MEMBER, SectionKind.FEATURE, SectionKind.RETURNS,
+              SectionKind.ERRORS, SectionKind.TODO, SectionKind.SINCE)
+
+
+@lint_rule("QD303")
+def continuation_indent(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        The lines after the first of a member description or tagged
+        section not indented by exactly four spaces.
+
+    Why it matters:
+        QEMU indents continuation lines by four so that descriptions line
+        up; other amounts work but read as a different structure.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # @verbose: say more about what the server is doing while
+        #           it waits
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # @verbose: say more about what the server is doing while
+        #     it waits
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+    """
+    for doc, d in ctx.docs:
+        if d is None:
+            continue
+        text_of = {ln.line: ln.text for ln in doc.lines}
+        for s in doc.sections:
+            if s.kind not in _CONTINUED:
+                continue
+            for n in range(s.location.line + 1, s.end_line + 1):
+                t = text_of.get(n, "")
+                if not t:
+                    continue
+                indent = len(t) - len(t.lstrip(" "))
+                if indent != 4:
+                    yield Finding(ctx.at(doc.location.file, n, 0),
+                                  f"indent continuation lines by 4 spaces, not "
+                                  f"{indent}", definition=d.name,
+                                  member=s.name or None)
+                break
+
+
+_BARE_TAG = re.compile(r"(@[^:]*|Returns|Errors|Since|TODO):\s*$")
+"""A section tag with its text on the following lines."""
+_ITEM = re.compile(r"( *)([-*+]|\d+\.|#\.) +\S")
+
+
+def _blank_before(ctx: LintContext, file: SourceFile, line: int) -> Edit:
+    """Insert an empty doc line before `line`."""
+    raw = ctx.file_line(file, line)
+    prefix = raw[:raw.find("#") + 1]
+    return ctx.edit(file, line, 1, 1, prefix + "\n")
+
+
+@lint_rule("QD304", fixable=True)
+def blank_line_around_list(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A list not preceded or not followed by a blank line.
+
+    Why it matters:
+        rST only recognises a list after a blank line; without one the
+        items run together into a single garbled paragraph.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # The server answers:
+        # - at once, or
+        # - after a timeout.
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping' }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # The server answers:
+        #
+        # - at once, or
+        # - after a timeout.
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping' }
+    """
+    for doc, d in ctx.docs:
+        if not any(_ITEM.match(ln.text) for ln in doc.lines):
+            continue
+        flags = literal_flags(ctx, doc)
+        file = doc.location.file
+        name = d.name if d else doc.symbol
+        prev = prev_raw = ""
+        text_indent = -1  # indentation of the current list item's text
+        item_indent = -1
+        for ln in doc.lines:
+            text = ln.text
+            if flags.get(ln.line):
+                prev, text_indent = text, -1
+                continue
+            if text.startswith("@"):
+                colon = text.find(":")
+                text = " " * (colon + 2) + text[colon + 1:].lstrip() if colon > 0 else text
+                text_indent = -1  # a new description ends any list
+            m = _ITEM.match(text)
+            indent = len(text) - len(text.lstrip(" "))
+            if not text.strip():
+                pass
+            elif m:
+                same_list = text_indent >= 0 and (
+                    indent == item_indent or indent >= text_indent)
+                if (prev.strip() and not same_list and not ln.text.startswith("@")
+                        and not _BARE_TAG.match(prev_raw)):
+                    _, member = ctx.where(doc, d, ln.line)
+                    yield Finding(ctx.at(file, ln.line, indent),
+                                  "put a blank line before the list",
+                                  definition=name, member=member,
+                                  fix=(_blank_before(ctx, file, ln.line),))
+                item_indent = indent
+                text_indent = indent + len(m.group(2)) + 1
+            elif text_indent >= 0 and indent < text_indent and prev.strip():
+                if not ln.text.startswith("@"):
+                    _, member = ctx.where(doc, d, ln.line)
+                    yield Finding(ctx.at(file, ln.line, indent),
+                                  "put a blank line after the list",
+                                  definition=name, member=member,
+                                  fix=(_blank_before(ctx, file, ln.line),))
+                text_indent = -1
+            elif indent < text_indent:
+                text_indent = -1
+            prev, prev_raw = text, ln.text
+
+
+@lint_rule("QD305", fixable=True)
+def blank_line_between_descriptions(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A member, value or feature description that starts on the line
+        right after the previous description.
+
+    Why it matters:
+        QEMU separates descriptions by a blank line, so that each stands out
+        and long ones do not blur together.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # @verbose: say more
+        # @count: how many times
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool', '*count': 'int' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # @verbose: say more
+        #
+        # @count: how many times
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool', '*count': 'int' } }
+    """
+    for d, doc in ctx.documented:
+        previous = None
+        text_of = {ln.line: ln.text for ln in doc.lines}
+        for s in doc.sections:
+            kind = s.kind
+            if (kind in (SectionKind.MEMBER, SectionKind.FEATURE)
+                    and previous in (SectionKind.MEMBER, SectionKind.FEATURE)
+                    and text_of.get(s.location.line - 1, "").strip()):
+                file = s.location.file
+                yield Finding(s.location, f"put a blank line before the "
+                              f"description of '{s.name}'", definition=d.name,
+                              member=s.name,
+                              fix=(_blank_before(ctx, file, s.location.line),))
+            previous = kind
+
+
+@lint_rule("QD306", fixable=True)
+def extra_blank_lines(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        Two or more blank lines in a row in a doc comment, or a blank line
+        right after the opening ``##`` or before the closing ``##``.
+
+    Why it matters:
+        One blank line separates paragraphs; more carry no meaning and
+        make comments uneven.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # Check the server is alive.
+        #
+        #
+        # Since: 9.0
+        #
+        ##
+        { 'command': 'ping' }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # Check the server is alive.
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping' }
+    """
+    for doc, d in ctx.docs:
+        lines = doc.lines
+        if not lines:
+            continue
+        file = doc.location.file
+        flags = literal_flags(ctx, doc)
+        name = d.name if d else doc.symbol
+        for i, ln in enumerate(lines):
+            if ln.text.strip() or (flags.get(ln.line) and 0 < i < len(lines) - 1):
+                continue
+            if ctx.file_line(file, ln.line).strip() != "#":
+                continue
+            first = i == 0 and ln.line == doc.location.line + 1
+            last = i == len(lines) - 1 and ln.line == doc.end_line - 1
+            double = i > 0 and not lines[i - 1].text.strip() and (
+                lines[i - 1].line == ln.line - 1)
+            if first or last or double:
+                where = ("after '##'" if first else "before '##'" if last
+                         else "in a row")
+                yield Finding(ctx.at(file, ln.line, 0),
+                              f"remove the extra blank line {where}",
+                              definition=name,
+                              fix=(Edit(file.path, ctx.offset(file, ln.line),
+                                        ctx.offset(file, ln.line + 1), ""),))
+
+
+_UNSAFE = re.compile(r"\.\. +(raw|include|literalinclude|csv-table)::(.*)")
+
+
+@lint_rule("QD307", severity=Severity.ERROR)
+def unsafe_directive(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        rST directives that read files or pass raw markup through: ``raw``,
+        ``include``, ``literalinclude``, and ``csv-table`` with ``:file:``
+        or ``:url:``.
+
+    Why it matters:
+        Documentation built from a schema is hosted; these directives can
+        pull in arbitrary files or inject HTML and script into the pages.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # .. raw:: html
+        #
+        #    <script>alert(1)</script>
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping' }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # Check the server is alive.
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping' }
+    """
+    for doc, d in ctx.docs:
+        for ln in doc.lines:
+            if ".. " not in ln.text:
+                continue
+            m = _UNSAFE.search(ln.text)
+            if m is None:
+                continue
+            if m.group(1) == "csv-table" and not _table_reads_file(doc, ln.line):
+                continue
+            yield Finding(ctx.at(doc.location.file, ln.line, m.start()),
+                          f"directive '{m.group(1)}' is not allowed in hosted "
+                          "documentation", definition=d.name if d else doc.symbol)
+
+
+def _table_reads_file(doc: DocComment, line: int) -> bool:
+    after = [ln.text.strip() for ln in doc.lines if line < ln.line <= line + 6]
+    return any(t.startswith((":file:", ":url:")) for t in after)
+
+
+@lint_rule("QD308", severity=Severity.ERROR, preset="strict")
+def rst_syntax(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        Documentation text that docutils reports as malformed rST
+        (unterminated inline markup, bad indentation, broken tables,
+        unknown directives), reported at the schema line.  Only in the
+        strict preset, which loads docutils.
+
+    Why it matters:
+        The manual is built from this text; what docutils cannot parse
+        comes out garbled or breaks the documentation build.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # Check the server is **alive.
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping' }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # Check the server is **alive**.
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping' }
+    """
+    from .rst import rst_problems
+
+    for doc, d in ctx.docs:
+        for line, col, message in rst_problems(doc):
+            yield Finding(ctx.at(doc.location.file, line, col), message,
+                          definition=d.name if d else doc.symbol)

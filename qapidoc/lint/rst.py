@@ -1,0 +1,95 @@
+"""docutils, for the strict preset only: parse doc comment text as rST.
+
+Each doc comment's sections are joined into one rST document with a map
+from its lines back to schema lines; docutils' warnings and errors come
+back as (schema line, column, message).  Imported lazily by the rule so
+that other presets never load docutils.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from ..model import DocComment, SectionKind
+
+_SPHINX_ROLES = ("ref", "doc", "term", "option", "envvar", "file", "samp",
+                 "program", "command", "kbd", "manpage", "abbr", "any",
+                 "qapi:type", "qapi:cmd", "qapi:event", "qapi:mod", "qapi:any",
+                 "qapi:alt", "qapi:enum", "qapi:obj", "qapi:union", "qapi:struct")
+_SPHINX_DIRECTIVES = ("qmp-example", "code-block", "sourcecode", "versionadded",
+                      "versionchanged", "deprecated", "seealso", "todo", "only",
+                      "qapi:feature", "highlight", "index")
+
+
+@cache
+def _parser() -> tuple[Any, Any]:
+    """The rST parser and settings, with Sphinx's and QEMU's directives and
+    roles registered as opaque so that only real mistakes are reported."""
+    from docutils import nodes
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Directive, Parser, directives, roles
+
+    class Opaque(Directive):
+        has_content = True
+        optional_arguments = 10
+        final_argument_whitespace = True
+        option_spec = None
+
+        def run(self) -> list[nodes.Node]:
+            return []
+
+    class AnyOption(dict[str, Any]):
+        def __missing__(self, key: str) -> Any:
+            return directives.unchanged
+
+    Opaque.option_spec = AnyOption()
+    for name in _SPHINX_DIRECTIVES:
+        directives.register_directive(name, Opaque)
+
+    def literal_role(name: str, rawtext: str, text: str, lineno: int,
+                     inliner: Any, options: Any = None,
+                     content: Any = None) -> tuple[list[nodes.Node], list[Any]]:
+        return [nodes.literal(rawtext, text)], []
+
+    for name in _SPHINX_ROLES:
+        roles.register_local_role(name, literal_role)
+    settings = get_default_settings(Parser)
+    settings.report_level = 2
+    settings.halt_level = 5
+    settings.warning_stream = False
+    return Parser(), settings
+
+
+def rst_problems(doc: DocComment) -> list[tuple[int, int, str]]:
+    """docutils' warnings for the doc comment, at schema lines (column of
+    the line's text, 0-based within it)."""
+    from docutils.utils import new_document
+
+    parser, settings = _parser()
+    lines: list[str] = []
+    where: list[int] = []
+    for s in doc.sections:
+        if s.kind is SectionKind.TODO or not s.text.strip():
+            continue
+        for i, text in enumerate(s.lines):
+            lines.append(text)
+            where.append(s.body_line + i)
+        lines.append("")
+        where.append(where[-1] if where else doc.location.line)
+    if not lines:
+        return []
+    document = new_document(f"<{doc.symbol or 'doc'}>", settings)
+    found: list[tuple[int, int, str]] = []
+
+    def observe(msg: Any) -> None:
+        if msg["level"] < 2:
+            return
+        line = msg.get("line") or 1
+        schema_line = where[min(max(line, 1), len(where)) - 1]
+        text = msg.astext().split("\n")[0]
+        found.append((schema_line, 0, f"rST: {text}"))
+
+    document.reporter.attach_observer(observe)
+    parser.parse("\n".join(lines), document)
+    return found
