@@ -9,7 +9,7 @@ that other presets never load docutils.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar, cast
 
 from ..model import DocComment, SectionKind
 
@@ -30,20 +30,19 @@ def _parser() -> tuple[Any, Any]:
     from docutils.frontend import get_default_settings
     from docutils.parsers.rst import Directive, Parser, directives, roles
 
-    class Opaque(Directive):
-        has_content = True
-        optional_arguments = 10
-        final_argument_whitespace = True
-        option_spec = None
-
-        def run(self) -> list[nodes.Node]:
-            return []
-
     class AnyOption(dict[str, Any]):
         def __missing__(self, key: str) -> Any:
             return directives.unchanged
 
-    Opaque.option_spec = AnyOption()
+    class Opaque(Directive):
+        has_content = True
+        optional_arguments = 10
+        final_argument_whitespace = True
+        option_spec: ClassVar[Any] = AnyOption()
+
+        def run(self) -> list[nodes.Node]:
+            return []
+
     for name in _SPHINX_DIRECTIVES:
         directives.register_directive(name, Opaque)
 
@@ -53,7 +52,7 @@ def _parser() -> tuple[Any, Any]:
         return [nodes.literal(rawtext, text)], []
 
     for name in _SPHINX_ROLES:
-        roles.register_local_role(name, literal_role)
+        roles.register_local_role(name, cast(Any, literal_role))
     settings = get_default_settings(Parser)
     settings.report_level = 2
     settings.halt_level = 5
@@ -87,7 +86,8 @@ def rst_problems(doc: DocComment) -> list[tuple[int, int, str]]:
             return
         line = msg.get("line") or 1
         schema_line = where[min(max(line, 1), len(where)) - 1]
-        text = msg.astext().split("\n")[0]
+        text = (msg.children[0].astext() if msg.children else msg.astext())
+        text = " ".join(text.split())
         found.append((schema_line, 0, f"rST: {text}"))
 
     document.reporter.attach_observer(observe)
