@@ -11,3 +11,4 @@ def register_all(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     lint_command.register(sub)
     __import__("qapidoc.rules_command", fromlist=["register"]).register(sub)
     __import__("qapidoc.compat_command", fromlist=["register"]).register(sub)
+    __import__("qapidoc.build_command", fromlist=["register"]).register(sub)

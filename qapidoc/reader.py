@@ -49,7 +49,7 @@ BAD_DIRECTIVE = rule(
 BAD_DOC_SYNTAX = rule(
     "QA005", "doc-comment-syntax",
     "A documentation comment is not delimited by ``##`` lines or a line in "
-    "it does not start with ``# ``.",
+    "it does not start with ``#`` followed by a space.",
     rationale="Doc comments are the source of the reference manual; one "
     "that is not closed swallows the definitions after it.",
     bad="##\n#An intro\n{ 'command': 'ping' }",
