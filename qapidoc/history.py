@@ -118,7 +118,10 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
         if node.role in ("command", "event"):
             note((node.name, None), version)
         elif node.role != "returns":
+            # A type is on the wire as soon as one of its parts is (a base
+            # type is never named on its own).
             note((node.definition, node.name), version)
+            note((node.definition, None), version)
         if node.type_name is not None:
             note((node.type_name, None), version)
     # Discriminator values are branches on the wire; their enum shares them.

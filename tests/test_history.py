@@ -1,0 +1,160 @@
+"""history: first release of every wire item, renames included."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qapidoc import load_schema
+from qapidoc.cli import main
+from qapidoc.history import build_history, first_seen, release_key
+from qapidoc.model import Schema
+
+V1 = """\
+{ 'enum': 'Mode', 'data': [ 'fast' ] }
+{ 'struct': 'Opts', 'data': { 'mode': 'Mode' } }
+{ 'command': 'run', 'data': { 'opts': 'Opts' } }
+{ 'command': 'stop' }
+{ 'struct': 'Unused', 'data': { 'a': 'int' } }
+"""
+V2 = """\
+{ 'enum': 'Mode', 'data': [ 'fast', 'slow' ] }
+{ 'struct': 'RunOptions', 'data': { 'mode': 'Mode', '*level': 'int' } }
+{ 'command': 'run', 'data': { 'opts': 'RunOptions' },
+  'features': [ 'deprecated' ] }
+{ 'command': 'stop' }
+{ 'struct': 'Unused', 'data': { 'a': 'int', 'b': 'int' } }
+"""
+V3 = """\
+{ 'enum': 'Mode', 'data': [ 'fast', 'slow' ] }
+{ 'struct': 'Base', 'data': { 'mode': 'Mode' } }
+{ 'struct': 'RunOptions', 'base': 'Base', 'data': { '*level': 'int' } }
+{ 'command': 'run', 'data': { 'opts': 'RunOptions' },
+  'features': [ 'deprecated' ] }
+{ 'event': 'STOPPED' }
+{ 'struct': 'Unused', 'data': { 'a': 'int', 'b': 'int' } }
+"""
+
+
+def _load(tmp: Path, name: str, text: str) -> Schema:
+    path = tmp / f"{name}.json"
+    path.write_text(text)
+    return load_schema(str(path))
+
+
+@pytest.fixture
+def releases(tmp_path: Path) -> list[tuple[str, Schema]]:
+    return [("1.0", _load(tmp_path, "v1", V1)), ("1.1", _load(tmp_path, "v2", V2)),
+            ("2.0", _load(tmp_path, "v3", V3))]
+
+
+def test_first_seen_by_path(releases: list[tuple[str, Schema]]) -> None:
+    seen = first_seen(releases)
+    assert seen["run"] == "1.0"
+    assert seen["run.opts.mode=fast"] == "1.0"
+    assert seen["run.opts.mode=slow"] == "1.1"
+    assert seen["run.opts.level"] == "1.1"
+    assert seen["run#deprecated"] == "1.1"
+    assert seen["STOPPED"] == "2.0"
+    assert seen["stop"] == "1.0"  # kept although gone in 2.0
+
+
+def test_items_of_newest_release(releases: list[tuple[str, Schema]]) -> None:
+    h = build_history(releases)
+    assert h.versions == ("1.0", "1.1", "2.0")
+    # Type renamed (Opts → RunOptions) and member moved to a base: the wire
+    # had them since 1.0, so they are as old as that.
+    assert h.first("RunOptions") == "1.0"
+    assert h.first("Base", "mode") == "1.0"
+    assert h.first("Base") == "1.0"
+    assert h.first("RunOptions", "level") == "1.1"
+    assert h.first("Mode", "slow") == "1.1"
+    assert h.first("STOPPED") == "2.0"
+    assert h.features[("run", None, "deprecated")] == "1.1"
+    # Not on the wire: by name, members too.
+    assert h.first("Unused") == "1.0"
+    assert h.first("Unused", "b") == "1.1"
+    assert h.first("nothing") is None
+    assert h.paths["run.opts.level"] == "1.1"
+    assert "stop" not in h.paths and h.gone["stop"] == "1.1"
+
+
+def test_since_agrees(releases: list[tuple[str, Schema]]) -> None:
+    h = build_history(releases)
+    assert h.since_agrees("1.1", "RunOptions", "level") is True
+    assert h.since_agrees("2.0", "RunOptions", "level") is False
+    assert h.since_agrees("1.1.0", "Mode", "slow") is True
+    # First seen in the oldest release: any earlier Since is fine.
+    assert h.since_agrees("0.5", "run") is True
+    assert h.since_agrees("1.1", "run") is False
+    assert h.since_agrees("soon", "run") is None
+    assert h.since_agrees("1.0", "nothing") is None
+
+
+def test_release_key() -> None:
+    assert release_key("10.1") == (10, 1)
+    assert release_key("2.12.0") == (2, 12)
+    assert release_key("none") is None
+    assert release_key("10.2") > release_key("9.2")  # type: ignore[operator]
+
+
+def test_needs_a_release() -> None:
+    with pytest.raises(ValueError):
+        build_history([])
+
+
+def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name, text in (("v1", V1), ("v2", V2), ("v3", V3)):
+        (tmp_path / f"{name}.json").write_text(text)
+    args = [f"1.0={tmp_path / 'v1.json'}", f"1.1={tmp_path / 'v2.json'}",
+            f"2.0={tmp_path / 'v3.json'}"]
+    assert main(["history", *args]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "1.1\trun.opts.level" in out
+    assert "2.0\tSTOPPED" in out
+    assert "gone after 1.1\tstop" in out
+    assert not any(line.startswith("1.0\t") for line in out)
+    assert main(["history", "--format", "json", *args]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["versions"] == ["1.0", "1.1", "2.0"]
+    assert doc["paths"]["run.opts.mode=slow"] == "1.1"
+    assert {"definition": "RunOptions", "member": "level", "version": "1.1"} in doc["items"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["history", "v1.json"], "expected VERSION=SCHEMA"),
+    (["history", "1.0=v1.json", "1.0=v1.json"], "version '1.0' given twice"),
+    (["history", "1.0=missing.json"], "can't read schema file"),
+    (["history", "1.0=git:nope"], "is not of the form git:REF:PATH"),
+])
+def test_cli_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                       capsys: pytest.CaptureFixture[str], argv: list[str],
+                       message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "v1.json").write_text(V1)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+RELEASES = Path(__file__).parents[1].parent / "shared" / "corpus" / "qemu-releases"
+
+
+def test_real_releases_against_since_tags() -> None:
+    if not RELEASES.is_dir():
+        pytest.skip("../shared corpus not available")
+    versions = ["9.2.0", "10.0.0", "10.1.0", "10.2.0"]
+    h = build_history([(v, load_schema(str(RELEASES / v / "qapi" / "qapi-schema.json")))
+                       for v in versions])
+    # Checked by hand against both the schemas and their Since tags.
+    assert h.first("query-accelerators") == "10.2.0"  # Since: 10.2
+    assert h.first("blockdev-set-active") == "10.0.0"  # Since: 10.0
+    assert h.first("qom-list-get") == "10.1.0"  # Since: 10.1
+    assert h.first("BlockLimitsInfo") == "10.2.0"  # Since: 10.2
+    assert h.first("MigrationStatus", "postcopy-device") == "10.2.0"
+    assert h.first("BlockdevOptions", "active") == "10.0.0"
+    assert h.first("query-status") == "9.2.0"  # Since 0.14: older than 9.2
+    assert h.since_agrees("0.14", "query-status")
+    assert h.since_agrees("10.2", "query-accelerators")
