@@ -730,7 +730,9 @@ class _Group:
     policy: str
     path: str
     depth: int
-    reached_by: dict[str, str] = field(default_factory=dict)  # root entry → path
+    # command/event (or its returns) → (-severity, depth, length, path) of
+    # the best path from there; the least of them all is `path`.
+    reached_by: dict[str, tuple[int, int, int, str]] = field(default_factory=dict)
 
 
 def diff(old: Schema, new: Schema,
@@ -765,7 +767,10 @@ def diff(old: Schema, new: Schema,
                 g.path, g.depth, g.local = path, depth, loc
             if sev > g.severity:
                 g.severity, g.policy = sev, policy
-        g.reached_by.setdefault(entry, path)
+        rank = (-sev, depth, len(path), path)
+        known = g.reached_by.get(entry)
+        if known is None or rank < known:
+            g.reached_by[entry] = rank
 
     def walk(start: WirePath, res: _NodeResult, direction: Direction,
              unstable: bool) -> None:
@@ -831,7 +836,8 @@ def diff(old: Schema, new: Schema,
     changes = [
         Change(g.local.kind, g.severity, g.direction, g.path, g.local.definition,
                g.local.member, g.local.message, g.local.old, g.local.new,
-               tuple(dict.fromkeys([g.path, *g.reached_by.values()])), g.policy)
+               tuple(dict.fromkeys([g.path, *(r[3] for r in g.reached_by.values())])),
+               g.policy)
         for g in groups.values()
     ]
     changes.sort(key=lambda c: (-c.severity, c.wire_path, c.kind))
