@@ -5,7 +5,14 @@ for.  Importing this package registers every rule in
 `qapidoc.registry.RULES`, one module per family.
 """
 
-from . import documentation, markup, suppressions, versions  # noqa: F401  (register rules)
+from . import (  # noqa: F401  (register rules)
+    documentation,
+    examples,
+    markup,
+    naming,
+    suppressions,
+    versions,
+)
 from .engine import CHECKS, Edit, Finding, LintContext, LintResult, run_lint
 
 __all__ = ["CHECKS", "Edit", "Finding", "LintContext", "LintResult", "run_lint"]

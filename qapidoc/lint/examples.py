@@ -1,0 +1,738 @@
+"""Example rules (QD4xx): ``.. qmp-example::`` transcripts against the schema.
+
+Finds each example block, splits it into ``->`` / ``<-`` messages, parses
+each as JSON with elisions (``...`` or ``... text ...``), then checks the
+command or event exists, member names at every level, mandatory arguments,
+enum values and event timestamps.  Findings point at the offending line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ..model import (
+    AlternateType,
+    BuiltinType,
+    Command,
+    Definition,
+    DocComment,
+    EnumType,
+    Event,
+    Member,
+    Schema,
+    StructType,
+    TypeRef,
+    UnionType,
+)
+from ..source import Severity
+from .engine import Finding, LintContext, lint_rule
+
+# --------------------------------------------------------------------------
+# Transcripts
+
+
+@dataclass
+class JObject:
+    """A JSON object; `elided` when ``...`` stands for more members."""
+
+    members: dict[str, tuple[object, int]] = field(default_factory=dict)
+    elided: bool = False
+    pos: int = 0
+
+
+@dataclass
+class JArray:
+    items: list[tuple[object, int]] = field(default_factory=list)
+    elided: bool = False
+
+
+ELIDED = object()
+"""A value that an elision stands for."""
+
+
+class TranscriptError(Exception):
+    def __init__(self, pos: int, message: str) -> None:
+        super().__init__(message)
+        self.pos = pos
+
+
+_WS = re.compile(r"\s*")
+_ELISION = re.compile(r"\.\.\.(?:[^\n.]*?\.\.\.)?")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+
+    def ws(self) -> None:
+        self.i = _WS.match(self.text, self.i).end()  # type: ignore[union-attr]
+
+    def peek(self) -> str:
+        self.ws()
+        return self.text[self.i:self.i + 1]
+
+    def elision(self) -> bool:
+        self.ws()
+        m = _ELISION.match(self.text, self.i)
+        if m:
+            self.i = m.end()
+            return True
+        return False
+
+    def value(self) -> object:
+        c = self.peek()
+        if c == "{":
+            return self.obj()
+        if c == "[":
+            return self.arr()
+        if c == '"':
+            m = _STRING.match(self.text, self.i)
+            if m is None:
+                raise TranscriptError(self.i, "unterminated string")
+            self.i = m.end()
+            return m.group(1)
+        if self.elision():
+            return ELIDED
+        for word, val in (("true", True), ("false", False), ("null", None)):
+            if self.text.startswith(word, self.i):
+                self.i += len(word)
+                return val
+        m = _NUMBER.match(self.text, self.i)
+        if m:
+            self.i = m.end()
+            return float(m.group(0))
+        raise TranscriptError(self.i, "expected a JSON value")
+
+    def obj(self) -> JObject:
+        out = JObject(pos=self.i)
+        self.i += 1
+        while True:
+            if self.elision():
+                out.elided = True
+                if self.peek() == ",":
+                    self.i += 1
+                continue
+            c = self.peek()
+            if c == "}":
+                self.i += 1
+                return out
+            if c != '"':
+                raise TranscriptError(self.i, "expected a member name or '}'")
+            key_pos = self.i
+            key = self.value()
+            assert isinstance(key, str)
+            if self.peek() != ":":
+                raise TranscriptError(self.i, f"expected ':' after \"{key}\"")
+            self.i += 1
+            out.members[key] = (self.value(), key_pos)
+            c = self.peek()
+            if c == ",":
+                self.i += 1
+            elif c != "}" and not _ELISION.match(self.text, self.i):
+                raise TranscriptError(self.i, "expected ',' or '}'")
+
+    def arr(self) -> JArray:
+        out = JArray()
+        self.i += 1
+        while True:
+            if self.elision():
+                out.elided = True
+                if self.peek() == ",":
+                    self.i += 1
+                continue
+            if self.peek() == "]":
+                self.i += 1
+                return out
+            pos = self.i
+            out.items.append((self.value(), pos))
+            c = self.peek()
+            if c == ",":
+                self.i += 1
+            elif c != "]" and not _ELISION.match(self.text, self.i):
+                raise TranscriptError(self.i, "expected ',' or ']'")
+
+
+@dataclass
+class Message:
+    """One ``->`` or ``<-`` message: direction, text, and where each
+    character of the text came from (doc line, column)."""
+
+    client: bool
+    text: str
+    where: list[tuple[int, int]]
+
+    def at(self, pos: int) -> tuple[int, int]:
+        return self.where[min(pos, len(self.where) - 1)]
+
+
+_DIRECTIVE = re.compile(r"( *)\.\. qmp-example::")
+
+
+def transcripts(doc: DocComment) -> Iterator[list[Message]]:
+    """The messages of each ``.. qmp-example::`` block in a doc comment."""
+    lines = [(ln.line, ln.text) for ln in doc.lines]
+    i = 0
+    while i < len(lines):
+        m = _DIRECTIVE.match(lines[i][1])
+        if m is None:
+            i += 1
+            continue
+        indent = len(m.group(1))
+        j = i + 1
+        body: list[tuple[int, str]] = []
+        while j < len(lines):
+            text = lines[j][1]
+            if text.strip() and len(text) - len(text.lstrip(" ")) <= indent:
+                break
+            body.append(lines[j])
+            j += 1
+        yield _messages(body)
+        i = j
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for m in re.finditer(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]]', text):
+        t = m.group(0)
+        if t in "{[":
+            depth += 1
+        elif t in "}]":
+            depth -= 1
+    return depth <= 0
+
+
+def _messages(body: list[tuple[int, str]]) -> list[Message]:
+    out: list[Message] = []
+    cur: Message | None = None
+    for number, text in body:
+        stripped = text.lstrip(" ")
+        col = len(text) - len(stripped)
+        if stripped.startswith(("->", "<-")):
+            cur = Message(stripped.startswith("->"), "", [])
+            out.append(cur)
+            rest = stripped[2:]
+            cur.text = rest
+            cur.where = [(number, col + 2 + k) for k in range(len(rest))]
+            cur.text += "\n"
+            cur.where.append((number, len(text)))
+        elif cur is not None and stripped and not _balanced(cur.text):
+            cur.text += text + "\n"
+            cur.where += [(number, k) for k in range(len(text))]
+            cur.where.append((number, len(text)))
+        elif not stripped and cur is not None and _balanced(cur.text):
+            cur = None
+    return out
+
+
+# --------------------------------------------------------------------------
+# Checking messages against the schema
+
+
+@dataclass
+class _Check:
+    """Walks parsed messages of one example, collecting findings."""
+
+    ctx: LintContext
+    doc: DocComment
+    owner: str | None
+    found: list[tuple[str, Finding]] = field(default_factory=list)
+    msg: Message | None = None
+    last: Command | None = None
+
+    @property
+    def schema(self) -> Schema:
+        return self.ctx.schema
+
+    def report(self, code: str, pos: int, message: str,
+               member: str | None = None) -> None:
+        assert self.msg is not None
+        line, col = self.msg.at(pos)
+        loc = self.ctx.at(self.doc.location.file, line, col)
+        self.found.append((code, Finding(loc, message, definition=self.owner,
+                                         member=member)))
+
+    def message(self, msg: Message) -> None:
+        self.msg = msg
+        text = msg.text.strip()
+        if not text or _ELISION.fullmatch(text):
+            return
+        p = _Parser(msg.text)
+        try:
+            value = p.value()
+            p.ws()
+            if p.i < len(msg.text) and not _ELISION.fullmatch(msg.text[p.i:].strip()):
+                raise TranscriptError(p.i, "unexpected text after the message")
+        except TranscriptError as e:
+            self.report("QD401", e.pos, f"example message does not parse: {e}")
+            return
+        if value is ELIDED:
+            return
+        if not isinstance(value, JObject):
+            self.report("QD401", 0, "an example message must be a JSON object")
+            return
+        if msg.client:
+            self.client(value)
+        else:
+            self.server(value)
+
+    def client(self, obj: JObject) -> None:
+        name_v = obj.members.get("execute") or obj.members.get("exec-oob")
+        if name_v is None:
+            if "qmp_capabilities" not in str(obj.members):
+                self.report("QD401", obj.pos, "client message has no 'execute'")
+            return
+        name, pos = name_v
+        if not isinstance(name, str):
+            return
+        defn = self.schema.get(name)
+        if not isinstance(defn, Command):
+            self.report("QD402", pos, f"example runs '{name}', which is not a "
+                        "command of this schema")
+            self.last = None
+            return
+        self.last = defn
+        args = obj.members.get("arguments")
+        if args is None:
+            self.missing(defn.arguments, JObject(), obj.pos, f"'{name}'")
+            return
+        value, apos = args
+        if not isinstance(value, JObject):
+            return
+        if not defn.gen:
+            return  # 'gen': false commands take arguments the schema lacks
+        if defn.arg_type is not None:
+            self.typed(value, apos, TypeRef(defn.arg_type.name, defn.location),
+                       f"'{name}'", client=True)
+        else:
+            self.members(value, defn.arguments, f"'{name}'", client=True)
+
+    def server(self, obj: JObject) -> None:
+        if "return" in obj.members:
+            value, pos = obj.members["return"]
+            if self.last is not None and self.last.returns is not None:
+                self.typed(value, pos, self.last.returns,
+                           f"the return value of '{self.last.name}'",
+                           client=False)
+            return
+        ev = obj.members.get("event")
+        if ev is None:
+            if "error" not in obj.members and "QMP" not in obj.members:
+                self.report("QD401", obj.pos, "server message has no 'return', "
+                            "'error' or 'event'")
+            return
+        name, pos = ev
+        if not isinstance(name, str):
+            return
+        defn = self.schema.get(name)
+        if not isinstance(defn, Event):
+            self.report("QD402", pos, f"example shows event '{name}', which is "
+                        "not an event of this schema")
+            return
+        if "timestamp" not in obj.members and not obj.elided:
+            self.report("QD406", obj.pos, f"event '{name}' in the example has "
+                        "no 'timestamp'")
+        data = obj.members.get("data")
+        if data is not None and isinstance(data[0], JObject):
+            if defn.arg_type is not None:
+                self.typed(data[0], data[1], TypeRef(defn.arg_type.name,
+                                                     defn.location),
+                           f"event '{name}'", client=False)
+            else:
+                self.members(data[0], defn.arguments, f"event '{name}'",
+                             client=False)
+
+    # -- values against types ------------------------------------------------
+
+    def typed(self, value: object, pos: int, ref: TypeRef, what: str,
+              client: bool, depth: int = 0) -> None:
+        if depth > 20 or value is ELIDED:
+            return
+        if ref.is_array:
+            if isinstance(value, JArray):
+                elem = TypeRef(ref.name, ref.location)
+                for item, ipos in value.items:
+                    self.typed(item, ipos, elem, what, client, depth + 1)
+            return
+        t = self.schema.resolve(ref)
+        if t is None or isinstance(t, BuiltinType):
+            return
+        self.definition(value, pos, t, what, client, depth)
+
+    def definition(self, value: object, pos: int, t: Definition, what: str,
+                   client: bool, depth: int) -> None:
+        if isinstance(t, EnumType):
+            if isinstance(value, str) and t.value(value) is None:
+                self.report("QD405", pos, f"'{value}' is not a value of "
+                            f"{t.describe()} (in {what})")
+        elif isinstance(t, UnionType):
+            if isinstance(value, JObject):
+                members, complete = self.union_members(t, value, 0)
+                self.members(value, tuple(members), what, client, depth,
+                             check_missing=complete)
+        elif isinstance(t, StructType):
+            if isinstance(value, JObject):
+                self.members(value, t.members, what, client, depth)
+        elif isinstance(t, AlternateType):
+            for b in t.alternatives:
+                bt = self.schema.resolve(b.type)
+                kind_ok = ((isinstance(value, JObject) and isinstance(bt, StructType))
+                           or (isinstance(value, str) and isinstance(bt, EnumType)
+                           and not b.type.is_array)
+                           or (isinstance(value, JArray) and b.type.is_array))
+                if kind_ok:
+                    self.typed(value, pos, b.type, what, client, depth + 1)
+                    return
+
+    def union_members(self, t: StructType, value: JObject,
+                      depth: int) -> tuple[list[Member], bool]:
+        """The members a union value may have: common ones plus those of
+        the branch its discriminator selects (all branches when it does
+        not say), through unions nested as branches.  Also whether the
+        set is exact (so that missing members can be reported)."""
+        members = list(t.members)
+        if not isinstance(t, UnionType) or depth > 10:
+            return members, True
+        disc = value.members.get(t.discriminator)
+        branches = t.branches
+        exact = True
+        if disc is not None and isinstance(disc[0], str):
+            branches = tuple(b for b in branches if b.name == disc[0])
+        else:
+            exact = False
+        for b in branches:
+            bt = self.schema.resolve(b.type)
+            if isinstance(bt, StructType):
+                more, sub_exact = self.union_members(bt, value, depth + 1)
+                members += more
+                exact = exact and sub_exact
+        return members, exact
+
+    def members(self, obj: JObject, members: tuple[Member, ...], what: str,
+                client: bool, depth: int = 0, check_missing: bool = True) -> None:
+        by_name = {m.name: m for m in members}
+        for key, (value, pos) in obj.members.items():
+            m = by_name.get(key)
+            if m is None:
+                self.report("QD403", pos, f"'{key}' is not a member of {what}",
+                            member=key)
+                continue
+            self.typed(value, pos, m.type, f"'{key}' of {what}", client, depth + 1)
+        if client and check_missing:
+            self.missing(members, obj, obj.pos, what)
+
+    def missing(self, members: tuple[Member, ...], obj: JObject, pos: int,
+                what: str) -> None:
+        if obj.elided:
+            return
+        absent = [m.name for m in members
+                  if not m.optional and m.name not in obj.members]
+        if absent:
+            names = ", ".join(f"'{n}'" for n in absent)
+            self.report("QD404", pos, f"example omits mandatory argument"
+                        f"{'s' if len(absent) > 1 else ''} {names} of {what}")
+
+
+def _example_findings(ctx: LintContext) -> list[tuple[str, Finding]]:
+    cache: list[tuple[str, Finding]] | None = ctx.__dict__.get("_examples")
+    if cache is not None:
+        return cache
+    cache = []
+    for doc, d in ctx.docs:
+        if "qmp-example" not in "".join(ln.text for ln in doc.lines):
+            continue
+        for messages in transcripts(doc):
+            check = _Check(ctx, doc, d.name if d else doc.symbol)
+            for msg in messages:
+                check.message(msg)
+            cache.extend(check.found)
+    ctx.__dict__["_examples"] = cache
+    return cache
+
+
+def _of(ctx: LintContext, code: str) -> Iterator[Finding]:
+    return (f for c, f in _example_findings(ctx) if c == code)
+
+
+@lint_rule("QD401", severity=Severity.ERROR)
+def example_syntax(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A message of a ``.. qmp-example::`` transcript that is not JSON
+        (elisions ``...`` and ``... text ...`` allowed) or lacks
+        ``execute`` / ``return``, ``error`` or ``event``.
+
+    Why it matters:
+        Readers copy examples into their clients; a broken one costs them
+        time and trust in the rest of the manual.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # @count: how many times
+        #
+        # Since: 9.0
+        #
+        # .. qmp-example::
+        #
+        #     -> { "execute": "ping", "arguments": { "count": 1 }
+        #     <- { "return": {} }
+        ##
+        { 'command': 'ping', 'data': { 'count': 'int' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # @count: how many times
+        #
+        # Since: 9.0
+        #
+        # .. qmp-example::
+        #
+        #     -> { "execute": "ping", "arguments": { "count": 1 } }
+        #     <- { "return": {} }
+        ##
+        { 'command': 'ping', 'data': { 'count': 'int' } }
+    """
+    return _of(ctx, "QD401")
+
+
+@lint_rule("QD402", severity=Severity.ERROR)
+def example_unknown_command(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        An example that executes a command, or shows an event, that the
+        schema does not define.
+
+    Why it matters:
+        A renamed or removed command leaves examples that can only fail.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # @count: how many times
+        #
+        # Since: 9.0
+        #
+        # .. qmp-example::
+        #
+        #     -> { "execute": "pong", "arguments": { "count": 1 } }
+        #     <- { "return": {} }
+        ##
+        { 'command': 'ping', 'data': { 'count': 'int' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # @count: how many times
+        #
+        # Since: 9.0
+        #
+        # .. qmp-example::
+        #
+        #     -> { "execute": "ping", "arguments": { "count": 1 } }
+        #     <- { "return": {} }
+        ##
+        { 'command': 'ping', 'data': { 'count': 'int' } }
+    """
+    return _of(ctx, "QD402")
+
+
+@lint_rule("QD403", severity=Severity.ERROR)
+def example_unknown_member(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        An argument, returned member or event data member in an example
+        that the schema does not have at that place (checked at every
+        nesting level, union branches by their discriminator).
+
+    Why it matters:
+        QEMU rejects unknown arguments; an example with a misspelt or
+        renamed member teaches clients a call that fails.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # @count: how many times
+        #
+        # Since: 9.0
+        #
+        # .. qmp-example::
+        #
+        #     -> { "execute": "ping", "arguments": { "count": 1, "loud": true } }
+        #     <- { "return": {} }
+        ##
+        { 'command': 'ping', 'data': { 'count': 'int' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # @count: how many times
+        #
+        # Since: 9.0
+        #
+        # .. qmp-example::
+        #
+        #     -> { "execute": "ping", "arguments": { "count": 1 } }
+        #     <- { "return": {} }
+        ##
+        { 'command': 'ping', 'data': { 'count': 'int' } }
+    """
+    return _of(ctx, "QD403")
+
+
+@lint_rule("QD404", severity=Severity.ERROR)
+def example_missing_argument(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        An example call that omits a mandatory argument (unless the
+        arguments are elided with ``...``).
+
+    Why it matters:
+        The call in the example would be rejected by QEMU.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # @count: how many times
+        #
+        # Since: 9.0
+        #
+        # .. qmp-example::
+        #
+        #     -> { "execute": "ping" }
+        #     <- { "return": {} }
+        ##
+        { 'command': 'ping', 'data': { 'count': 'int' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # @count: how many times
+        #
+        # Since: 9.0
+        #
+        # .. qmp-example::
+        #
+        #     -> { "execute": "ping", "arguments": { "count": 1 } }
+        #     <- { "return": {} }
+        ##
+        { 'command': 'ping', 'data': { 'count': 'int' } }
+    """
+    return _of(ctx, "QD404")
+
+
+@lint_rule("QD405", severity=Severity.ERROR)
+def example_bad_enum_value(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A string in an example where the schema expects an enum, that is
+        not one of the enum's values.
+
+    Why it matters:
+        QEMU rejects the call, or the example shows output QEMU never
+        produces.
+
+    Example:
+        ##
+        # @Speed:
+        #
+        # @slow: slowly
+        #
+        # @fast: quickly
+        #
+        # Since: 9.0
+        ##
+        { 'enum': 'Speed', 'data': [ 'slow', 'fast' ] }
+        ##
+        # @run:
+        #
+        # @speed: how fast
+        #
+        # Since: 9.0
+        #
+        # .. qmp-example::
+        #
+        #     -> { "execute": "run", "arguments": { "speed": "quick" } }
+        #     <- { "return": {} }
+        ##
+        { 'command': 'run', 'data': { 'speed': 'Speed' } }
+
+    Use instead:
+        ##
+        # @Speed:
+        #
+        # @slow: slowly
+        #
+        # @fast: quickly
+        #
+        # Since: 9.0
+        ##
+        { 'enum': 'Speed', 'data': [ 'slow', 'fast' ] }
+        ##
+        # @run:
+        #
+        # @speed: how fast
+        #
+        # Since: 9.0
+        #
+        # .. qmp-example::
+        #
+        #     -> { "execute": "run", "arguments": { "speed": "fast" } }
+        #     <- { "return": {} }
+        ##
+        { 'command': 'run', 'data': { 'speed': 'Speed' } }
+    """
+    return _of(ctx, "QD405")
+
+
+@lint_rule("QD406")
+def example_event_timestamp(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        An event in an example without its ``timestamp`` member (unless
+        members are elided with ``...``).
+
+    Why it matters:
+        QEMU sends a timestamp with every event; clients parsing the
+        example as a template would miss it.
+
+    Example:
+        ##
+        # @STOPPED:
+        #
+        # Since: 9.0
+        #
+        # .. qmp-example::
+        #
+        #     <- { "event": "STOPPED" }
+        ##
+        { 'event': 'STOPPED' }
+
+    Use instead:
+        ##
+        # @STOPPED:
+        #
+        # Since: 9.0
+        #
+        # .. qmp-example::
+        #
+        #     <- { "event": "STOPPED",
+        #          "timestamp": { "seconds": 1265044230, "microseconds": 450486 } }
+        ##
+        { 'event': 'STOPPED' }
+    """
+    return _of(ctx, "QD406")
+

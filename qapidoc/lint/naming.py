@@ -1,0 +1,165 @@
+"""Naming rules (QD5xx): advice beyond the naming rules QEMU enforces.
+
+QEMU's checker already enforces the specification's case rules (front-end
+code QA102).  These add the ``x-`` convention that feature ``unstable``
+replaced, and advisory checks on runs of capitals and abbreviations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..model import Command, EnumType, EnumValue, Event, Feature, Member, StructType
+from ..source import Location, Severity
+from .engine import Finding, LintContext, lint_rule
+
+
+def _named(ctx: LintContext) -> Iterator[tuple[str, str, Location, str,
+                                               str | None,
+                                               tuple[Feature, ...]]]:
+    """(role, name, location, definition, member, features) of every name
+    a client sees, with the features that apply to it."""
+    for d in ctx.definitions:
+        yield d.kind.value, d.name, d.location, d.name, None, d.features
+        own: tuple[Member | EnumValue, ...] = ()
+        if isinstance(d, StructType):
+            own = d.own_members
+        elif isinstance(d, Command | Event) and d.arg_type is None:
+            own = d.arguments
+        elif isinstance(d, EnumType):
+            own = d.values
+        role = "value" if isinstance(d, EnumType) else "member"
+        for m in own:
+            yield role, m.name, m.location, d.name, m.name, m.features + d.features
+
+
+@lint_rule("QD501")
+def experimental_prefix(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A name starting with ``x-`` (``X_`` for events) whose definition or
+        member does not carry feature ``unstable``.
+
+    Why it matters:
+        The ``x-`` prefix used to mean "experimental"; feature
+        ``unstable`` replaced it and is what clients and
+        ``-compat unstable-input=reject`` actually look at.
+
+    Example:
+        ##
+        # @x-ping:
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'x-ping' }
+
+    Use instead:
+        ##
+        # @x-ping:
+        #
+        # Features:
+        #
+        # @unstable: This command is experimental.
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'x-ping', 'features': [ 'unstable' ] }
+    """
+    for role, name, loc, defn, member, feats in _named(ctx):
+        if name.startswith(("x-", "X_")) and not any(
+                f.name == "unstable" for f in feats):
+            yield Finding(loc, f"{role} '{name}' has the experimental prefix "
+                          "'x-' but no feature 'unstable'", definition=defn,
+                          member=member)
+
+
+_CAPITAL_RUN = re.compile(r"[A-Z]{3,}(?=[a-z])|[A-Z]{4,}$")
+
+
+@lint_rule("QD502", severity=Severity.INFO, preset="strict")
+def capital_run(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A type name with a run of capitals (an acronym written in full
+        capitals), such as ``VNCInfo``.
+
+    Why it matters:
+        CamelCase word boundaries disappear in runs of capitals; QEMU's
+        newer names write acronyms as words (``VncInfo``).
+
+    Example:
+        ##
+        # @VNCInfo:
+        #
+        # @port: the port
+        #
+        # Since: 9.0
+        ##
+        { 'struct': 'VNCInfo', 'data': { 'port': 'int' } }
+
+    Use instead:
+        ##
+        # @VncInfo:
+        #
+        # @port: the port
+        #
+        # Since: 9.0
+        ##
+        { 'struct': 'VncInfo', 'data': { 'port': 'int' } }
+    """
+    for d in ctx.definitions:
+        if d.kind.is_type and _CAPITAL_RUN.search(d.name.lstrip("_")):
+            yield Finding(d.location, f"{d.describe()}: write acronyms as "
+                          "words in CamelCase names", definition=d.name)
+
+
+ABBREVIATIONS = {
+    "cfg": "config", "conf": "config", "mgmt": "management", "ctrl": "control",
+    "cnt": "count", "num": "number", "buf": "buffer", "len": "length",
+    "ptr": "pointer", "tmp": "temporary", "val": "value", "msg": "message",
+    "req": "request", "resp": "response", "err": "error", "param": "parameter",
+}
+"""Abbreviations QEMU's interface is better off spelling out."""
+
+_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+@lint_rule("QD503", severity=Severity.INFO, preset="strict")
+def abbreviated_name(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        A name containing a common abbreviation (``cfg``, ``mgmt``,
+        ``buf``, ``len``…) instead of the word.
+
+    Why it matters:
+        Names are the interface's vocabulary and cannot be changed once
+        released; full words read unambiguously to every client author.
+
+    Example:
+        ##
+        # @set-buf-len:
+        #
+        # @len: new size
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'set-buf-len', 'data': { 'len': 'int' } }
+
+    Use instead:
+        ##
+        # @set-buffer-length:
+        #
+        # @length: new size
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'set-buffer-length', 'data': { 'length': 'int' } }
+    """
+    for role, name, loc, defn, member, _ in _named(ctx):
+        words = [w.lower() for w in _WORDS.findall(name)]
+        bad = [w for w in words if w in ABBREVIATIONS]
+        if bad:
+            w = bad[0]
+            yield Finding(loc, f"{role} '{name}': write '{ABBREVIATIONS[w]}' "
+                          f"rather than '{w}'", definition=defn, member=member)
