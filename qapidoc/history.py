@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .model import AlternateType, Definition, EnumType, Schema, StructType, UnionType
 from .wire import WireNode, walk
@@ -48,7 +48,8 @@ class History:
 
     `items` maps (definition, None) for commands, events and types, and
     (definition, name) for members, enum values, branches and alternatives;
-    `features` maps (definition, member or None, feature).  `paths` are
+    `features` maps (definition, member or None, feature); `named` the
+    first release having each definition's name.  `paths` are
     the newest release's wire paths; `gone` maps paths it no longer has to
     the last release having them.  Versions before
     the first one given are unknown: an item first seen in `versions[0]` is
@@ -59,6 +60,7 @@ class History:
     gone: dict[str, str]
     items: dict[ItemKey, str]
     features: dict[tuple[str, str | None, str], str]
+    named: dict[str, str] = field(default_factory=dict)
 
     @property
     def oldest(self) -> str:
@@ -77,12 +79,18 @@ class History:
         claimed = release_key(since)
         if first is None or claimed is None:
             return None
-        known = release_key(first)
+        candidates = [first]
+        if member is None and definition in self.named:
+            # A type's Since may date its wire content or its name: a new
+            # type wrapping old members, or a renamed one, can go either way.
+            candidates.append(self.named[definition])
+        return any(self._agrees(claimed, v) for v in candidates)
+
+    def _agrees(self, claimed: tuple[int, int], version: str) -> bool:
+        known = release_key(version)
         if known is None:
-            return None
-        if first == self.oldest:
-            return claimed <= known
-        return claimed == known
+            return False
+        return claimed <= known if version == self.oldest else claimed == known
 
 
 def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
@@ -151,7 +159,11 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
         for node in walk(schema):
             if node.path.text not in paths:
                 gone[node.path.text] = version
-    return History(versions, paths, gone, items, features)
+    named: dict[str, str] = {}
+    for version, schema in releases:
+        for d in schema.definitions:
+            named.setdefault(d.name, version)
+    return History(versions, paths, gone, items, features, named)
 
 
 def _parts(d: Definition) -> list[str]:

@@ -91,6 +91,12 @@ def test_since_agrees(releases: list[tuple[str, Schema]]) -> None:
     assert h.since_agrees("1.1", "run") is False
     assert h.since_agrees("soon", "run") is None
     assert h.since_agrees("1.0", "nothing") is None
+    # A type new by name (2.0) around members on the wire since 1.0: either.
+    assert h.named["Base"] == "2.0"
+    assert h.since_agrees("2.0", "Base") and h.since_agrees("1.0", "Base")
+    assert h.since_agrees("1.1", "Base") is False
+    # Members have no such leeway.
+    assert h.since_agrees("2.0", "Base", "mode") is False
 
 
 def test_release_key() -> None:
