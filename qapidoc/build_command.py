@@ -175,6 +175,15 @@ def site_title(schema: Schema, schema_path: str, options: SiteOptions) -> str:
     return Path(schema_path).stem
 
 
+def module_ref(module: Module, root_dir: Path) -> str:
+    """How a page names its module: the path relative to the root schema's
+    directory (``events/monitoring.json``), else as loaded."""
+    try:
+        return Path(module.path).resolve().relative_to(root_dir.resolve()).as_posix()
+    except ValueError:
+        return module.path
+
+
 def _directive(schema_path: str, options: SiteOptions, module: str | None) -> list[str]:
     lines = [f".. qapi-doc:: {schema_path}"]
     if options.namespace:
@@ -205,12 +214,16 @@ def project_files(schema: Schema, schema_path: str,
     root_doc = _module_doc(modules[0]) if modules else None
     if heading_of(root_doc) is None:
         index += _title_block(title)
-    index += _directive(schema_path, options, modules[0].path if split else None)
+    index += _directive(schema_path, options,
+                        module_ref(modules[0], root_dir) if split else None)
     index += ["", ".. toctree::", "   :maxdepth: 1", "   :caption: Contents", ""]
     if split:
         for module in modules[1:]:
             index.append(f"   {names[module.path]}")
-    index += ["   changes", "   qapi-index", ""]
+    index += ["   changes", "",
+              # The toctree takes only documents: the domain's index is a label.
+              ".. rubric:: Indices", "",
+              "* :ref:`qapi-index`", "* :ref:`genindex`", "* :ref:`search`", ""]
     files["index.rst"] = "\n".join(index)
 
     if split:
@@ -218,7 +231,7 @@ def project_files(schema: Schema, schema_path: str,
             page: list[str] = []
             if heading_of(_module_doc(module)) is None:
                 page += _title_block(module.name)
-            page += _directive(schema_path, options, module.path)
+            page += _directive(schema_path, options, module_ref(module, root_dir))
             files[names[module.path] + ".rst"] = "\n".join(page) + "\n"
 
     files["changes.rst"] = "\n".join(
