@@ -382,7 +382,7 @@ class _Differ:
                 f"discriminator of union '{owner}' changed from "
                 f"'{old.union.discriminator}' to '{new.union.discriminator}'",
                 old.location, new.location))
-            disc = ""
+            disc = ""  # branches are not compared: the whole union broke
         old_by = {m.name: m for m in old.members}
         new_by = {m.name: m for m in new.members}
         for m in old.members:
@@ -792,7 +792,7 @@ def diff(old: Schema, new: Schema,
                 seen.add(mark)
                 queue.append((child, path + rel, depth + 1, u))
 
-    def top(kind: str, dfn: Definition, other: Definition | None, loc_old: Location | None,
+    def top(kind: str, dfn: Definition, loc_old: Location | None,
             loc_new: Location | None, message: str, direction: Direction) -> None:
         local = _Local(kind, "", dfn.name, None, message, loc_old, loc_new,
                        _is_unstable(dfn.name, dfn.features),
@@ -806,14 +806,14 @@ def diff(old: Schema, new: Schema,
         if y is None or type(y) is not type(x):
             noun = "command" if isinstance(x, Command) else "event"
             direction = Direction.INPUT if noun == "command" else Direction.OUTPUT
-            top(f"{noun}-removed", x, None, x.location, None,
+            top(f"{noun}-removed", x, x.location, None,
                 f"{noun} '{x.name}' removed", direction)
     for y in new_defs.values():
         was = old_defs.get(y.name)
         noun = "command" if isinstance(y, Command) else "event"
         direction = Direction.INPUT if noun == "command" else Direction.OUTPUT
         if was is None or type(y) is not type(was):
-            top(f"{noun}-added", y, None, None, y.location,
+            top(f"{noun}-added", y, None, y.location,
                 f"{noun} '{y.name}' added", direction)
             continue
         x = was

@@ -328,3 +328,23 @@ def test_release_pair_finds_the_known_break(capsys: pytest.CaptureFixture[str]) 
     assert code == 1
     assert [(c["change"], c["wire_path"]) for c in errors] == [
         ("member-made-optional", "query-cpu-model-expansion:returns.deprecated-props")]
+
+
+def test_git_reader_uses_one_process(repo: Path) -> None:
+    from qapidoc.gitsource import GitBlobReader, git_opener
+
+    rel, opener = git_opener("git:v1.0:schema.json")
+    assert rel == "qapi/schema.json" and isinstance(opener, GitBlobReader)
+    text, why = opener("qapi/schema.json")
+    assert text is not None and "include" in text and why == ""
+    proc = opener._proc
+    assert opener("qapi/sub/types.json")[0] is not None
+    assert opener("qapi/nothing.json") == (None, "no such file in v1.0")
+    assert opener("qapi") == (None, "is a tree in v1.0, not a file")
+    assert opener("../outside.json") == (None, "outside the repository")
+    assert opener._proc is proc and proc is not None and proc.poll() is None
+    opener.close()
+    assert proc.poll() is not None
+    # Reading again after close starts a new process.
+    assert opener("qapi/schema.json")[0] is not None
+    opener.close()
