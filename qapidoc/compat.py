@@ -750,9 +750,9 @@ def diff(old: Schema, new: Schema,
              unstable: bool, entry: str) -> None:
         sev = overrides.get(loc.kind, CHANGE_KINDS[loc.kind].severity)
         policy = ""
-        if unstable or loc.unstable:
+        if sev > Severity.INFO and (unstable or loc.unstable):
             policy, sev = "unstable", Severity.INFO
-        elif loc.deprecated:
+        elif sev > Severity.INFO and loc.deprecated:
             policy, sev = "deprecated", Severity.INFO
         ident = (loc.kind, loc.definition, loc.member, loc.message)
         g = groups.get(ident)
