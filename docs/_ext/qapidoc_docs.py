@@ -176,9 +176,25 @@ def _option_cell(action: argparse.Action) -> nodes.paragraph:
 
 def _help_cell(action: argparse.Action) -> str:
     text = (action.help or "").replace("%(default)s", str(action.default))
-    if action.choices and action.metavar:
-        text += f" One of: {', '.join(map(str, action.choices))}."
+    choices = [str(c) for c in action.choices or ()]
+    if choices and action.metavar and not all(c in text for c in choices):
+        text += f"; one of: {', '.join(choices)}"
     return text
+
+
+def _usage(parser: argparse.ArgumentParser) -> str:
+    """The usage line wrapped at 78 columns, whatever terminal builds the docs."""
+    import os
+
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "80"
+    try:
+        return parser.format_usage().removeprefix("usage: ").strip()
+    finally:
+        if saved is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved
 
 
 class CLIDirective(SphinxDirective):
@@ -203,7 +219,7 @@ class CLIDirective(SphinxDirective):
             section = _section(self, f"qapidoc {name}", f"cli-{name}")
             if summary:
                 section += nodes.paragraph("", summary[0].upper() + summary[1:] + ".")
-            usage = parser.format_usage().removeprefix("usage: ").strip()
+            usage = _usage(parser)
             section += nodes.literal_block(usage, usage, language="text")
             if parser.description:
                 section += nodes.paragraph(parser.description, parser.description)
@@ -257,26 +273,56 @@ class SphinxConfigDirective(SphinxDirective):
         return [_table(["Name", "Default", "Meaning"], rows, [24, 20, 56])]
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeio" else "a"
+
+
+def _common_options(domain: Any) -> set[str]:
+    """Options of the domain's base object directive, which all the others have."""
+    import sphinx_ext.domain
+
+    base = getattr(sphinx_ext.domain, "QAPIDescription", None)
+    return set(getattr(base, "option_spec", None) or {})
+
+
 class DomainDirective(SphinxDirective):
     """``.. qapidoc-domain::`` — the ``qapi`` domain's directives and roles."""
 
     def run(self) -> list[nodes.Node]:
         domain = self.env.get_domain("qapi")
+        from sphinx.directives import ObjectDescription
+
+        # Options every object directive has are described once, in prose.
+        common = set(ObjectDescription.option_spec) | set(_common_options(domain))
         rows = []
         for name, cls in domain.directives.items():
             obj = domain.object_types.get(name)
             doc = (inspect.getdoc(cls) or "").split("\n\n")[0]
-            meaning = f"Describes a {obj.lname}." if obj else " ".join(doc.split())
-            opts = ", ".join(f":{o}:" for o in sorted(getattr(cls, "option_spec", {}) or {}))
-            rows.append([_literal(f".. qapi:{name}::"), (opts and _literal(opts)) or "",
-                         meaning])
+            meaning = (f"Describes {_article(str(obj.lname))} {obj.lname}." if obj
+                       else " ".join(doc.split()))
+            own = sorted(set(getattr(cls, "option_spec", None) or {}) - common)
+            opts = nodes.paragraph()
+            for i, o in enumerate(own):
+                if i:
+                    opts += nodes.Text(" ")
+                opts += _literal(f":{o}:")
+            rows.append([_literal(f".. qapi:{name}::"), opts, meaning])
         table = _table(["Directive", "Options", "Meaning"], rows, [26, 34, 40])
+        shared = nodes.paragraph("", "Besides the options listed, every directive "
+                                 "that describes something takes ")
+        for i, o in enumerate(sorted(common)):
+            if i:
+                shared += nodes.Text(", ")
+            shared += _literal(f":{o}:")
+        shared += nodes.Text(".")
         role_rows = []
         for role in domain.roles:
             kinds = [str(o.lname) for o in domain.object_types.values() if role in o.roles]
-            role_rows.append([_literal(f":qapi:{role}:"), "links to a " + " / ".join(kinds)])
+            role_rows.append([_literal(f":qapi:{role}:"),
+                              f"links to {_article(kinds[0]) if kinds else 'a'} "
+                              + " / ".join(kinds)])
         roles = _table(["Role", "Meaning"], role_rows, [20, 80])
-        return [table, roles]
+        return [table, shared, roles]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
