@@ -59,7 +59,8 @@ class TranscriptError(Exception):
 
 
 _WS = re.compile(r"\s*")
-_ELISION = re.compile(r"\.\.\.(?:[^\n.]*?\.\.\.)?")
+_ELISION = re.compile(r"\.\.\.(?:[^\n.{}\[\]\"]*?\.\.\.)?")
+"""``...`` or ``... text ...`` (text without JSON punctuation)."""
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 

@@ -389,7 +389,7 @@ def extra_blank_lines(ctx: LintContext) -> Iterator[Finding]:
             if first or last or double:
                 where = ("after '##'" if first else "before '##'" if last
                          else "in a row")
-                yield Finding(ctx.at(file, ln.line, 0),
+                yield Finding(Location(file, ln.line, 1),
                               f"remove the extra blank line {where}",
                               definition=name,
                               fix=(Edit(file.path, ctx.offset(file, ln.line),
@@ -448,8 +448,15 @@ def unsafe_directive(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _table_reads_file(doc: DocComment, line: int) -> bool:
-    after = [ln.text.strip() for ln in doc.lines if line < ln.line <= line + 6]
-    return any(t.startswith((":file:", ":url:")) for t in after)
+    for ln in doc.lines:
+        if ln.line <= line:
+            continue
+        option = ln.text.strip()
+        if not option.startswith(":"):
+            return False  # the directive's options end here
+        if option.startswith((":file:", ":url:")):
+            return True
+    return False
 
 
 @lint_rule("QD308", severity=Severity.ERROR, preset="strict")

@@ -27,7 +27,7 @@ from ..model import (
     StructType,
     UnionType,
 )
-from ..source import Severity
+from ..source import Location, Severity
 from .engine import Finding, LintContext, Version, lint_rule, parse_version, show_version
 from .since import note_for, paragraph_end, since_notes, since_section
 from .wire import ElementKey, wire_index
@@ -180,7 +180,8 @@ def since_three_part(ctx: LintContext) -> Iterator[Finding]:
         file = s.location.file
         line = ctx.file_line(file, s.location.line)
         col = line.find(text) + 1
-        yield Finding(s.location, f"write 'Since: {m.group(1)}', not '{text}'",
+        yield Finding(Location(file, s.location.line, max(col, 1)),
+                      f"write 'Since: {m.group(1)}', not '{text}'",
                       definition=d.name if d else doc.symbol,
                       fix=(ctx.edit(file, s.location.line, col, col + len(text),
                                     m.group(1)),) if col > 0 else ())

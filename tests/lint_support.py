@@ -1,0 +1,47 @@
+"""Helpers shared by the lint tests: run the linter on text or a case file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from qapidoc.builder import load_schema
+from qapidoc.config import Config, config_from_mapping
+from qapidoc.lint import run_lint
+from qapidoc.lint.engine import LintResult, parse_version
+from qapidoc.source import Diagnostic
+
+CASES = Path(__file__).parent / "cases" / "lint"
+SHARED = Path(__file__).parents[1].parent / "shared"
+
+_EXPECT = re.compile(r"^# expect: (\w+)(?: at (\d+):(\d+))?\s*$", re.M)
+_OPTIONS = re.compile(r"^# options: (.*)$", re.M)
+
+
+def lint_text(text: str, path: str = "case.json", *, against: str | None = None,
+              **options: str) -> LintResult:
+    """Lint schema `text` with config `options` (file keys)."""
+    config = config_from_mapping(options, "test") if options else Config()
+    schema = load_schema(path, text=text)
+    old = load_schema("previous.json", text=against) if against else None
+    release = parse_version(config.release) if config.release else None
+    return run_lint(schema, config, release=release, against=old)
+
+
+def codes(diags: list[Diagnostic]) -> list[str]:
+    return sorted(d.code for d in diags)
+
+
+def case_options(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in _OPTIONS.finditer(text):
+        for pair in m.group(1).split():
+            key, _, value = pair.partition("=")
+            out[key] = value
+    return out
+
+
+def case_expectations(text: str) -> list[tuple[str, int | None, int | None]]:
+    return sorted((m.group(1), int(m.group(2)) if m.group(2) else None,
+                   int(m.group(3)) if m.group(3) else None)
+                  for m in _EXPECT.finditer(text))
