@@ -196,6 +196,11 @@ class LintContext:
             cache[file.path] = starts
         return starts
 
+    @staticmethod
+    def newline(file: SourceFile) -> str:
+        """The file's line ending, for fixes that insert lines."""
+        return "\r\n" if "\r\n" in file.text else "\n"
+
     def edit(self, file: SourceFile, line: int, col: int, end_col: int,
              text: str) -> Edit:
         """Replace columns [col, end_col) of a line."""

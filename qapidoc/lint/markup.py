@@ -202,7 +202,7 @@ def _blank_before(ctx: LintContext, file: SourceFile, line: int) -> Edit:
     """Insert an empty doc line before `line`."""
     raw = ctx.file_line(file, line)
     prefix = raw[:raw.find("#") + 1]
-    return ctx.edit(file, line, 1, 1, prefix + "\n")
+    return ctx.edit(file, line, 1, 1, prefix + ctx.newline(file))
 
 
 @lint_rule("QD304", fixable=True)

@@ -132,7 +132,7 @@ def since_malformed(ctx: LintContext) -> Iterator[Finding]:
                               "paragraph: put a blank line before it",
                               definition=name,
                               fix=() if has_since else (ctx.edit(
-                                  file, number, 1, 1, "#\n"),))
+                                  file, number, 1, 1, "#" + ctx.newline(file)),))
                 continue
             fix = () if has_since else (ctx.edit(
                 file, number, ctx.doc_col(file, number),

@@ -1,0 +1,158 @@
+"""``--fix``: mechanical fixes only, never inside literal or example
+blocks, idempotent, and the fixed schema loads to the same model."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qapidoc.builder import load_schema
+from qapidoc.cli import main
+from qapidoc.model import (
+    AlternateType,
+    Command,
+    EnumType,
+    Event,
+    Schema,
+    Section,
+    SectionKind,
+    StructType,
+    UnionType,
+)
+
+from .lint_support import SHARED
+
+BEFORE = """\
+##
+# @ping:
+#
+# Check the server is alive. It answers.
+#
+# Example::
+#
+#   one. Two
+#
+# .. qmp-example::
+#
+#     -> { "execute": "ping" }  
+#     <- { "return": {} }
+#
+# @count: how many (Since: 9.1)
+# @verbose: more. Really.
+#
+#
+# Since 9.0
+##
+{ 'command': 'ping', 'data': { '*count': 'int', '*verbose': 'bool' } }  
+"""
+
+AFTER = """\
+##
+# @ping:
+#
+# Check the server is alive.  It answers.
+#
+# Example::
+#
+#   one. Two
+#
+# .. qmp-example::
+#
+#     -> { "execute": "ping" }
+#     <- { "return": {} }
+#
+# @count: how many (since 9.1)
+#
+# @verbose: more.  Really.
+#
+# Since: 9.0
+##
+{ 'command': 'ping', 'data': { '*count': 'int', '*verbose': 'bool' } }
+"""
+
+
+def test_fix_rewrites_and_reports(tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(BEFORE)
+    rc = main(["lint", "--fix", str(path)])
+    out = capsys.readouterr()
+    assert path.read_text() == AFTER
+    assert rc == 0, out.out
+    assert "fixed QD301" in out.err and "fixed QD102" in out.err
+    assert "Fixed" in out.err
+    main(["lint", "--fix", str(path)])
+    assert path.read_text() == AFTER
+    assert "fixed" not in capsys.readouterr().err
+
+
+def test_fix_keeps_crlf(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_bytes(BEFORE.replace("\n", "\r\n").encode())
+    main(["lint", "--fix", str(path)])
+    assert path.read_bytes() == AFTER.replace("\n", "\r\n").encode()
+
+
+def test_fix_refuses_git_specs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", "--fix", "git:HEAD:x.json"]) == 2
+    assert "--fix needs schema files" in capsys.readouterr().err
+
+
+def _is_since(s: Section) -> bool:
+    """A Since: section, or the malformed paragraph --fix turns into one."""
+    return s.kind is SectionKind.SINCE or (
+        s.kind is SectionKind.TEXT
+        and re.fullmatch(r"[Ss]ince\s*:?\s*[\d.]+", s.text.strip()) is not None)
+
+
+def wire_model(schema: Schema) -> list[object]:
+    """What clients see and how docs are structured, not the doc text."""
+    out: list[object] = []
+    for d in schema.definitions:
+        row: list[object] = [d.kind, d.name, str(d.condition),
+                             [f.name for f in d.features]]
+        if isinstance(d, EnumType):
+            row.append([v.name for v in d.values])
+        if isinstance(d, StructType):
+            row.append([(m.name, str(m.type), m.optional, m.defined_in)
+                        for m in d.members])
+        if isinstance(d, UnionType):
+            row.append([(b.name, str(b.type)) for b in d.branches])
+        if isinstance(d, AlternateType):
+            row.append([(b.name, str(b.type)) for b in d.alternatives])
+        if isinstance(d, Command | Event):
+            row.append([(m.name, str(m.type), m.optional) for m in d.arguments])
+        if d.doc is not None:
+            row.append([(s.kind, s.name) for s in d.doc.sections
+                        if not _is_since(s)])
+        out.append(row)
+    return out
+
+
+def test_fix_on_qemu_corpus(tmp_path: Path) -> None:
+    corpus = SHARED / "corpus" / "qemu" / "qapi"
+    if not corpus.exists():
+        pytest.skip(f"{corpus} not available")
+    work = tmp_path / "qapi"
+    shutil.copytree(corpus, work)
+    root = str(work / "qapi-schema.json")
+    before = load_schema(root)
+    main(["lint", "--fix", "--exit-zero", root])
+    once = {p.name: p.read_text() for p in work.glob("*.json")}
+    original = {p.name: p.read_text() for p in corpus.glob("*.json")}
+    assert once != original  # the corpus has fixable findings
+    main(["lint", "--fix", "--exit-zero", root])
+    twice = {p.name: p.read_text() for p in work.glob("*.json")}
+    assert twice == once
+    after = load_schema(root)
+    assert not after.diagnostics
+    assert wire_model(after) == wire_model(before)
+    # Example blocks are untouched.
+    for name, text in original.items():
+        blocks_before = [ln for ln in text.splitlines() if ln.startswith("#     ->")]
+        blocks_after = [ln for ln in once[name].splitlines()
+                        if ln.startswith("#     ->")]
+        assert blocks_before == blocks_after, name
