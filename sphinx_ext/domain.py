@@ -82,7 +82,7 @@ MEMBER_TYPES = frozenset({"member", "value", "branch", "feature"})
 #: JSON-level type names that are never documented, so never warned about.
 BUILTIN_TYPES = frozenset(
     {"any", "bool", "boolean", "int", "null", "number", "q_empty", "size", "str", "string"}
-    | {"value"}
+    | {"value", "QType"}
     | {f"{sign}int{bits}" for sign in ("", "u") for bits in (8, 16, 32, 64)}
 )
 
@@ -111,6 +111,8 @@ class QAPIObject(NamedTuple):
     #: ``Definition`` or ``Definition.member`` (nested: ``Union.branch.member``)
     name: str
     synopsis: str
+    #: the ``:since:`` option, for the index and the changes page
+    since: str = ""
 
     @property
     def fullname(self) -> str:
@@ -367,7 +369,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
         if "ifcond" in self.options:
             found.append(("ifcond", _("if %s") % self.options["ifcond"]))
         if "undocumented" in self.options:
-            found.append(("undocumented", _("undocumented")))
+            found.append(("undocumented", _("not documented")))
         badges: list[Node] = []
         for kind, text in found:
             badges += [
@@ -393,6 +395,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
             module=name.module,
             name=name.name,
             synopsis="",
+            since=self.options.get("since") or "",
         )
         self.qapi_domain.note_object(entry, location=signode)
         self._key = entry.key
@@ -631,9 +634,37 @@ _TYPE_OPTION: OptionSpec = {"type": directives.unchanged_required}
 
 
 class QAPIMember(QAPIMemberLevel):
-    option_spec: ClassVar[OptionSpec] = {**QAPIMemberLevel.option_spec, **_TYPE_OPTION}
+    """A member or argument; ``:inherited-from: Base`` says where it is declared."""
+
+    option_spec: ClassVar[OptionSpec] = {
+        **QAPIMemberLevel.option_spec,
+        **_TYPE_OPTION,
+        "inherited-from": directives.unchanged_required,
+        "discriminator": directives.flag,
+    }
     has_type = True
     index_label = "member"
+
+    def add_signature_details(self, signode: desc_signature) -> None:
+        super().add_signature_details(signode)
+        origin = self.options.get("inherited-from")
+        if origin:
+            scopes: tuple[_Scope, ...] = self.env.ref_context.get("qapi:scopes", ())
+            inherited = not scopes or scopes[-1].objtype not in ("command", "event")
+            label = _("inherited from") if inherited else _("from")
+            signode += addnodes.desc_sig_space()
+            signode += addnodes.desc_annotation(
+                "",
+                "",
+                nodes.Text(f"({label} "),
+                *type_xrefs(self.env, origin, innernode=nodes.Text, location=signode),
+                nodes.Text(")"),
+                classes=["qapi-origin"],
+            )
+        if "discriminator" in self.options:
+            signode += addnodes.desc_sig_space()
+            text = _("discriminator")
+            signode += nodes.inline(text, text, classes=["qapi-badge", "qapi-badge-discriminator"])
 
     def member_label(self) -> str:
         scopes: tuple[_Scope, ...] = self.env.ref_context.get("qapi:scopes", ())
@@ -770,6 +801,8 @@ class QAPIIndex(Index):
     name = "index"
     localname = _("QAPI Index")
     shortname = _("QAPI Index")
+    #: only this namespace's definitions (the per-namespace indices)
+    namespace: ClassVar[str | None] = None
 
     def generate(
         self, docnames: Iterable[str] | None = None
@@ -781,18 +814,36 @@ class QAPIIndex(Index):
             (
                 obj
                 for obj in domain.objects.values()
-                if obj.objtype not in MEMBER_TYPES and (wanted is None or obj.docname in wanted)
+                if obj.objtype not in MEMBER_TYPES
+                and (wanted is None or obj.docname in wanted)
+                and (self.namespace is None or obj.namespace == self.namespace)
             ),
             key=lambda obj: (obj.name.lower(), obj.namespace, obj.objtype),
         )
         for obj in entries:
             kind = str(domain.object_types[obj.objtype].lname)
             extra = f"{obj.namespace} {kind}" if obj.namespace else kind
+            if obj.since:
+                extra += _(", since %s") % obj.since
             letter = obj.name[:1].upper()
             content.setdefault(letter, []).append(
                 IndexEntry(obj.name, 0, obj.docname, obj.node_id, extra, "", obj.synopsis)
             )
         return sorted(content.items()), False
+
+
+def namespace_index(namespace: str) -> type[QAPIIndex]:
+    """The index of one namespace, e.g. ``qapi-qmp-index`` for QMP (as QEMU's)."""
+    return type(
+        f"QAPI{namespace}Index",
+        (QAPIIndex,),
+        {
+            "name": f"{namespace.lower()}-index",
+            "localname": _("%s Index") % namespace,
+            "shortname": _("%s Index") % namespace,
+            "namespace": namespace,
+        },
+    )
 
 
 # -- the domain ------------------------------------------------------------------
@@ -811,10 +862,10 @@ class QAPIDomain(Domain):
         "object": ObjType(_("struct"), "obj", "type", "any"),
         "union": ObjType(_("union"), "obj", "type", "any"),
         "alternate": ObjType(_("alternate"), "alt", "type", "any"),
-        "member": ObjType(_("member"), "any"),
-        "value": ObjType(_("enum value"), "any"),
-        "branch": ObjType(_("branch"), "any"),
-        "feature": ObjType(_("feature"), "any"),
+        "member": ObjType(_("member"), "mem", "any"),
+        "value": ObjType(_("enum value"), "mem", "any"),
+        "branch": ObjType(_("branch"), "mem", "any"),
+        "feature": ObjType(_("feature"), "mem", "any"),
     }
     directives: ClassVar[dict[str, type[Directive]]] = {
         "namespace": QAPINamespace,
@@ -832,11 +883,20 @@ class QAPIDomain(Domain):
     }
     roles: ClassVar[dict[str, RoleFunction | XRefRole]] = {
         role: QAPIXRefRole(warn_dangling=True)
-        for role in ("mod", "cmd", "event", "enum", "obj", "alt", "type", "any")
+        for role in ("mod", "cmd", "event", "enum", "obj", "alt", "type", "mem", "any")
     }
     indices: ClassVar[list[type[Index]]] = [QAPIIndex]
     initial_data: ClassVar[dict[str, Any]] = {"objects": {}}
-    data_version = 1
+    data_version = 2
+    dangling_warnings: ClassVar[dict[str, str]] = {
+        "mem": "no member, value, branch or feature %(target)r in this definition",
+    }
+
+    def __init__(self, env: BuildEnvironment) -> None:
+        super().__init__(env)
+        names = getattr(env.config, "qapi_namespaces", None) or ()
+        for namespace in sorted(set(names)):
+            self.indices.append(namespace_index(namespace))
 
     _lookup: dict[str, list[QAPIObject]] | None = None
 
@@ -967,6 +1027,45 @@ class QAPIDomain(Domain):
             definition=node.get("qapi:definition") or "",
         )
 
+    def _find_member(self, target: str, node: Element) -> list[QAPIObject]:
+        """``@name`` in doc text: a member of the enclosing definition, innermost
+        scope first, then one nested anywhere in it (union branches), then a
+        definition of that name (older docs write ``@command``)."""
+        ref = parse_target(target)
+        definition = str(node.get("qapi:definition") or "")
+        namespace = str(node.get("qapi:namespace") or "")
+        lookup = self._by_name()
+        scope = definition
+        while scope:
+            found = [
+                obj
+                for obj in lookup.get(f"{scope}.{ref.path}", ())
+                if obj.objtype in MEMBER_TYPES and obj.namespace == namespace
+            ]
+            if found:
+                return found[:1]
+            scope = scope.rpartition(".")[0]
+        root = definition.partition(".")[0]
+        if root:
+            prefix, suffix = f"{root}.", f".{ref.path}"
+            nested = sorted(
+                (
+                    obj
+                    for obj in self.objects.values()
+                    if obj.objtype in MEMBER_TYPES
+                    and obj.namespace == namespace
+                    and obj.name.startswith(prefix)
+                    and obj.name.endswith(suffix)
+                ),
+                key=lambda obj: (obj.name.count("."), obj.name),
+            )
+            if nested:
+                return nested[:1]
+        return self.find_objects(
+            ref.path, DEFINITION_TYPES, namespace=namespace,
+            module=str(node.get("qapi:module") or ""),
+        )[:1]
+
     def _make_refnode(
         self, builder: Builder, fromdocname: str, obj: QAPIObject, contnode: Element
     ) -> nodes.reference:
@@ -984,7 +1083,14 @@ class QAPIDomain(Domain):
         node: pending_xref,
         contnode: Element,
     ) -> nodes.reference | None:
-        matches = self._find_for_node(target, self.objtypes_for_role(typ) or (), node)
+        if typ == "mem":
+            matches = self._find_member(target, node)
+        else:
+            matches = self._find_for_node(target, self.objtypes_for_role(typ) or (), node)
+        if not matches and typ == "any":
+            std = env.domains.standard_domain
+            found = std.resolve_any_xref(env, fromdocname, builder, target, node, contnode)
+            return found[0][1] if found else None
         if not matches:
             return None
         if len(matches) > 1:
@@ -1062,6 +1168,8 @@ def setup_domain(app: Sphinx) -> None:
         return
     app.add_domain(QAPIDomain)
     app.add_lexer("qmp", QMPLexer)
+    if "qapi_namespaces" not in app.config:
+        app.add_config_value("qapi_namespaces", frozenset(), "env", types=(set, frozenset, list))
     if "qapi_allowed_fields" not in app.config:
         app.add_config_value(
             "qapi_allowed_fields", frozenset(), "env", types=(set, frozenset, list)
@@ -1075,7 +1183,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_domain(app)
     return {
         "version": "0.1",
-        "env_version": 1,
+        "env_version": 2,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

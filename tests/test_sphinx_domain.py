@@ -419,9 +419,9 @@ def test_qapi_index_groups_definitions_with_their_kind(project: Build) -> None:
     page = project.html("qapi-index")
     assert 'id="cap-B"' in page
     assert "#qapi-QMP.cmd-blockdev-add" in page
-    assert "<em>(QMP command)</em>" in page
+    assert "<em>(QMP command, since 2.9)</em>" in page
     assert "<em>(QGA command)</em>" in page
-    assert "<em>(QMP union)</em>" in page
+    assert "<em>(QMP union, since 2.9)</em>" in page
     assert "Options for creating a block device" in page
     assert "mem-driver" not in page
 

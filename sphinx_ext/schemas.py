@@ -1,0 +1,131 @@
+"""Loaded schemas for one Sphinx process, and their findings as Sphinx warnings.
+
+In: schema paths from ``qapi-doc`` directives and ``qapidoc_schemas``.  Out:
+the `Schema` model, loaded once and reused until a schema file's mtime or size
+changes (forked ``-j`` workers inherit what ``builder-inited`` loaded), and
+`report()`, which logs load errors and lint findings located at their
+``.json`` line with type ``qapidoc`` and the rule code as subtype.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sphinx.util import logging
+
+from qapidoc import load_schema
+from qapidoc.model import Schema
+from qapidoc.source import Diagnostic, Severity
+
+logger = logging.getLogger(__name__)
+
+LINT_OFF = ("", "off", "none", "false")
+
+
+def _stamp(paths: Iterable[str]) -> tuple[tuple[str, int, int], ...]:
+    stamp = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            stamp.append((path, -1, -1))
+        else:
+            stamp.append((path, info.st_mtime_ns, info.st_size))
+    return tuple(stamp)
+
+
+@dataclass
+class LoadedSchema:
+    """A schema with what it was loaded from, and its lint findings by preset."""
+
+    schema: Schema
+    stamp: tuple[tuple[str, int, int], ...]
+    lint: dict[str, list[Diagnostic]] = field(default_factory=dict)
+
+    @property
+    def files(self) -> list[str]:
+        return [path for path, _mtime, _size in self.stamp]
+
+
+_CACHE: dict[str, LoadedSchema] = {}
+
+
+def get_schema(path: str) -> LoadedSchema:
+    """The schema at *path* (absolute), re-read only if one of its files changed."""
+    cached = _CACHE.get(path)
+    if cached is not None and _stamp(cached.files) == cached.stamp:
+        return cached
+    schema = load_schema(path)
+    files = [module.path for module in schema.modules] or [path]
+    loaded = LoadedSchema(schema, _stamp(files))
+    _CACHE[path] = loaded
+    return loaded
+
+
+def lint_findings(loaded: LoadedSchema, preset: str) -> list[Diagnostic]:
+    """Findings of the lint engine for *preset* (cached per schema)."""
+    if preset not in loaded.lint:
+        try:
+            from qapidoc.config import Config, find_config
+            from qapidoc.lint import run_lint
+
+            try:
+                config = find_config(loaded.schema.root)
+            except Exception:  # a broken config file is lint's business, not the build's
+                config = Config()
+            findings = run_lint(loaded.schema, config.with_overrides(preset=preset)).diagnostics
+        except ImportError:  # pragma: no cover - lint engine absent
+            from qapidoc.registry import RULES
+
+            findings = [
+                d
+                for d in loaded.schema.diagnostics
+                if d.code in RULES and RULES[d.code].in_preset(preset)
+            ]
+        loaded.lint[preset] = list(findings)
+    return loaded.lint[preset]
+
+
+def report(loaded: LoadedSchema, files: Iterable[str], lint: str | None) -> int:
+    """Log load errors and (if *lint* names a preset) lint findings in *files*.
+
+    Returns the number of errors: a schema that does not load is a located
+    Sphinx error, never a traceback.
+    """
+    wanted = set(files)
+    errors = 0
+    reported: set[tuple[str, int, str]] = set()
+    for diag in loaded.schema.diagnostics:
+        if diag.severity is not Severity.ERROR:
+            continue
+        if diag.location.path not in wanted and loaded.schema.modules:
+            continue
+        errors += 1
+        reported.add((diag.location.path, diag.location.line, diag.code))
+        logger.error(
+            "%s %s",
+            diag.code,
+            diag.message,
+            location=(diag.location.path, diag.location.line),
+            type="qapidoc",
+            subtype=diag.code,
+        )
+    preset = (lint or "").strip().lower()
+    if preset in LINT_OFF:
+        return errors
+    for diag in lint_findings(loaded, preset):
+        key = (diag.location.path, diag.location.line, diag.code)
+        if diag.location.path not in wanted or key in reported:
+            continue
+        logger.warning(
+            "%s %s [%s]",
+            diag.code,
+            diag.message,
+            diag.name,
+            location=(diag.location.path, diag.location.line),
+            type="qapidoc",
+            subtype=diag.code,
+        )
+    return errors
