@@ -191,18 +191,24 @@ def run(args: argparse.Namespace) -> int:
 
     fixed: list[Diagnostic] = []
     findings: list[Diagnostic] = []
+    schemas: list[Schema] = []
     files = 0
     unreadable = False
     for path in paths:
         if args.fix:
             fixed.extend(_fix(path, config, release, against))
         schema, result = _lint_one(path, config, release, against)
+        schemas.append(schema)
         files += len(schema.modules) or 1
         if not schema.modules:
             unreadable = True
         findings.extend(result.diagnostics)
     findings.sort(key=diagnostic_sort_key)
     if report_only is not None:
+        known = {os.path.abspath(f.path) for s in schemas for f in s.files}
+        for p in sorted(report_only - known):
+            sys.stderr.write(f"qapidoc: note: {os.path.relpath(p)} is not part "
+                             "of the configured root schemas; not checked\n")
         findings = [d for d in findings
                     if os.path.abspath(d.location.path) in report_only]
 
