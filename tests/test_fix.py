@@ -37,7 +37,7 @@ BEFORE = """\
 #
 # .. qmp-example::
 #
-#     -> { "execute": "ping" }  
+#     -> { "execute": "ping" }
 #     <- { "return": {} }
 #
 # @count: how many (Since: 9.1)
@@ -46,7 +46,7 @@ BEFORE = """\
 #
 # Since 9.0
 ##
-{ 'command': 'ping', 'data': { '*count': 'int', '*verbose': 'bool' } }  
+{ 'command': 'ping', 'data': { '*count': 'int', '*verbose': 'bool' } }
 """
 
 AFTER = """\

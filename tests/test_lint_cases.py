@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from .lint_support import CASES, case_expectations, case_options, lint_text
 
 FILES = sorted(CASES.glob("*.json"))

@@ -77,7 +77,7 @@ def test_json_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_sarif_validates(schema: str, capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, _ = _lint(capsys, schema, "--format", "sarif")
+    _rc, out, _ = _lint(capsys, schema, "--format", "sarif")
     log = json.loads(out)
     jsonschema.validate(log, json.loads(SARIF_SUBSET.read_text()))
     run = log["runs"][0]
