@@ -274,18 +274,27 @@ def unknown_member_reference(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping', 'data': { '*verbose': 'bool' } }
     """
     for d, doc in ctx.documented:
-        if "@" not in "".join(ln.text for ln in doc.lines[1:]):
+        tags = {s.location.line for s in doc.sections
+                if s.kind in (SectionKind.MEMBER, SectionKind.FEATURE)}
+        tags.add(doc.location.line + 1)  # the "@symbol:" line
+
+        def mentions(number: int, text: str, tags: set[int] = tags) -> bool:
+            return text.find("@", 1) >= 0 or (text.startswith("@")
+                                              and number not in tags)
+
+        if not any(mentions(ln.line, ln.text) for ln in doc.lines):
             continue
         names = referable(ctx.schema, d)
         flags = literal_flags(ctx, doc)
         in_todo = _todo_lines(doc)
-        for ln in doc.lines[1:]:
-            if "@" not in ln.text or flags.get(ln.line) or ln.line in in_todo:
+        for ln in doc.lines:
+            if (not mentions(ln.line, ln.text) or flags.get(ln.line)
+                    or ln.line in in_todo):
                 continue
             text = _INLINE_LITERAL.sub(lambda m: " " * len(m.group(0)), ln.text)
-            if text.startswith("@"):
+            if ln.line in tags:
                 colon = text.find(":")
-                text = " " * (colon + 1) + text[colon + 1:] if colon > 0 else text
+                text = " " * (colon + 1) + text[colon + 1:]
             for m in _REF.finditer(text):
                 name = m.group(1)
                 if name in names:

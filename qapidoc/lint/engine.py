@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from ..config import Config
 from ..docs import LINE_LIMIT, long_lines
@@ -119,6 +119,7 @@ Version = tuple[int, ...]
 _VERSION = re.compile(r"\d+\.\d+(?:\.\d+)?")
 
 
+@lru_cache(maxsize=512)
 def parse_version(text: str) -> Version | None:
     """``10.1`` → (10, 1); ``2.12.0`` → (2, 12); None if not a version."""
     if not _VERSION.fullmatch(text):
@@ -165,16 +166,27 @@ class LintContext:
     def doc_file(self, doc: DocComment) -> SourceFile:
         return doc.location.file
 
+    def lines(self, file: SourceFile) -> list[str]:
+        """The file's lines, split once per run.  (Not `SourceFile.lines`,
+        whose cache is keyed by object id and can return another file's
+        lines once a schema has been freed.)"""
+        cache: dict[str, tuple[SourceFile, list[str]]] = self.__dict__.setdefault(
+            "_lines", {})
+        entry = cache.get(file.path)
+        if entry is None or entry[0] is not file:
+            entry = (file, file.text.split("\n"))
+            cache[file.path] = entry
+        return entry[1]
+
     def doc_col(self, file: SourceFile, line: int) -> int:
         """1-based column where a doc line's text (after ``# ``) starts."""
-        raw = file.lines[line - 1] if line <= len(file.lines) else ""
+        raw = self.file_line(file, line)
         i = raw.find("#")
         return i + 3 if raw[i + 1:i + 2] == " " else i + 2
 
-    @staticmethod
-    def file_line(file: SourceFile, line: int) -> str:
+    def file_line(self, file: SourceFile, line: int) -> str:
         """The raw text of a 1-based line."""
-        lines = file.lines
+        lines = self.lines(file)
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
     def at(self, file: SourceFile, line: int, index: int = 0) -> Location:
@@ -191,7 +203,7 @@ class LintContext:
         starts: list[int] | None = cache.get(file.path)
         if starts is None:
             starts = [0]
-            for text in file.lines:
+            for text in self.lines(file):
                 starts.append(starts[-1] + len(text) + 1)
             cache[file.path] = starts
         return starts

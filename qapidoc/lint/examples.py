@@ -8,6 +8,7 @@ enum values and event timestamps.  Findings point at the offending line.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -58,117 +59,128 @@ class TranscriptError(Exception):
         self.pos = pos
 
 
-_WS = re.compile(r"\s*")
 _ELISION = re.compile(r"\.\.\.(?:[^\n.{}\[\]\"]*?\.\.\.)?")
 """``...`` or ``... text ...`` (text without JSON punctuation)."""
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
-_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
+_TOKEN = re.compile(r"""\s*(?:
+    (?P<s>"(?:[^"\\\n]|\\.)*")
+  | (?P<e>\.\.\.(?:[^\n.{}\[\]"]*?\.\.\.)?)
+  | (?P<p>[{}\[\]:,])
+  | (?P<w>true|false|null)
+  | (?P<n>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)
+  | (?P<x>\S))""", re.X)
+_WORDS = {"true": True, "false": False, "null": None}
 
 
 class _Parser:
+    """Recursive descent over tokens: (kind, text, position)."""
+
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.i = 0
+        self.tokens = [(m.lastgroup or "x", m.group(m.lastgroup or "x"),
+                        m.start(m.lastgroup or "x"))
+                       for m in _TOKEN.finditer(text)]
+        self.tokens.append(("end", "", len(text.rstrip())))
+        self.k = 0
 
-    def ws(self) -> None:
-        self.i = _WS.match(self.text, self.i).end()  # type: ignore[union-attr]
+    @property
+    def pos(self) -> int:
+        return self.tokens[self.k][2]
 
-    def peek(self) -> str:
-        self.ws()
-        return self.text[self.i:self.i + 1]
+    def at_end(self) -> bool:
+        kind = self.tokens[self.k][0]
+        return kind == "end" or (kind == "e" and self.tokens[self.k + 1][0] == "end")
+
+    def take(self, text: str) -> bool:
+        if self.tokens[self.k][1] == text and self.tokens[self.k][0] == "p":
+            self.k += 1
+            return True
+        return False
 
     def elision(self) -> bool:
-        self.ws()
-        m = _ELISION.match(self.text, self.i)
-        if m:
-            self.i = m.end()
+        if self.tokens[self.k][0] == "e":
+            self.k += 1
             return True
         return False
 
     def value(self) -> object:
-        c = self.peek()
-        if c == "{":
-            return self.obj()
-        if c == "[":
-            return self.arr()
-        if c == '"':
-            m = _STRING.match(self.text, self.i)
-            if m is None:
-                raise TranscriptError(self.i, "unterminated string")
-            self.i = m.end()
-            return m.group(1)
-        if self.elision():
+        kind, text, pos = self.tokens[self.k]
+        if kind == "p" and text in "{[":
+            return self.obj() if text == "{" else self.arr()
+        self.k += 1
+        if kind == "s":
+            return text[1:-1]
+        if kind == "e":
             return ELIDED
-        for word, val in (("true", True), ("false", False), ("null", None)):
-            if self.text.startswith(word, self.i):
-                self.i += len(word)
-                return val
-        m = _NUMBER.match(self.text, self.i)
-        if m:
-            self.i = m.end()
-            return float(m.group(0))
-        raise TranscriptError(self.i, "expected a JSON value")
+        if kind == "w":
+            return _WORDS[text]
+        if kind == "n":
+            return float(text)
+        self.k -= 1
+        if text == '"':
+            raise TranscriptError(pos, "unterminated string")
+        raise TranscriptError(pos, "expected a JSON value")
 
     def obj(self) -> JObject:
-        out = JObject(pos=self.i)
-        self.i += 1
+        out = JObject(pos=self.pos)
+        self.k += 1
         while True:
             if self.elision():
                 out.elided = True
-                if self.peek() == ",":
-                    self.i += 1
+                self.take(",")
                 continue
-            c = self.peek()
-            if c == "}":
-                self.i += 1
+            if self.take("}"):
                 return out
-            if c != '"':
-                raise TranscriptError(self.i, "expected a member name or '}'")
-            key_pos = self.i
-            key = self.value()
-            assert isinstance(key, str)
-            if self.peek() != ":":
-                raise TranscriptError(self.i, f"expected ':' after \"{key}\"")
-            self.i += 1
-            out.members[key] = (self.value(), key_pos)
-            c = self.peek()
-            if c == ",":
-                self.i += 1
-            elif c != "}" and not _ELISION.match(self.text, self.i):
-                raise TranscriptError(self.i, "expected ',' or '}'")
+            kind, key, key_pos = self.tokens[self.k]
+            if kind != "s":
+                raise TranscriptError(key_pos, "expected a member name or '}'")
+            self.k += 1
+            if not self.take(":"):
+                raise TranscriptError(self.pos, f"expected ':' after {key}")
+            out.members[key[1:-1]] = (self.value(), key_pos)
+            if not self.take(",") and self.tokens[self.k][1] != "}" and (
+                    self.tokens[self.k][0] != "e"):
+                raise TranscriptError(self.pos, "expected ',' or '}'")
 
     def arr(self) -> JArray:
         out = JArray()
-        self.i += 1
+        self.k += 1
         while True:
             if self.elision():
                 out.elided = True
-                if self.peek() == ",":
-                    self.i += 1
+                self.take(",")
                 continue
-            if self.peek() == "]":
-                self.i += 1
+            if self.take("]"):
                 return out
-            pos = self.i
+            pos = self.pos
             out.items.append((self.value(), pos))
-            c = self.peek()
-            if c == ",":
-                self.i += 1
-            elif c != "]" and not _ELISION.match(self.text, self.i):
-                raise TranscriptError(self.i, "expected ',' or ']'")
+            if not self.take(",") and self.tokens[self.k][1] != "]" and (
+                    self.tokens[self.k][0] != "e"):
+                raise TranscriptError(self.pos, "expected ',' or ']'")
 
 
 @dataclass
 class Message:
-    """One ``->`` or ``<-`` message: direction, text, and where each
-    character of the text came from (doc line, column)."""
+    """One ``->`` or ``<-`` message: direction, text, and where each of
+    its lines came from (offset in `text`, doc line, column of offset)."""
 
     client: bool
     text: str
-    where: list[tuple[int, int]]
+    starts: list[tuple[int, int, int]]
+    depth: int = 0
+
+    def add(self, text: str, line: int, col: int) -> None:
+        self.starts.append((len(self.text), line, col))
+        self.text += text + "\n"
+        for m in _BRACKETS.finditer(text):
+            t = m.group(0)
+            self.depth += 1 if t in "{[" else -1 if t in "}]" else 0
 
     def at(self, pos: int) -> tuple[int, int]:
-        return self.where[min(pos, len(self.where) - 1)]
+        i = bisect.bisect_right(self.starts, (pos, 1 << 30, 0)) - 1
+        offset, line, col = self.starts[max(i, 0)]
+        return line, col + pos - offset
+
+
+_BRACKETS = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]]')
 
 
 _DIRECTIVE = re.compile(r"( *)\.\. qmp-example::")
@@ -196,17 +208,6 @@ def transcripts(doc: DocComment) -> Iterator[list[Message]]:
         i = j
 
 
-def _balanced(text: str) -> bool:
-    depth = 0
-    for m in re.finditer(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]]', text):
-        t = m.group(0)
-        if t in "{[":
-            depth += 1
-        elif t in "}]":
-            depth -= 1
-    return depth <= 0
-
-
 def _messages(body: list[tuple[int, str]]) -> list[Message]:
     out: list[Message] = []
     cur: Message | None = None
@@ -216,16 +217,10 @@ def _messages(body: list[tuple[int, str]]) -> list[Message]:
         if stripped.startswith(("->", "<-")):
             cur = Message(stripped.startswith("->"), "", [])
             out.append(cur)
-            rest = stripped[2:]
-            cur.text = rest
-            cur.where = [(number, col + 2 + k) for k in range(len(rest))]
-            cur.text += "\n"
-            cur.where.append((number, len(text)))
-        elif cur is not None and stripped and not _balanced(cur.text):
-            cur.text += text + "\n"
-            cur.where += [(number, k) for k in range(len(text))]
-            cur.where.append((number, len(text)))
-        elif not stripped and cur is not None and _balanced(cur.text):
+            cur.add(stripped[2:], number, col + 2)
+        elif cur is not None and stripped and cur.depth > 0:
+            cur.add(text, number, 0)
+        elif not stripped and cur is not None and cur.depth <= 0:
             cur = None
     return out
 
@@ -265,9 +260,8 @@ class _Check:
         p = _Parser(msg.text)
         try:
             value = p.value()
-            p.ws()
-            if p.i < len(msg.text) and not _ELISION.fullmatch(msg.text[p.i:].strip()):
-                raise TranscriptError(p.i, "unexpected text after the message")
+            if not p.at_end():
+                raise TranscriptError(p.pos, "unexpected text after the message")
         except TranscriptError as e:
             self.report("QD401", e.pos, f"example message does not parse: {e}")
             return
@@ -444,7 +438,7 @@ def _example_findings(ctx: LintContext) -> list[tuple[str, Finding]]:
         return cache
     cache = []
     for doc, d in ctx.docs:
-        if "qmp-example" not in "".join(ln.text for ln in doc.lines):
+        if not any("qmp-example" in ln.text for ln in doc.lines):
             continue
         for messages in transcripts(doc):
             check = _Check(ctx, doc, d.name if d else doc.symbol)

@@ -24,6 +24,8 @@ _ABBREVIATIONS = frozenset({
 """Words whose trailing period does not end a sentence."""
 
 _SENTENCE = re.compile(r"(\S+)([.?!])(['\")\]]?) (?=[A-Z(\"'`@])")
+_CANDIDATE = re.compile(r"[.?!]['\")\]]? [A-Z(\"'`@]")
+"""Quick test for a possible single-spaced sentence end."""
 _INLINE_LITERAL = re.compile(r"``.*?``|`[^`]*`")
 
 
@@ -68,11 +70,13 @@ def sentence_spacing(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping' }
     """
     for doc, d in ctx.docs:
+        if not _CANDIDATE.search("\n".join(ln.text for ln in doc.lines)):
+            continue
         flags = literal_flags(ctx, doc)
         file = doc.location.file
         for ln in doc.lines:
             text = ln.text
-            if ". " not in text and "? " not in text and "! " not in text:
+            if not _CANDIDATE.search(text):
                 continue
             if flags.get(ln.line):
                 continue
@@ -126,7 +130,7 @@ def trailing_whitespace(ctx: LintContext) -> Iterator[Finding]:
                 f.text.endswith((" ", "\t")) or " \r\n" in f.text
                 or "\t\r\n" in f.text):
             continue
-        for n, raw in enumerate(f.lines, 1):
+        for n, raw in enumerate(ctx.lines(f), 1):
             body = raw[:-1] if raw.endswith("\r") else raw
             stripped = body.rstrip(" \t")
             if len(stripped) != len(body):
@@ -378,7 +382,7 @@ def extra_blank_lines(ctx: LintContext) -> Iterator[Finding]:
         flags = literal_flags(ctx, doc)
         name = d.name if d else doc.symbol
         for i, ln in enumerate(lines):
-            if ln.text.strip() or (flags.get(ln.line) and 0 < i < len(lines) - 1):
+            if ln.text or (flags.get(ln.line) and 0 < i < len(lines) - 1):
                 continue
             if ctx.file_line(file, ln.line).strip() != "#":
                 continue

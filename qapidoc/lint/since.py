@@ -64,8 +64,11 @@ def literal_flags(ctx: LintContext, doc: DocComment) -> dict[int, bool]:
     cache: dict[int, dict[int, bool]] = ctx.__dict__.setdefault("_literal", {})
     flags = cache.get(id(doc))
     if flags is None:
-        flags = {n: lit for n, _, lit in literal_lines(
-            [(ln.line, ln.text) for ln in doc.lines])}
+        if any("::" in ln.text for ln in doc.lines):
+            flags = {n: lit for n, _, lit in literal_lines(
+                [(ln.line, ln.text) for ln in doc.lines]) if lit}
+        else:
+            flags = {}  # no block opener, no literal lines
         cache[id(doc)] = flags
     return flags
 

@@ -62,7 +62,7 @@ def _extents(ctx: LintContext) -> dict[str, tuple[dict[int, Definition],
         for i, it in enumerate(items):
             if not isinstance(it, Definition):
                 continue
-            end = firsts[i + 1] - 1 if i + 1 < len(items) else len(m.file.lines)
+            end = firsts[i + 1] - 1 if i + 1 < len(items) else len(ctx.lines(m.file))
             starts[firsts[i]] = it
             starts[it.location.line] = it
             spans.append((firsts[i], end, it))
@@ -93,7 +93,7 @@ def find_suppressions(ctx: LintContext) -> tuple[list[Suppression],
         if "qapidoc:" not in f.text:
             continue
         starts, _ = extents.get(f.path, ({}, []))
-        for n, raw in enumerate(f.lines, 1):
+        for n, raw in enumerate(ctx.lines(f), 1):
             m = _SUPPRESS.search(raw)
             if m is None:
                 continue

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator
 
 from ..config import next_release
-from ..docs import literal_lines
 from ..model import (
     Command,
     Definition,
@@ -29,7 +28,7 @@ from ..model import (
 )
 from ..source import Location, Severity
 from .engine import Finding, LintContext, Version, lint_rule, parse_version, show_version
-from .since import note_for, paragraph_end, since_notes, since_section
+from .since import literal_flags, note_for, paragraph_end, since_notes, since_section
 from .wire import ElementKey, wire_index
 
 _MALFORMED = re.compile(
@@ -114,12 +113,12 @@ def since_malformed(ctx: LintContext) -> Iterator[Finding]:
             yield Finding(s.location, f"'Since:' should name a release such as "
                           f"10.1, not '{s.text.strip()[:30]}'", definition=name)
         file = doc.location.file
-        lines = doc.lines
+        flags = literal_flags(ctx, doc)
         prev = ""
-        for i, (number, text, literal) in enumerate(literal_lines(
-                [(ln.line, ln.text) for ln in lines])):
+        for i, ln in enumerate(doc.lines):
+            number, text = ln.line, ln.text
             before, prev = prev, text
-            if literal or not text.startswith(("S", "s")):
+            if not text.startswith(("S", "s")) or flags.get(number):
                 continue
             m = _MALFORMED.match(text)
             if m is None:

@@ -1,0 +1,61 @@
+"""Benchmark ``qapidoc lint`` as a user runs it: whole process, wall time.
+
+Runs each preset on QEMU's QMP schema (../shared beside the checkout) in
+a subprocess, reports the median of N runs and the peak RSS of the
+children, and compares with the targets of issue 3.  Exit 1 when a
+target is missed; skips (exit 0) when ../shared is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SCHEMA = SHARED / "corpus" / "qemu" / "qapi" / "qapi-schema.json"
+
+TARGETS = {"qemu": 0.25, "recommended": 0.4, "strict": 3.0}
+"""Seconds, median wall time of the whole process."""
+RSS_LIMIT_MB = 120
+
+
+def run_once(preset: str) -> float:
+    cmd = [sys.executable, "-m", "qapidoc.cli", "lint", "--preset", preset,
+           "--exit-zero", str(SCHEMA)]
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=True)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-n", "--runs", type=int, default=7)
+    parser.add_argument("--preset", action="append", choices=sorted(TARGETS))
+    args = parser.parse_args()
+    if not SCHEMA.exists():
+        print(f"skipped: {SCHEMA} not available")
+        return 0
+    ok = True
+    for preset in args.preset or list(TARGETS):
+        run_once(preset)  # warm the file cache and .pyc files
+        times = [run_once(preset) for _ in range(max(args.runs, 5))]
+        median = statistics.median(times)
+        verdict = "ok" if median <= TARGETS[preset] else "SLOW"
+        ok = ok and verdict == "ok"
+        print(f"{preset:<12} median {median:.3f} s  (min {min(times):.3f}, "
+              f"max {max(times):.3f}, target {TARGETS[preset]} s)  {verdict}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    rss_ok = peak <= RSS_LIMIT_MB
+    print(f"peak RSS     {peak:.1f} MB  (limit {RSS_LIMIT_MB} MB)  "
+          f"{'ok' if rss_ok else 'TOO BIG'}")
+    return 0 if ok and rss_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
