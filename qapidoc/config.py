@@ -158,7 +158,9 @@ def check_selector(sel: str, where: str) -> None:
 
 
 def _ensure_rules_loaded() -> None:
-    from . import lint  # noqa: F401  (registers the lint rules)
+    from .lint import load_rules
+
+    load_rules()
 
 
 def _preset(value: object, where: str) -> str:

@@ -32,13 +32,18 @@ def _as_dict(r: Rule) -> dict[str, object]:
 
 def explain(r: Rule) -> str:
     """The rule's page as plain text."""
+    from textwrap import fill
+
     head = f"{r.code} {r.name}"
     lines = [head, "=" * len(head), "",
              f"Severity: {r.severity}.  Preset: {r.preset} and larger."
              + ("  Fixable with --fix." if r.fixable else ""), "",
-             "What it checks:", "    " + r.summary]
+             "What it checks:", fill(r.summary, 76, initial_indent="    ",
+                                     subsequent_indent="    ")]
     if r.rationale:
-        lines += ["", "Why it matters:", "    " + r.rationale]
+        lines += ["", "Why it matters:", fill(r.rationale, 76,
+                                               initial_indent="    ",
+                                               subsequent_indent="    ")]
     for title, text in (("Example", r.bad), ("Use instead", r.good)):
         if text:
             lines += ["", f"{title}:", ""]
@@ -47,7 +52,9 @@ def explain(r: Rule) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from . import lint  # noqa: F401  (registers the lint rules)
+    from .lint import load_rules
+
+    load_rules()
 
     if args.rule:
         found = find_rules(args.rule)

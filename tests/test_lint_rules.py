@@ -9,12 +9,13 @@ import re
 import pytest
 
 from qapidoc.cli import main
-from qapidoc.lint import CHECKS
+from qapidoc.lint import CHECKS, load_rules
 from qapidoc.lint.engine import parse_rule_doc
 from qapidoc.registry import PRESETS, RULES
 
 from .lint_support import codes, lint_text
 
+load_rules()
 LINT_CODES = sorted(CHECKS)
 
 

@@ -9,8 +9,6 @@ per-file ignores and in-schema suppressions, and returns the findings.
 
 from __future__ import annotations
 
-import fnmatch
-import inspect
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -69,11 +67,25 @@ _HEADINGS = ("What it checks", "Why it matters", "Example", "Use instead")
 _HEADING = re.compile(r"^(What it checks|Why it matters|Example|Use instead):?:?$")
 
 
+def _dedent(text: str) -> str:
+    """Like `inspect.cleandoc` (without importing inspect): the first line
+    stripped, the rest dedented, blank lines at both ends dropped."""
+    lines = text.expandtabs().split("\n")
+    indents = [len(ln) - len(ln.lstrip()) for ln in lines[1:] if ln.strip()]
+    cut = min(indents, default=0)
+    out = [lines[0].strip()] + [ln[cut:].rstrip("\n") for ln in lines[1:]]
+    while out and not out[0].strip():
+        out.pop(0)
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out)
+
+
 def parse_rule_doc(doc: str) -> dict[str, str]:
     """Split a rule docstring into its four fixed headings."""
     parts: dict[str, list[str]] = {}
     current: list[str] | None = None
-    for line in inspect.cleandoc(doc).split("\n"):
+    for line in _dedent(doc).split("\n"):
         m = _HEADING.match(line.strip()) if not line.startswith(" ") else None
         if m:
             current = parts.setdefault(m.group(1), [])
@@ -84,7 +96,7 @@ def parse_rule_doc(doc: str) -> dict[str, str]:
         raise ValueError(f"rule docstring lacks {', '.join(missing)}")
     out = {}
     for h, lines in parts.items():
-        text = inspect.cleandoc("\n".join(lines))
+        text = _dedent("\n" + "\n".join(lines))
         out[h] = text
     return out
 
@@ -272,6 +284,8 @@ def _file_ignores(config: Config, path: str) -> set[str]:
     out: set[str] = set()
     if not config.per_file_ignores:
         return out
+    import fnmatch
+
     base = os.path.dirname(os.path.abspath(config.source)) if config.source else ""
     full = os.path.abspath(path)
     rel = os.path.relpath(full, base) if base else path
@@ -302,6 +316,18 @@ def _line_length_findings(ctx: LintContext) -> Iterator[Diagnostic]:
                               [(ln.line, ln.text) for ln in doc.lines], limit)
 
 
+def load_rules() -> None:
+    """Import every rule family, registering its rules."""
+    from . import (  # noqa: F401
+        documentation,
+        examples,
+        markup,
+        naming,
+        suppressions,
+        versions,
+    )
+
+
 def run_lint(schema: Schema, config: Config | None = None, *,
              release: Version | None = None,
              against: Schema | None = None) -> LintResult:
@@ -309,6 +335,8 @@ def run_lint(schema: Schema, config: Config | None = None, *,
     from . import suppressions
 
     config = config or Config()
+    if config.preset != "qemu" or config.select:
+        load_rules()
     codes = enabled_codes(config)
     ctx = LintContext(schema, config, release, against)
     raw: list[tuple[Diagnostic, tuple[Edit, ...]]] = []
