@@ -35,6 +35,15 @@ highlight_language = "none"
 
 # Relative schema paths in `.. qapi-doc::` are relative to the repository.
 qapidoc_srctree = str(ROOT)
+# Harbor is rendered one page per module: sphinx_ext writes
+# examples/harbor/{index,<module>,changes}.rst at build time (git-ignored).
+qapidoc_schemas = {
+    "examples/harbor": {
+        "path": "schemas/harbor/harbor-schema.json",
+        "namespace": "Harbor",
+        "title": "Harbor Control Protocol reference",
+    },
+}
 
 html_theme = "alabaster"  # ships with Sphinx: builds where only qapidoc is installed
 html_title = f"qapidoc {release}"

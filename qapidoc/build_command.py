@@ -9,6 +9,7 @@ index, changes by version and search.  Writes a throwaway Sphinx project
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -175,21 +176,15 @@ def site_title(schema: Schema, schema_path: str, options: SiteOptions) -> str:
     return Path(schema_path).stem
 
 
-def module_ref(module: Module, root_dir: Path) -> str:
-    """How a page names its module: the path relative to the root schema's
-    directory (``events/monitoring.json``), else as loaded."""
-    try:
-        return Path(module.path).resolve().relative_to(root_dir.resolve()).as_posix()
-    except ValueError:
-        return module.path
-
-
-def _directive(schema_path: str, options: SiteOptions, module: str | None) -> list[str]:
-    lines = [f".. qapi-doc:: {schema_path}"]
+def _directive(schema_file: str, options: SiteOptions, module: str | None,
+               title: bool = False) -> list[str]:
+    lines = [f".. qapi-doc:: {schema_file}"]
     if options.namespace:
         lines.append(f"   :namespace: {options.namespace}")
     if module is not None:
         lines.append(f"   :module: {module}")
+    if title:
+        lines.append("   :title:")  # the module's name when it has no heading
     return lines
 
 
@@ -198,45 +193,52 @@ def _title_block(title: str, char: str = "=") -> list[str]:
     return [bar, title, bar, ""]
 
 
+def _has_definitions_or_text(module: Module) -> bool:
+    from .model import Include
+
+    return any(not isinstance(item, Include) for item in module.items)
+
+
 def project_files(schema: Schema, schema_path: str,
                   options: SiteOptions) -> dict[str, str]:
     """The Sphinx project for `schema`: file name → contents.
 
-    `schema_path` must be absolute; pages refer to it as written."""
+    `schema_path` must be absolute; ``conf.py`` makes its directory the base
+    of the pages' ``qapi-doc`` paths, so the project holds no absolute path
+    but that one."""
+    from sphinx_ext.render import module_slug
+
     title = site_title(schema, schema_path, options)
-    root_dir = Path(schema_path).parent
-    names = page_names(schema, root_dir)
+    schema_file = Path(schema_path).name
+    names = page_names(schema, Path(schema_path).parent)
     modules = list(schema.modules)
-    split = options.split and len(modules) > 1
+    pages = [m for m in modules[1:] if _has_definitions_or_text(m)]
+    split = options.split and bool(pages)
     files: dict[str, str] = {"conf.py": conf_py(schema_path, title, options)}
 
     index: list[str] = []
-    root_doc = _module_doc(modules[0]) if modules else None
-    if heading_of(root_doc) is None:
+    if heading_of(_module_doc(modules[0]) if modules else None) is None:
         index += _title_block(title)
-    index += _directive(schema_path, options,
-                        module_ref(modules[0], root_dir) if split else None)
+    root = module_slug(schema, modules[0]) if split and modules else None
+    index += _directive(schema_file, options, root)
     index += ["", ".. toctree::", "   :maxdepth: 1", "   :caption: Contents", ""]
     if split:
-        for module in modules[1:]:
-            index.append(f"   {names[module.path]}")
+        index += [f"   {names[m.path]}" for m in pages]
     index += ["   changes", "",
               # The toctree takes only documents: the domain's index is a label.
               ".. rubric:: Indices", "",
-              "* :ref:`qapi-index`", "* :ref:`genindex`", "* :ref:`search`", ""]
+              "* :ref:`qapi-index`",
+              "* :ref:`genindex`", "* :ref:`search`", ""]
     files["index.rst"] = "\n".join(index)
 
     if split:
-        for module in modules[1:]:
-            page: list[str] = []
-            if heading_of(_module_doc(module)) is None:
-                page += _title_block(module.name)
-            page += _directive(schema_path, options, module_ref(module, root_dir))
+        for module in pages:
+            page = _directive(schema_file, options, module_slug(schema, module), title=True)
             files[names[module.path] + ".rst"] = "\n".join(page) + "\n"
 
     files["changes.rst"] = "\n".join(
         _title_block("Changes by version")
-        + [f".. qapi-changes:: {schema_path}"]
+        + [f".. qapi-changes:: {schema_file}"]
         + ([f"   :namespace: {options.namespace}"] if options.namespace else [])
     ) + "\n"
     return files
@@ -253,7 +255,7 @@ def conf_py(schema_path: str, title: str, options: SiteOptions) -> str:
         ("html_short_title", title),
         ("html_copy_source", False),
         ("html_show_sourcelink", False),
-        ("html_last_updated_fmt", None),
+        ("html_show_copyright", False),
         ("qapidoc_srctree", str(Path(schema_path).parent)),
     ]
     if options.lint:
@@ -343,6 +345,9 @@ def run(args: argparse.Namespace) -> int:
             status = _sphinx(Path(tmp), out, Path(tmp) / "_doctrees", args)
     if status == EXIT_USAGE:
         return status
+    if status == EXIT_FINDINGS:
+        sys.stderr.write("qapidoc build: Sphinx warned and -W was given; "
+                         "the site was written but the build fails\n")
     if not args.quiet:
         elapsed = time.monotonic() - started
         pages = len([f for f in files if f.endswith(".rst")])
@@ -376,5 +381,7 @@ def _sphinx(srcdir: Path, outdir: Path, doctreedir: Path,
     except OSError as e:
         sys.stderr.write(f"qapidoc build: {e.filename or ''}: {e.strerror or e}\n")
         return EXIT_USAGE
+    with contextlib.suppress(OSError):  # Sphinx makes it even with html_copy_source off
+        (outdir / "_sources").rmdir()
     return EXIT_FINDINGS if app.statuscode else EXIT_OK
 

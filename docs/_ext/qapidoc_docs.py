@@ -87,6 +87,11 @@ def _lexer_for(code: str) -> str:
     return "python"
 
 
+def rule_anchor(code: str) -> str:
+    """The HTML id of a rule's section (docutils lower-cases label ids)."""
+    return nodes.make_id(f"rule-{code}")
+
+
 def rule_lines(rule: Any) -> list[str]:
     """rST for one rule: a section titled ``CODE name``."""
     from qapidoc.registry import PRESETS
@@ -126,7 +131,7 @@ class RulesDirective(SphinxDirective):
             raise self.error(f"no rules with prefix {prefix!r}")
         rows = []
         for r in rules:
-            ref = nodes.reference("", "", internal=True, refid=f"rule-{r.code}")
+            ref = nodes.reference("", "", internal=True, refid=rule_anchor(r.code))
             ref += _literal(r.code)
             rows.append([ref, r.name, str(r.severity), r.preset,
                          "yes" if r.fixable else ""])

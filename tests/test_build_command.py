@@ -1,0 +1,287 @@
+"""``qapidoc build``: the generated project, bad input, and real site builds."""
+
+from __future__ import annotations
+
+import ast
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qapidoc import load_schema
+from qapidoc.build_command import SiteOptions, heading_of, page_names, project_files
+from qapidoc.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+HARBOR = REPO / "schemas" / "harbor" / "harbor-schema.json"
+MINIMAL = REPO / "schemas" / "minimal.json"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# -- the generated project, without Sphinx ------------------------------------
+
+
+def test_harbor_project_has_a_page_per_module() -> None:
+    schema = load_schema(str(HARBOR))
+    files = project_files(schema, str(HARBOR), SiteOptions())
+    pages = sorted(f for f in files if f.endswith(".rst"))
+    assert pages == ["changes.rst", "common.rst", "containers.rst", "control.rst",
+                     "events/monitoring.rst", "index.rst", "network.rst", "storage.rst"]
+    index = files["index.rst"]
+    # The schema's own heading titles the index; modules follow in include order.
+    assert "The Harbor Control Protocol" not in index
+    toc = index[index.index(".. toctree::"):index.index(".. rubric::") + 2].split()
+    assert toc[toc.index("common"):] == ["common", "control", "storage", "network",
+                                         "containers", "events/monitoring",
+                                         "changes", ".."]
+    # Pages name the schema relative to conf.py's qapidoc_srctree.
+    assert files["storage.rst"].splitlines() == [
+        ".. qapi-doc:: harbor-schema.json", "   :module: storage", "   :title:"]
+    assert "   :module: monitoring" in files["events/monitoring.rst"].splitlines()
+
+
+def test_conf_py_is_python_with_the_options() -> None:
+    schema = load_schema(str(HARBOR))
+    opts = SiteOptions(title="My <Docs>", namespace="HCP", theme="furo", lint="strict")
+    files = project_files(schema, str(HARBOR), opts)
+    conf: dict[str, object] = {}
+    exec(compile(files["conf.py"], "conf.py", "exec"), conf)
+    assert conf["extensions"] == ["sphinx_ext"]
+    assert conf["html_theme"] == "furo"
+    assert conf["html_title"] == "My <Docs>"
+    assert conf["qapidoc_lint"] == "strict"
+    assert conf["qapidoc_srctree"] == str(HARBOR.parent)
+    ast.parse(files["conf.py"])
+    assert all(":namespace: HCP" in text for name, text in files.items()
+               if name.endswith(".rst"))
+    assert "* :ref:`qapi-index`" in files["index.rst"]
+
+
+def test_single_page_and_single_module_schemas() -> None:
+    harbor = project_files(load_schema(str(HARBOR)), str(HARBOR), SiteOptions(split=False))
+    assert sorted(f for f in harbor if f.endswith(".rst")) == ["changes.rst", "index.rst"]
+    assert ":module:" not in harbor["index.rst"]
+    minimal = project_files(load_schema(str(MINIMAL)), str(MINIMAL), SiteOptions())
+    assert sorted(f for f in minimal if f.endswith(".rst")) == ["changes.rst", "index.rst"]
+
+
+def test_title_comes_from_the_schema_heading_or_file_name(tmp_path: Path) -> None:
+    schema = load_schema(str(HARBOR))
+    assert heading_of(schema.modules[0].items[0]) == "The Harbor Control Protocol"  # type: ignore[arg-type]
+    bare = tmp_path / "bare-schema.json"
+    bare.write_text("{ 'enum': 'Color', 'data': [ 'red' ] }\n", encoding="utf-8")
+    files = project_files(load_schema(str(bare)), str(bare), SiteOptions())
+    assert files["index.rst"].startswith("===========\nbare-schema\n===========\n")
+
+
+def test_module_names_that_clash_with_site_pages_are_renamed(tmp_path: Path) -> None:
+    (tmp_path / "search.json").write_text("{ 'enum': 'A', 'data': [ 'x' ] }\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "index.json").write_text("{ 'enum': 'B', 'data': [ 'y' ] }\n")
+    root = tmp_path / "root.json"
+    root.write_text("{ 'include': 'search.json' }\n{ 'include': 'sub/index.json' }\n")
+    schema = load_schema(str(root))
+    names = page_names(schema, tmp_path)
+    assert sorted(names.values()) == ["index", "search-module", "sub/index"]
+
+
+# -- bad input: one located message, no traceback ------------------------------
+
+
+def test_missing_schema_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _out, err = run(capsys, "build", str(tmp_path / "nope.json"), "-o", str(tmp_path / "o"))
+    assert code == 2
+    assert "nope.json:1:1: QA002 can't read schema file" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_schema_with_errors_exits_1_and_builds_nothing(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{ 'enum': 'Color', 'data': [ 'red' ] }\n{ 'struct': 'X', 'data': 3 }\n")
+    code, _out, err = run(capsys, "build", str(bad), "-o", str(tmp_path / "site"))
+    assert code == 1
+    assert re.search(r"bad\.json:2:\d+: QA\d+ ", err), err
+    assert "nothing built" in err
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("where", ["file", "under-file"])
+def test_unwritable_output_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                   where: str) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a directory")
+    out_dir = blocker if where == "file" else blocker / "site"
+    code, _out, err = run(capsys, "build", str(MINIMAL), "-o", str(out_dir))
+    assert code == 2
+    assert err.startswith(f"qapidoc: error: {out_dir}: ")
+    assert "Traceback" not in err
+
+
+def test_directory_as_schema_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _out, err = run(capsys, "build", str(REPO / "schemas"), "-o", str(tmp_path / "o"))
+    assert code == 2
+    assert "is a directory" in err
+
+
+def test_missing_theme_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "furo" else real(name, *a))
+    code, _out, err = run(capsys, "build", str(MINIMAL), "-o", str(tmp_path / "o"),
+                         "--theme", "furo")
+    assert code == 2
+    assert "theme 'furo' is not installed (pip install furo)" in err
+
+
+@pytest.mark.parametrize("argv", [["-j", "0"], ["-j", "many"], ["--theme", "nope"],
+                                  ["--split", "--single"], []])
+def test_bad_options_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    args = ["build", str(MINIMAL), *argv]
+    if argv:
+        args += ["-o", "unused"]
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    assert "usage: qapidoc build" in capsys.readouterr().err
+
+
+def test_sphinx_is_not_imported_until_build_runs() -> None:
+    code = ("import sys; from qapidoc.cli import build_parser; build_parser(); "
+            "print(any(m == 'sphinx' or m.startswith('sphinx.') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=REPO)
+    assert out.stdout.strip() == "False"
+
+
+# -- real builds ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def harbor_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Harbor site, built once through the CLI exactly as the README does."""
+    site = tmp_path_factory.mktemp("harbor") / "_site"
+    proc = subprocess.run([sys.executable, "-m", "qapidoc.cli", "build", str(HARBOR),
+                           "-o", str(site), "-W"], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().endswith(f"open {site / 'index.html'}")
+    return site
+
+
+def _text(path: Path) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
+
+
+def test_site_has_every_page(harbor_site: Path) -> None:
+    for page in ["index.html", "common.html", "control.html", "storage.html",
+                 "network.html", "containers.html", "events/monitoring.html",
+                 "changes.html", "qapi-index.html", "search.html", "genindex.html",
+                 "searchindex.js", "objects.inv"]:
+        assert (harbor_site / page).is_file(), page
+    assert not (harbor_site / "_sources").exists()
+
+
+def test_index_page_has_title_intro_and_contents(harbor_site: Path) -> None:
+    index = (harbor_site / "index.html").read_text(encoding="utf-8")
+    assert "<title>The Harbor Control Protocol" in index
+    text = _text(harbor_site / "index.html")
+    assert "Harbor is a daemon that runs containers on a single host." in text
+    for href in ['href="common.html"', 'href="events/monitoring.html"',
+                 'href="qapi-index.html"', 'href="changes.html"']:
+        assert href in index, href
+
+
+def test_member_types_link_to_their_definitions(harbor_site: Path) -> None:
+    """Every in-site link from a module page lands on an id that exists."""
+    ids: dict[str, set[str]] = {}
+    pages = [p for p in harbor_site.rglob("*.html")]
+    for page in pages:
+        rel = page.relative_to(harbor_site).as_posix()
+        ids[rel] = set(re.findall(r'\bid="([^"]+)"', page.read_text(encoding="utf-8")))
+    checked = 0
+    for page in pages:
+        rel = page.relative_to(harbor_site)
+        for href in re.findall(r'href="([^"#:]*\.html)#([^"]+)"',
+                               page.read_text(encoding="utf-8")):
+            target = (rel.parent / href[0]).as_posix() if href[0] else rel.as_posix()
+            target = str(Path(target)).replace("\\", "/")
+            target = re.sub(r"[^/]+/\.\./", "", target)
+            assert href[1] in ids.get(target, set()), f"{rel}: {href}"
+            checked += 1
+    assert checked > 100
+
+
+def test_single_page_build(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "build", str(MINIMAL), "-o", str(tmp_path / "s"),
+                         "--single", "--title", "Lamp", "-q")
+    assert code == 0, err
+    assert out == ""
+    index = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
+    assert "LampColor" in index
+    assert "<title>" in index and "Lamp" in index
+
+
+def test_project_dir_is_kept_and_rebuildable(capsys: pytest.CaptureFixture[str],
+                                             tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    code, _out, err = run(capsys, "build", str(MINIMAL), "-o", str(tmp_path / "s"),
+                         "--project-dir", str(project), "-q")
+    assert code == 0, err
+    assert (project / "conf.py").is_file() and (project / "index.rst").is_file()
+    from sphinx.cmd.build import build_main
+
+    assert build_main(["-q", "-W", str(project), str(tmp_path / "again")]) == 0
+    assert (tmp_path / "again" / "index.html").is_file()
+
+
+def test_lint_findings_are_warnings_and_fail_with_W(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    schema = tmp_path / "colors.json"
+    schema.write_text("##\n# @Color:\n#\n# A color.\n#\n# @red: red.\n##\n"
+                      "{ 'enum': 'Color', 'data': [ 'red' ] }\n", encoding="utf-8")
+    code, out, err = run(capsys, "build", str(schema), "-o", str(tmp_path / "a"))
+    assert (code, err) == (0, "")
+    assert out.startswith("Built 2 pages in ")
+    code, _out, err = run(capsys, "build", str(schema), "-o", str(tmp_path / "b"),
+                         "--lint", "recommended")
+    assert code == 0
+    assert "QD101" in err and "WARNING" in err
+    code, _out, err = run(capsys, "build", str(schema), "-o", str(tmp_path / "c"),
+                         "--lint", "recommended", "-W")
+    assert code == 1
+    assert "-W" in err.splitlines()[-1]
+    assert (tmp_path / "c" / "index.html").is_file()
+
+
+def test_namespace_goes_into_every_anchor(capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    code, _out, err = run(capsys, "build", str(HARBOR), "-o", str(tmp_path / "s"),
+                         "--namespace", "HCP", "-W", "-q")
+    assert code == 0, err
+    storage = (tmp_path / "s" / "storage.html").read_text(encoding="utf-8")
+    assert 'id="qapi-HCP.cmd-volume-create"' in storage
+    assert 'href="common.html#qapi-HCP.obj-Label"' in storage
+
+
+@pytest.mark.parametrize("theme", ["furo", "sphinx_rtd_theme"])
+def test_other_themes_build_in_parallel(capsys: pytest.CaptureFixture[str],
+                                        tmp_path: Path, theme: str) -> None:
+    pytest.importorskip(theme)
+    code, _out, err = run(capsys, "build", str(HARBOR), "-o", str(tmp_path / "s"),
+                         "--theme", theme, "-j", "2", "-W", "-q")
+    assert code == 0, err
+    index = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
+    assert theme.split("_")[0] in index
+    assert (tmp_path / "s" / "events" / "monitoring.html").is_file()
