@@ -54,6 +54,18 @@ def locate(node: Element, source: str, line: int) -> None:
         child.line = line
 
 
+def inherit_locations(node: Element, page: str | None) -> None:
+    """Inline nodes of a nested parse are located in *page*; move them to the
+    schema line of the nearest enclosing block (docutils maps inline line
+    numbers through the page's state machine only)."""
+    for child in node.children:
+        if not isinstance(child, Element):
+            continue
+        if (child.source is None or child.source == page) and node.source not in (None, page):
+            child.source, child.line = node.source, node.line
+        inherit_locations(child, page)
+
+
 def _check_links(node: Element, source: str, line: int) -> None:
     """Drop ``javascript:`` and other non-web link targets written in schema docs."""
     for ref in node.findall(nodes.reference):
@@ -96,6 +108,7 @@ class NodeBuilder:
         self.state = directive.state
         self.document = directive.state.document
         self.domain = directive.env.get_domain("qapi")
+        self.page = directive.get_source_info()[0]
 
     # -- top level: headings become sections ------------------------------------
 
@@ -185,8 +198,11 @@ class NodeBuilder:
             self.state.state_machine,
         )
         directive.plan_source = (entry.source, entry.line)
+        if hasattr(directive, "run_prebuilt"):
+            result: list[Node] = directive.run_prebuilt(lambda: self.entries(entry.content))
+            return result
         directive.plan_children = lambda: self.entries(entry.content)
-        result: list[Node] = directive.run()
+        result = directive.run()
         return result
 
     # -- doc text ---------------------------------------------------------------------
@@ -211,6 +227,8 @@ class NodeBuilder:
             items=[(text.source, text.line - 1 + i) for i in range(len(text.lines))],
         )
         self.state.nested_parse(content, 0, holder)
+        holder.source, holder.line = text.source, text.line
+        inherit_locations(holder, self.page)
         _check_links(holder, text.source, text.line)
         return self.wrap(text, list(holder.children))
 

@@ -23,7 +23,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.parsing import nested_parse_to_nodes
 from sphinx.util.typing import OptionSpec
 
-from sphinx_ext.build import NodeBuilder, example_admonition
+from sphinx_ext.build import NodeBuilder, example_admonition, inherit_locations
 from sphinx_ext.render import Rendering, render_schema, to_rst
 from sphinx_ext.schemas import get_schema, report
 
@@ -126,9 +126,14 @@ class QAPIDocDirective(SphinxDirective):
     def build(self, rendering: Rendering) -> list[Node]:
         with schema_doc_context(self):
             if self.config.qapidoc_render == "rst":
-                return nested_parse_to_nodes(
+                result = nested_parse_to_nodes(
                     self.state, to_rst(rendering.entries), allow_section_headings=True
                 )
+                page = self.get_source_info()[0]
+                for node in result:
+                    if isinstance(node, nodes.Element):
+                        inherit_locations(node, page)
+                return result
             return NodeBuilder(self).build(rendering.entries)
 
 

@@ -18,7 +18,7 @@ alternative) or ``feat``.  E.g. ``qapi-QMP.cmd-blockdev-add``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Callable, Iterable, Iterator, Set
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple, cast
 
@@ -38,7 +38,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.locale import _
 from sphinx.roles import XRefRole
 from sphinx.util import logging
-from sphinx.util.docfields import Field, GroupedField, TypedField
+from sphinx.util.docfields import DocFieldTransformer, Field, GroupedField, TypedField
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 from sphinx.util.typing import ExtensionMetadata, OptionSpec, RoleFunction, TextlikeNode
@@ -201,6 +201,9 @@ def type_xrefs(
     content: Node = (
         nodes.Text(ref.title) if innernode is nodes.Text else innernode(ref.title, ref.title)  # type: ignore[call-arg]
     )
+    if reftype in _TYPE_ROLES and ref.path in BUILTIN_TYPES and ref.namespace is None:
+        # nothing to link to; skip the pending_xref (thousands of them in QMP)
+        return _decorate(content, ref.is_array, ref.optional, separator)
     xref = addnodes.pending_xref(
         "",
         content,
@@ -348,7 +351,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
                 label,
                 "",
                 addnodes.desc_sig_keyword(label, label),
-                addnodes.desc_sig_space(),
+                nodes.Text(" "),
             )
         signode += addnodes.desc_name(signature.short_name, signature.short_name)
         self.add_signature_details(signode)
@@ -373,7 +376,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
         badges: list[Node] = []
         for kind, text in found:
             badges += [
-                addnodes.desc_sig_space(),
+                nodes.Text(" "),
                 nodes.inline(text, text, classes=["qapi-badge", f"qapi-badge-{kind}"]),
             ]
         return badges
@@ -403,6 +406,58 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
             self.indexnode["entries"].append(
                 ("single", self.index_text(name), name.node_id, "", None)
             )
+
+    def run_prebuilt(self, content: Callable[[], list[Node]]) -> list[Node]:
+        """What :meth:`run` does for a description whose options are parsed and
+        whose content *content* builds: the ``qapi-doc`` renderer's fast path.
+
+        Skips parsing and the ``object-description-transform`` event (per
+        object that costs more than the rest together on QEMU's schema).
+        """
+        self.domain, _sep, self.objtype = self.name.partition(":")
+        self.indexnode = addnodes.index(entries=[])
+        no_index = "no-index" in self.options or self.inherits_no_index()
+        node = addnodes.desc(
+            domain=self.domain,
+            objtype=self.objtype,
+            desctype=self.objtype,
+            classes=[self.domain, self.objtype],
+        )
+        for key in ("no-index", "noindex", "no-index-entry", "noindexentry",
+                    "no-contents-entry", "nocontentsentry", "no-typesetting"):
+            node[key] = False
+        node["no-index"] = node["noindex"] = no_index
+        node["no-index-entry"] = node["noindexentry"] = "no-index-entry" in self.options
+        node.document = self.state.document
+        sig = self.arguments[0]
+        signode = addnodes.desc_signature(sig, "")
+        self.set_source_info(signode)
+        node.append(signode)
+        self.names = []
+        try:
+            name = self.handle_signature(sig, signode)
+        except ValueError:
+            signode.clear()
+            signode += addnodes.desc_name(sig, sig)
+        else:
+            self.names.append(name)
+            if not no_index:
+                self.add_target_and_index(name, sig, signode)
+            self.env.current_document.obj_desc_name = name.name
+        parts = self._object_hierarchy_parts(signode) if self.config.toc_object_entries else ()
+        signode["_toc_parts"] = parts
+        signode["_toc_name"] = self._toc_entry_name(signode) if parts else ""
+        self.before_content()
+        content_node = addnodes.desc_content("", *content())
+        node.append(content_node)
+        self.transform_content(content_node)
+        if any(isinstance(child, nodes.field_list) for child in content_node.children):
+            DocFieldTransformer(self).transform_all(content_node)
+        self.after_content()
+        return [self.indexnode, node] if self.indexnode["entries"] else [node]
+
+    def inherits_no_index(self) -> bool:
+        return False
 
     def before_content(self) -> None:
         if not self.names:
@@ -580,10 +635,13 @@ class QAPIMemberLevel(QAPIDescription):
     doc_field_types: list[Field] = [FEATURE_FIELD]  # noqa: RUF012
 
     def run(self) -> list[Node]:
-        scopes: tuple[_Scope, ...] = self.env.ref_context.get("qapi:scopes", ())
-        if scopes and scopes[-1].no_index:
+        if self.inherits_no_index():
             self.options["no-index"] = True
         return super().run()
+
+    def inherits_no_index(self) -> bool:
+        scopes: tuple[_Scope, ...] = self.env.ref_context.get("qapi:scopes", ())
+        return bool(scopes) and scopes[-1].no_index
 
     def make_signature(self, sig: str) -> QAPISignature:
         scopes: tuple[_Scope, ...] = self.env.ref_context.get("qapi:scopes", ())
@@ -607,8 +665,7 @@ class QAPIMemberLevel(QAPIDescription):
     def add_signature_details(self, signode: desc_signature) -> None:
         type_text = self.options.get("type")
         if self.has_type and type_text:
-            signode += addnodes.desc_sig_punctuation(":", ":")
-            signode += addnodes.desc_sig_space()
+            signode += nodes.Text(": ")
             signode.extend(
                 type_xrefs(
                     self.env,
@@ -652,7 +709,7 @@ class QAPIMember(QAPIMemberLevel):
             scopes: tuple[_Scope, ...] = self.env.ref_context.get("qapi:scopes", ())
             inherited = not scopes or scopes[-1].objtype not in ("command", "event")
             label = _("inherited from") if inherited else _("from")
-            signode += addnodes.desc_sig_space()
+            signode += nodes.Text(" ")
             signode += addnodes.desc_annotation(
                 "",
                 "",
@@ -662,7 +719,7 @@ class QAPIMember(QAPIMemberLevel):
                 classes=["qapi-origin"],
             )
         if "discriminator" in self.options:
-            signode += addnodes.desc_sig_space()
+            signode += nodes.Text(" ")
             text = _("discriminator")
             signode += nodes.inline(text, text, classes=["qapi-badge", "qapi-badge-discriminator"])
 
@@ -892,11 +949,17 @@ class QAPIDomain(Domain):
         "mem": "no member, value, branch or feature %(target)r in this definition",
     }
 
-    def __init__(self, env: BuildEnvironment) -> None:
-        super().__init__(env)
-        names = getattr(env.config, "qapi_namespaces", None) or ()
+    def setup(self) -> None:
+        # Domains are created before env.config is set: read the app's.
+        app = getattr(self.env, "_app", None)
+        config = app.config if app is not None else self.env.config
+        names = getattr(config, "qapi_namespaces", None) or ()
+        have = {index.name for index in self.indices}
         for namespace in sorted(set(names)):
-            self.indices.append(namespace_index(namespace))
+            index = namespace_index(namespace)
+            if index.name not in have:
+                self.indices.append(index)
+        super().setup()
 
     _lookup: dict[str, list[QAPIObject]] | None = None
 
@@ -1093,6 +1156,9 @@ class QAPIDomain(Domain):
             return found[0][1] if found else None
         if not matches:
             return None
+        if len(matches) > 1 and any(obj.objtype != "module" for obj in matches):
+            # `yank` names both a command and its module: the command is meant
+            matches = [obj for obj in matches if obj.objtype != "module"]
         if len(matches) > 1:
             logger.warning(
                 "more than one QAPI target found for %r: %s",
@@ -1156,6 +1222,33 @@ def _builtin_types(
     return None
 
 
+def _member_ref_warning(app: Sphinx, domain: Domain | None, node: pending_xref) -> bool | None:
+    """An unresolved ``@name`` warns once per schema line, as ``qapidoc.member-ref``.
+
+    Doc text rendered under several definitions (inherited members, union
+    branches) would otherwise repeat the same warning for each copy.
+    """
+    if node.get("refdomain") != "qapi" or node.get("reftype") != "mem":
+        return None
+    source, line = get_source_line(node)
+    target = str(node.get("reftarget", ""))
+    seen: set[tuple[str | None, int | None, str]] = app.builder.__dict__.setdefault(
+        "_qapidoc_member_refs", set()
+    )
+    key = (source, line, target)
+    if key not in seen:
+        seen.add(key)
+        logger.warning(
+            "@%s: no member of that name in %s",
+            target,
+            node.get("qapi:definition") or "this definition",
+            location=node,
+            type="qapidoc",
+            subtype="member-ref",
+        )
+    return True
+
+
 def _add_static_path(app: Sphinx, config: Config) -> None:
     static = str(STATIC_DIR)
     if static not in config.html_static_path:
@@ -1176,6 +1269,7 @@ def setup_domain(app: Sphinx) -> None:
         )
     app.connect("config-inited", _add_static_path)
     app.connect("missing-reference", _builtin_types, priority=900)
+    app.connect("warn-missing-reference", _member_ref_warning)
     app.add_css_file("qapidoc.css")
 
 
