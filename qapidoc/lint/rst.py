@@ -8,8 +8,10 @@ that other presets never load docutils.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from ..model import DocComment, SectionKind
 
@@ -23,12 +25,12 @@ _SPHINX_DIRECTIVES = ("qmp-example", "code-block", "sourcecode", "versionadded",
 
 
 @cache
-def _parser() -> tuple[Any, Any]:
-    """The rST parser and settings, with Sphinx's and QEMU's directives and
-    roles registered as opaque so that only real mistakes are reported."""
+def _parser() -> tuple[Any, Any, dict[str, Any], dict[str, Any]]:
+    """The rST parser and settings, plus stand-ins for Sphinx's and QEMU's
+    directives and roles (opaque, so that only real mistakes show)."""
     from docutils import nodes
     from docutils.frontend import get_default_settings
-    from docutils.parsers.rst import Directive, Parser, directives, roles
+    from docutils.parsers.rst import Directive, Parser, directives
 
     class AnyOption(dict[str, Any]):
         def __missing__(self, key: str) -> Any:
@@ -43,21 +45,38 @@ def _parser() -> tuple[Any, Any]:
         def run(self) -> list[nodes.Node]:
             return []
 
-    for name in _SPHINX_DIRECTIVES:
-        directives.register_directive(name, Opaque)
-
     def literal_role(name: str, rawtext: str, text: str, lineno: int,
                      inliner: Any, options: Any = None,
                      content: Any = None) -> tuple[list[nodes.Node], list[Any]]:
         return [nodes.literal(rawtext, text)], []
 
-    for name in _SPHINX_ROLES:
-        roles.register_local_role(name, cast(Any, literal_role))
     settings = get_default_settings(Parser)
     settings.report_level = 2
     settings.halt_level = 5
     settings.warning_stream = False
-    return Parser(), settings
+    return (Parser(), settings, dict.fromkeys(_SPHINX_DIRECTIVES, Opaque),
+            dict.fromkeys(_SPHINX_ROLES, literal_role))
+
+
+@contextmanager
+def _stand_ins(extra_directives: dict[str, Any],
+               extra_roles: dict[str, Any]) -> Iterator[None]:
+    """Register the stand-ins in docutils' global tables only while
+    parsing, so that a Sphinx build in the same process is unaffected."""
+    from docutils.parsers.rst import directives, roles
+
+    table_d: dict[str, Any] = directives._directives  # type: ignore[attr-defined]
+    table_r: dict[str, Any] = roles._roles  # type: ignore[attr-defined]
+    saved_d, saved_r = dict(table_d), dict(table_r)
+    table_d.update(extra_directives)
+    table_r.update(extra_roles)
+    try:
+        yield
+    finally:
+        table_d.clear()
+        table_d.update(saved_d)
+        table_r.clear()
+        table_r.update(saved_r)
 
 
 def rst_problems(doc: DocComment) -> list[tuple[int, int, str]]:
@@ -65,7 +84,7 @@ def rst_problems(doc: DocComment) -> list[tuple[int, int, str]]:
     the line's text, 0-based within it)."""
     from docutils.utils import new_document
 
-    parser, settings = _parser()
+    parser, settings, extra_directives, extra_roles = _parser()
     lines: list[str] = []
     where: list[int] = []
     for s in doc.sections:
@@ -91,5 +110,6 @@ def rst_problems(doc: DocComment) -> list[tuple[int, int, str]]:
         found.append((schema_line, 0, f"rST: {text}"))
 
     document.reporter.attach_observer(observe)
-    parser.parse("\n".join(lines), document)
+    with _stand_ins(extra_directives, extra_roles):
+        parser.parse("\n".join(lines), document)
     return found
