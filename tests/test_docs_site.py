@@ -122,6 +122,11 @@ def test_sphinx_page_lists_the_domain(site: Path) -> None:
         assert f".. qapi:{name}::" in text
     for role in QAPIDomain.roles:
         assert f":qapi:{role}:" in text
+    from sphinx_ext.settings import describe
+
+    for name, _default, _rebuild, help_text in describe():
+        assert name in text
+        assert " ".join(help_text.split()[:3]).replace("``", "") in text, name
     # The live example on that page is a real domain object with an anchor.
     assert 'id="qapi-guide.cmd-lamp-set"' in (site / "sphinx.html").read_text(encoding="utf-8")
 

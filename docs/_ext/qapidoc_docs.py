@@ -257,13 +257,30 @@ class ConfigDirective(SphinxDirective):
         return [_table(["Key", "Type", "Default", "Meaning"], rows, [16, 18, 12, 54])]
 
 
+def _rst_inline(directive: SphinxDirective, text: str) -> nodes.Node | str:
+    """Help text written in rST (``literal``) as nodes; plain text as is."""
+    if "`" not in text:
+        return text
+    parsed, _messages = directive.parse_inline(text)
+    para = nodes.paragraph()
+    para.extend(parsed)
+    return para
+
+
 class SphinxConfigDirective(SphinxDirective):
     """``.. qapidoc-sphinx-config::`` — the ``conf.py`` values of ``sphinx_ext``
     (every registered value whose name starts with ``qapi``)."""
 
     def run(self) -> list[nodes.Node]:
-        # Sphinx keeps defaults and descriptions only in the private table.
+        # Sphinx keeps defaults and descriptions only in the private table;
+        # sphinx_ext's own typed definition has the help texts.
         options: dict[str, Any] = getattr(self.config, "_options", {})
+        try:
+            from sphinx_ext.settings import describe
+
+            helps = {name: text for name, _d, _r, text in describe()}
+        except ImportError:
+            helps = {}
         rows = []
         for name in sorted(options):
             if not name.startswith("qapi"):
@@ -271,8 +288,8 @@ class SphinxConfigDirective(SphinxDirective):
             opt = options[name]
             default = getattr(opt, "default", None)
             shown = "(computed)" if callable(default) else repr(default)
-            rows.append([_literal(name), _literal(shown),
-                         getattr(opt, "description", "") or ""])
+            text = getattr(opt, "description", "") or helps.get(name, "")
+            rows.append([_literal(name), _literal(shown), _rst_inline(self, text)])
         if not rows:
             return [nodes.paragraph("", "sphinx_ext registers no configuration values.")]
         return [_table(["Name", "Default", "Meaning"], rows, [24, 20, 56])]
