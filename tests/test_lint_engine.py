@@ -293,3 +293,14 @@ def test_corpus_type_renames_are_not_new() -> None:
                       release=(10, 1), against=old)
     assert not [d for d in result.diagnostics
                 if d.definition in ("QemuTargetInfo", "SgxInfo", "SgxEpcSection")]
+
+
+def test_strict_leaves_docutils_tables_alone() -> None:
+    from docutils.parsers.rst import directives, roles
+
+    before = (dict(directives._directives), dict(roles._roles))  # type: ignore[attr-defined]
+    result = lint_text("##\n# @ping:\n#\n# Check **this.\n#\n# Since: 9.0\n##\n"
+                       "{ 'command': 'ping' }\n", preset="strict")
+    assert codes(result.diagnostics) == ["QD308"]
+    after = (dict(directives._directives), dict(roles._roles))  # type: ignore[attr-defined]
+    assert after == before

@@ -263,6 +263,8 @@ class LintContext:
 def enabled_codes(config: Config) -> set[str]:
     """Codes the configuration runs: the preset's, plus `select`, minus
     `ignore`."""
+    if config.preset != "qemu" or config.select:
+        load_rules()
     codes = {c for c, r in RULES.items() if r.in_preset(config.preset)}
     for sel in config.select:
         codes.update(r.code for r in find_rules(sel))
@@ -335,8 +337,6 @@ def run_lint(schema: Schema, config: Config | None = None, *,
     from . import suppressions
 
     config = config or Config()
-    if config.preset != "qemu" or config.select:
-        load_rules()
     codes = enabled_codes(config)
     ctx = LintContext(schema, config, release, against)
     raw: list[tuple[Diagnostic, tuple[Edit, ...]]] = []
