@@ -15,6 +15,7 @@ from ..model import (
     AlternateType,
     Command,
     Definition,
+    DocComment,
     EnumType,
     Event,
     Schema,
@@ -307,10 +308,8 @@ def unknown_member_reference(ctx: LintContext) -> Iterator[Finding]:
                               definition=d.name, member=member)
 
 
-def _todo_lines(doc: object) -> set[int]:
-    from ..model import DocComment
-
-    assert isinstance(doc, DocComment)
+def _todo_lines(doc: DocComment) -> set[int]:
+    """Lines of TODO sections, which are not rendered."""
     out: set[int] = set()
     for s in doc.sections:
         if s.kind is SectionKind.TODO:

@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 
 from ..config import Config
 from ..docs import LINE_LIMIT, long_lines
-from ..model import Definition, DocComment, DocLine, Schema, Section
+from ..model import Definition, DocComment, Schema, Section
 from ..registry import RULES, Rule, find_rules, rule
 from ..source import Diagnostic, Location, Severity, SourceFile
 
@@ -251,9 +251,6 @@ class LintContext:
         member = s.name if s is not None and s.name and s.kind.name in (
             "MEMBER", "FEATURE") else None
         return (defn.name if defn else doc.symbol), member
-
-    def doc_lines(self, doc: DocComment) -> tuple[DocLine, ...]:
-        return doc.lines
 
 
 # --------------------------------------------------------------------------

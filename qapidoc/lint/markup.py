@@ -30,7 +30,8 @@ _INLINE_LITERAL = re.compile(r"``.*?``|`[^`]*`")
 
 
 def _blank_out(text: str) -> str:
-    """Inline literals and references replaced by spaces (same columns)."""
+    """Inline literals and references masked with ``x`` (same columns), so
+    that nothing inside them looks like a sentence end."""
     if "`" not in text:
         return text
     return _INLINE_LITERAL.sub(lambda m: "x" * len(m.group(0)), text)

@@ -106,8 +106,8 @@ def since_malformed(ctx: LintContext) -> Iterator[Finding]:
         if d is None:
             continue
         name = d.name
-        has_since = doc.section(SectionKind.SINCE) is not None
         s = doc.section(SectionKind.SINCE)
+        has_since = s is not None
         if s is not None and parse_version(s.text.strip()) is None and not (
                 re.match(r"\d+\.\d+", s.text.strip())):
             yield Finding(s.location, f"'Since:' should name a release such as "
