@@ -28,9 +28,13 @@ def run_once(preset: str) -> float:
     cmd = [sys.executable, "-m", "qapidoc.cli", "lint", "--preset", preset,
            "--exit-zero", str(SCHEMA)]
     start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   check=True)
-    return time.perf_counter() - start
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"qapidoc lint --preset {preset} failed "
+                         f"({done.returncode}): {done.stderr[-500:]}")
+    return elapsed
 
 
 def main() -> int:
