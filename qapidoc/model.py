@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, TypeVar
 
 from .source import Diagnostic, Location, SourceFile
 
@@ -60,8 +60,39 @@ class Feature:
         return self.name in ("deprecated", "unstable")
 
 
-def _has_feature(features: tuple[Feature, ...], name: str) -> bool:
-    return any(f.name == name for f in features)
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+
+
+def _named(items: tuple[_N, ...], name: str) -> _N | None:
+    """The first item called `name`: definitions are small, a scan is
+    cheaper than keeping a dict per definition."""
+    for item in items:
+        if item.name == name:
+            return item
+    return None
+
+
+class Featured:
+    """Mixin for things that carry features: the special ones as flags."""
+
+    __slots__ = ()
+    features: tuple[Feature, ...]
+
+    def has_feature(self, name: str) -> bool:
+        return any(f.name == name for f in self.features)
+
+    @property
+    def deprecated(self) -> bool:
+        return self.has_feature("deprecated")
+
+    @property
+    def unstable(self) -> bool:
+        return self.has_feature("unstable")
 
 
 # --------------------------------------------------------------------------
@@ -221,7 +252,7 @@ class TypeRef:
 
 
 @dataclass(frozen=True, slots=True)
-class Member:
+class Member(Featured):
     """A member of a struct/union, an argument, or event data.
 
     `defined_in` names the definition whose source declares it (a base type
@@ -237,30 +268,16 @@ class Member:
     features: tuple[Feature, ...] = ()
     doc: Section | None = None
 
-    @property
-    def deprecated(self) -> bool:
-        return _has_feature(self.features, "deprecated")
-
-    @property
-    def unstable(self) -> bool:
-        return _has_feature(self.features, "unstable")
 
 
 @dataclass(frozen=True, slots=True)
-class EnumValue:
+class EnumValue(Featured):
     name: str
     location: Location
     condition: Condition | None = None
     features: tuple[Feature, ...] = ()
     doc: Section | None = None
 
-    @property
-    def deprecated(self) -> bool:
-        return _has_feature(self.features, "deprecated")
-
-    @property
-    def unstable(self) -> bool:
-        return _has_feature(self.features, "unstable")
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +314,7 @@ class Include:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Definition:
+class Definition(Featured):
     """Common to every definition: name, kind, where, if, features, doc."""
 
     name: str
@@ -313,13 +330,6 @@ class Definition:
         """How messages name this definition: ``struct 'Foo'``."""
         return f"{self.kind.value} '{self.name}'"
 
-    @property
-    def deprecated(self) -> bool:
-        return _has_feature(self.features, "deprecated")
-
-    @property
-    def unstable(self) -> bool:
-        return _has_feature(self.features, "unstable")
 
     @property
     def since(self) -> str | None:
@@ -342,10 +352,7 @@ class EnumType(Definition):
     kind: Kind = field(init=False, default=Kind.ENUM)
 
     def value(self, name: str) -> EnumValue | None:
-        for v in self.values:
-            if v.name == name:
-                return v
-        return None
+        return _named(self.values, name)
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -357,10 +364,7 @@ class StructType(Definition):
     kind: Kind = field(init=False, default=Kind.STRUCT)
 
     def member(self, name: str) -> Member | None:
-        for m in self.members:
-            if m.name == name:
-                return m
-        return None
+        return _named(self.members, name)
 
     @property
     def own_members(self) -> tuple[Member, ...]:
@@ -376,10 +380,7 @@ class UnionType(StructType):
     kind: Kind = field(init=False, default=Kind.UNION)
 
     def branch(self, name: str) -> Branch | None:
-        for b in self.branches:
-            if b.name == name:
-                return b
-        return None
+        return _named(self.branches, name)
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -405,10 +406,7 @@ class Command(Definition):
     kind: Kind = field(init=False, default=Kind.COMMAND)
 
     def argument(self, name: str) -> Member | None:
-        for m in self.arguments:
-            if m.name == name:
-                return m
-        return None
+        return _named(self.arguments, name)
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -419,10 +417,7 @@ class Event(Definition):
     kind: Kind = field(init=False, default=Kind.EVENT)
 
     def argument(self, name: str) -> Member | None:
-        for m in self.arguments:
-            if m.name == name:
-                return m
-        return None
+        return _named(self.arguments, name)
 
 
 TypeDefinition = BuiltinType | EnumType | StructType | UnionType | AlternateType
