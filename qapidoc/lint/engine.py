@@ -175,6 +175,15 @@ class LintContext:
             out.extend((it, None) for it in m.items if isinstance(it, DocComment))
         return out
 
+    def doc_text(self, doc: DocComment) -> str:
+        """The doc comment's lines joined, for quick regex pre-filters."""
+        cache: dict[int, str] = self.__dict__.setdefault("_doc_text", {})
+        text = cache.get(id(doc))
+        if text is None:
+            text = "\n".join(ln.text for ln in doc.lines)
+            cache[id(doc)] = text
+        return text
+
     def doc_file(self, doc: DocComment) -> SourceFile:
         return doc.location.file
 

@@ -71,7 +71,7 @@ def sentence_spacing(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping' }
     """
     for doc, d in ctx.docs:
-        if not _CANDIDATE.search("\n".join(ln.text for ln in doc.lines)):
+        if not _CANDIDATE.search(ctx.doc_text(doc)):
             continue
         flags = literal_flags(ctx, doc)
         file = doc.location.file
@@ -201,6 +201,7 @@ def continuation_indent(ctx: LintContext) -> Iterator[Finding]:
 _BARE_TAG = re.compile(r"(@[^:]*|Returns|Errors|Since|TODO):\s*$")
 """A section tag with its text on the following lines."""
 _ITEM = re.compile(r"( *)([-*+]|\d+\.|#\.) +\S")
+_ITEM_ANYWHERE = re.compile(r"^ *(?:[-*+]|\d+\.|#\.) +\S", re.M)
 
 
 def _blank_before(ctx: LintContext, file: SourceFile, line: int) -> Edit:
@@ -246,7 +247,7 @@ def blank_line_around_list(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping' }
     """
     for doc, d in ctx.docs:
-        if not any(_ITEM.match(ln.text) for ln in doc.lines):
+        if not _ITEM_ANYWHERE.search(ctx.doc_text(doc)):
             continue
         flags = literal_flags(ctx, doc)
         file = doc.location.file
@@ -377,7 +378,8 @@ def extra_blank_lines(ctx: LintContext) -> Iterator[Finding]:
     """
     for doc, d in ctx.docs:
         lines = doc.lines
-        if not lines:
+        if not lines or not (lines[0].text == "" or lines[-1].text == ""
+                             or "\n\n\n" in ctx.doc_text(doc)):
             continue
         file = doc.location.file
         flags = literal_flags(ctx, doc)

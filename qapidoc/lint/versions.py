@@ -33,6 +33,8 @@ from .wire import ElementKey, wire_index
 
 _MALFORMED = re.compile(
     r"([Ss]ince)(\s*:?\s*)(\d+\.\d+(?:\.\d+)?)\s*\.?\s*$")
+_MALFORMED_ANYWHERE = re.compile(
+    r"^[Ss]ince\s*:?\s*\d+\.\d+(?:\.\d+)?\s*\.?\s*$", re.M)
 
 
 @lint_rule("QD101")
@@ -66,7 +68,7 @@ def since_missing(ctx: LintContext) -> Iterator[Finding]:
     for d, doc in ctx.documented:
         if doc.section(SectionKind.SINCE) is not None:
             continue
-        if any(_MALFORMED.match(ln.text) for ln in doc.lines):
+        if _MALFORMED_ANYWHERE.search(ctx.doc_text(doc)):
             continue  # since-malformed says what is wrong
         yield Finding(doc.location, f"{d.describe()} has no 'Since:' section",
                       definition=d.name, context=d.location)
@@ -112,6 +114,8 @@ def since_malformed(ctx: LintContext) -> Iterator[Finding]:
                 re.match(r"\d+\.\d+", s.text.strip())):
             yield Finding(s.location, f"'Since:' should name a release such as "
                           f"10.1, not '{s.text.strip()[:30]}'", definition=name)
+        if not _MALFORMED_ANYWHERE.search(ctx.doc_text(doc)):
+            continue
         file = doc.location.file
         flags = literal_flags(ctx, doc)
         prev = ""
@@ -417,6 +421,8 @@ def since_note_split(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping', 'data': { '*verbose': 'bool' } }
     """
     for doc, d in ctx.docs:
+        if "ince" not in ctx.doc_text(doc):
+            continue
         lines = doc.lines
         for a, b in itertools.pairwise(lines):
             m = _SPLIT.search(a.text)
