@@ -216,7 +216,7 @@ def scan(src: SourceFile) -> tuple[list[Token], list[Diagnostic]]:
     tokens: list[Token] = []
     diags: list[Diagnostic] = []
     append = tokens.append
-    lines = src.text.split("\n")
+    lines = src.lines
     for line, text in enumerate(lines, 1):
         stripped = text.lstrip(" \t")
         if not stripped:

@@ -34,15 +34,18 @@ class Severity(enum.IntEnum):
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SourceFile:
-    """One schema file as read, and how it was included (None for a root)."""
+    """One schema file as read, and how it was included (None for a root).
+
+    `lines` is the text split at newlines, once, when the file is read: the
+    reader scans it and lint rules index it by line number."""
 
     path: str
     text: str = field(repr=False)
     included_from: Location | None = None
+    lines: list[str] = field(init=False, repr=False, compare=False)
 
-    @property
-    def lines(self) -> list[str]:
-        return _split_lines(self)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lines", self.text.split("\n"))
 
     def include_chain(self) -> list[Location]:
         """The include directives that brought this file in, innermost first."""
@@ -52,18 +55,6 @@ class SourceFile:
             chain.append(where)
             where = where.file.included_from
         return chain
-
-
-_LINES: dict[int, list[str]] = {}
-
-
-def _split_lines(src: SourceFile) -> list[str]:
-    key = id(src)
-    lines = _LINES.get(key)
-    if lines is None:
-        lines = src.text.split("\n")
-        _LINES[key] = lines
-    return lines
 
 
 class Location(NamedTuple):

@@ -188,16 +188,7 @@ class LintContext:
         return doc.location.file
 
     def lines(self, file: SourceFile) -> list[str]:
-        """The file's lines, split once per run.  (Not `SourceFile.lines`,
-        whose cache is keyed by object id and can return another file's
-        lines once a schema has been freed.)"""
-        cache: dict[str, tuple[SourceFile, list[str]]] = self.__dict__.setdefault(
-            "_lines", {})
-        entry = cache.get(file.path)
-        if entry is None or entry[0] is not file:
-            entry = (file, file.text.split("\n"))
-            cache[file.path] = entry
-        return entry[1]
+        return file.lines
 
     def doc_col(self, file: SourceFile, line: int) -> int:
         """1-based column where a doc line's text (after ``# ``) starts."""
