@@ -130,7 +130,6 @@ def _against(config: Config) -> Schema | None:
 def _release(config: Config, against: Schema | None) -> Version | None:
     from .config import ConfigError
     from .lint.engine import parse_version
-    from .lint.versions import infer_release
 
     try:
         text = config.development_release()
@@ -138,7 +137,11 @@ def _release(config: Config, against: Schema | None) -> Version | None:
         raise UsageError(str(e)) from None
     if text is not None:
         return parse_version(text)
-    return infer_release(against) if against is not None else None
+    if against is None:
+        return None
+    from .lint.versions import infer_release
+
+    return infer_release(against)
 
 
 def _lint_one(path: str, config: Config, release: Version | None,

@@ -182,16 +182,20 @@ class ReadResult:
 
 _TOKEN = re.compile(
     r"""
-      (?P<ws>[ \t\r\f\v]+)
-    | (?P<comment>\#[^\n]*)
+    [ \t\f\v\r]*
+    (?:
+      (?P<punct>[{}\[\]:,])
     | (?P<str>'(?:[^'\\\n]|\\[^\n])*')
-    | (?P<punct>[{}\[\]:,])
+    | (?P<comment>\#[^\n]*)
     | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
     | (?P<badstr>'[^\n]*)
     | (?P<other>.)
+    | \Z
+    )
     """,
     re.VERBOSE,
 )
+"""One token and the blanks before it; at the end of a line nothing."""
 _ESCAPE = re.compile(r"\\(.)")
 _PRINTABLE = re.compile(r"[ -~]*")
 
@@ -207,47 +211,57 @@ class ParseError(Exception):
         self.message = message
 
 
+_WANTED_LINE = re.compile(r"^[ \t\f\v\r]*(?:##|[^#\s])[^\n]*", re.M)
+"""Lines the scanner looks at: code, and ``##`` lines that open or close
+doc comments.  Other comment lines and blank lines are skipped in C; the
+doc comment reader takes its lines straight from `SourceFile.lines`."""
+
+
 def scan(src: SourceFile) -> tuple[list[Token], list[Diagnostic]]:
     """Split a file into tokens; lexical errors become diagnostics and the
     offending text is dropped, so the parser can go on.
 
-    Works line by line (QAPI strings cannot span lines): whole-line
-    comments, most of a schema, skip the regular expression entirely."""
+    Plain comment lines, most of a schema, produce no tokens at all."""
     tokens: list[Token] = []
     diags: list[Diagnostic] = []
     append = tokens.append
-    lines = src.lines
-    for line, text in enumerate(lines, 1):
-        stripped = text.lstrip(" \t")
-        if not stripped:
-            continue
+    text = src.text
+    count = text.count
+    line = 1
+    prev = 0
+    for lm in _WANTED_LINE.finditer(text):
+        begin = lm.start()
+        line += count("\n", prev, begin)
+        prev = begin
+        body = lm.group()
+        stripped = body.lstrip(" \t\f\v\r")
         if stripped[0] == "#":
-            append(("comment", stripped, line, len(text) - len(stripped) + 1))
+            append(("comment", stripped, line, len(body) - len(stripped) + 1))
             continue
-        for m in _TOKEN.finditer(text):
+        for m in _TOKEN.finditer(body):
             kind = m.lastgroup
-            if kind == "ws":
+            if kind is None:
                 continue
-            col = m.start() + 1
-            val = m.group()
+            val = m.group(kind)
+            col = m.start(kind) + 1
             if kind == "punct":
                 append((val, val, line, col))
             elif kind == "str":
-                body = val[1:-1]
-                if "\\" in body:
-                    bad = _bad_escape(body)
+                body_s = val[1:-1]
+                if "\\" in body_s:
+                    bad = _bad_escape(body_s)
                     if bad is not None:
                         diags.append(SYNTAX_ERROR.at(
                             Location(src, line, col), f"unknown escape \\{bad}"))
-                        append(("str", body, line, col))
+                        append(("str", body_s, line, col))
                         continue
-                    body = _ESCAPE.sub(r"\1", body)
-                if _PRINTABLE.fullmatch(body) is None:
+                    body_s = _ESCAPE.sub(r"\1", body_s)
+                if _PRINTABLE.fullmatch(body_s) is None:
                     diags.append(SYNTAX_ERROR.at(
                         Location(src, line, col),
                         "funny character in string (only printable ASCII is "
                         "allowed)"))
-                append(("str", body, line, col))
+                append(("str", body_s, line, col))
             elif kind == "comment":
                 append(("comment", val, line, col))
             elif kind == "word" and val in ("true", "false"):
@@ -261,6 +275,7 @@ def scan(src: SourceFile) -> tuple[list[Token], list[Diagnostic]]:
                 diags.append(SYNTAX_ERROR.at(Location(src, line, col), message))
                 append(("junk", val, line, col))
     # End of file sits at the end of the last line, like an editor's cursor.
+    lines = src.lines
     if len(lines) > 1 and lines[-1] == "":
         eof_line, eof_col = len(lines) - 1, len(lines[-2]) + 1
     else:
@@ -386,35 +401,54 @@ class _FileParser:
             self.diags.append(SYNTAX_ERROR.at(err.loc, err.message))
 
     def doc_comment(self, first: Token) -> RawDoc | None:
-        """Read a doc comment starting at a ``##`` token; None if broken."""
+        """Read a doc comment starting at a ``##`` token; None if broken.
+
+        Its lines come from the source lines, not tokens: comment lines
+        have none.  Blank lines inside are allowed, as QEMU allows them."""
         start = self.loc(first)
         if first[1] != "##":
             self.diags.append(BAD_DOC_SYNTAX.at(
                 start, "junk after '##' at start of documentation comment"))
         lines: list[tuple[int, str]] = []
-        toks = self.tokens
-        self.pos += 1
-        while True:
-            tok = toks[self.pos]
-            if tok[0] != "comment":
-                self.diags.append(BAD_DOC_SYNTAX.at(
-                    self.loc(tok), "documentation comment must end with '##'"))
-                return None
-            self.pos += 1
-            text = tok[1]
-            if text.startswith("##"):
-                if text != "##":
+        src_lines = self.src.lines
+        number = first[2]
+        end = None
+        while number < len(src_lines):
+            text = src_lines[number]
+            number += 1
+            stripped = text.lstrip(" \t\f\v\r")
+            if not stripped:
+                continue
+            if stripped[0] != "#":
+                break
+            if stripped.startswith("##"):
+                if stripped.rstrip() != "##":
                     self.diags.append(BAD_DOC_SYNTAX.at(
-                        self.loc(tok),
+                        Location(self.src, number, len(text) - len(stripped) + 1),
                         "junk after '##' at end of documentation comment"))
-                return RawDoc(start, lines, tok[2])
-            body = text[1:]
+                end = number
+                break
+            body = stripped[1:]
             if body and body[0] != " ":
                 self.diags.append(BAD_DOC_SYNTAX.at(
-                    Location(self.src, tok[2], tok[3] + 1),
+                    Location(self.src, number, len(text) - len(stripped) + 2),
                     "missing space after #"))
                 body = " " + body
-            lines.append((tok[2], body[1:].rstrip()))
+            lines.append((number, body[1:].rstrip()))
+        toks = self.tokens
+        self.pos += 1
+        if end is None:
+            # Interrupted by code, or the file ended: report where.
+            tok = toks[self.pos]
+            while tok[0] == "comment" and tok[2] < number:
+                self.pos += 1
+                tok = toks[self.pos]
+            self.diags.append(BAD_DOC_SYNTAX.at(
+                self.loc(tok), "documentation comment must end with '##'"))
+            return None
+        while toks[self.pos][2] <= end and toks[self.pos][0] != "eof":
+            self.pos += 1
+        return RawDoc(start, lines, end)
 
     def top_level(self) -> list[TopExpr | RawDoc | Obj]:
         """All top-level items; directives come back as bare `Obj`s."""
