@@ -20,6 +20,7 @@ from docutils.statemachine import StringList
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from sphinx_ext.schemas import schema_location
 from sphinx_ext.render import Directive, Entry, Field, Heading, Text
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def _check_links(node: Element, source: str, line: int) -> None:
             logger.warning(
                 "link target %r is not allowed in schema documentation; dropped",
                 uri,
-                location=(source, line),
+                location=schema_location(source, line),
                 type="qapidoc",
                 subtype="unsafe",
             )

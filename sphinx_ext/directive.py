@@ -24,6 +24,7 @@ from sphinx.util.parsing import nested_parse_to_nodes
 from sphinx.util.typing import OptionSpec
 
 from sphinx_ext.build import NodeBuilder, example_admonition, inherit_locations
+from sphinx_ext.schemas import schema_location
 from sphinx_ext.render import Rendering, render_schema, to_rst
 from sphinx_ext.schemas import get_schema, report
 
@@ -119,7 +120,7 @@ class QAPIDocDirective(SphinxDirective):
             self.env.note_dependency(file)
         report(loaded, shown, self.config.qapidoc_lint)
         for problem in rendering.problems:
-            logger.warning(problem.message, location=(problem.source, problem.line),
+            logger.warning(problem.message, location=schema_location(problem.source, problem.line),
                            type="qapidoc", subtype=problem.subtype)
         return self.build(rendering)
 

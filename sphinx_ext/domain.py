@@ -962,6 +962,7 @@ class QAPIDomain(Domain):
         super().setup()
 
     _lookup: dict[str, list[QAPIObject]] | None = None
+    _leaves: dict[tuple[str, str, str], list[QAPIObject]] | None = None
 
     @property
     def objects(self) -> dict[tuple[str, str, str], QAPIObject]:
@@ -988,6 +989,7 @@ class QAPIDomain(Domain):
                 return
         self.objects[entry.key] = entry
         self._lookup = None
+        self._leaves = None
 
     def set_synopsis(self, key: tuple[str, str, str], synopsis: str) -> None:
         entry = self.objects.get(key)
@@ -999,6 +1001,7 @@ class QAPIDomain(Domain):
         for key in stale:
             del self.objects[key]
         self._lookup = None
+        self._leaves = None
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         theirs: dict[tuple[str, str, str], QAPIObject] = otherdata["objects"]
@@ -1021,6 +1024,7 @@ class QAPIDomain(Domain):
                     continue
             self.objects[key] = obj
         self._lookup = None
+        self._leaves = None
 
     def _by_name(self) -> dict[str, list[QAPIObject]]:
         if self._lookup is None:
@@ -1029,6 +1033,19 @@ class QAPIDomain(Domain):
                 lookup.setdefault(obj.name, []).append(obj)
             self._lookup = lookup
         return self._lookup
+
+    def _by_root_and_leaf(self) -> dict[tuple[str, str, str], list[QAPIObject]]:
+        """(namespace, definition, last name part) → members nested anywhere in it,
+        shallowest first."""
+        if self._leaves is None:
+            leaves: dict[tuple[str, str, str], list[QAPIObject]] = {}
+            for obj in sorted(self.objects.values(), key=lambda o: (o.name.count("."), o)):
+                if obj.objtype in MEMBER_TYPES:
+                    root = obj.name.partition(".")[0]
+                    leaf = obj.name.rpartition(".")[2]
+                    leaves.setdefault((obj.namespace, root, leaf), []).append(obj)
+            self._leaves = leaves
+        return self._leaves
 
     def find_objects(
         self,
@@ -1110,18 +1127,7 @@ class QAPIDomain(Domain):
             scope = scope.rpartition(".")[0]
         root = definition.partition(".")[0]
         if root:
-            prefix, suffix = f"{root}.", f".{ref.path}"
-            nested = sorted(
-                (
-                    obj
-                    for obj in self.objects.values()
-                    if obj.objtype in MEMBER_TYPES
-                    and obj.namespace == namespace
-                    and obj.name.startswith(prefix)
-                    and obj.name.endswith(suffix)
-                ),
-                key=lambda obj: (obj.name.count("."), obj.name),
-            )
+            nested = self._by_root_and_leaf().get((namespace, root, ref.path))
             if nested:
                 return nested[:1]
         return self.find_objects(

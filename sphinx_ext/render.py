@@ -443,8 +443,9 @@ class _Renderer:
             _flags(block.options, member.condition, member.features)
             if member.defined_in != local:
                 block.options["inherited-from"] = member.defined_in
-            if inlined or member.defined_in != local:
-                block.options["no-index-entry"] = None
+            # members are in objects.inv and the QAPI index pages, but not in
+            # genindex: thousands of entries there drown the definitions
+            block.options["no-index-entry"] = None
             if member.doc is None:
                 block.options["undocumented"] = None
                 if warn and member.defined_in == owner.name:
@@ -512,6 +513,7 @@ class _Renderer:
         assert isinstance(value, EnumValue)
         where = value.location
         block = Directive("value", value.name, where.path, where.line)
+        block.options["no-index-entry"] = None
         since = member_since(value.doc.text) if value.doc else None
         if since:
             block.options["since"] = since
@@ -532,6 +534,7 @@ class _Renderer:
         for feature in features:
             where = feature.location
             block = Directive("feature", feature.name, where.path, where.line)
+            block.options["no-index-entry"] = None
             if feature.condition is not None:
                 block.options["ifcond"] = str(feature.condition)
             if feature.name == "unstable":

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from docutils import nodes
 from sphinx.util import logging
 
 from qapidoc import load_schema
@@ -20,6 +21,13 @@ from qapidoc.model import Schema
 from qapidoc.source import Diagnostic, Severity
 
 logger = logging.getLogger(__name__)
+
+
+def schema_location(path: str, line: int | None) -> nodes.Element:
+    """A location Sphinx prints as ``path:line`` (a tuple would be read as a docname)."""
+    node = nodes.Element()
+    node.source, node.line = path, line
+    return node
 
 LINT_OFF = ("", "off", "none", "false")
 
@@ -108,7 +116,7 @@ def report(loaded: LoadedSchema, files: Iterable[str], lint: str | None) -> int:
             "%s %s",
             diag.code,
             diag.message,
-            location=(diag.location.path, diag.location.line),
+            location=schema_location(diag.location.path, diag.location.line),
             type="qapidoc",
             subtype=diag.code,
         )
@@ -124,7 +132,7 @@ def report(loaded: LoadedSchema, files: Iterable[str], lint: str | None) -> int:
             diag.code,
             diag.message,
             diag.name,
-            location=(diag.location.path, diag.location.line),
+            location=schema_location(diag.location.path, diag.location.line),
             type="qapidoc",
             subtype=diag.code,
         )
