@@ -28,6 +28,7 @@ from qapidoc.model import (
     EnumType,
     Event,
     Feature,
+    Include,
     Member,
     Module,
     Schema,
@@ -588,6 +589,15 @@ def module_slug(schema: Schema, module: Module) -> str:
     return module.path.rsplit("/", 2)[-2] + "-" + module.name
 
 
+def _modules_by_include(schema: Schema) -> dict[tuple[str, int], Module]:
+    by_include: dict[tuple[str, int], Module] = {}
+    for module in schema.modules:
+        where = module.file.included_from
+        if where is not None:
+            by_include[(where.path, where.line)] = module
+    return by_include
+
+
 def render_schema(
     schema: Schema,
     *,
@@ -596,35 +606,66 @@ def render_schema(
     warn_undocumented: bool = True,
     ensure_title: bool = False,
 ) -> Rendering:
-    """The plan for *schema* (or only the named *modules*, by name or path)."""
+    """The plan for *schema* (or only the named *modules*, by name, slug or path).
+
+    Modules are documented where they are first included, as QEMU's generator
+    does; heading levels follow the first use of each title style across the
+    whole schema, so per-module pages agree with the one-page layout.
+    """
     wanted = set(modules) if modules is not None else None
     renderer = _Renderer(schema, warn_undocumented)
     styles = _HeadingStyles()
+    by_include = _modules_by_include(schema)
+    seen: set[str] = set()
     entries: list[Entry] = []
     if namespace:
         entries.append(Directive("namespace", namespace, schema.root, 1))
-    for module in schema.modules:
-        shown = wanted is None or module.name in wanted or module.path in wanted \
+
+    def shown(module: Module) -> bool:
+        return wanted is None or module.name in wanted or module.path in wanted \
             or module_slug(schema, module) in wanted
+
+    def emit(module: Module) -> None:
+        seen.add(module.path)
+        visible = shown(module)
         chunk: list[Entry] = []
+        started = False
         for item in module.items:
-            if isinstance(item, DocComment):
+            if isinstance(item, Include):
+                child = by_include.get((item.location.path, item.location.line))
+                if child is None or child.path in seen:
+                    continue
+                flush(module, chunk, visible, started)
+                started = started or (visible and bool(chunk))
+                chunk = []
+                emit(child)
+            elif isinstance(item, DocComment):
                 if item.is_freeform:
-                    sink = renderer.problems if shown else []
+                    sink = renderer.problems if visible else []
                     chunk.extend(_split_headings(item, styles, sink))
-            elif isinstance(item, Definition) and shown:
+            elif isinstance(item, Definition) and visible:
                 chunk.append(renderer.definition(item))
-        if not shown:
-            continue
+        flush(module, chunk, visible, started, last=True)
+
+    def flush(module: Module, chunk: list[Entry], visible: bool, started: bool,
+              last: bool = False) -> None:
+        if not visible or (not chunk and (started or not last)):
+            return
         renderer.files.add(module.path)
         top = Directive("module", module.name, module.path, 1)
-        if ensure_title and not (chunk and isinstance(chunk[0], Heading)):
+        if started:  # back from an include: same module, no second target
+            top.options["no-index"] = None
+        elif ensure_title and not (chunk and isinstance(chunk[0], Heading)):
             levels = [e.level for e in chunk if isinstance(e, Heading)]
             chunk.insert(0, Heading(module.name, min(levels, default=1), module.path, 1))
         if chunk and isinstance(chunk[0], Heading):
-            entries += [chunk[0], top, *chunk[1:]]
+            entries.extend([chunk[0], top, *chunk[1:]])
         else:
-            entries += [top, *chunk]
+            entries.extend([top, *chunk])
+
+    for module in schema.modules:
+        if module.path not in seen:
+            emit(module)
     return Rendering(entries, renderer.problems, renderer.files)
 
 

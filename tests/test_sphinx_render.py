@@ -1,0 +1,161 @@
+"""The renderer as a plain function: model → located plan → rST, no Sphinx build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import qapidoc
+from sphinx_ext.changes import collect_changes, version_key
+from sphinx_ext.render import (
+    Directive,
+    Field,
+    Heading,
+    Text,
+    member_since,
+    render_schema,
+    to_rst,
+)
+
+CASES = Path(__file__).parent / "cases" / "sphinx"
+ZOO = CASES / "zoo" / "zoo.json"
+
+
+@pytest.fixture(scope="module")
+def zoo() -> qapidoc.Schema:
+    schema = qapidoc.load_schema(str(ZOO))
+    assert schema.ok, schema.diagnostics
+    return schema
+
+
+def _definition(entries: list, name: str) -> Directive:
+    for entry in entries:
+        if isinstance(entry, Directive) and entry.argument == name and entry.name not in (
+            "module",
+            "namespace",
+        ):
+            return entry
+    raise AssertionError(f"{name} not rendered")
+
+
+def _children(block: Directive, kind: str) -> dict[str, Directive]:
+    return {e.argument: e for e in block.content if isinstance(e, Directive) and e.name == kind}
+
+
+def test_definitions_render_in_module_order_under_their_headings(zoo: qapidoc.Schema) -> None:
+    entries = render_schema(zoo, namespace="ZOO").entries
+    assert isinstance(entries[0], Directive) and entries[0].name == "namespace"
+    headings = [(e.title, e.level) for e in entries if isinstance(e, Heading)]
+    assert headings == [("Zoo care", 1), ("Pens", 2), ("Animals", 2)]
+    order = [e.argument for e in entries if isinstance(e, Directive)]
+    # the included module is documented at its include; then zoo resumes
+    assert order[:6] == ["ZOO", "zoo", "pens", "Pen", "zoo", "Species"]
+    resumed = [e for e in entries if isinstance(e, Directive) and e.argument == "zoo"][1]
+    assert "no-index" in resumed.options
+
+
+def test_union_shows_inherited_members_and_branch_members_inline(zoo: qapidoc.Schema) -> None:
+    union = _definition(render_schema(zoo).entries, "Animal")
+    assert union.name == "union" and union.options["since"] == "1.0"
+    members = _children(union, "member")
+    assert members["name"].options["inherited-from"] == "AnimalBase"
+    assert "discriminator" in members["species"].options
+    branches = _children(union, "branch")
+    assert set(branches) == {"cat", "dog"}
+    assert branches["dog"].options["ifcond"] == "CONFIG_DOGS"
+    dog = _children(branches["dog"], "member")
+    assert dog["weight"].options == {
+        "type": "size?",
+        "since": "2.0",
+        "no-index-entry": None,
+    }
+    assert _children(branches["cat"], "member")["lives"].options["type"] == "uint8"
+
+
+def test_member_text_is_located_and_references_become_roles(zoo: qapidoc.Schema) -> None:
+    command = _definition(render_schema(zoo).entries, "feed")
+    intro = command.content[0]
+    assert isinstance(intro, Text)
+    assert intro.source == str(ZOO) or intro.source.endswith("zoo.json")
+    assert "`query-animals`" in intro.lines[0]
+    assert ":qapi:mem:`animal`" in intro.lines[0]
+    assert command.options["ifcond"] == "CONFIG_FOOD"
+    fields = [e for e in command.content if isinstance(e, Field)]
+    assert [f.name for f in fields] == ["return Pen", "error"]
+    text = "\n".join(line for e in command.content if isinstance(e, Text) for line in e.lines)
+    assert "qmp-example" in text and "secret keeper" not in text  # TODO hidden
+
+
+def test_features_and_conditions(zoo: qapidoc.Schema) -> None:
+    entries = render_schema(zoo).entries
+    keeper = _definition(entries, "Keeper")
+    mood = _children(keeper, "member")["mood"]
+    assert "deprecated" in mood.options
+    assert set(_children(mood, "feature")) == {"deprecated"}
+    assert set(_children(keeper, "feature")) == {"furry"}
+    species = _definition(entries, "Species")
+    assert _children(species, "value")["emu"].options["ifcond"] == "CONFIG_BIRDS"
+    assert _children(species, "value")["dog"].options["since"] == "2.0"
+
+
+def test_boxed_command_shows_the_argument_type_inline(zoo: qapidoc.Schema) -> None:
+    adopt = _definition(render_schema(zoo).entries, "adopt")
+    assert _children(adopt, "member")["name"].options["inherited-from"] == "AnimalBase"
+    assert set(_children(adopt, "branch")) == {"cat", "dog"}
+
+
+def test_undocumented_member_is_a_problem() -> None:
+    schema = qapidoc.load_schema(str(CASES / "bad" / "undocumented.json"))
+    rendering = render_schema(schema)
+    secret = _children(_definition(rendering.entries, "Thing"), "member")["secret"]
+    assert "undocumented" in secret.options
+    assert [(p.line, p.subtype) for p in rendering.problems] == [(10, "undocumented")]
+
+
+def test_denied_directives_are_dropped_and_located() -> None:
+    schema = qapidoc.load_schema(str(CASES / "bad" / "unsafe.json"))
+    rendering = render_schema(schema)
+    problems = [(p.line, p.subtype, p.message.split("'")[1]) for p in rendering.problems]
+    assert problems == [(6, "unsafe", "raw"), (10, "unsafe", "include"),
+                        (12, "unsafe", "literalinclude")]
+    rst = "\n".join(to_rst(rendering.entries))
+    assert "<script>" not in rst and "passwd" not in rst and "hostname" not in rst
+
+
+def test_rst_lines_carry_schema_file_and_line(zoo: qapidoc.Schema) -> None:
+    rst = to_rst(render_schema(zoo, namespace="ZOO").entries)
+    lines = {text: info for text, info in zip(rst.data, rst.items, strict=True)}
+    source, offset = lines[".. qapi:union:: Animal"]
+    assert source.endswith("zoo.json")
+    assert ZOO.read_text().splitlines()[offset].startswith("{ 'union': 'Animal'")
+    source, offset = lines["      a cat"]
+    assert ZOO.read_text().splitlines()[offset] == "# @cat: a cat"
+
+
+def test_only_the_named_modules(zoo: qapidoc.Schema) -> None:
+    rendering = render_schema(zoo, modules=["pens"], ensure_title=True)
+    names = [e.argument for e in rendering.entries if isinstance(e, Directive)]
+    assert names == ["pens", "Pen"]
+    assert rendering.files == {str(CASES / "zoo" / "pens.json")} or all(
+        f.endswith("pens.json") for f in rendering.files
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "version"),
+    [("a dog (since 2.0)", "2.0"), ("x (Since: 4.2)", "4.2"), ("plain", None),
+     ("(default: false, since 3.1)", None)],
+)
+def test_member_since(text: str, version: str | None) -> None:
+    assert member_since(text) == version
+
+
+def test_changes_by_version(zoo: qapidoc.Schema) -> None:
+    changes = collect_changes(zoo)
+    assert list(changes) == ["2.0", "1.5", "1.0"]
+    added = {(c.kind, c.target) for c in changes["2.0"]}
+    assert ("command", "adopt") in added
+    assert ("value", "Species.dog") in added
+    assert ("member", "DogDetails.weight") in added
+    assert version_key("10.1") > version_key("9.2")
