@@ -248,42 +248,64 @@ class _DocParser:
         self.flush()
 
     def indented(self) -> None:
-        """Continuation lines of a description or tagged section."""
-        line = self.line()
+        """Continuation lines of a description or tagged section.
+
+        The hot loop of doc parsing: works on locals, not helper calls."""
+        lines = self.lines
+        n = len(lines)
+        i = self.i
         blanks = 0
-        while line == "":
+        while i < n and not lines[i][1]:
             blanks += 1
-            self.i += 1
-            line = self.line()
-        if line is None:
+            i += 1
+        if i >= n:
+            self.i = i
             return
-        indent = _LEADING.match(line).end()  # type: ignore[union-attr]
+        line = lines[i][1]
+        indent = len(line) - len(line.lstrip(" "))
         if not indent:
+            self.i = i
             return
-        for _ in range(blanks):
-            self.cur_text.append("")
-        self.append(line[indent:], self.i)
+        text = self.cur_text
+        if not text:
+            self.cur_line = lines[i][0] - blanks
+        text.extend([""] * blanks)
+        text.append(line[indent:])
         prev_blank = False
+        match_at = _AT_NAME.match
         while True:
-            self.i += 1
-            line = self.line()
-            if line is None or _AT_NAME.match(line):
-                return
-            cur = _LEADING.match(line).end()  # type: ignore[union-attr]
-            if line and cur < indent:
-                if prev_blank:
-                    return
-                self.error(self.i, "unexpected de-indent (expected at least "
-                           f"{indent} spaces)")
-            self.append(line[min(cur, indent):], self.i)
-            prev_blank = line == ""
+            i += 1
+            if i >= n:
+                break
+            line = lines[i][1]
+            if line:
+                if line[0] == "@" and match_at(line):
+                    break
+                cur = len(line) - len(line.lstrip(" "))
+                if cur < indent:
+                    if prev_blank:
+                        break
+                    self.i = i
+                    self.error(i, "unexpected de-indent (expected at least "
+                               f"{indent} spaces)")
+                text.append(line[min(cur, indent):])
+                prev_blank = False
+            else:
+                text.append("")
+                prev_blank = True
+        self.i = i
 
     def paragraph(self) -> None:
-        line = self.line()
-        while line:
-            self.append(line, self.i)
-            self.i += 1
-            line = self.line()
+        lines = self.lines
+        n = len(lines)
+        i = self.i
+        text = self.cur_text
+        if i < n and lines[i][1] and not text:
+            self.cur_line = lines[i][0]
+        while i < n and lines[i][1]:
+            text.append(lines[i][1])
+            i += 1
+        self.i = i
 
 
 def parse_doc(raw: RawDoc, diags: list[Diagnostic]) -> DocComment:
