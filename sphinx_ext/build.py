@@ -76,7 +76,7 @@ def _check_links(node: Element, source: str, line: int) -> None:
             logger.warning(
                 "link target %r is not allowed in schema documentation; dropped",
                 uri,
-                location=schema_location(source, line),
+                location=schema_location(ref.source or source, ref.line or line),
                 type="qapidoc",
                 subtype="unsafe",
             )

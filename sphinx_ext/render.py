@@ -195,6 +195,7 @@ def _rst_lines(
         indent = len(line) - len(stripped)
         if skip_indent is not None:
             if not stripped or indent > skip_indent:
+                out.append("")  # blank, so later lines keep their schema line
                 continue
             skip_indent = None
         if literal_indent is not None:
@@ -214,6 +215,7 @@ def _rst_lines(
                 )
             )
             skip_indent = indent
+            out.append("")
             continue
         if _CODE_DIRECTIVE.match(stripped):
             literal_indent = indent
@@ -563,7 +565,6 @@ class _Renderer:
             body = _text(section, self.problems) if section else None
             where = section.location if section else defn.location
             if defn.returns is not None:
-                self.note(self.schema.resolve(defn.returns))
                 type_text = _type_text(defn.returns)
                 if body is not None:
                     entries.append(Field(f"return {type_text}", body, where.path, where.line))

@@ -1,0 +1,343 @@
+"""The extension in real Sphinx builds of the test schemas: HTML, warnings, safety,
+lint, per-module pages, incremental and parallel builds, themes, determinism."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from sphinx.cmd.build import build_main
+from sphinx.util.inventory import InventoryFile
+
+CASES = Path(__file__).parent / "cases" / "sphinx"
+HARBOR = Path(__file__).parents[1] / "schemas" / "harbor"
+
+CONF = """\
+extensions = ["sphinx_ext"]
+project = "zoo"
+qapidoc_srctree = {srctree!r}
+qapi_namespaces = {{"ZOO"}}
+"""
+
+ZOO_PAGE = """\
+Zoo reference
+=============
+
+.. qapi-doc:: zoo/zoo.json
+   :namespace: ZOO
+"""
+
+
+@dataclass
+class Build:
+    status: int
+    src: Path
+    out: Path
+    warnings: str
+    output: str
+
+    def html(self, page: str) -> str:
+        return (self.out / f"{page}.html").read_text(encoding="utf-8")
+
+    def soup(self, page: str) -> BeautifulSoup:
+        return BeautifulSoup(self.html(page), "html.parser")
+
+    def inventory(self) -> dict[str, dict[str, object]]:
+        with open(self.out / "objects.inv", "rb") as stream:
+            return InventoryFile.load(stream, "", posixpath_join)  # type: ignore[arg-type]
+
+    def read_docs(self) -> set[str]:
+        """Documents Sphinx re-read, from its verbose status output."""
+        found = re.findall(r"reading sources\.\.\. \[\s*\d+%\] (\S+)", self.output)
+        return set(found)
+
+
+def posixpath_join(a: str, b: str) -> str:
+    return f"{a}/{b}" if a else b
+
+
+def build(src: Path, out: Path, *args: str, quiet: bool = True) -> Build:
+    warnings = src.parent / f"{out.name}-warnings.txt"
+    output = io.StringIO()
+    flags = ["-q"] if quiet else []
+    with contextlib.redirect_stdout(output):
+        status = build_main(["-b", "html", *flags, "-w", str(warnings), *args, str(src), str(out)])
+    return Build(status, src, out, warnings.read_text(), output.getvalue())
+
+
+def project(root: Path, files: dict[str, str], srctree: Path = CASES, conf: str = CONF) -> Path:
+    src = root / "src"
+    src.mkdir(parents=True, exist_ok=True)
+    (src / "conf.py").write_text(conf.format(srctree=str(srctree)))
+    for name, text in files.items():
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text(text)
+    return src
+
+
+@pytest.fixture(scope="module")
+def zoo(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    root = tmp_path_factory.mktemp("zoo")
+    src = project(root, {"index.rst": ZOO_PAGE})
+    return build(src, root / "out", "-E")
+
+
+def _dl(soup: BeautifulSoup, anchor: str) -> BeautifulSoup:
+    target = soup.find(id=anchor)
+    assert target is not None, anchor
+    return target.parent
+
+
+def test_zoo_builds_without_warnings(zoo: Build) -> None:
+    assert zoo.status == 0
+    assert zoo.warnings == ""
+
+
+def test_headings_become_sections_in_reading_order(zoo: Build) -> None:
+    soup = zoo.soup("index")
+    titles = [h.get_text().rstrip("¶") for h in soup.find_all(["h1", "h2", "h3"])]
+    assert titles[:4] == ["Zoo reference", "Zoo care", "Pens", "Animals"]
+
+
+def test_signature_kind_name_and_badges(zoo: Build) -> None:
+    soup = zoo.soup("index")
+    sig = soup.find(id="qapi-ZOO.obj-Animal")
+    assert "union" in sig.get_text() and "Animal" in sig.get_text()
+    assert sig.find(class_="qapi-badge-since").get_text() == "since 1.0"
+    feed = soup.find(id="qapi-ZOO.cmd-feed")
+    assert feed.find(class_="qapi-badge-ifcond").get_text() == "if CONFIG_FOOD"
+
+
+def test_members_have_precise_linked_types(zoo: Build) -> None:
+    soup = zoo.soup("index")
+    lives = soup.find(id="qapi-ZOO.obj-CatDetails.mem-lives")
+    assert ": uint8" in lives.get_text()
+    weight = soup.find(id="qapi-ZOO.obj-DogDetails.mem-weight")
+    assert "size" in weight.get_text()
+    assert weight.find(class_="qapi-badge-optional") is not None
+    assert weight.find(class_="qapi-badge-since").get_text() == "since 2.0"
+    species = soup.find(id="qapi-ZOO.obj-AnimalBase.mem-species")
+    assert species.find("a")["href"] == "#qapi-ZOO.enum-Species"
+    tags = soup.find(id="qapi-ZOO.obj-Keeper.mem-tags")
+    assert "[str]" in tags.get_text()
+
+
+def test_inherited_members_inline_with_their_origin(zoo: Build) -> None:
+    soup = zoo.soup("index")
+    name = soup.find(id="qapi-ZOO.obj-Keeper.mem-name")
+    origin = name.find(class_="qapi-origin")
+    assert "inherited from" in origin.get_text()
+    assert origin.find("a")["href"] == "#qapi-ZOO.obj-AnimalBase"
+
+
+def test_union_branches_inline_with_condition(zoo: Build) -> None:
+    soup = zoo.soup("index")
+    dog = soup.find(id="qapi-ZOO.obj-Animal.branch-dog")
+    assert dog.find(class_="qapi-badge-ifcond").get_text() == "if CONFIG_DOGS"
+    breed = soup.find(id="qapi-ZOO.obj-Animal.branch-dog.mem-breed")
+    assert breed is not None
+    assert "The members of" not in zoo.html("index")
+    adopt_breed = soup.find(id="qapi-ZOO.cmd-adopt.branch-dog.mem-breed")
+    assert adopt_breed is not None  # boxed command: argument type inline
+
+
+def test_enum_values_features_and_conditions(zoo: Build) -> None:
+    soup = zoo.soup("index")
+    emu = soup.find(id="qapi-ZOO.enum-Species.val-emu")
+    assert emu.find(class_="qapi-badge-ifcond").get_text() == "if CONFIG_BIRDS"
+    mood = soup.find(id="qapi-ZOO.obj-Keeper.mem-mood")
+    assert mood.find(class_="qapi-badge-deprecated") is not None
+    assert soup.find(id="qapi-ZOO.obj-Keeper.mem-mood.feat-deprecated") is not None
+    assert soup.find(id="qapi-ZOO.obj-Keeper.feat-furry") is not None
+
+
+def test_doc_references_link(zoo: Build) -> None:
+    feed = _dl(zoo.soup("index"), "qapi-ZOO.cmd-feed")
+    hrefs = {a.get_text(): a["href"] for a in feed.find_all("a", class_="reference")}
+    assert hrefs["query-animals"] == "#qapi-ZOO.cmd-query-animals"
+    assert hrefs["animal"] == "#qapi-ZOO.cmd-feed.mem-animal"
+    assert hrefs["Pen"] == "#qapi-ZOO.obj-Pen"  # Returns type
+
+
+def test_returns_errors_example_and_hidden_todo(zoo: Build) -> None:
+    feed = _dl(zoo.soup("index"), "qapi-ZOO.cmd-feed")
+    text = feed.get_text()
+    assert "Return" in text and "Errors" in text and "GenericError" in text
+    example = feed.find(class_="qmp-example")
+    assert example.find(class_="admonition-title").get_text() == "Example: Feeding a cat"
+    assert example.find(class_="highlight-qmp") is not None
+    assert "secret keeper" not in text
+
+
+def test_objects_inv_and_indices(zoo: Build) -> None:
+    inventory = zoo.inventory()
+    definitions = {name for kind in ("command", "event", "enum", "object", "union", "alternate")
+                   for name in inventory.get(f"qapi:{kind}", {})}
+    assert definitions == {f"ZOO:{n}" for n in (
+        "Pen", "Species", "AnimalBase", "CatDetails", "DogDetails", "Animal", "Keeper",
+        "FoodOrNone", "feed", "query-animals", "adopt", "FED")}
+    index = zoo.html("qapi-zoo-index")
+    assert "ZOO command, since 2.0" in index  # adopt
+    genindex = zoo.html("genindex")
+    assert "feed (ZOO command)" in genindex
+
+
+def _warnings_at(result: Build, path: str) -> list[str]:
+    return [line for line in result.warnings.splitlines() if path in line]
+
+
+def test_undocumented_member_badge_and_warning(tmp_path: Path) -> None:
+    src = project(tmp_path, {"index.rst": "T\n=\n\n.. qapi-doc:: bad/undocumented.json\n"})
+    result = build(src, tmp_path / "out", "-E")
+    secret = result.soup("index").find(id="qapi-obj-Thing.mem-secret")
+    assert secret.find(class_="qapi-badge-undocumented").get_text() == "not documented"
+    assert any("undocumented.json:10" in w and "secret" in w for w in result.warnings.splitlines())
+
+
+def test_unsafe_doc_text_is_neutralised_with_located_warnings(tmp_path: Path) -> None:
+    src = project(tmp_path, {"index.rst": "T\n=\n\n.. qapi-doc:: bad/unsafe.json\n"})
+    result = build(src, tmp_path / "out", "-E")
+    body = str(result.soup("index").find(class_="body"))
+    assert "<script" not in body and "alert(" not in body
+    assert "root:" not in body  # /etc/passwd
+    assert "javascript:" not in body
+    lines = _warnings_at(result, "unsafe.json")
+    assert any("unsafe.json:6" in w and "'raw'" in w for w in lines)
+    assert any("unsafe.json:10" in w and "'include'" in w for w in lines)
+    assert any("unsafe.json:12" in w and "'literalinclude'" in w for w in lines)
+    assert any("unsafe.json:14" in w and "javascript" in w for w in lines)
+    assert "Harmless text first." in body
+
+
+def test_broken_schema_is_a_located_error_not_a_traceback(tmp_path: Path) -> None:
+    src = project(tmp_path, {"index.rst": "T\n=\n\n.. qapi-doc:: bad/broken.json\n"})
+    result = build(src, tmp_path / "out", "-E")
+    assert "Traceback" not in result.warnings + result.output
+    errors = [w for w in result.warnings.splitlines() if "ERROR" in w]
+    assert any("broken.json:7" in e and "QA001" in e for e in errors)
+    assert any("broken.json:6" in e for e in errors)
+
+
+def test_missing_schema_file(tmp_path: Path) -> None:
+    src = project(tmp_path, {"index.rst": "T\n=\n\n.. qapi-doc:: nope.json\n"})
+    result = build(src, tmp_path / "out", "-E")
+    assert "nope.json" in result.warnings and "ERROR" in result.warnings
+    assert "Traceback" not in result.warnings
+
+
+def test_dangling_references_warn_at_the_schema_line(tmp_path: Path) -> None:
+    src = project(tmp_path, {"index.rst": "T\n=\n\n.. qapi-doc:: bad/dangling.json\n"})
+    result = build(src, tmp_path / "out", "-E")
+    lines = _warnings_at(result, "dangling.json:4")
+    assert any("NoSuchDefinition" in w for w in lines)
+    assert any("nosuchmember" in w and "qapidoc.member-ref" in w for w in lines)
+
+
+LINT_CONF = CONF + 'qapidoc_lint = "recommended"\n'
+
+
+def test_lint_findings_are_warnings_with_the_rule_code(tmp_path: Path) -> None:
+    src = project(tmp_path, {"index.rst": ZOO_PAGE}, conf=LINT_CONF)
+    result = build(src, tmp_path / "out", "-E")
+    assert re.search(r"zoo\.json:101: WARNING: QD207 .*\[qapidoc\.QD207\]", result.warnings)
+    assert re.search(r"zoo\.json:138: WARNING: QD206 .*\[qapidoc\.QD206\]", result.warnings)
+    strict = build(src, tmp_path / "out-W", "-E", "-W")
+    assert strict.status != 0
+    src2 = project(tmp_path / "suppressed", {"index.rst": ZOO_PAGE}, conf=LINT_CONF
+                   + 'suppress_warnings = ["qapidoc.QD207"]\n')
+    suppressed = build(src2, tmp_path / "out-s", "-E")
+    assert "QD207" not in suppressed.warnings and "QD206" in suppressed.warnings
+
+
+def test_rst_render_mode_gives_the_same_anchors(zoo: Build, tmp_path: Path) -> None:
+    src = project(tmp_path, {"index.rst": ZOO_PAGE},
+                  conf=CONF + 'qapidoc_render = "rst"\n')
+    result = build(src, tmp_path / "out", "-E")
+    assert result.warnings == ""
+
+    def ids(b: Build) -> set[str]:
+        return {t["id"] for t in b.soup("index").find_all(id=re.compile(r"^qapi-"))}
+
+    assert ids(result) == ids(zoo)
+
+
+SPLIT_CONF = CONF + """\
+qapidoc_schemas = {{"zoo": {{"path": "zoo/zoo.json", "namespace": "ZOO", "title": "Zoo"}}}}
+"""
+SPLIT_INDEX = "Docs\n====\n\n.. toctree::\n\n   zoo/index\n"
+
+
+def _split_project(root: Path) -> tuple[Path, Path]:
+    tree = root / "tree"
+    shutil.copytree(CASES / "zoo", tree / "zoo")
+    src = project(root, {"index.rst": SPLIT_INDEX}, srctree=tree, conf=SPLIT_CONF)
+    return src, tree
+
+
+def test_per_module_pages_and_incremental_rebuild(tmp_path: Path) -> None:
+    src, tree = _split_project(tmp_path)
+    first = build(src, tmp_path / "out", quiet=False)
+    assert first.warnings == ""
+    assert {"zoo/index", "zoo/pens", "zoo/changes"} <= first.read_docs()
+    assert first.soup("zoo/pens").find(id="qapi-ZOO.obj-Pen") is not None
+    assert first.soup("zoo/index").find(id="qapi-ZOO.obj-Animal") is not None
+    assert 'href="pens.html#qapi-ZOO.obj-Pen"' in first.html("zoo/index")  # cross-page link
+    changes = first.soup("zoo/changes")
+    assert changes.find(id="qapi-changes-zoo-2.0") is not None
+    assert 'href="index.html#qapi-ZOO.cmd-adopt"' in first.html("zoo/changes")
+    assert 'href="index.html#qapi-ZOO.enum-Species.val-dog"' in first.html("zoo/changes")
+
+    unchanged = build(src, tmp_path / "out", quiet=False)
+    assert unchanged.read_docs() == set()
+
+    stamp = time.time() + 5
+    os.utime(tree / "zoo" / "pens.json", (stamp, stamp))
+    touched = build(src, tmp_path / "out", quiet=False)
+    assert touched.read_docs() == {"zoo/pens", "zoo/changes"}
+
+
+def test_parallel_build_gives_the_same_pages(tmp_path: Path) -> None:
+    src, _tree = _split_project(tmp_path)
+    serial = build(src, tmp_path / "serial", "-E")
+    parallel = build(src, tmp_path / "parallel", "-E", "-j", "2")
+    assert parallel.warnings == serial.warnings == ""
+    for page in ("zoo/index", "zoo/pens", "zoo/changes", "qapi-zoo-index", "genindex"):
+        assert serial.html(page) == parallel.html(page), page
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    src, _tree = _split_project(tmp_path)
+    one = build(src, tmp_path / "one", "-E")
+    two = build(src, tmp_path / "two", "-E")
+    files = sorted(p.relative_to(one.out) for p in one.out.rglob("*")
+                   if p.is_file() and p.suffix in (".html", ".inv", ".js", ".css"))
+    assert files
+    for name in files:
+        assert (one.out / name).read_bytes() == (two.out / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("theme", ["alabaster", "furo", "sphinx_rtd_theme"])
+def test_themes_build_cleanly(tmp_path: Path, theme: str) -> None:
+    pytest.importorskip(theme)
+    src = project(tmp_path, {"index.rst": ZOO_PAGE + "\n.. qapi-doc:: harbor-schema.json\n"
+                                                     "   :namespace: HCP\n"},
+                  conf=CONF + f"html_theme = {theme!r}\n")
+    shutil.copytree(HARBOR, src / "harbor")
+    (src / "conf.py").write_text((src / "conf.py").read_text().replace(
+        f"qapidoc_srctree = {str(CASES)!r}", "qapidoc_srctree = None"))
+    (src / "index.rst").write_text(ZOO_PAGE.replace("zoo/zoo.json", str(CASES / "zoo" / "zoo.json"))
+                                   + "\n.. qapi-doc:: harbor/harbor-schema.json\n"
+                                   "   :namespace: HCP\n")
+    result = build(src, tmp_path / "out", "-E", "-W")
+    assert result.status == 0, result.warnings
+    page = result.html("index")
+    assert 'class="qapi-badge qapi-badge-since"' in page
+    assert "qapidoc.css" in page
