@@ -87,7 +87,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
         if name not in app.config:
             extra = types_of(name)
             types = (*extra, type(default)) if extra else ()
-            app.add_config_value(name, default, rebuild, types=types)
+            app.add_config_value(name, default, rebuild, types=types)  # type: ignore[arg-type]
     app.add_directive("qapi-doc", QAPIDocDirective)
     app.add_directive("qapi-changes", QAPIChangesDirective)
     app.add_directive("qmp-example", QMPExampleDirective)

@@ -20,8 +20,8 @@ from docutils.statemachine import StringList
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from sphinx_ext.schemas import schema_location
 from sphinx_ext.render import Directive, Entry, Field, Heading, Text
+from sphinx_ext.schemas import schema_location
 
 logger = logging.getLogger(__name__)
 

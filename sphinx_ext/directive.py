@@ -24,9 +24,8 @@ from sphinx.util.parsing import nested_parse_to_nodes
 from sphinx.util.typing import OptionSpec
 
 from sphinx_ext.build import NodeBuilder, example_admonition, inherit_locations
-from sphinx_ext.schemas import schema_location
 from sphinx_ext.render import Rendering, render_schema, to_rst
-from sphinx_ext.schemas import get_schema, report
+from sphinx_ext.schemas import get_schema, report, schema_location
 
 logger = logging.getLogger(__name__)
 

@@ -172,8 +172,9 @@ def _at_refs(line: str) -> str:
         return line
     parts = line.split("``")
     for i in range(0, len(parts), 2):
-        if "@" in parts[i]:
-            parts[i] = _AT_REF.sub(lambda m: _mem_role(m, parts[i]), parts[i])
+        text = parts[i]
+        if "@" in text:
+            parts[i] = _AT_REF.sub(lambda m, text=text: _mem_role(m, text), text)  # type: ignore[misc]
     return "``".join(parts)
 
 
