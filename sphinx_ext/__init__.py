@@ -1,8 +1,15 @@
 """qapidoc's Sphinx extension: ``extensions = ["sphinx_ext"]``.
 
-Registers the ``qapi`` domain (`sphinx_ext.domain`), the ``qapi-doc``,
-``qapi-changes`` and ``qmp-example`` directives, the ``qmp`` lexer and these
-``conf.py`` values (declared in `sphinx_ext.settings`):
+Directives: ``.. qapi-doc:: qapi/qapi-schema.json`` (``:namespace: QMP``;
+``:module: name[, name]`` for some modules only; ``:title:`` to give a
+module page a title) documents a schema, as QEMU's pages use it;
+``.. qapi-changes:: schema.json`` (``:namespace:``) lists additions per
+release; ``.. qmp-example::`` (``:title:``, ``:annotated:``) is QEMU's example
+box.  The ``qapi`` domain (`sphinx_ext.domain`) provides the ``qapi:*``
+directives and roles, ``qapi-index``, ``qapi-kind-index`` and
+``qapi-<ns>-index``.  In schema doc text `` `Name` `` is ``:qapi:any:`` and
+``@name`` is ``:qapi:mem:``.  The ``conf.py`` values (declared in
+`sphinx_ext.settings`):
 
 ``qapidoc_srctree``
     Base directory of ``qapi-doc`` paths (QEMU: its source tree); default: the page's

@@ -889,6 +889,34 @@ class QAPIIndex(Index):
         return sorted(content.items()), False
 
 
+class QAPIKindIndex(Index):
+    """Every definition grouped by kind (commands, events, types), with Since."""
+
+    name = "kind-index"
+    localname = _("QAPI Index by Kind")
+    shortname = _("by kind")
+
+    def generate(
+        self, docnames: Iterable[str] | None = None
+    ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
+        wanted = set(docnames) if docnames is not None else None
+        domain = cast("QAPIDomain", self.domain)
+        content: dict[str, list[IndexEntry]] = {}
+        for obj in sorted(domain.objects.values(),
+                          key=lambda o: (o.name.lower(), o.namespace, o.objtype)):
+            if obj.objtype in MEMBER_TYPES or obj.objtype == "module":
+                continue
+            if wanted is not None and obj.docname not in wanted:
+                continue
+            kind = str(domain.object_types[obj.objtype].lname)
+            group = _("%ss") % kind.capitalize()
+            extra = f"{obj.namespace}, since {obj.since}" if obj.since else obj.namespace
+            content.setdefault(group, []).append(
+                IndexEntry(obj.name, 0, obj.docname, obj.node_id, extra, "", obj.synopsis)
+            )
+        return sorted(content.items()), False
+
+
 def namespace_index(namespace: str) -> type[QAPIIndex]:
     """The index of one namespace, e.g. ``qapi-qmp-index`` for QMP (as QEMU's)."""
     return type(
@@ -942,7 +970,7 @@ class QAPIDomain(Domain):
         role: QAPIXRefRole(warn_dangling=True)
         for role in ("mod", "cmd", "event", "enum", "obj", "alt", "type", "mem", "any")
     }
-    indices: ClassVar[list[type[Index]]] = [QAPIIndex]
+    indices: ClassVar[list[type[Index]]] = [QAPIIndex, QAPIKindIndex]
     initial_data: ClassVar[dict[str, Any]] = {"objects": {}}
     data_version = 2
     dangling_warnings: ClassVar[dict[str, str]] = {

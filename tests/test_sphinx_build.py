@@ -186,6 +186,10 @@ def test_objects_inv_and_indices(zoo: Build) -> None:
         "FoodOrNone", "feed", "query-animals", "adopt", "FED")}
     index = zoo.html("qapi-zoo-index")
     assert "ZOO command, since 2.0" in index  # adopt
+    kinds = zoo.soup("qapi-kind-index")
+    groups = [h.get_text() for h in kinds.find_all("h2")] + [
+        td.get_text() for td in kinds.find_all("td") if td.find("strong")]
+    assert any("Commands" in g for g in groups) and any("Unions" in g for g in groups)
     genindex = zoo.html("genindex")
     assert "feed (ZOO command)" in genindex
 
