@@ -152,7 +152,9 @@ _AT_REF = re.compile(r"(?<![\w@`.\\/:])@([A-Za-z_](?:[\w.+-]*\w)?)")
 _CODE_DIRECTIVE = re.compile(
     r"\.\.\s+(?:qmp-example|code-block|code|sourcecode|parsed-literal)::"
 )
-_DIRECTIVE = re.compile(r"(\s*)\.\.\s+([\w:-]+)::")
+_DIRECTIVE = re.compile(r"(\s*)\.\.\s+(?:\|[^|]+\|\s+)?([\w:-]+)::")
+#: Roles that copy files of the build machine into the output.
+_DENIED_ROLE = re.compile(r":(download|raw(?:-\w+)?):`([^`]*)`")
 _ROLE_END_OK = frozenset(" \t-.,:;!?\\/'\")]}>")
 _SINCE_NOTE = re.compile(
     r"\s*\(\s*[Ss]ince:?\s*(?:version\s+)?(\d+\.\d+(?:\.\d+)?)\s*\)\.?\s*$"
@@ -218,6 +220,11 @@ def _rst_lines(
             skip_indent = indent
             out.append("")
             continue
+        if _DENIED_ROLE.search(line):
+            problems.append(Problem(source, number, "unsafe",
+                                    "role :download: is not allowed in schema documentation; "
+                                    "shown as text"))
+            line = _DENIED_ROLE.sub(lambda m: f"``{m.group(2)}``", line)
         if _CODE_DIRECTIVE.match(stripped):
             literal_indent = indent
             out.append(line)

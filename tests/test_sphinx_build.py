@@ -219,6 +219,8 @@ def test_unsafe_doc_text_is_neutralised_with_located_warnings(tmp_path: Path) ->
     assert any("unsafe.json:12" in w and "'literalinclude'" in w for w in lines)
     assert any("unsafe.json:14" in w and "javascript" in w for w in lines)
     assert "Harmless text first." in body
+    assert not list(result.out.rglob("passwd"))  # no :download: / image copied in
+    assert any("unsafe.json:27" in w and "download" in w for w in lines)
 
 
 def test_broken_schema_is_a_located_error_not_a_traceback(tmp_path: Path) -> None:
