@@ -8,6 +8,7 @@ and features whose description says "(since X.Y)", each linked through the
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from typing import ClassVar, NamedTuple
@@ -90,7 +91,7 @@ class QAPIChangesDirective(SphinxDirective):
         path = resolve_schema_path(self, self.arguments[0])
         loaded = get_schema(path)
         for file in loaded.files:
-            self.env.note_dependency(file)
+            self.env.note_dependency(os.path.abspath(file))
         namespace = (self.options.get("namespace") or "").strip()
         result: list[Node] = []
         for version, changes in collect_changes(loaded.schema).items():

@@ -116,7 +116,9 @@ class QAPIDocDirective(SphinxDirective):
         shown = {m.path for m in schema.modules
                  if modules is None or m.name in modules or m.path in modules}
         for file in sorted(rendering.files | shown):
-            self.env.note_dependency(file)
+            # module paths may be relative to the working directory, which
+            # Sphinx would read as relative to the source directory
+            self.env.note_dependency(os.path.abspath(file))
         report(loaded, shown, self.config.qapidoc_lint)
         for problem in rendering.problems:
             logger.warning(problem.message, location=schema_location(problem.source, problem.line),
