@@ -489,26 +489,27 @@ class Builder:
 
     # -- documentation checks ----------------------------------------------
 
+    def check_documented(self, what: str, bogus: list[Section],
+                         decl: Decl) -> None:
+        """Report the `what` (member or feature) sections naming nothing."""
+        if not bogus:
+            return
+        names = ", ".join(f"'{s.name}'" for s in bogus)
+        plural = "s" if len(bogus) > 1 else ""
+        verb = "do" if bogus[1:] else "does"
+        self.err(DOC_MEMBERS, bogus[0].location,
+                 f"documented {what}{plural} {names} {verb} not exist", decl)
+
     def check_doc(self, defn: Definition) -> None:
         doc = defn.doc
         if doc is None:
             return
         decl = self.decls[defn.name]
         used = self.doc_used.get(defn.name, set())
-        bogus = [s for s in doc.members() if s.name not in used]
-        if bogus:
-            names = ", ".join(f"'{s.name}'" for s in bogus)
-            plural = "s" if len(bogus) > 1 else ""
-            verb = "do" if bogus[1:] else "does"
-            self.err(DOC_MEMBERS, bogus[0].location,
-                     f"documented member{plural} {names} {verb} not exist", decl)
-        bogus_f = [s for s in doc.features() if "feature:" + s.name not in used]
-        if bogus_f:
-            names = ", ".join(f"'{s.name}'" for s in bogus_f)
-            plural = "s" if len(bogus_f) > 1 else ""
-            verb = "do" if bogus_f[1:] else "does"
-            self.err(DOC_MEMBERS, bogus_f[0].location,
-                     f"documented feature{plural} {names} {verb} not exist", decl)
+        self.check_documented("member", [
+            s for s in doc.members() if s.name not in used], decl)
+        self.check_documented("feature", [
+            s for s in doc.features() if "feature:" + s.name not in used], decl)
         if not isinstance(defn, Command):
             for kind in (SectionKind.RETURNS, SectionKind.ERRORS):
                 s = doc.section(kind)

@@ -217,12 +217,7 @@ class _DocParser:
                     self.error(idx, f"duplicated '{tag}' section")
                 tags.add(kind)
                 self.start(kind, idx, tag=tag)
-                rest = line[m.end():]
-                if rest:
-                    self.append(rest, idx)
-                self.i += 1
-                self.indented()
-                self.flush()
+                self.body(line[m.end():], idx)
                 no_more_members = True
             else:
                 if self.cur is None or self.cur[0] is not SectionKind.TEXT:
@@ -239,8 +234,11 @@ class _DocParser:
             self.error(idx, f"'{name}' {role} name duplicated")
         seen.add(name)
         self.start(kind, idx, name=name)
-        line = self.lines[idx][1]
-        rest = line[m.end():]
+        self.body(self.lines[idx][1][m.end():], idx)
+
+    def body(self, rest: str, idx: int) -> None:
+        """A section's text: `rest` of its first line (`idx`, the current
+        one), then its continuation lines."""
         if rest:
             self.append(rest, idx)
         self.i += 1

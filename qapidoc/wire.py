@@ -4,7 +4,8 @@ Takes a `Schema`; yields one `WireNode` per command, event, argument or
 member, return value, union branch, enum value, alternative and feature, each
 named by the `WirePath` that reaches it from a command or event.  Type names
 never appear in paths: they are invisible on the wire.  Used by compat (JSON
-types, directions) and history (first release of every path).
+types, directions), history (first release of every path) and lint's
+version rules (`lint.wire`: what is new since the previous release).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import (
     JSON_TYPES,
@@ -151,6 +153,8 @@ def is_unstable_name(name: str) -> bool:
 
 
 def _flags(name: str, features: tuple[Feature, ...]) -> tuple[bool, bool]:
+    if not features:
+        return name.startswith("x-"), False
     names = {f.name for f in features}
     return ("unstable" in names or is_unstable_name(name), "deprecated" in names)
 
@@ -159,8 +163,7 @@ def _flags(name: str, features: tuple[Feature, ...]) -> tuple[bool, bool]:
 # Walking
 
 
-@dataclass(frozen=True, slots=True)
-class WireNode:
+class WireNode(NamedTuple):
     """One item of the wire protocol, as reached by `path`.
 
     `role` is command, event, returns, member, branch, value, alternative or
@@ -168,8 +171,12 @@ class WireNode:
     `type_name` the named type it holds (array element type for arrays; the
     argument type of a command or event; None for built-ins); `unstable` is
     true when it or anything above it on the path is unstable or named
-    ``x-``; `deprecated` is about the item itself.  A feature node follows
-    the node it belongs to.
+    ``x-``; `deprecated` is about the item itself.  `owner` is the named
+    type a member or value is part of where the path reaches it: the struct
+    or union holding a member (None for a command's or event's own
+    arguments), the enum of a value or of a branch's discriminator value;
+    None for other roles.  A feature node follows the node it belongs to.
+    A named tuple: a schema has tens of thousands of wire items.
     """
 
     path: WirePath
@@ -185,75 +192,75 @@ class WireNode:
     unstable: bool
     deprecated: bool
     type_name: str | None = None
+    owner: str | None = None
 
 
 class _Walker:
+    """Appends the nodes of one definition at a time to `nodes`."""
+
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
+        self.nodes: list[WireNode] = []
+        self._json: dict[tuple[str, bool], str] = {}
 
-    def definition(self, d: Definition) -> Iterator[WireNode]:
+    def definition(self, d: Definition) -> None:
         unstable, deprecated = _flags(d.name, d.features)
         path = WirePath(d.name)
         if isinstance(d, Command):
-            yield self._node(path, "command", d.name, Direction.INPUT, d.name,
-                             "object", False, d.features, d.condition,
-                             d.location, unstable, deprecated, d.arg_type)
-            yield from self._features(path, d.features, Direction.INPUT,
-                                      d.name, unstable)
-            yield from self._arguments(d, path, Direction.INPUT, unstable)
+            self._node(path, "command", d.name, Direction.INPUT, d.name,
+                       "object", False, d.features, d.condition, d.location,
+                       unstable, deprecated, d.arg_type)
+            self._features(path, d.features, Direction.INPUT, d.name, unstable)
+            self._arguments(d, path, Direction.INPUT, unstable)
             if d.returns is not None:
                 rpath = path.returns()
-                yield self._node(rpath, "returns", "returns", Direction.OUTPUT,
-                                 d.name, describe_json(self.schema, d.returns),
-                                 False, (), None, d.returns.location, unstable,
-                                 False, d.returns)
-                yield from self._value(d.returns, rpath, Direction.OUTPUT,
-                                       d.name, unstable, ())
+                self._node(rpath, "returns", "returns", Direction.OUTPUT,
+                           d.name, self._describe(d.returns), False, (), None,
+                           d.returns.location, unstable, False, d.returns)
+                self._value(d.returns, rpath, Direction.OUTPUT, d.name,
+                            unstable, ())
         elif isinstance(d, Event):
-            yield self._node(path, "event", d.name, Direction.OUTPUT, d.name,
-                             "object", False, d.features, d.condition,
-                             d.location, unstable, deprecated, d.arg_type)
-            yield from self._features(path, d.features, Direction.OUTPUT,
-                                      d.name, unstable)
-            yield from self._arguments(d, path, Direction.OUTPUT, unstable)
+            self._node(path, "event", d.name, Direction.OUTPUT, d.name,
+                       "object", False, d.features, d.condition, d.location,
+                       unstable, deprecated, d.arg_type)
+            self._features(path, d.features, Direction.OUTPUT, d.name, unstable)
+            self._arguments(d, path, Direction.OUTPUT, unstable)
 
     def _arguments(self, d: Command | Event, path: WirePath, direction: Direction,
-                   unstable: bool) -> Iterator[WireNode]:
+                   unstable: bool) -> None:
         t = self.schema.resolve(d.arg_type) if d.arg_type else None
         if isinstance(t, StructType):
-            yield from self._object(t, path, direction, unstable, (t.name,))
+            self._object(t, path, direction, unstable, (t.name,))
         else:
-            yield from self._members(d.arguments, None, path, direction,
-                                     unstable, ())
+            self._members(d.arguments, None, None, path, direction, unstable, ())
 
     def _object(self, t: StructType, path: WirePath, direction: Direction,
-                unstable: bool, stack: tuple[str, ...]) -> Iterator[WireNode]:
-        yield from self._members(t.members, t if isinstance(t, UnionType) else None,
-                                 path, direction, unstable, stack)
+                unstable: bool, stack: tuple[str, ...]) -> None:
+        self._members(t.members, t.name, t if isinstance(t, UnionType) else None,
+                      path, direction, unstable, stack)
 
-    def _members(self, members: tuple[Member, ...], union: UnionType | None,
-                 path: WirePath, direction: Direction, unstable: bool,
-                 stack: tuple[str, ...]) -> Iterator[WireNode]:
+    def _members(self, members: tuple[Member, ...], owner: str | None,
+                 union: UnionType | None, path: WirePath, direction: Direction,
+                 unstable: bool, stack: tuple[str, ...]) -> None:
         for m in members:
             mpath = path.member(m.name)
             m_unstable, m_deprecated = _flags(m.name, m.features)
             m_unstable = m_unstable or unstable
-            yield self._node(mpath, "member", m.name, direction, m.defined_in,
-                             describe_json(self.schema, m.type), m.optional,
-                             m.features, m.condition, m.location, m_unstable,
-                             m_deprecated, m.type)
-            yield from self._features(mpath, m.features, direction,
-                                      m.defined_in, m_unstable)
+            self._node(mpath, "member", m.name, direction, m.defined_in,
+                       self._describe(m.type), m.optional, m.features,
+                       m.condition, m.location, m_unstable, m_deprecated,
+                       m.type, owner)
+            self._features(mpath, m.features, direction, m.defined_in,
+                           m_unstable)
             if union is not None and m.name == union.discriminator:
-                yield from self._branches(union, m, mpath, direction,
-                                          m_unstable, stack)
+                self._branches(union, m, mpath, direction, m_unstable, stack)
             else:
-                yield from self._value(m.type, mpath, direction, m.defined_in,
-                                       m_unstable, stack)
+                self._value(m.type, mpath, direction, m.defined_in,
+                            m_unstable, stack)
 
     def _branches(self, union: UnionType, disc: Member, path: WirePath,
                   direction: Direction, unstable: bool,
-                  stack: tuple[str, ...]) -> Iterator[WireNode]:
+                  stack: tuple[str, ...]) -> None:
         enum_t = self.schema.resolve(disc.type)
         if not isinstance(enum_t, EnumType):
             return
@@ -263,87 +270,94 @@ class _Walker:
             v_unstable, v_deprecated = _flags(v.name, v.features)
             v_unstable = v_unstable or unstable
             cond = branch.condition if branch and branch.condition else v.condition
-            yield self._node(bpath, "branch", v.name, direction, union.name,
-                             "object", False, v.features, cond,
-                             branch.location if branch else v.location,
-                             v_unstable, v_deprecated,
-                             branch.type if branch else None)
-            yield from self._features(bpath, v.features, direction,
-                                      enum_t.name, v_unstable)
+            self._node(bpath, "branch", v.name, direction, union.name,
+                       "object", False, v.features, cond,
+                       branch.location if branch else v.location,
+                       v_unstable, v_deprecated,
+                       branch.type if branch else None, enum_t.name)
+            self._features(bpath, v.features, direction, enum_t.name,
+                           v_unstable)
             if branch is None:
                 continue
             bt = self.schema.resolve(branch.type)
             if isinstance(bt, StructType) and bt.name not in stack:
-                yield from self._object(bt, bpath, direction, v_unstable,
-                                        (*stack, bt.name))
+                self._object(bt, bpath, direction, v_unstable,
+                             (*stack, bt.name))
 
     def _value(self, ref: TypeRef, path: WirePath, direction: Direction,
                definition: str, unstable: bool,
-               stack: tuple[str, ...]) -> Iterator[WireNode]:
+               stack: tuple[str, ...]) -> None:
         t = self.schema.resolve(ref)
         if t is None:
             return
         if ref.is_array:
             path = path.element()
         if isinstance(t, EnumType):
-            yield from self._values(t, path, direction, unstable)
+            self._values(t, path, direction, unstable)
         elif isinstance(t, StructType):
             if t.name not in stack:
-                yield from self._object(t, path, direction, unstable,
-                                        (*stack, t.name))
+                self._object(t, path, direction, unstable, (*stack, t.name))
         elif isinstance(t, AlternateType) and t.name not in stack:
             inner = (*stack, t.name)
             for alt in t.alternatives:
-                yield from self._alternative(t, alt, path, direction, unstable,
-                                             inner)
+                self._alternative(t, alt, path, direction, unstable, inner)
 
     def _alternative(self, t: AlternateType, alt: Branch, path: WirePath,
                      direction: Direction, unstable: bool,
-                     stack: tuple[str, ...]) -> Iterator[WireNode]:
-        kind = describe_json(self.schema, alt.type)
+                     stack: tuple[str, ...]) -> None:
+        kind = self._describe(alt.type)
         key = "array" if alt.type.is_array else kind
-        yield self._node(path.alternative(key), "alternative", alt.name,
-                         direction, t.name, kind, False, (), alt.condition,
-                         alt.location, unstable, False, alt.type)
-        yield from self._value(alt.type, path, direction, t.name, unstable, stack)
+        self._node(path.alternative(key), "alternative", alt.name, direction,
+                   t.name, kind, False, (), alt.condition, alt.location,
+                   unstable, False, alt.type)
+        self._value(alt.type, path, direction, t.name, unstable, stack)
 
     def _values(self, t: EnumType, path: WirePath, direction: Direction,
-                unstable: bool) -> Iterator[WireNode]:
+                unstable: bool) -> None:
         for v in t.values:
             v_unstable, v_deprecated = _flags(v.name, v.features)
             vpath = path.value(v.name)
-            yield self._value_node(t, v, vpath, direction,
-                                   v_unstable or unstable, v_deprecated)
-            yield from self._features(vpath, v.features, direction, t.name,
-                                      v_unstable or unstable)
+            self._value_node(t, v, vpath, direction, v_unstable or unstable,
+                             v_deprecated)
+            self._features(vpath, v.features, direction, t.name,
+                           v_unstable or unstable)
 
     def _value_node(self, t: EnumType, v: EnumValue, path: WirePath,
                     direction: Direction, unstable: bool,
-                    deprecated: bool) -> WireNode:
-        return self._node(path, "value", v.name, direction, t.name, "string",
-                          False, v.features, v.condition, v.location, unstable,
-                          deprecated)
+                    deprecated: bool) -> None:
+        self._node(path, "value", v.name, direction, t.name, "string", False,
+                   v.features, v.condition, v.location, unstable, deprecated,
+                   None, t.name)
 
     def _features(self, path: WirePath, features: tuple[Feature, ...],
                   direction: Direction, definition: str,
-                  unstable: bool) -> Iterator[WireNode]:
+                  unstable: bool) -> None:
         for f in features:
-            yield self._node(path.feature(f.name), "feature", f.name, direction,
-                             definition, "", False, (), f.condition, f.location,
-                             unstable, False)
+            self._node(path.feature(f.name), "feature", f.name, direction,
+                       definition, "", False, (), f.condition, f.location,
+                       unstable, False)
 
-    @staticmethod
-    def _node(path: WirePath, role: str, name: str, direction: Direction,
+    def _describe(self, ref: TypeRef) -> str:
+        """`describe_json`, once per type and arrayness."""
+        key = (ref.name, ref.is_array)
+        text = self._json.get(key)
+        if text is None:
+            text = self._json[key] = describe_json(self.schema, ref)
+        return text
+
+    def _node(self, path: WirePath, role: str, name: str, direction: Direction,
               definition: str, json_type: str, optional: bool,
               features: tuple[Feature, ...], condition: Condition | None,
               location: Location, unstable: bool, deprecated: bool,
-              type_ref: TypeRef | None = None) -> WireNode:
+              type_ref: TypeRef | None = None,
+              owner: str | None = None) -> None:
         type_name = None
         if type_ref is not None and type_ref.name not in JSON_TYPES:
             type_name = type_ref.name
-        return WireNode(path, role, name, direction, definition, json_type,
-                        optional, tuple(f.name for f in features), condition,
-                        location, unstable, deprecated, type_name)
+        self.nodes.append(WireNode(
+            path, role, name, direction, definition, json_type, optional,
+            tuple([f.name for f in features]) if features else (), condition,
+            location, unstable, deprecated, type_name, owner))
 
 
 def walk(schema: Schema) -> Iterator[WireNode]:
@@ -352,7 +366,9 @@ def walk(schema: Schema) -> Iterator[WireNode]:
     path is not entered again, so recursive types end."""
     w = _Walker(schema)
     for d in schema.definitions:
-        yield from w.definition(d)
+        w.definition(d)
+        yield from w.nodes
+        w.nodes.clear()
 
 
 def reach(schema: Schema) -> dict[str, Direction]:

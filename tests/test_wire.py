@@ -86,6 +86,20 @@ def test_node_attributes(nodes: dict[str, WireNode]) -> None:
     assert nodes["device-add.driver=null"].type_name is None  # no branch type
 
 
+def test_owner_is_the_type_holding_an_item_there(nodes: dict[str, WireNode]) -> None:
+    # A base member: declared in the union's base, held by the union.
+    driver = nodes["device-add.driver"]
+    assert (driver.definition, driver.owner) == ("Options", "Options")
+    assert nodes["device-add.driver=file.aio"].owner == "FileOptions"
+    # A branch is a value of the discriminator's enum.
+    branch = nodes["device-add.driver=file"]
+    assert (branch.definition, branch.owner) == ("Options", "Driver")
+    assert nodes["device-add.driver=file.aio=native"].owner == "Aio"
+    # A command's or event's own arguments have no owner type.
+    assert nodes["GONE.node"].owner is None
+    assert nodes["query-nodes:returns"].owner is None
+
+
 def test_unstable_and_deprecated_flags(nodes: dict[str, WireNode]) -> None:
     # Everything below an unstable command is unstable.
     assert nodes["query-nodes"].unstable
@@ -129,3 +143,35 @@ def test_real_schema_walk_terminates() -> None:
     assert "blockdev-add.driver=file.aio" in paths
     assert "blockdev-add.driver=file.aio=io_uring" in paths
     assert "query-block:returns[].inserted.image.format" in paths
+
+
+NEWER = SCHEMA.replace("FileOptions", "FileOpts").replace(
+    "'*aio': 'Aio' }", "'*aio': 'Aio', '*size': 'int' }").replace(
+    "'data': { 'file': 'FileOpts' } }",
+    "'data': { 'file': 'FileOpts', 'null': 'NullOptions' } }\n"
+    "{ 'struct': 'NullOptions', 'data': {}, 'features': [ 'blocking' ] }")
+
+
+def test_lint_element_index_survives_renames(
+        schema: Schema, tmp_path_factory: pytest.TempPathFactory) -> None:
+    from qapidoc.lint.wire import new_and_old, wire_index
+
+    path = tmp_path_factory.mktemp("wire") / "newer.json"
+    path.write_text(NEWER)
+    newer = load_schema(str(path))
+    assert newer.ok, [d.message for d in newer.diagnostics]
+    index = wire_index(schema)
+    assert index.elements[("member", "Options", "driver")] == {
+        "device-add.driver", "query-nodes:returns[].backing.driver"}
+    assert "device-add.driver=null" in index.elements[("value", "Driver", "null")]
+    assert ("branch", "Options", "null") not in index.elements  # no branch type
+    assert ("feature", "query-nodes", "unstable") in index.elements
+    assert ("feature", "GONE", "x-why", "deprecated") in index.elements
+    fresh = {k for k, is_new in new_and_old(wire_index(newer), index) if is_new}
+    # The renamed type is where the old one was: only what it adds is new.
+    assert fresh == {
+        ("member", "FileOpts", "size"),
+        ("branch", "Options", "null"),
+        ("definition", "NullOptions"),
+        ("feature", "NullOptions", "blocking"),
+    }

@@ -29,7 +29,7 @@ from ..model import (
 from ..source import Location, Severity
 from .engine import Finding, LintContext, Version, lint_rule, parse_version, show_version
 from .since import literal_flags, note_for, paragraph_end, since_notes, since_section
-from .wire import ElementKey, wire_index
+from .wire import ElementKey, new_and_old, wire_index
 
 _MALFORMED = re.compile(
     r"([Ss]ince)(\s*:?\s*)(\d+\.\d+(?:\.\d+)?)\s*\.?\s*$")
@@ -502,9 +502,7 @@ def _against(ctx: LintContext) -> Iterator[tuple[ElementKey, bool, bool]]:
     cache = ctx.__dict__.get("_against")
     if cache is None:
         assert ctx.against is not None
-        new = wire_index(ctx.schema)
-        old = wire_index(ctx.against)
-        fresh = {k: p.isdisjoint(old.paths) for k, p in new.elements.items()}
+        fresh = dict(new_and_old(wire_index(ctx.schema), wire_index(ctx.against)))
         rel = ctx.release
         cache = []
         for key, is_new in fresh.items():

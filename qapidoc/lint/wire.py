@@ -1,11 +1,9 @@
-"""Wire paths: where each documented element appears in the QMP protocol.
+"""Where each documented element appears on the wire, for lint.
 
-A `WirePath` is the chain of names a client sees — command or event name,
-then member names down through types, ``=value`` for enum values,
-``{discriminator=value}`` for union branches, ``#feature`` for features —
-never a type name.  `wire_elements()` maps every documented element
-(definition, member, value, branch, feature) to the paths it occupies, so
-"new since the previous release" survives type renames and moved members.
+Takes a `Schema`, walks it with `qapidoc.wire.walk()` and maps every
+element lint documents (definition, member, value, branch, feature) to the
+wire paths it occupies, so "new since the previous release" survives type
+renames and moved members.  Used by the version rules (`lint.versions`).
 """
 
 from __future__ import annotations
@@ -13,124 +11,79 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..model import (
-    AlternateType,
-    Command,
-    Definition,
-    EnumType,
-    Event,
-    Feature,
-    Member,
-    Schema,
-    StructType,
-    TypeRef,
-    UnionType,
-)
-
-WirePath = str
+from ..model import AlternateType, Schema, StructType
+from ..wire import WireNode, walk
 
 ElementKey = tuple[str, ...]
 """("definition", D) | ("member", D, m) | ("value", E, v) |
 ("branch", U, b) | ("feature", D, f) | ("feature", D, m, f)."""
 
-MAX_PATHS = 400_000
-"""Stop expanding beyond this many paths (deeply shared types)."""
+_OBJECT = "{}"
+"""Appended to a command's, event's or branch's path: the object it holds
+(arguments, event data, branch members), which is not the command, event
+or discriminator value itself."""
 
 
 @dataclass
 class WireIndex:
     """Element → the wire paths it occupies, and every path."""
 
-    elements: dict[ElementKey, set[WirePath]] = field(default_factory=dict)
-    paths: set[WirePath] = field(default_factory=set)
-
-    def add(self, key: ElementKey, path: WirePath) -> None:
-        self.elements.setdefault(key, set()).add(path)
-        self.paths.add(path)
+    elements: dict[ElementKey, set[str]] = field(default_factory=dict)
+    paths: set[str] = field(default_factory=set)
 
 
-class _Walker:
-    def __init__(self, schema: Schema) -> None:
-        self.schema = schema
-        self.index = WireIndex()
-        self.stack: list[str] = []
-
-    def walk(self) -> WireIndex:
-        for d in self.schema.definitions:
-            if isinstance(d, Command):
-                self.index.add(("definition", d.name), d.name)
-                self.features(d.name, (), d.features, d.name)
-                self.arguments(d.name, d.arguments, d.arg_type, d.name + "/arg")
-                if d.returns is not None:
-                    self.type_at(d.returns, d.name + "/ret")
-            elif isinstance(d, Event):
-                self.index.add(("definition", d.name), d.name)
-                self.features(d.name, (), d.features, d.name)
-                self.arguments(d.name, d.arguments, d.arg_type, d.name + "/data")
-        return self.index
-
-    def arguments(self, owner: str, members: tuple[Member, ...],
-                  arg_type: TypeRef | None, path: WirePath) -> None:
-        """Inline arguments, or the named type's members (union branches
-        included)."""
-        if arg_type is None:
-            self.members(owner, members, path)
-        else:
-            self.type_at(arg_type, path)
-
-    def features(self, owner: str, member: tuple[str, ...],
-                 feats: tuple[Feature, ...], path: WirePath) -> None:
-        for f in feats:
-            self.index.add(("feature", owner, *member, f.name), f"{path}/#{f.name}")
-
-    def members(self, owner: str, members: tuple[Member, ...],
-                path: WirePath) -> None:
-        for m in members:
-            p = f"{path}/{m.name}"
-            self.index.add(("member", m.defined_in, m.name), p)
-            self.features(m.defined_in, (m.name,), m.features, p)
-            self.type_at(m.type, p)
-
-    def type_at(self, ref: TypeRef, path: WirePath) -> None:
-        t = self.schema.resolve(ref)
-        if t is None or t.name in self.stack or len(self.index.paths) > MAX_PATHS:
-            return
-        self.stack.append(t.name)
-        try:
-            self.definition_at(t, path)
-        finally:
-            self.stack.pop()
-
-    def definition_at(self, t: Definition, path: WirePath) -> None:
-        key: ElementKey = ("definition", t.name)
-        if isinstance(t, EnumType):
-            for v in t.values:
-                p = f"{path}/={v.name}"
-                self.index.add(("value", t.name, v.name), p)
-                self.index.add(key, p)
-                self.features(t.name, (v.name,), v.features, p)
-        elif isinstance(t, StructType):
-            self.features(t.name, (), t.features, path)
-            for m in t.members:
-                self.index.add(key, f"{path}/{m.name}")
-            self.members(t.name, t.members, path)
-            if isinstance(t, UnionType):
-                for b in t.branches:
-                    p = f"{path}/{{{t.discriminator}={b.name}}}"
-                    self.index.add(("branch", t.name, b.name), p)
-                    self.index.add(key, p)
-                    self.type_at(b.type, p)
-            if not t.members:
-                self.index.add(key, path)
-        elif isinstance(t, AlternateType):
-            self.index.add(key, path)
-            for b in t.alternatives:
-                self.type_at(b.type, path)
+def _place(node: WireNode) -> str:
+    """The path of the value `node` holds (apart from the command's, event's
+    or discriminator value's own): a type with no members, values or
+    branches (alternate, empty struct) lies there, as do a struct's own
+    features."""
+    if node.role in ("command", "event", "branch"):
+        return node.path.text + _OBJECT
+    return node.path.text
 
 
 def wire_index(schema: Schema) -> WireIndex:
-    """Every wire path of the schema's commands and events."""
-    return _Walker(schema).walk()
+    """Every wire path of the schema's commands and events.  A type is
+    where its members, values and branches are."""
+    elements: dict[ElementKey, set[str]] = {}
+
+    def add(key: ElementKey, path: str) -> None:
+        found = elements.get(key)
+        if found is None:
+            elements[key] = {path}
+        else:
+            found.add(path)
+
+    marked: tuple[str, ...] = ()  # the member or value that features mark
+    for node in walk(schema):
+        path = node.path.text
+        role = node.role
+        if role == "feature":
+            add(("feature", node.definition, *marked, node.name), path)
+            continue
+        marked = ()
+        if role == "member":
+            marked = (node.name,)
+            add(("member", node.definition, node.name), path)
+            if node.owner is not None:
+                add(("definition", node.owner), path)
+        elif role == "value" or role == "branch":
+            assert node.owner is not None
+            marked = (node.name,)
+            add(("value", node.owner, node.name), path)
+            add(("definition", node.owner), path)
+            if role == "branch" and node.type_name is not None:
+                add(("branch", node.definition, node.name), _place(node))
+                add(("definition", node.definition), _place(node))
+        elif role == "command" or role == "event":
+            add(("definition", node.name), path)
+        t = schema.get(node.type_name) if node.type_name is not None else None
+        if isinstance(t, StructType):
+            for f in t.features:
+                add(("feature", t.name, f.name), f"{_place(node)}#{f.name}")
+        if isinstance(t, AlternateType) or (isinstance(t, StructType) and not t.members):
+            add(("definition", t.name), _place(node))
+    return WireIndex(elements, set().union(*elements.values()))
 
 
 def new_and_old(new: WireIndex, old: WireIndex) -> Iterator[tuple[ElementKey, bool]]:
