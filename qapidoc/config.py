@@ -60,6 +60,10 @@ class Config:
     against: str | None = field(default=None, metadata=_help(
         "The previous release's root schema (a path or git:REF:PATH) that "
         "version notes are checked against."))
+    history: dict[str, str] = field(default_factory=dict, metadata=_help(
+        "Release X.Y → that release's root schema (a path or git:REF:PATH); "
+        "'Since' tags and since notes must name the first release whose "
+        "wire protocol has the item."))
     compat: dict[str, str] = field(default_factory=dict, metadata=_help(
         "Compatibility change kind → severity (error, warning or info)."))
     source: str | None = field(default=None, compare=False, metadata=_help(
@@ -203,6 +207,15 @@ def _compat(value: object, where: str) -> dict[str, str]:
             for k, v in _table(value, where).items()}
 
 
+def _history(base: str) -> Callable[[object, str], dict[str, str]]:
+    path = _path(base)
+
+    def convert(value: object, where: str) -> dict[str, str]:
+        return {_release(k, f"{where}.{k}"): path(v, f"{where}.{k}")
+                for k, v in _table(value, where).items()}
+    return convert
+
+
 def _line_length(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 20:
         raise ConfigError(f"{where}: expected a whole number of at least 20, "
@@ -250,6 +263,7 @@ def _converters(base: str) -> dict[str, Callable[[object, str], Any]]:
         "release_file": _path(base),
         "roots": _paths(base),
         "against": _path(base),
+        "history": _history(base),
         "compat": _compat,
     }
 

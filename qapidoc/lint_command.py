@@ -55,6 +55,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--against", metavar="SCHEMA",
                    help="the previous release's schema (a path or "
                    "git:REF:PATH) to check version notes against")
+    p.add_argument("--history", action="append", default=[],
+                   metavar="VERSION=SCHEMA",
+                   help="an earlier release's schema (a path or git:REF:PATH); "
+                   "repeat for each release: Since tags and since notes must "
+                   "name the first release having the item")
     p.add_argument("--line-length", type=int, default=None, metavar="N",
                    help="longest documentation line (default: 70)")
     p.add_argument("--format", choices=FORMATS, default="text",
@@ -98,7 +103,21 @@ def _configure(args: argparse.Namespace, start: str) -> Config:
             config_from_mapping({"release": args.release}, "--release")
         if args.line_length is not None and args.line_length < 20:
             raise ConfigError("--line-length: expected at least 20")
+        history = None
+        if args.history:
+            from .config import config_from_mapping
+
+            pairs = {}
+            for item in args.history:
+                version, sep, spec = item.partition("=")
+                if not sep or not spec:
+                    raise ConfigError(f"--history: expected VERSION=SCHEMA, got '{item}'")
+                pairs[version.strip()] = os.path.abspath(spec) if not spec.startswith(
+                    "git:") else spec
+            history = {**config.history,
+                       **config_from_mapping({"history": pairs}, "--history").history}
         return config.with_overrides(
+            history=history,
             preset=args.preset, release=args.release, against=args.against,
             line_length=args.line_length,
             select=config.select + select if select else None,
@@ -144,20 +163,37 @@ def _release(config: Config, against: Schema | None) -> Version | None:
     return infer_release(against)
 
 
+def _history(config: Config) -> list[tuple[str, Schema]]:
+    """The configured earlier releases' schemas, oldest first."""
+    from .history import release_key
+
+    out = []
+    for version in sorted(config.history, key=lambda v: release_key(v) or (0, 0)):
+        spec = config.history[version]
+        schema = _load(spec)
+        if not schema.modules:
+            why = "; ".join(d.message for d in schema.diagnostics[:1])
+            raise UsageError(f"cannot read the {version} schema {spec}: {why}")
+        out.append((version, schema))
+    return out
+
+
 def _lint_one(path: str, config: Config, release: Version | None,
-              against: Schema | None) -> tuple[Schema, LintResult]:
+              against: Schema | None, history: list[tuple[str, Schema]]
+              ) -> tuple[Schema, LintResult]:
     from .lint import run_lint
 
     schema = _load(path)
-    return schema, run_lint(schema, config, release=release, against=against)
+    return schema, run_lint(schema, config, release=release, against=against,
+                            history=history)
 
 
 def _fix(path: str, config: Config, release: Version | None,
-         against: Schema | None) -> list[Diagnostic]:
+         against: Schema | None, history: list[tuple[str, Schema]]) -> list[Diagnostic]:
     from .lint.fix import fix_until_stable
 
     def once() -> tuple[LintResult, dict[str, str]]:
-        schema, result = _lint_one(path, config, release, against)
+        schema, result = _lint_one(path, config, release, against, history)
         return result, {f.path: f.text for f in schema.files}
 
     def write(file: str, text: str) -> None:
@@ -191,6 +227,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--fix needs schema files, not git:REF:PATH")
     against = _against(config)
     release = _release(config, against)
+    history = _history(config)
 
     fixed: list[Diagnostic] = []
     findings: list[Diagnostic] = []
@@ -199,8 +236,8 @@ def run(args: argparse.Namespace) -> int:
     unreadable = False
     for path in paths:
         if args.fix:
-            fixed.extend(_fix(path, config, release, against))
-        schema, result = _lint_one(path, config, release, against)
+            fixed.extend(_fix(path, config, release, against, history))
+        schema, result = _lint_one(path, config, release, against, history)
         schemas.append(schema)
         files += len(schema.modules) or 1
         if not schema.modules:

@@ -22,7 +22,8 @@ LINT_CODES = sorted(CHECKS)
 def _run(code: str, text: str) -> list[str]:
     lr = CHECKS[code]
     return codes(lint_text(text, f"{code}.json", against=lr.against,
-                           preset="strict", **lr.options).diagnostics)
+                           history=lr.history, preset="strict",
+                           **lr.options).diagnostics)
 
 
 @pytest.mark.parametrize("code", LINT_CODES)

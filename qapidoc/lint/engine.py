@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
@@ -58,6 +58,7 @@ class LintRule:
     check: Check
     options: dict[str, str] = field(default_factory=dict)
     against: str | None = None
+    history: tuple[tuple[str, str], ...] = ()
 
 
 CHECKS: dict[str, LintRule] = {}
@@ -108,17 +109,19 @@ def _paragraph(text: str) -> str:
 def lint_rule(code: str, *, severity: Severity = Severity.WARNING,
               preset: str = "recommended", fixable: bool = False,
               options: dict[str, str] | None = None,
-              against: str | None = None) -> Callable[[Check], Check]:
+              against: str | None = None,
+              history: tuple[tuple[str, str], ...] = ()) -> Callable[[Check], Check]:
     """Declare a lint check.  The name is the function's, kebab-cased; the
     docstring's *Example* must trigger it and *Use instead* must not, with
-    `options` (config keys) and the `against` schema text when given."""
+    `options` (config keys), the `against` schema text and the `history`
+    (release, schema text) pairs when given."""
     def decorate(fn: Check) -> Check:
         doc = parse_rule_doc(fn.__doc__ or "")
         r = rule(code, fn.__name__.replace("_", "-"),
                  _paragraph(doc["What it checks"]), severity=severity,
                  preset=preset, rationale=_paragraph(doc["Why it matters"]),
                  bad=doc["Example"], good=doc["Use instead"], fixable=fixable)
-        CHECKS[code] = LintRule(r, fn, dict(options or {}), against)
+        CHECKS[code] = LintRule(r, fn, dict(options or {}), against, history)
         return fn
     return decorate
 
@@ -157,6 +160,8 @@ class LintContext:
     config: Config = field(default_factory=Config)
     release: Version | None = None
     against: Schema | None = None
+    history: tuple[tuple[str, Schema], ...] = ()
+    """Earlier releases' schemas, oldest first, with their versions."""
 
     @cached_property
     def definitions(self) -> list[Definition]:
@@ -329,13 +334,14 @@ def load_rules() -> None:
 
 def run_lint(schema: Schema, config: Config | None = None, *,
              release: Version | None = None,
-             against: Schema | None = None) -> LintResult:
+             against: Schema | None = None,
+             history: Sequence[tuple[str, Schema]] = ()) -> LintResult:
     """Every finding the configuration asks for, front end included."""
     from . import suppressions
 
     config = config or Config()
     codes = enabled_codes(config)
-    ctx = LintContext(schema, config, release, against)
+    ctx = LintContext(schema, config, release, against, tuple(history))
     raw: list[tuple[Diagnostic, tuple[Edit, ...]]] = []
     retune = config.line_length != LINE_LIMIT
     for d in schema.diagnostics:

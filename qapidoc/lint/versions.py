@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from ..config import next_release
+from ..history import History, release_key
 from ..model import (
     Command,
     Definition,
@@ -661,4 +662,106 @@ def since_too_late(ctx: LintContext) -> Iterator[Finding]:
         member = None if key[0] == "definition" else key[-1]
         yield Finding(where.location, f"{what} was already in the previous "
                       f"release but says {show_version(version)}",
+                      definition=d.name, member=member)
+
+
+# --------------------------------------------------------------------------
+# Against the release history
+
+_HISTORY = (("9.0", """\
+##
+# @ping:
+#
+# Since: 9.0
+##
+{ 'command': 'ping' }
+"""), ("9.1", """\
+##
+# @ping:
+#
+# @verbose: say more (since 9.1)
+#
+# Since: 9.0
+##
+{ 'command': 'ping', 'data': { '*verbose': 'bool' } }
+"""))
+
+
+def release_history(ctx: LintContext) -> History | None:
+    """The history of the linted schema on top of the configured earlier
+    releases; items it adds first appear in the release under
+    development."""
+    if not ctx.history:
+        return None
+    cached = ctx.__dict__.get("_history")
+    if cached is None:
+        from ..history import build_history
+
+        label = show_version(ctx.release) if ctx.release else "development"
+        cached = build_history([*ctx.history, (label, ctx.schema)])
+        ctx.__dict__["_history"] = cached
+    assert isinstance(cached, History)
+    return cached
+
+
+_HISTORY_KEYS = {"definition", "member", "value", "branch"}
+
+
+@lint_rule("QD112", options={"release": "9.1"}, history=_HISTORY)
+def since_disagrees_with_history(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        With the earlier releases' schemas configured (``history`` in the
+        configuration, or ``--history VERSION=SCHEMA``): a ``Since:`` tag or
+        a ``(since X.Y)`` note that does not name the first release whose
+        wire protocol has the definition, member, value or branch.  Type
+        names are not on the wire: a type may date its name or its
+        content, so renaming one keeps its Since.
+
+    Why it matters:
+        Management applications read these versions to decide what they
+        may send to which QEMU; only the releases themselves know the truth.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # @verbose: say more (since 9.0)
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # @verbose: say more (since 9.1)
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping', 'data': { '*verbose': 'bool' } }
+    """
+    history = release_history(ctx)
+    if history is None:
+        return
+    docs = _element_docs(ctx.schema)
+    for key, (d, doc, section, what) in docs.items():
+        if key[0] not in _HISTORY_KEYS or doc is None:
+            continue
+        member = None if key[0] == "definition" else key[2]
+        first = history.first(d.name, member)
+        if first is None or release_key(first) is None:
+            continue  # not on the wire, or new under an unknown release
+        version, where, _ = _stated(ctx, key, doc, section)
+        if version is None or where is None:
+            continue
+        said = show_version(version)
+        if history.since_agrees(said, d.name, member) is not False:
+            continue
+        if first == history.oldest:
+            why = f"was already in {first}, the oldest release given"
+        else:
+            why = f"first appears on the wire in {first}"
+        yield Finding(where.location, f"{what} says {said} but {why}",
                       definition=d.name, member=member)
