@@ -117,6 +117,14 @@ _kind("undeprecated", I, "Changed", "An item lost the 'deprecated' feature.")
 _kind("became-unstable", W, "Changed",
       "A stable item gained the 'unstable' feature.")
 _kind("stabilized", I, "Changed", "An item lost the 'unstable' feature.")
+_kind("command-flag-removed", E, "Removed",
+      "A command lost 'allow-oob' or 'allow-preconfig': clients that run it "
+      "out of band or before the machine is built now get an error.")
+_kind("command-flag-added", I, "Added",
+      "A command gained 'allow-oob' or 'allow-preconfig'.")
+_kind("success-response-changed", E, "Changed",
+      "A command's 'success-response' changed: clients wait for a reply "
+      "that never comes, or get one they do not expect.")
 _kind("feature-added", I, "Added", "An item gained a feature.")
 _kind("feature-removed", W, "Removed",
       "An item lost a feature; clients probing for it lose the capability.")
@@ -310,6 +318,30 @@ class _Differ:
         self.compare_features(old.features, new.features, rel, new.name, None,
                               new.describe(), old.location, new.location,
                               unstable, r)
+        if isinstance(old, Command) and isinstance(new, Command):
+            self.compare_command_flags(old, new, rel, unstable, r)
+
+    def compare_command_flags(self, old: Command, new: Command, rel: str,
+                              unstable: bool, r: _NodeResult) -> None:
+        """The flags clients see: out-of-band execution, availability
+        before the machine is built, and whether a success reply comes."""
+        for flag, was, now in (("allow-oob", old.allow_oob, new.allow_oob),
+                               ("allow-preconfig", old.allow_preconfig,
+                                new.allow_preconfig)):
+            if was == now:
+                continue
+            kind = "command-flag-added" if now else "command-flag-removed"
+            verb = "gained" if now else "lost"
+            r.locals.append(_Local(kind, rel, new.name, None,
+                                   f"command '{new.name}' {verb} '{flag}'",
+                                   old.location, new.location, unstable,
+                                   not now and _is_deprecated(old.features)))
+        if old.success_response != new.success_response:
+            now_text = "sends" if new.success_response else "no longer sends"
+            r.locals.append(_Local("success-response-changed", rel, new.name, None,
+                                   f"command '{new.name}' {now_text} a success "
+                                   "response", old.location, new.location,
+                                   unstable))
 
     def compare_condition(self, old: Condition | None, new: Condition | None,
                           rel: str, definition: str, member: str | None,
