@@ -310,6 +310,24 @@ def test_per_module_pages_and_incremental_rebuild(tmp_path: Path) -> None:
     assert touched.read_docs() == {"zoo/pens", "zoo/changes"}
 
 
+def test_one_page_rebuild_from_a_directory_above_the_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Module paths are relative to the working directory when the schema is
+    below it; noted as such, Sphinx took them as relative to the source
+    directory, found no such file and re-read the page on every build."""
+    tree = tmp_path / "tree"
+    shutil.copytree(CASES / "zoo", tree / "zoo")
+    src = project(tmp_path, {"index.rst": ZOO_PAGE}, srctree=tree)
+    monkeypatch.chdir(tmp_path)
+    first = build(src, tmp_path / "out", quiet=False)
+    assert first.read_docs() == {"index"}
+    assert build(src, tmp_path / "out", quiet=False).read_docs() == set()
+    stamp = time.time() + 5
+    os.utime(tree / "zoo" / "pens.json", (stamp, stamp))
+    assert build(src, tmp_path / "out", quiet=False).read_docs() == {"index"}
+
+
 def test_parallel_build_gives_the_same_pages(tmp_path: Path) -> None:
     src, _tree = _split_project(tmp_path)
     serial = build(src, tmp_path / "serial", "-E")
