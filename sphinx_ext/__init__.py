@@ -19,6 +19,11 @@ directives and roles, ``qapi-index``, ``qapi-kind-index`` and
     "QMP", "title": "QMP Reference"}}``: generate ``qmp/index.rst``, one page per
     module and ``qmp/changes.rst`` into the source tree (rewritten only when
     they change, so incremental and ``-j`` builds work).
+``qapidoc_split``
+    True: every page's ``qapi-doc`` without ``:module:`` (QEMU's one-page
+    references, unchanged) renders only the root module's text and a toctree of
+    generated pages ``<page>/<module>.rst`` (written next to the page at
+    ``builder-inited`` when they change; `sphinx_ext.split`).  Default False.
 ``qapidoc_lint``
     ``None``/``"off"`` (default), ``"qemu"``, ``"recommended"`` or ``"strict"``:
     lint findings become warnings ``qapidoc.<CODE>`` at the schema line
@@ -50,6 +55,7 @@ from sphinx_ext.directive import QAPIDocDirective, QMPExampleDirective
 from sphinx_ext.domain import setup_domain
 from sphinx_ext.pages import add_schema_namespaces, generate_pages
 from sphinx_ext.settings import describe, types_of
+from sphinx_ext.split import generate_split_pages
 
 __all__ = ["setup"]
 
@@ -100,6 +106,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_directive("qmp-example", QMPExampleDirective)
     app.connect("config-inited", add_schema_namespaces)
     app.connect("builder-inited", generate_pages)
+    app.connect("builder-inited", generate_split_pages)
     app.connect("builder-inited", _tune_gc)
     app.connect("env-updated", _freeze_read_objects)
     app.connect("build-finished", _restore_gc)

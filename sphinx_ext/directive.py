@@ -11,6 +11,7 @@ parsed with raw HTML and file inclusion off and `` `Name` `` meaning
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -23,9 +24,11 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.parsing import nested_parse_to_nodes
 from sphinx.util.typing import OptionSpec
 
+from qapidoc.model import Schema
 from sphinx_ext.build import NodeBuilder, example_admonition, inherit_locations
-from sphinx_ext.render import Rendering, render_schema, to_rst
+from sphinx_ext.render import Rendering, module_slug, render_schema, to_rst
 from sphinx_ext.schemas import get_schema, report, schema_location
+from sphinx_ext.split import split_docnames
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +104,9 @@ class QAPIDocDirective(SphinxDirective):
         modules = None
         if "module" in self.options:
             modules = [m.strip() for m in self.options["module"].split(",") if m.strip()]
+        toc = self.split_pages(schema) if modules is None else []
+        if toc:
+            modules = [module_slug(schema, schema.modules[0])]
         try:
             rendering = render_schema(
                 schema,
@@ -123,7 +129,25 @@ class QAPIDocDirective(SphinxDirective):
         for problem in rendering.problems:
             logger.warning(problem.message, location=schema_location(problem.source, problem.line),
                            type="qapidoc", subtype=problem.subtype)
-        return self.build(rendering)
+        result = self.build(rendering)
+        if toc:
+            lines = [".. toctree::", "   :maxdepth: 2", "", *(f"   {entry}" for entry in toc)]
+            result += nested_parse_to_nodes(self.state, "\n".join(lines))
+        return result
+
+    def split_pages(self, schema: Schema) -> list[str]:
+        """With ``qapidoc_split``: this directive's module pages, relative to
+        the page (empty when they were not generated, e.g. the scan missed it)."""
+        if not self.config.qapidoc_split:
+            return []
+        index = self.env.temp_data.get("qapidoc_split_index", 0) + 1
+        self.env.temp_data["qapidoc_split_index"] = index
+        docname = self.env.docname
+        pages = split_docnames(docname, index, schema)
+        if not pages or any(page not in self.env.found_docs for page in pages):
+            return []
+        here = posixpath.dirname(docname)
+        return [posixpath.relpath(page, here) if here else page for page in pages]
 
     def build(self, rendering: Rendering) -> list[Node]:
         with schema_doc_context(self):

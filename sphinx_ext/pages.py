@@ -18,6 +18,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
+from qapidoc.model import Schema
 from sphinx_ext.render import module_slug
 from sphinx_ext.schemas import get_schema
 
@@ -84,18 +85,25 @@ def _directive(path: str, namespace: str, module: str | None, title: bool) -> li
     return lines
 
 
+def module_page_slugs(schema: Schema) -> list[str]:
+    """Slugs of the modules that get a page of their own: every module but the
+    root one that has more than includes."""
+    slugs = []
+    for module in schema.modules[1:]:
+        if not module.items or all(type(i).__name__ == "Include" for i in module.items):
+            continue
+        slugs.append(module_slug(schema, module))
+    return slugs
+
+
 def page_texts(entry: SchemaPages) -> dict[str, str]:
     """File name (relative to the entry's directory) → text of every page."""
     schema = get_schema(entry.path).schema
     marker = MARKER.format(path=entry.path)
     pages: dict[str, str] = {}
-    slugs = []
+    slugs = module_page_slugs(schema)
     root = schema.modules[0] if schema.modules else None
-    for module in schema.modules[1:]:
-        if not module.items or all(type(i).__name__ == "Include" for i in module.items):
-            continue
-        slug = module_slug(schema, module)
-        slugs.append(slug)
+    for slug in slugs:
         lines = [marker, "", *_directive(entry.path, entry.namespace, slug, True)]
         pages[f"{slug}.rst"] = "\n".join(lines) + "\n"
     index = [marker, "", "=" * len(entry.title), entry.title, "=" * len(entry.title), ""]

@@ -26,6 +26,10 @@ class Settings:
         "Schemas to document one page per module: output directory → schema "
         "path, or → {'path': ..., 'namespace': ..., 'title': ...}.  Generates "
         "DIR/index.rst, DIR/<module>.rst and DIR/changes.rst in the source tree."))
+    qapidoc_split: bool = field(default=False, metadata=_help(
+        "Build every page's whole-schema ``qapi-doc`` as the root module's text "
+        "and a toctree of generated per-module pages (PAGE/<module>.rst next to "
+        "the page): touching one module re-reads one small page."))
     qapidoc_lint: str | None = field(default=None, metadata=_help(
         "Lint preset (qemu, recommended, strict) whose findings become warnings "
         "of type 'qapidoc', subtype the rule code; None or 'off' to skip.", types=(str,)))
