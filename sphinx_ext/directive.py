@@ -140,7 +140,7 @@ class QAPIDocDirective(SphinxDirective):
         the page (empty when they were not generated, e.g. the scan missed it)."""
         if not self.config.qapidoc_split:
             return []
-        index = self.env.temp_data.get("qapidoc_split_index", 0) + 1
+        index = int(self.env.temp_data.get("qapidoc_split_index") or 0) + 1
         self.env.temp_data["qapidoc_split_index"] = index
         docname = self.env.docname
         pages = split_docnames(docname, index, schema)

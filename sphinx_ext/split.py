@@ -59,7 +59,7 @@ def scan_text(docname: str, text: str) -> list[SplitSource]:
     """The whole-schema ``qapi-doc`` directives of one source text, in order."""
     if "qapi-doc::" not in text or text.startswith(_GENERATED):
         return []
-    found = []
+    found: list[SplitSource] = []
     lines = text.splitlines()
     starts = {text.count("\n", 0, m.start()): m for m in _DIRECTIVE.finditer(text)}
     for number, match in sorted(starts.items()):
