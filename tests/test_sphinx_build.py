@@ -365,3 +365,32 @@ def test_themes_build_cleanly(tmp_path: Path, theme: str) -> None:
     page = result.html("index")
     assert 'class="qapi-badge qapi-badge-since"' in page
     assert "qapidoc.css" in page
+
+
+def test_split_mode_turns_a_one_page_reference_into_module_pages(tmp_path: Path) -> None:
+    """``qapidoc_split``: the page keeps the root module's text and gets a
+    toctree; paths relative to the page still work one directory deeper."""
+    page = ZOO_PAGE.replace("zoo/zoo.json", "../schemas/zoo/zoo.json")
+    src = project(tmp_path, {"ref/zoo.rst": page,
+                             "index.rst": "Docs\n====\n\n.. toctree::\n\n   ref/zoo\n"},
+                  conf=CONF.replace("qapidoc_srctree = {srctree!r}", "qapidoc_srctree = None")
+                  + "qapidoc_split = True\n")
+    shutil.copytree(CASES / "zoo", src / "schemas" / "zoo")
+    first = build(src, tmp_path / "out", quiet=False)
+    assert first.status == 0 and first.warnings == ""
+    generated = (src / "ref" / "zoo" / "pens.rst").read_text()
+    assert ".. qapi-doc:: ../../schemas/zoo/zoo.json\n" in generated  # from ref/zoo/
+    assert ":module: pens" in generated
+    assert first.soup("ref/zoo/pens").find(id="qapi-ZOO.obj-Pen") is not None
+    assert first.soup("ref/zoo").find(id="qapi-ZOO.obj-Pen") is None
+    assert first.soup("ref/zoo").find(id="qapi-ZOO.obj-Animal") is not None
+    assert 'href="zoo/pens.html"' in first.html("ref/zoo")
+    assert 'href="zoo/pens.html#qapi-ZOO.obj-Pen"' in first.html("ref/zoo")
+    assert build(src, tmp_path / "out", quiet=False).read_docs() == set()
+    os.utime(src / "schemas" / "zoo" / "pens.json")
+    assert build(src, tmp_path / "out", quiet=False).read_docs() == {"ref/zoo/pens"}
+    # off again: the page documents everything and no longer links the module pages
+    (src / "conf.py").write_text((src / "conf.py").read_text().replace(
+        "qapidoc_split = True", "qapidoc_split = False"))
+    off = build(src, tmp_path / "out", "-E")
+    assert off.soup("ref/zoo").find(id="qapi-ZOO.obj-Pen") is not None
