@@ -97,6 +97,9 @@ def main() -> int:
             conf.write("qapidoc_split = True\n")
         ofull = run_timed(sphinx_cmd(opted, Path(tmp) / "out-opted", "-E"), runs=runs)
         ok &= report("one-page sources, qapidoc_split = True, full html build", ofull, 8.0)
+        oj2 = run_timed(sphinx_cmd(opted, Path(tmp) / "out-opted-j2", "-E", "-j", "2"),
+                        runs=runs)
+        report("one-page sources, qapidoc_split = True, full html build -j 2", oj2)
         oinc = touched_rebuild(sphinx_cmd(opted, Path(tmp) / "out-opted-inc"),
                                tree / TOUCHED, runs, env)
         ok &= report(f"one-page sources, qapidoc_split = True, rebuild after touching "
