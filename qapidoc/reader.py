@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .registry import rule
 from .source import Diagnostic, Location, Severity, SourceFile
@@ -80,26 +81,26 @@ MAX_DEPTH = 200
 # Nodes
 
 
-@dataclass(frozen=True, slots=True)
-class Str:
+# Nodes are named tuples: a schema has tens of thousands of them, and a
+# tuple is several times cheaper to create than a frozen dataclass.
+
+
+class Str(NamedTuple):
     value: str
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Bool:
+class Bool(NamedTuple):
     value: bool
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Arr:
+class Arr(NamedTuple):
     items: list[Node]
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Obj:
+class Obj(NamedTuple):
     """An object; `items` keeps source order, keys are unique."""
 
     items: list[tuple[Str, Node]]
@@ -185,7 +186,7 @@ _TOKEN = re.compile(
     [ \t\f\v\r]*
     (?:
       (?P<punct>[{}\[\]:,])
-    | (?P<str>'(?:[^'\\\n]|\\[^\n])*')
+    | (?P<str>'[^'\\\n]*(?:\\[^\n][^'\\\n]*)*')
     | (?P<comment>\#[^\n]*)
     | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
     | (?P<badstr>'[^\n]*)
@@ -196,6 +197,8 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 """One token and the blanks before it; at the end of a line nothing."""
+_GROUPS = {i: name for name, i in _TOKEN.groupindex.items()}
+assert _GROUPS[1] == "punct"
 _ESCAPE = re.compile(r"\\(.)")
 _PRINTABLE = re.compile(r"[ -~]*")
 
@@ -239,14 +242,16 @@ def scan(src: SourceFile) -> tuple[list[Token], list[Diagnostic]]:
             append(("comment", stripped, line, len(body) - len(stripped) + 1))
             continue
         for m in _TOKEN.finditer(body):
-            kind = m.lastgroup
-            if kind is None:
+            group = m.lastindex
+            if group is None:
                 continue
-            val = m.group(kind)
-            col = m.start(kind) + 1
-            if kind == "punct":
+            val = m.group(group)
+            col = m.start(group) + 1
+            if group == 1:  # punctuation, the commonest token
                 append((val, val, line, col))
-            elif kind == "str":
+                continue
+            kind = _GROUPS[group]
+            if kind == "str":
                 body_s = val[1:-1]
                 if "\\" in body_s:
                     bad = _bad_escape(body_s)
@@ -316,9 +321,13 @@ class _FileParser:
         return toks[self.pos]
 
     def next(self) -> Token:
-        tok = self.peek()
-        if tok[0] != "eof":
-            self.pos += 1
+        toks = self.tokens
+        pos = self.pos
+        tok = toks[pos]
+        while tok[0] == "comment":
+            pos += 1
+            tok = toks[pos]
+        self.pos = pos + 1 if tok[0] != "eof" else pos
         return tok
 
     def fail(self, tok: Token, message: str) -> ParseError:
