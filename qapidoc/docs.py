@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .model import DocComment, DocLine, Section, SectionKind
+from .model import DocComment, Section, SectionKind
 from .reader import RawDoc
 from .registry import rule
 from .source import Diagnostic, Location
@@ -143,7 +143,7 @@ class _DocParser:
         return DocComment(
             self.raw.loc,
             self.raw.end_line,
-            tuple(map(DocLine._make, self.lines)),
+            tuple(self.lines),
             symbol,
             tuple(self.sections),
         )

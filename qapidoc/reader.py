@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from .model import DocLine
 from .registry import rule
 from .source import Diagnostic, Location, Severity, SourceFile
 
@@ -138,7 +139,7 @@ class RawDoc:
     """A ``##`` doc comment: its raw lines (text after ``#``) with numbers."""
 
     loc: Location
-    lines: list[tuple[int, str]]
+    lines: list[DocLine]
     end_line: int
 
 
@@ -418,7 +419,7 @@ class _FileParser:
         if first[1] != "##":
             self.diags.append(BAD_DOC_SYNTAX.at(
                 start, "junk after '##' at start of documentation comment"))
-        lines: list[tuple[int, str]] = []
+        lines: list[DocLine] = []
         src_lines = self.src.lines
         number = first[2]
         end = None
@@ -443,7 +444,7 @@ class _FileParser:
                     Location(self.src, number, len(text) - len(stripped) + 2),
                     "missing space after #"))
                 body = " " + body
-            lines.append((number, body[1:].rstrip()))
+            lines.append(DocLine(number, body[1:].rstrip()))
         toks = self.tokens
         self.pos += 1
         if end is None:
