@@ -1222,13 +1222,15 @@ class QAPIDomain(Domain):
         ]
 
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
+        # Search ranks by priority: a definition is what readers look for
+        # by name, ahead of module pages and far ahead of members.
         for obj in sorted(self.objects.values()):
             if obj.objtype == "module":
-                priority = 0
+                priority = 1
             elif obj.objtype in MEMBER_TYPES:
                 priority = 2
             else:
-                priority = 1
+                priority = 0
             yield obj.fullname, obj.fullname, obj.objtype, obj.docname, obj.node_id, priority
 
     def get_full_qualified_name(self, node: Element) -> str | None:

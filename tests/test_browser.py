@@ -120,6 +120,9 @@ def test_search_finds_a_command(browser: Any, site_url: str, tmp_path: Path) -> 
         "document.querySelector('#search-results h2')?.textContent === 'Search Results'")
     hit = page.locator("#search-results li a", has_text=COMMAND).first
     assert hit.is_visible()
+    # The definition ranks first, ahead of pages that merely mention it.
+    first = page.locator("#search-results li").first.inner_text()
+    assert first.startswith(f"{COMMAND} (QAPI command"), first
     assert hit.inner_text().strip() == COMMAND
     _screenshot(page, tmp_path, "harbor-search.png")
     hit.click()
