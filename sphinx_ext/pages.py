@@ -76,6 +76,19 @@ def _write(path: str, text: str) -> bool:
     return True
 
 
+def remove_stale(outdir: str, keep: set[str], marker: str) -> None:
+    """Delete pages in `outdir` this generator wrote (first line `marker`)
+    that are no longer wanted; files people wrote are left alone."""
+    for name in sorted(os.listdir(outdir)):
+        full = os.path.join(outdir, name)
+        if name in keep or not name.endswith(".rst"):
+            continue
+        with open(full, encoding="utf-8") as file:
+            stale = file.readline().rstrip("\n") == marker
+        if stale:
+            os.remove(full)
+
+
 def _directive(path: str, namespace: str, module: str | None, title: bool) -> list[str]:
     lines = [f".. qapi-doc:: {path}", f"   :namespace: {namespace}"]
     if module is not None:
@@ -130,12 +143,4 @@ def generate_pages(app: Sphinx) -> None:
         pages = page_texts(entry)
         for name, text in pages.items():
             _write(os.path.join(outdir, name), text)
-        marker = MARKER.format(path=entry.path)
-        for name in sorted(os.listdir(outdir)):
-            full = os.path.join(outdir, name)
-            if name in pages or not name.endswith(".rst"):
-                continue
-            with open(full, encoding="utf-8") as file:
-                stale = file.readline().rstrip("\n") == marker
-            if stale:
-                os.remove(full)
+        remove_stale(outdir, set(pages), MARKER.format(path=entry.path))

@@ -415,6 +415,20 @@ class _Renderer:
         if self.warn_undocumented and owner not in self.exempt:
             self.problems.append(Problem(source, line, "undocumented", f"{what} is not documented"))
 
+    def describe(self, block: Directive, doc: Section | None, what: str | None,
+                 owner: str = "", *, strip_since: bool = False) -> None:
+        """The description of a member, value, alternative or feature as the
+        block's content; without one, the block is marked undocumented and,
+        when `what` is given, that is a warning at the block's line."""
+        if doc is None:
+            block.options["undocumented"] = None
+            if what is not None:
+                self.undocumented(block.source, block.line, what, owner)
+            return
+        text = _text(doc, self.problems, strip_since=strip_since)
+        if text:
+            block.content.append(text)
+
     def body(self, defn: Definition) -> list[Entry]:
         if isinstance(defn, EnumType):
             return [self.value(defn, v) for v in defn.values]
@@ -457,15 +471,10 @@ class _Renderer:
             # members are in objects.inv and the QAPI index pages, but not in
             # genindex: thousands of entries there drown the definitions
             block.options["no-index-entry"] = None
-            if member.doc is None:
-                block.options["undocumented"] = None
-                if warn and member.defined_in == owner.name:
-                    self.undocumented(where.path, where.line,
-                                      f"member '{member.name}' of {owner.describe()}", owner.name)
-            else:
-                text = _text(member.doc, self.problems, strip_since=True)
-                if text:
-                    block.content.append(text)
+            own = warn and member.defined_in == owner.name
+            self.describe(block, member.doc,
+                          f"member '{member.name}' of {owner.describe()}" if own else None,
+                          owner.name, strip_since=True)
             block.content.extend(self.features(member.features, None))
             if isinstance(owner, UnionType) and member.name == owner.discriminator:
                 block.options.setdefault("discriminator", None)
@@ -507,15 +516,9 @@ class _Renderer:
         block.options["type"] = _type_text(branch.type)
         if branch.condition is not None:
             block.options["ifcond"] = str(branch.condition)
-        if branch.doc is None:
-            block.options["undocumented"] = None
-            self.undocumented(where.path, where.line,
-                              f"alternative '{branch.name}' of {alternate.describe()}",
-                              alternate.name)
-        else:
-            text = _text(branch.doc, self.problems)
-            if text:
-                block.content.append(text)
+        self.describe(block, branch.doc,
+                      f"alternative '{branch.name}' of {alternate.describe()}",
+                      alternate.name)
         return block
 
     def value(self, enum: EnumType, value: object) -> Directive:
@@ -529,14 +532,8 @@ class _Renderer:
         if since:
             block.options["since"] = since
         _flags(block.options, value.condition, value.features)
-        if value.doc is None:
-            block.options["undocumented"] = None
-            self.undocumented(where.path, where.line,
-                              f"value '{value.name}' of {enum.describe()}", enum.name)
-        else:
-            text = _text(value.doc, self.problems, strip_since=True)
-            if text:
-                block.content.append(text)
+        self.describe(block, value.doc, f"value '{value.name}' of {enum.describe()}",
+                      enum.name, strip_since=True)
         block.content.extend(self.features(value.features, None))
         return block
 
@@ -552,16 +549,10 @@ class _Renderer:
                 block.options["unstable"] = None
             elif feature.name == "deprecated":
                 block.options["deprecated"] = None
-            if feature.doc is None:
-                block.options["undocumented"] = None
-                if owner is not None:
-                    self.undocumented(where.path, where.line,
-                                      f"feature '{feature.name}' of {owner.describe()}",
-                                      owner.name)
-            else:
-                text = _text(feature.doc, self.problems)
-                if text:
-                    block.content.append(text)
+            self.describe(block, feature.doc,
+                          None if owner is None
+                          else f"feature '{feature.name}' of {owner.describe()}",
+                          owner.name if owner is not None else "")
             entries.append(block)
         return entries
 

@@ -23,7 +23,7 @@ from sphinx.project import Project
 from sphinx.util import logging
 
 from qapidoc.model import Schema
-from sphinx_ext.pages import MARKER, module_page_slugs
+from sphinx_ext.pages import MARKER, module_page_slugs, remove_stale
 from sphinx_ext.schemas import get_schema
 
 logger = logging.getLogger(__name__)
@@ -155,11 +155,4 @@ def generate_split_pages(app: Sphinx) -> None:
             _write(os.path.join(outdir, f"{slug}.rst"), text)
         if not os.path.isdir(outdir):
             continue
-        for name in sorted(os.listdir(outdir)):
-            full = os.path.join(outdir, name)
-            if name in names or not name.endswith(".rst"):
-                continue
-            with open(full, encoding="utf-8") as file:
-                stale = file.readline().rstrip("\n") == marker
-            if stale:
-                os.remove(full)
+        remove_stale(outdir, names, marker)
