@@ -4,8 +4,9 @@
 the typed `Schema` model with every problem found as `Diagnostic`s.
 """
 
-from .builder import load_schema
-from .model import (
+from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
+from qapidoc.schema.builder import load_schema
+from qapidoc.schema.model import (
     AlternateType,
     Branch,
     BuiltinType,
@@ -27,7 +28,6 @@ from .model import (
     TypeRef,
     UnionType,
 )
-from .source import Diagnostic, Location, Severity, SourceFile
 
 __version__ = "0.1.0"
 

@@ -23,7 +23,7 @@ directives and roles, ``qapi-index``, ``qapi-kind-index`` and
     True: every page's ``qapi-doc`` without ``:module:`` (QEMU's one-page
     references, unchanged) renders only the root module's text and a toctree of
     generated pages ``<page>/<module>.rst`` (written next to the page at
-    ``builder-inited`` when they change; `sphinx_ext.split`).  Default False.
+    ``builder-inited`` when they change; `sphinx_ext.pages.split`).  Default False.
 ``qapidoc_lint``
     ``None``/``"off"`` (default), ``"qemu"``, ``"recommended"`` or ``"strict"``:
     lint findings become warnings ``qapidoc.<CODE>`` at the schema line
@@ -40,6 +40,12 @@ directives and roles, ``qapi-index``, ``qapi-kind-index`` and
     conf.py sets it); namespaces of ``qapidoc_schemas`` are added automatically.
 ``qapi_allowed_fields``
     Extra field names the domain accepts in hand-written descriptions.
+
+Layout: `domain` (object types, directives, roles, indices, anchors),
+`render` (model → rST → nodes, the ``qapi-doc`` directive, the QMP lexer),
+`pages` (generated pages), `schemas` (loading and caching the model),
+`settings` (conf.py values).  In: the model from `qapidoc`; it never
+re-parses schema text and never imports `qapidoc.cli`.
 """
 
 from __future__ import annotations
@@ -50,12 +56,12 @@ import gc
 from sphinx.application import Sphinx
 from sphinx.util.typing import ExtensionMetadata
 
-from sphinx_ext.changes import QAPIChangesDirective
-from sphinx_ext.directive import QAPIDocDirective, QMPExampleDirective
 from sphinx_ext.domain import setup_domain
-from sphinx_ext.pages import add_schema_namespaces, generate_pages
+from sphinx_ext.pages.changes import QAPIChangesDirective
+from sphinx_ext.pages.generate import add_schema_namespaces, generate_pages
+from sphinx_ext.pages.split import generate_split_pages
+from sphinx_ext.render.directive import QAPIDocDirective, QMPExampleDirective
 from sphinx_ext.settings import describe, types_of
-from sphinx_ext.split import generate_split_pages
 
 __all__ = ["setup"]
 

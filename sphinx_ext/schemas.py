@@ -17,8 +17,8 @@ from docutils import nodes
 from sphinx.util import logging
 
 from qapidoc import load_schema
-from qapidoc.model import Schema
-from qapidoc.source import Diagnostic, Severity
+from qapidoc.core.source import Diagnostic, Severity
+from qapidoc.schema.model import Schema
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def lint_findings(loaded: LoadedSchema, preset: str) -> list[Diagnostic]:
     """Findings of the lint engine for *preset* (cached per schema)."""
     if preset not in loaded.lint:
         try:
-            from qapidoc.config import Config, find_config
+            from qapidoc.core.config import Config, find_config
             from qapidoc.lint import run_lint
 
             try:
@@ -85,7 +85,7 @@ def lint_findings(loaded: LoadedSchema, preset: str) -> list[Diagnostic]:
                 config = Config()
             findings = run_lint(loaded.schema, config.with_overrides(preset=preset)).diagnostics
         except ImportError:  # pragma: no cover - lint engine absent
-            from qapidoc.registry import RULES
+            from qapidoc.core.registry import RULES
 
             findings = [
                 d

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from qapidoc.builder import load_schema
-from qapidoc.config import Config, config_from_mapping
+from qapidoc.core.config import Config, config_from_mapping
+from qapidoc.core.source import Diagnostic
 from qapidoc.lint import run_lint
 from qapidoc.lint.engine import LintResult, parse_version
-from qapidoc.source import Diagnostic
+from qapidoc.schema.builder import load_schema
 
 CASES = Path(__file__).parent / "cases" / "lint"
 SHARED = Path(__file__).parents[1].parent / "shared"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from qapidoc import load_schema
-from qapidoc.build_command import SiteOptions, heading_of, page_names, project_files
-from qapidoc.cli import main
+from qapidoc.cli.app import main
+from qapidoc.cli.build import SiteOptions, heading_of, page_names, project_files
 
 REPO = Path(__file__).resolve().parents[1]
 HARBOR = REPO / "schemas" / "harbor" / "harbor-schema.json"
@@ -159,7 +159,7 @@ def test_bad_options_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str])
 
 
 def test_sphinx_is_not_imported_until_build_runs() -> None:
-    code = ("import sys; from qapidoc.cli import build_parser; build_parser(); "
+    code = ("import sys; from qapidoc.cli.app import build_parser; build_parser(); "
             "print(any(m == 'sphinx' or m.startswith('sphinx.') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=REPO)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from qapidoc import load_schema
-from qapidoc.compat import CHANGE_KINDS, Change, diff
-from qapidoc.source import Severity
-from qapidoc.wire import Direction
+from qapidoc.compat.diff import CHANGE_KINDS, Change, diff
+from qapidoc.compat.wire import Direction
+from qapidoc.core.source import Severity
 
 CASES = Path(__file__).parent / "cases" / "compat"
 EXPECT = re.compile(r"^# expect: (\w+) ([\w-]+) (\S+)(?: \((\w+)\))?$", re.M)

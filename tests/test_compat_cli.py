@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qapidoc.cli import main
+from qapidoc.cli.app import main
 
 CASES = Path(__file__).parent / "cases" / "compat"
 SHARED = Path(__file__).parents[1].parent / "shared"
@@ -77,7 +77,7 @@ def test_bad_severity_option(capsys: pytest.CaptureFixture[str], bad: str,
 
 def test_config_file_next_to_new_schema(tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("qapidoc.config")
+    pytest.importorskip("qapidoc.core.config")
     old, new = pair("arguments")
     shutil.copy(old, tmp_path / "old.json")
     shutil.copy(new, tmp_path / "new.json")
@@ -331,7 +331,7 @@ def test_release_pair_finds_the_known_break(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_git_reader_uses_one_process(repo: Path) -> None:
-    from qapidoc.gitsource import GitBlobReader, git_opener
+    from qapidoc.schema.gitsource import GitBlobReader, git_opener
 
     rel, opener = git_opener("git:v1.0:schema.json")
     assert rel == "qapi/schema.json" and isinstance(opener, GitBlobReader)

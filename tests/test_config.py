@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qapidoc.cli import main
-from qapidoc.config import (
+from qapidoc.cli.app import main
+from qapidoc.core.config import (
     Config,
     ConfigError,
     describe_fields,

@@ -8,9 +8,8 @@ import re
 
 import pytest
 
-from qapidoc.cli import main
-
-from .conftest import CONFORMANCE
+from qapidoc.cli.app import main
+from tests.conftest import CONFORMANCE
 
 CASES = sorted(p.stem for p in CONFORMANCE.glob("*.err")) if CONFORMANCE.exists() else []
 LOC = re.compile(r"^(?P<file>[^\s:]+\.json):(?P<line>\d+)(?::\d+)?: ")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qapidoc import load_schema
-from qapidoc.registry import RULES
+from qapidoc.core.registry import RULES
 
 ROOTS = [
     "qapi/qapi-schema.json",

@@ -54,7 +54,7 @@ def test_every_rule_has_a_section(site: Path) -> None:
     from qapidoc_docs import rule_anchor
 
     import qapidoc.lint  # noqa: F401  (registers the lint rules)
-    from qapidoc.registry import RULES
+    from qapidoc.core.registry import RULES
 
     page = (site / "rules.html").read_text(encoding="utf-8")
     text = _text(site / "rules.html")
@@ -76,7 +76,7 @@ def test_rule_texts_are_valid_rst() -> None:
     import docutils.core
 
     import qapidoc.lint  # noqa: F401
-    from qapidoc.registry import RULES
+    from qapidoc.core.registry import RULES
 
     for rule in RULES.values():
         for field in ("summary", "rationale"):
@@ -106,7 +106,7 @@ def test_every_command_and_option_is_documented(site: Path) -> None:
 
 
 def test_every_configuration_key_is_documented(site: Path) -> None:
-    from qapidoc.config import describe_fields
+    from qapidoc.core.config import describe_fields
 
     text = _text(site / "configuration.html")
     for key, _type, _default, help_text in describe_fields():

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from qapidoc.builder import load_schema
-from qapidoc.cli import main
-from qapidoc.model import (
+from qapidoc.cli.app import main
+from qapidoc.schema.builder import load_schema
+from qapidoc.schema.model import (
     AlternateType,
     Command,
     EnumType,
@@ -22,8 +22,7 @@ from qapidoc.model import (
     StructType,
     UnionType,
 )
-
-from .lint_support import SHARED
+from tests.lint_support import SHARED
 
 BEFORE = """\
 ##

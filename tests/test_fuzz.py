@@ -11,9 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qapidoc import load_schema
-from qapidoc.report import format_text
-
-from .conftest import CORPUS
+from qapidoc.core.report import format_text
+from tests.conftest import CORPUS
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = [*sorted((REPO / "schemas").rglob("*.json")),

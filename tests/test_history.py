@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from qapidoc import load_schema
-from qapidoc.cli import main
-from qapidoc.history import build_history, first_seen, release_key
-from qapidoc.model import Schema
+from qapidoc.cli.app import main
+from qapidoc.compat.history import build_history, first_seen, release_key
+from qapidoc.schema.model import Schema
 
 V1 = """\
 { 'enum': 'Mode', 'data': [ 'fast' ] }

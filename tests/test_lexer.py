@@ -11,7 +11,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import Error, Name, Punctuation, String, Token
 from pygments.util import ClassNotFound
 
-from sphinx_ext.lexer import CLIENT, ELISION, SERVER, QMPLexer
+from sphinx_ext.render.lexer import CLIENT, ELISION, SERVER, QMPLexer
 
 TRANSCRIPTS = {
     "one-line": '-> { "execute": "query-block" }\n<- { "return": [ ... ] }\n',

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .lint_support import CASES, case_expectations, case_options, lint_text
+from tests.lint_support import CASES, case_expectations, case_options, lint_text
 
 FILES = sorted(CASES.glob("*.json"))
 

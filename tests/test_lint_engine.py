@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from qapidoc.builder import load_schema
-from qapidoc.cli import main
-from qapidoc.config import Config
+from qapidoc.cli.app import main
+from qapidoc.core.config import Config
 from qapidoc.lint import run_lint
 from qapidoc.lint.engine import enabled_codes
 from qapidoc.lint.versions import infer_release
-
-from .lint_support import SHARED, codes, lint_text
+from qapidoc.schema.builder import load_schema
+from tests.lint_support import SHARED, codes, lint_text
 
 PING = """\
 ##

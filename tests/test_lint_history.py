@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from qapidoc.cli import main
-from qapidoc.config import ConfigError, config_from_mapping
-
-from .conftest import RELEASES
+from qapidoc.cli.app import main
+from qapidoc.core.config import ConfigError, config_from_mapping
+from tests.conftest import RELEASES
 
 OLD = """\
 ##

@@ -8,12 +8,11 @@ import re
 
 import pytest
 
-from qapidoc.cli import main
+from qapidoc.cli.app import main
+from qapidoc.core.registry import PRESETS, RULES
 from qapidoc.lint import CHECKS, load_rules
 from qapidoc.lint.engine import parse_rule_doc
-from qapidoc.registry import PRESETS, RULES
-
-from .lint_support import codes, lint_text
+from tests.lint_support import codes, lint_text
 
 load_rules()
 LINT_CODES = sorted(CHECKS)

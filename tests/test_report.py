@@ -13,9 +13,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from qapidoc.cli import main
-from qapidoc.report import format_github, format_sarif
-from qapidoc.source import Diagnostic, Location, Severity, SourceFile
+from qapidoc.cli.app import main
+from qapidoc.core.report import format_github, format_sarif
+from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
 
 SARIF_SUBSET = Path(__file__).parent / "data" / "sarif-2.1.0-subset.schema.json"
 

@@ -14,9 +14,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from qapidoc.cli import main
-
-from .conftest import CORPUS
+from qapidoc.cli.app import main
+from tests.conftest import CORPUS
 
 CASES = Path(__file__).parent / "cases"
 BROKEN = """\

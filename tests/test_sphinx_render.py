@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import qapidoc
-from sphinx_ext.changes import collect_changes, version_key
-from sphinx_ext.render import (
+from sphinx_ext.pages.changes import collect_changes, version_key
+from sphinx_ext.render.rst import (
     Directive,
     Field,
     Heading,

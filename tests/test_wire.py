@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from qapidoc import load_schema
-from qapidoc.model import Schema
-from qapidoc.wire import Direction, WireNode, WirePath, reach, walk
+from qapidoc.compat.wire import Direction, WireNode, WirePath, reach, walk
+from qapidoc.schema.model import Schema
 
 SCHEMA = """\
 { 'enum': 'Driver', 'data': [ 'file', 'null' ] }
@@ -154,7 +154,7 @@ NEWER = SCHEMA.replace("FileOptions", "FileOpts").replace(
 
 def test_lint_element_index_survives_renames(
         schema: Schema, tmp_path_factory: pytest.TempPathFactory) -> None:
-    from qapidoc.lint.wire import new_and_old, wire_index
+    from qapidoc.lint.wire_index import new_and_old, wire_index
 
     path = tmp_path_factory.mktemp("wire") / "newer.json"
     path.write_text(NEWER)

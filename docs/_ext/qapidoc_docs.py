@@ -1,7 +1,7 @@
 """Pages of qapidoc's own docs that are generated from the code at build time.
 
-``.. qapidoc-rules::`` renders `qapidoc.registry.RULES`, ``.. qapidoc-cli::``
-the argparse parsers, ``.. qapidoc-config::`` the `qapidoc.config.Config`
+``.. qapidoc-rules::`` renders `qapidoc.core.registry.RULES`, ``.. qapidoc-cli::``
+the argparse parsers, ``.. qapidoc-config::`` the `qapidoc.core.config.Config`
 fields, ``.. qapidoc-sphinx-config::`` the config values ``sphinx_ext``
 registers and ``.. qapidoc-domain::`` the ``qapi`` domain's directives and
 roles.  Nothing here is committed as generated text, so the docs cannot drift.
@@ -94,7 +94,7 @@ def rule_anchor(code: str) -> str:
 
 def rule_lines(rule: Any) -> list[str]:
     """rST for one rule: a section titled ``CODE name``."""
-    from qapidoc.registry import PRESETS
+    from qapidoc.core.registry import PRESETS
 
     title = f"{rule.code} {rule.name}"
     presets = ", ".join(p for p in PRESETS if rule.in_preset(p))
@@ -121,7 +121,7 @@ class RulesDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         import qapidoc.lint  # noqa: F401  (registers the lint rules)
-        from qapidoc import registry
+        from qapidoc.core import registry
 
         self.env.note_dependency(registry.__file__)
         prefix = self.options.get("prefix", "")
@@ -152,7 +152,7 @@ class RulesDirective(SphinxDirective):
 
 def subcommands() -> dict[str, tuple[argparse.ArgumentParser, str]]:
     """Command name → (parser, one-line help), in registration order."""
-    from qapidoc.cli import build_parser
+    from qapidoc.cli.app import build_parser
 
     parser = build_parser()
     for action in parser._actions:
@@ -209,9 +209,9 @@ class CLIDirective(SphinxDirective):
     optional_arguments = 1
 
     def run(self) -> list[nodes.Node]:
-        import qapidoc.cli
+        import qapidoc.cli.app
 
-        self.env.note_dependency(qapidoc.cli.__file__)
+        self.env.note_dependency(qapidoc.cli.app.__file__)
         commands = subcommands()
         if self.arguments:
             name = self.arguments[0]
@@ -249,7 +249,7 @@ class ConfigDirective(SphinxDirective):
     """``.. qapidoc-config::`` — every ``[tool.qapidoc]`` / ``.qapidoc.yaml`` key."""
 
     def run(self) -> list[nodes.Node]:
-        from qapidoc import config
+        from qapidoc.core import config
 
         self.env.note_dependency(config.__file__)
         rows = [[_literal(key), _literal(typ), _literal(default), text]
@@ -301,9 +301,9 @@ def _article(word: str) -> str:
 
 def _common_options(domain: Any) -> set[str]:
     """Options of the domain's base object directive, which all the others have."""
-    import sphinx_ext.domain
+    import sphinx_ext.domain.directives
 
-    base = getattr(sphinx_ext.domain, "QAPIDescription", None)
+    base = getattr(sphinx_ext.domain.directives, "QAPIDescription", None)
     return set(getattr(base, "option_spec", None) or {})
 
 

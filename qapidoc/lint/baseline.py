@@ -13,8 +13,8 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 
-from ..config import ConfigError
-from ..source import Diagnostic
+from qapidoc.core.config import ConfigError
+from qapidoc.core.source import Diagnostic
 
 Key = tuple[str, str, str, str]
 

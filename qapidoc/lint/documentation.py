@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import (
+from qapidoc.core.source import Location, Severity
+from qapidoc.lint.engine import Finding, LintContext, lint_rule
+from qapidoc.lint.since import literal_flags
+from qapidoc.schema.model import (
     AlternateType,
     Command,
     Definition,
@@ -23,9 +26,6 @@ from ..model import (
     StructType,
     UnionType,
 )
-from ..source import Location, Severity
-from .engine import Finding, LintContext, lint_rule
-from .since import literal_flags
 
 # --------------------------------------------------------------------------
 # Names a definition's documentation may refer to

@@ -2,7 +2,7 @@
 
 `@lint_rule` registers a check function beside its code, with its
 documentation taken from the docstring's fixed headings, into the one
-registry (`qapidoc.registry.RULES`).  `run_lint()` takes a loaded `Schema`
+registry (`qapidoc.core.registry.RULES`).  `run_lint()` takes a loaded `Schema`
 and a `Config`, runs the enabled checks, applies severity overrides,
 per-file ignores and in-schema suppressions, and returns the findings.
 """
@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
-from ..config import Config
-from ..docs import LINE_LIMIT, long_lines
-from ..model import Definition, DocComment, Schema, Section
-from ..registry import RULES, Rule, find_rules, rule
-from ..source import Diagnostic, Location, Severity, SourceFile
+from qapidoc.core.config import Config
+from qapidoc.core.registry import RULES, Rule, find_rules, load_all_rules, rule
+from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
+from qapidoc.schema.docs import LINE_LIMIT, long_lines
+from qapidoc.schema.model import Definition, DocComment, Schema, Section
 
 # --------------------------------------------------------------------------
 # Findings and fixes
@@ -62,7 +62,7 @@ class LintRule:
 
 
 CHECKS: dict[str, LintRule] = {}
-"""Lint checks by code; their metadata lives in `qapidoc.registry.RULES`."""
+"""Lint checks by code; their metadata lives in `qapidoc.core.registry.RULES`."""
 
 _HEADINGS = ("What it checks", "Why it matters", "Example", "Use instead")
 _HEADING = re.compile(r"^(What it checks|Why it matters|Example|Use instead):?:?$")
@@ -322,14 +322,7 @@ def _line_length_findings(ctx: LintContext) -> Iterator[Diagnostic]:
 
 def load_rules() -> None:
     """Import every rule family, registering its rules."""
-    from . import (  # noqa: F401
-        documentation,
-        examples,
-        markup,
-        naming,
-        suppressions,
-        versions,
-    )
+    load_all_rules()
 
 
 def run_lint(schema: Schema, config: Config | None = None, *,
@@ -337,7 +330,7 @@ def run_lint(schema: Schema, config: Config | None = None, *,
              against: Schema | None = None,
              history: Sequence[tuple[str, Schema]] = ()) -> LintResult:
     """Every finding the configuration asks for, front end included."""
-    from . import suppressions
+    from qapidoc.lint import suppressions
 
     config = config or Config()
     codes = enabled_codes(config)

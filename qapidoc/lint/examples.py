@@ -13,7 +13,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..model import (
+from qapidoc.core.source import Severity
+from qapidoc.lint.engine import Finding, LintContext, lint_rule
+from qapidoc.schema.model import (
     AlternateType,
     BuiltinType,
     Command,
@@ -27,8 +29,6 @@ from ..model import (
     TypeRef,
     UnionType,
 )
-from ..source import Severity
-from .engine import Finding, LintContext, lint_rule
 
 # --------------------------------------------------------------------------
 # Transcripts

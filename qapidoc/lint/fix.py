@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..source import Diagnostic
-from .engine import Edit, LintResult
+from qapidoc.core.source import Diagnostic
+from qapidoc.lint.engine import Edit, LintResult
 
 MAX_ROUNDS = 10
 

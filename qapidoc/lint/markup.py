@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import DocComment, SectionKind
-from ..source import Location, Severity, SourceFile
-from .engine import Edit, Finding, LintContext, lint_rule
-from .since import literal_flags
+from qapidoc.core.source import Location, Severity, SourceFile
+from qapidoc.lint.engine import Edit, Finding, LintContext, lint_rule
+from qapidoc.lint.since import literal_flags
+from qapidoc.schema.model import DocComment, SectionKind
 
 _ABBREVIATIONS = frozenset({
     "e.g", "i.e", "etc", "vs", "cf", "approx", "resp", "incl", "no", "nr",
@@ -499,7 +499,7 @@ def rst_syntax(ctx: LintContext) -> Iterator[Finding]:
         ##
         { 'command': 'ping' }
     """
-    from .rst import rst_problems
+    from qapidoc.lint.rst import rst_problems
 
     for doc, d in ctx.docs:
         for line, col, message in rst_problems(doc):

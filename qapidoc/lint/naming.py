@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..model import Command, EnumType, EnumValue, Event, Feature, Member, StructType
-from ..source import Location, Severity
-from .engine import Finding, LintContext, lint_rule
+from qapidoc.core.source import Location, Severity
+from qapidoc.lint.engine import Finding, LintContext, lint_rule
+from qapidoc.schema.model import Command, EnumType, EnumValue, Event, Feature, Member, StructType
 
 
 def _named(ctx: LintContext) -> Iterator[tuple[str, str, Location, str,

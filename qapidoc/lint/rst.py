@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any, ClassVar
 
-from ..model import DocComment, SectionKind
+from qapidoc.schema.model import DocComment, SectionKind
 
 _SPHINX_ROLES = ("ref", "doc", "term", "option", "envvar", "file", "samp",
                  "program", "command", "kbd", "manpage", "abbr", "any",

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..docs import literal_lines
-from ..model import DocComment, Section, SectionKind
-from .engine import LintContext, Version, parse_version
+from qapidoc.lint.engine import LintContext, Version, parse_version
+from qapidoc.schema.docs import literal_lines
+from qapidoc.schema.model import DocComment, Section, SectionKind
 
 NOTE = re.compile(r"\((\s*)([Ss]ince)\b(\s*:?\s*)([^()]*?)(\s*)\)")
 """A parenthesised since note; group 4 is what follows the word."""

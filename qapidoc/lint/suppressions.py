@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Never
 
-from ..model import Definition, DocComment
-from ..registry import find_rules
-from ..source import Diagnostic, Location, SourceFile
-from .engine import CHECKS, Edit, LintContext, lint_rule
+from qapidoc.core.registry import find_rules
+from qapidoc.core.source import Diagnostic, Location, SourceFile
+from qapidoc.lint.engine import CHECKS, Edit, LintContext, lint_rule
+from qapidoc.schema.model import Definition, DocComment
 
 ENGINE_CODES = frozenset({"QD601", "QD602"})
 """Reported by `apply()` rather than by a check of their own."""

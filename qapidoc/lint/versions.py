@@ -12,9 +12,20 @@ import itertools
 import re
 from collections.abc import Iterator
 
-from ..config import next_release
-from ..history import History, release_key
-from ..model import (
+from qapidoc.compat.history import History, release_key
+from qapidoc.core.config import next_release
+from qapidoc.core.source import Location, Severity
+from qapidoc.lint.engine import (
+    Finding,
+    LintContext,
+    Version,
+    lint_rule,
+    parse_version,
+    show_version,
+)
+from qapidoc.lint.since import literal_flags, note_for, paragraph_end, since_notes, since_section
+from qapidoc.lint.wire_index import ElementKey, new_and_old, wire_index
+from qapidoc.schema.model import (
     Command,
     Definition,
     DocComment,
@@ -27,10 +38,6 @@ from ..model import (
     StructType,
     UnionType,
 )
-from ..source import Location, Severity
-from .engine import Finding, LintContext, Version, lint_rule, parse_version, show_version
-from .since import literal_flags, note_for, paragraph_end, since_notes, since_section
-from .wire import ElementKey, new_and_old, wire_index
 
 _MALFORMED = re.compile(
     r"([Ss]ince)(\s*:?\s*)(\d+\.\d+(?:\.\d+)?)\s*\.?\s*$")
@@ -695,7 +702,7 @@ def release_history(ctx: LintContext) -> History | None:
         return None
     cached = ctx.__dict__.get("_history")
     if cached is None:
-        from ..history import build_history
+        from qapidoc.compat.history import build_history
 
         label = show_version(ctx.release) if ctx.release else "development"
         cached = build_history([*ctx.history, (label, ctx.schema)])

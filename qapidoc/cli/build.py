@@ -1,0 +1,387 @@
+"""``qapidoc build``: a complete HTML site for a schema, no Sphinx project needed.
+
+In: a root schema file.  Out: a static site in DIR (``DIR/index.html``): an
+index page with the schema's introduction, one page per module, the QAPI
+index, changes by version and search.  Writes a throwaway Sphinx project
+(``conf.py`` plus pages using ``.. qapi-doc::``) and runs Sphinx in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from qapidoc.core.registry import PRESETS
+
+if TYPE_CHECKING:
+    from qapidoc.schema.model import DocComment, Module, Schema
+
+THEMES: dict[str, str] = {
+    "alabaster": "",  # ships with Sphinx
+    "furo": "furo",
+    "sphinx_rtd_theme": "sphinx_rtd_theme",
+}
+"""Theme name → the Python package that provides it ("" when Sphinx does)."""
+
+RESERVED_PAGES = frozenset({"index", "genindex", "search", "qapi-index", "changes"})
+"""Page names the site uses itself; a module with such a name gets a suffix."""
+
+EPILOG = """\
+Exit status: 0 site built, 1 the schema has errors (printed as
+path:line:col: CODE message; nothing is built) or, with -W, Sphinx warned,
+2 usage error, unreadable schema, unwritable output directory, missing
+theme or a failed Sphinx run.  Warnings of the schema loader and of Sphinx
+go to stderr; the last line on stdout names the page to open.
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "build", help="build an HTML documentation site for a schema",
+        description="Build a complete static HTML site (an index page, a "
+        "page per module, the QAPI index, changes by version and search) "
+        "for SCHEMA, without writing a Sphinx project.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("schema", metavar="SCHEMA", help="the root schema file")
+    p.add_argument("-o", "--output", required=True, metavar="DIR",
+                   help="directory the site is written to (created if missing)")
+    p.add_argument("--title", metavar="T",
+                   help="site title (default: the schema's first heading, "
+                   "else the file name)")
+    p.add_argument("--namespace", metavar="NS", default="",
+                   help="QAPI namespace of the documented definitions, as "
+                   "in cross-references NS:Name (default: none)")
+    p.add_argument("--theme", choices=tuple(THEMES), default="alabaster",
+                   help="HTML theme (default: alabaster; furo and "
+                   "sphinx_rtd_theme must be installed)")
+    layout = p.add_mutually_exclusive_group()
+    layout.add_argument("--split", dest="split", action="store_true",
+                        default=True,
+                        help="one page per schema module (default)")
+    layout.add_argument("--single", dest="split", action="store_false",
+                        help="the whole schema on one page")
+    p.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
+                   help="build with N processes ('auto': one per CPU)")
+    p.add_argument("--lint", choices=PRESETS, default=None, metavar="PRESET",
+                   help="also report lint findings of this preset ("
+                   + ", ".join(PRESETS) + ") as warnings while building")
+    p.add_argument("-W", "--fail-on-warning", action="store_true",
+                   help="exit 1 if Sphinx printed any warning")
+    p.add_argument("--project-dir", metavar="DIR",
+                   help="write the generated Sphinx project to DIR and keep "
+                   "it, to customise and rebuild with sphinx-build "
+                   "(default: a temporary directory)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="print only warnings and errors")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show Sphinx's progress output")
+    p.set_defaults(run=run)
+
+
+def _jobs(text: str) -> int:
+    if text == "auto":
+        return os.cpu_count() or 1
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: '{text}'") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
+# --------------------------------------------------------------------------
+# The generated project: a plain function of the schema and the options
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """What the generated project depends on besides the schema."""
+
+    title: str | None = None
+    namespace: str = ""
+    theme: str = "alabaster"
+    split: bool = True
+    lint: str | None = None
+
+
+def heading_of(doc: DocComment | None) -> str | None:
+    """The first rST section title of a free-form doc comment, if any."""
+    if doc is None:
+        return None
+    lines = [dl.text.rstrip() for dl in doc.lines]
+    for i in range(len(lines) - 1):
+        title, under = lines[i].strip(), lines[i + 1]
+        if title and _is_adornment(under) and len(under) >= len(title) \
+                and not _is_adornment(lines[i]):
+            return title
+    return None
+
+
+def _is_adornment(line: str) -> bool:
+    s = line.strip()
+    return len(s) >= 3 and len(set(s)) == 1 and not s[0].isalnum()
+
+
+def _module_doc(module: Module) -> DocComment | None:
+    """The module's introduction: its first item, if that is free-form doc."""
+    from qapidoc.schema.model import DocComment
+
+    for item in module.items:
+        if isinstance(item, DocComment):
+            return item if item.symbol is None else None
+        return None
+    return None
+
+
+def page_names(schema: Schema, root: Path) -> dict[str, str]:
+    """Module path → page name (``events/monitoring``), index for the root."""
+    names: dict[str, str] = {}
+    used = set(RESERVED_PAGES)
+    for i, module in enumerate(schema.modules):
+        if i == 0:
+            names[module.path] = "index"
+            continue
+        path = Path(module.path)
+        try:
+            rel = path.resolve().relative_to(root.resolve())
+            name = rel.with_suffix("").as_posix() if rel.suffix == ".json" \
+                else rel.as_posix()
+        except ValueError:
+            name = module.name
+        base, n = name, 1
+        while name in used:
+            n += 1
+            name = f"{base}-module" if n == 2 else f"{base}-module{n}"
+        used.add(name)
+        names[module.path] = name
+    return names
+
+
+def site_title(schema: Schema, schema_path: str, options: SiteOptions) -> str:
+    if options.title:
+        return options.title
+    if schema.modules:
+        found = heading_of(_module_doc(schema.modules[0]))
+        if found:
+            return found
+    return Path(schema_path).stem
+
+
+def _directive(schema_file: str, options: SiteOptions, module: str | None,
+               title: bool = False) -> list[str]:
+    lines = [f".. qapi-doc:: {schema_file}"]
+    if options.namespace:
+        lines.append(f"   :namespace: {options.namespace}")
+    if module is not None:
+        lines.append(f"   :module: {module}")
+    if title:
+        lines.append("   :title:")  # the module's name when it has no heading
+    return lines
+
+
+def _title_block(title: str, char: str = "=") -> list[str]:
+    bar = char * len(title)
+    return [bar, title, bar, ""]
+
+
+def _has_definitions_or_text(module: Module) -> bool:
+    from qapidoc.schema.model import Include
+
+    return any(not isinstance(item, Include) for item in module.items)
+
+
+def project_files(schema: Schema, schema_path: str,
+                  options: SiteOptions) -> dict[str, str]:
+    """The Sphinx project for `schema`: file name → contents.
+
+    `schema_path` must be absolute; ``conf.py`` makes its directory the base
+    of the pages' ``qapi-doc`` paths, so the project holds no absolute path
+    but that one."""
+    from sphinx_ext.render.rst import module_slug
+
+    title = site_title(schema, schema_path, options)
+    schema_file = Path(schema_path).name
+    names = page_names(schema, Path(schema_path).parent)
+    modules = list(schema.modules)
+    pages = [m for m in modules[1:] if _has_definitions_or_text(m)]
+    split = options.split and bool(pages)
+    files: dict[str, str] = {"conf.py": conf_py(schema_path, title, options)}
+
+    index: list[str] = []
+    if heading_of(_module_doc(modules[0]) if modules else None) is None:
+        index += _title_block(title)
+    root = module_slug(schema, modules[0]) if split and modules else None
+    index += _directive(schema_file, options, root)
+    index += ["", ".. toctree::", "   :maxdepth: 1", "   :caption: Contents", ""]
+    if split:
+        index += [f"   {names[m.path]}" for m in pages]
+    index += ["   changes", "",
+              # The toctree takes only documents: the domain's index is a label.
+              ".. rubric:: Indices", "",
+              "* :ref:`qapi-index`",
+              "* :ref:`genindex`", "* :ref:`search`", ""]
+    files["index.rst"] = "\n".join(index)
+
+    if split:
+        for module in pages:
+            page = _directive(schema_file, options, module_slug(schema, module), title=True)
+            files[names[module.path] + ".rst"] = "\n".join(page) + "\n"
+
+    files["changes.rst"] = "\n".join(
+        _title_block("Changes by version")
+        + [f".. qapi-changes:: {schema_file}"]
+        + ([f"   :namespace: {options.namespace}"] if options.namespace else [])
+    ) + "\n"
+    return files
+
+
+def conf_py(schema_path: str, title: str, options: SiteOptions) -> str:
+    """``conf.py`` of the generated project; values are Python literals."""
+    settings: list[tuple[str, object]] = [
+        ("project", title),
+        ("extensions", ["sphinx_ext"]),
+        ("root_doc", "index"),
+        ("html_theme", options.theme),
+        ("html_title", title),
+        ("html_short_title", title),
+        ("html_copy_source", False),
+        ("html_show_sourcelink", False),
+        ("html_show_copyright", False),
+        ("qapidoc_srctree", str(Path(schema_path).parent)),
+    ]
+    if options.lint:
+        settings.append(("qapidoc_lint", options.lint))
+    if options.theme == "alabaster":
+        settings.append(("html_theme_options", {"fixed_sidebar": True,
+                                                "show_relbars": True}))
+        settings.append(("html_sidebars", {"**": [
+            "about.html", "navigation.html", "relations.html",
+            "searchbox.html"]}))
+    out = ['"""Generated by qapidoc build; edit freely."""', ""]
+    out += [f"{name} = {value!r}" for name, value in settings]
+    return "\n".join(out) + "\n"
+
+
+def write_project(files: dict[str, str], directory: Path) -> None:
+    for name, text in files.items():
+        target = directory / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+# --------------------------------------------------------------------------
+# Running it
+
+
+def _prepare_output(path: str) -> Path:
+    """Create the output directory, or say why it cannot be used."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{path}: output exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".qapidoc-"):
+            pass
+    except OSError as e:
+        raise UsageError(f"{path}: cannot write output directory: "
+                         f"{e.strerror or e}") from None
+    return out
+
+
+def _check_theme(theme: str) -> None:
+    import importlib.util
+
+    package = THEMES[theme]
+    if package and importlib.util.find_spec(package) is None:
+        raise UsageError(f"theme '{theme}' is not installed "
+                         f"(pip install {package})")
+
+
+def run(args: argparse.Namespace) -> int:
+    from qapidoc import load_schema
+    from qapidoc.core.report import format_text
+    from qapidoc.core.source import Severity
+
+    _check_theme(args.theme)
+    schema_path = os.path.abspath(args.schema)
+    if os.path.isdir(schema_path):
+        raise UsageError(f"{args.schema}: is a directory, not a schema file")
+    schema = load_schema(args.schema)
+    errors = [d for d in schema.diagnostics if d.severity is Severity.ERROR]
+    if schema.diagnostics:
+        sys.stderr.write(format_text(schema.diagnostics))
+    if errors:
+        unreadable = any(d.code == "QA002" for d in errors) and not schema.modules
+        n = len(errors)
+        sys.stderr.write(f"qapidoc build: {n} error{'s' if n != 1 else ''} in "
+                         f"the schema; nothing built\n")
+        return EXIT_USAGE if unreadable else EXIT_FINDINGS
+    out = _prepare_output(args.output)
+    options = SiteOptions(title=args.title, namespace=args.namespace,
+                          theme=args.theme, split=args.split, lint=args.lint)
+    files = project_files(schema, schema_path, options)
+
+    started = time.monotonic()
+    if args.project_dir:
+        project = Path(args.project_dir)
+        try:
+            write_project(files, project)
+        except OSError as e:
+            raise UsageError(f"{args.project_dir}: cannot write project: "
+                             f"{e.strerror or e}") from None
+        status = _sphinx(project, out, project / "_doctrees", args)
+    else:
+        with tempfile.TemporaryDirectory(prefix="qapidoc-build-") as tmp:
+            write_project(files, Path(tmp))
+            status = _sphinx(Path(tmp), out, Path(tmp) / "_doctrees", args)
+    if status == EXIT_USAGE:
+        return status
+    if status == EXIT_FINDINGS:
+        sys.stderr.write("qapidoc build: Sphinx warned and -W was given; "
+                         "the site was written but the build fails\n")
+    if not args.quiet:
+        elapsed = time.monotonic() - started
+        pages = len([f for f in files if f.endswith(".rst")])
+        sys.stdout.write(f"Built {pages} pages in {elapsed:.1f}s; open "
+                         f"{out / 'index.html'}\n")
+    return status
+
+
+def _sphinx(srcdir: Path, outdir: Path, doctreedir: Path,
+            args: argparse.Namespace) -> int:
+    """Run the HTML builder; 0, 1 (warnings with -W) or 2 (Sphinx failed)."""
+    from sphinx.application import Sphinx
+    from sphinx.errors import SphinxError
+    from sphinx.util.console import nocolor
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    warning: TextIO = sys.stderr
+    if not warning.isatty():
+        nocolor()
+    status: TextIO | None = sys.stdout if args.verbose else None
+    try:
+        with patch_docutils(srcdir), docutils_namespace():
+            app = Sphinx(srcdir, srcdir, outdir, doctreedir, "html",
+                         status=status, warning=warning, freshenv=True,
+                         warningiserror=args.fail_on_warning,
+                         parallel=args.jobs, verbosity=0)
+            app.build(force_all=True)
+    except SphinxError as e:
+        sys.stderr.write(f"qapidoc build: Sphinx failed: {e}\n")
+        return EXIT_USAGE
+    except OSError as e:
+        sys.stderr.write(f"qapidoc build: {e.filename or ''}: {e.strerror or e}\n")
+        return EXIT_USAGE
+    with contextlib.suppress(OSError):  # Sphinx makes it even with html_copy_source off
+        (outdir / "_sources").rmdir()
+    return EXIT_FINDINGS if app.statuscode else EXIT_OK
+

@@ -1,0 +1,253 @@
+"""``qapidoc compat OLD NEW`` and ``qapidoc history VERSION=SCHEMA...``.
+
+Loads schemas (paths or ``git:REF:PATH``), refuses ones with errors that
+affect the wire (reported located, exit 2), runs `compat.diff` or
+`history.build_history`, and writes the chosen format.  compat exits 1 when
+a change at or above ``--fail-on`` is found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from qapidoc.core.source import Diagnostic, Severity, diagnostic_sort_key
+from qapidoc.schema.model import Schema
+
+_LEVELS = ("error", "warning", "info")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from qapidoc.compat.report import FORMATS
+
+    p = sub.add_parser(
+        "compat", help="what changed on the wire between two schemas",
+        description="Compare the wire protocol of two schemas (paths or "
+        "git:REF:PATH) and report what changed and what breaks clients.")
+    p.add_argument("old", metavar="OLD", nargs="?",
+                   help="the older schema: a path or git:REF:PATH")
+    p.add_argument("new", metavar="NEW", nargs="?",
+                   help="the newer schema: a path or git:REF:PATH")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="output format (default: text)")
+    p.add_argument("--fail-on", choices=(*_LEVELS, "never"), default="error",
+                   help="exit 1 if a change at or above this severity is "
+                   "found (default: error)")
+    p.add_argument("--show", choices=_LEVELS, default=None,
+                   help="least severe change to output (default: warning for "
+                   "text, github and sarif; info for json, markdown and rst)")
+    p.add_argument("--severity", action="append", default=[],
+                   metavar="KIND=LEVEL",
+                   help="severity of a change kind (error, warning or info); "
+                   "repeatable, overrides the configuration file")
+    p.add_argument("--no-config", action="store_true",
+                   help="ignore configuration files")
+    p.add_argument("--list-kinds", action="store_true",
+                   help="list change kinds with their default severities")
+    p.set_defaults(run=run_compat)
+
+    h = sub.add_parser(
+        "history", help="first release of every wire item",
+        description="Given release schemas oldest first, print the first "
+        "release whose wire protocol has each command, event, member, value, "
+        "branch and feature.")
+    h.add_argument("releases", nargs="+", metavar="VERSION=SCHEMA",
+                   help="a release and its schema (path or git:REF:PATH), "
+                   "oldest first")
+    h.add_argument("--format", choices=("text", "json"), default="text")
+    h.add_argument("--all", action="store_true",
+                   help="text: also list items already in the oldest release")
+    h.set_defaults(run=run_history)
+
+
+# --------------------------------------------------------------------------
+# Loading
+
+
+def wire_errors(schema: Schema) -> list[Diagnostic]:
+    """Errors that make the wire protocol unreliable: every error except
+    documentation ones (doc comment syntax, layout, binding, line length),
+    which released QEMU schemas do have."""
+    out = []
+    for d in schema.diagnostics:
+        if d.severity is not Severity.ERROR:
+            continue
+        if d.code.startswith("QA3") or d.name.startswith("doc-"):
+            continue
+        out.append(d)
+    return out
+
+
+def load(spec: str, what: str) -> Schema:
+    """Load a schema or raise UsageError naming the argument."""
+    from qapidoc.schema.builder import load_schema
+    from qapidoc.schema.gitsource import GitSpecError
+
+    if not spec.startswith("git:") and os.path.isdir(spec):
+        raise UsageError(f"{what} '{spec}' is a directory, not a schema file")
+    try:
+        return load_schema(spec)
+    except GitSpecError as e:
+        raise UsageError(f"{what}: {e}") from None
+
+
+def _prefix(spec: str) -> str:
+    if spec.startswith("git:"):
+        from qapidoc.schema.gitsource import parse_git_spec
+
+        return parse_git_spec(spec)[0] + ":"
+    return ""
+
+
+def _report_load_errors(errors: Sequence[tuple[str, Schema, list[Diagnostic]]]) -> int:
+    for spec, _schema, diags in errors:
+        prefix = _prefix(spec)
+        for d in sorted(diags, key=diagnostic_sort_key):
+            sys.stderr.write(f"{prefix}{d.location}: error: {d.code} {d.message}\n")
+        n = len(diags)
+        sys.stderr.write(f"qapidoc: error: {spec}: {n} error{'s' if n != 1 else ''} "
+                         "in the schema; fix them before comparing\n")
+    return EXIT_USAGE
+
+
+# --------------------------------------------------------------------------
+# compat
+
+
+def _severity_options(args: argparse.Namespace, new_spec: str) -> dict[str, str]:
+    """Severity overrides: configuration file (found from NEW), then
+    ``--severity`` options."""
+    from qapidoc.compat.diff import CHANGE_KINDS
+
+    out: dict[str, str] = {}
+    if not args.no_config:
+        out.update(_config_severities(new_spec))
+    for item in args.severity:
+        kind, sep, level = item.partition("=")
+        kind, level = kind.strip(), level.strip().lower()
+        if not sep or not kind:
+            raise UsageError(f"--severity expects KIND=LEVEL, got '{item}'")
+        if kind not in CHANGE_KINDS:
+            raise UsageError(f"--severity: unknown change kind '{kind}' "
+                             "(see qapidoc compat --list-kinds)")
+        if level not in _LEVELS:
+            raise UsageError(f"--severity {kind}: unknown severity '{level}' "
+                             "(expected error, warning or info)")
+        out[kind] = level
+    return out
+
+
+def _config_severities(new_spec: str) -> dict[str, str]:
+    from qapidoc.compat.diff import CHANGE_KINDS
+
+    try:
+        from qapidoc.core.config import ConfigError, config_file_for, load_config
+    except ImportError:  # configuration support not installed
+        return {}
+    start = new_spec
+    if new_spec.startswith("git:"):
+        from qapidoc.schema.gitsource import parse_git_spec
+
+        start = os.path.join(os.getcwd(), parse_git_spec(new_spec)[1])
+    path = config_file_for(start)
+    if path is None:
+        return {}
+    try:
+        config = load_config(path)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    for kind in config.compat:
+        if kind not in CHANGE_KINDS:
+            raise UsageError(f"{path}: compat: unknown change kind '{kind}' "
+                             "(see qapidoc compat --list-kinds)")
+    return dict(config.compat)
+
+
+def _list_kinds() -> int:
+    from qapidoc.compat.diff import CHANGE_KINDS
+
+    width = max(len(k) for k in CHANGE_KINDS)
+    for k in CHANGE_KINDS.values():
+        sys.stdout.write(f"{k.name:<{width}}  {k.severity!s:<7}  {k.summary}\n")
+    return EXIT_OK
+
+
+def run_compat(args: argparse.Namespace) -> int:
+    if args.list_kinds:
+        return _list_kinds()
+    if not args.old or not args.new:
+        raise UsageError("compat needs two schemas: OLD NEW")
+    from qapidoc import __version__
+    from qapidoc.compat.diff import diff
+    from qapidoc.compat.report import Sources, render, summary
+
+    severities = _severity_options(args, args.new)
+    old = load(args.old, "OLD")
+    new = load(args.new, "NEW")
+    errors = [(spec, s, wire_errors(s)) for spec, s in
+              ((args.old, old), (args.new, new))]
+    if any(e for _, _, e in errors):
+        return _report_load_errors([x for x in errors if x[2]])
+    changes = diff(old, new, severities)
+    show = args.show or ("warning" if args.format in ("text", "github", "sarif")
+                         else "info")
+    floor = Severity.parse(show)
+    shown = [c for c in changes if c.severity >= floor]
+    src = Sources(args.old, args.new, _prefix(args.old), _prefix(args.new),
+                  new.root)
+    sys.stdout.write(render(args.format, shown, src,
+                            colour=args.format == "text" and sys.stdout.isatty(),
+                            version=__version__))
+    sys.stderr.write(summary(changes, len(shown)) + "\n")
+    if args.fail_on == "never":
+        return EXIT_OK
+    limit = Severity.parse(args.fail_on)
+    return EXIT_FINDINGS if any(c.severity >= limit for c in changes) else EXIT_OK
+
+
+# --------------------------------------------------------------------------
+# history
+
+
+def run_history(args: argparse.Namespace) -> int:
+    from qapidoc.compat.history import build_history
+
+    releases: list[tuple[str, Schema]] = []
+    specs: list[str] = []
+    for item in args.releases:
+        version, sep, spec = item.partition("=")
+        if not sep or not version.strip() or not spec:
+            raise UsageError(f"expected VERSION=SCHEMA, got '{item}'")
+        if version in (v for v, _ in releases):
+            raise UsageError(f"version '{version}' given twice")
+        releases.append((version.strip(), load(spec, version)))
+        specs.append(spec)
+    errors = [(spec, s, wire_errors(s)) for spec, (_, s) in zip(specs, releases,
+                                                                 strict=True)]
+    if any(e for _, _, e in errors):
+        return _report_load_errors([x for x in errors if x[2]])
+    history = build_history(releases)
+    if args.format == "json":
+        doc = {
+            "versions": list(history.versions),
+            "paths": history.paths,
+            "gone": history.gone,
+            "items": [{"definition": d, "member": m, "version": v}
+                      for (d, m), v in history.items.items()],
+            "features": [{"definition": d, "member": m, "feature": f, "version": v}
+                         for (d, m, f), v in history.features.items()],
+        }
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return EXIT_OK
+    oldest = history.oldest
+    rows = sorted(((history.versions.index(v), v, p) for p, v in history.paths.items()
+                   if v != oldest or args.all), key=lambda r: r[0])
+    for _, version, path in rows:
+        sys.stdout.write(f"{version}\t{path}\n")
+    for path, last in history.gone.items():
+        sys.stdout.write(f"gone after {last}\t{path}\n")
+    return EXIT_OK

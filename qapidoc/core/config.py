@@ -1,0 +1,359 @@
+"""Configuration: one typed definition, read from files and the command line.
+
+`Config` declares every setting once (type, default, help); the loader reads
+``[tool.qapidoc]`` of ``pyproject.toml`` or ``.qapidoc.yaml`` (found by
+walking up from the schema), the CLI overrides single fields, and the lint
+engine, compat and the Sphinx extension read the result.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from qapidoc.core.registry import PRESETS, find_rules, load_all_rules
+
+CONFIG_FILES = (".qapidoc.yaml", ".qapidoc.yml", "pyproject.toml")
+"""Looked for in each directory from the schema's upwards, in this order."""
+
+SEVERITIES = ("error", "warning", "info")
+
+
+class ConfigError(Exception):
+    """A configuration file or value that cannot be used; names key and file."""
+
+
+def _help(text: str, key: str = "") -> dict[str, str]:
+    return {"help": text, "key": key}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every qapidoc setting.  Keys in files are the field names with ``-``
+    for ``_``; relative paths are relative to the file that sets them."""
+
+    preset: str = field(default="recommended", metadata=_help(
+        "Rule set: qemu (QEMU's own checks) ⊂ recommended ⊂ strict."))
+    select: tuple[str, ...] = field(default=(), metadata=_help(
+        "Rules to run in addition to the preset: codes, code prefixes or "
+        "names."))
+    ignore: tuple[str, ...] = field(default=(), metadata=_help(
+        "Rules not to run: codes, code prefixes or names."))
+    per_file_ignores: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, metadata=_help(
+            "Glob pattern of schema files → rules not reported in them."))
+    severity: dict[str, str] = field(default_factory=dict, metadata=_help(
+        "Rule (code, prefix or name) → severity it reports at: error, "
+        "warning or info."))
+    line_length: int = field(default=70, metadata=_help(
+        "Longest documentation line, counting the '# ' prefix."))
+    release: str | None = field(default=None, metadata=_help(
+        "The release under development, X.Y; newer 'Since' is an error."))
+    release_file: str | None = field(default=None, metadata=_help(
+        "File holding the version, such as QEMU's VERSION; 10.2.50 means "
+        "11.0 is in development."))
+    roots: tuple[str, ...] = field(default=(), metadata=_help(
+        "Root schema file(s), linted as a whole by the pre-commit hook."))
+    against: str | None = field(default=None, metadata=_help(
+        "The previous release's root schema (a path or git:REF:PATH) that "
+        "version notes are checked against."))
+    history: dict[str, str] = field(default_factory=dict, metadata=_help(
+        "Release X.Y → that release's root schema (a path or git:REF:PATH); "
+        "'Since' tags and since notes must name the first release whose "
+        "wire protocol has the item."))
+    compat: dict[str, str] = field(default_factory=dict, metadata=_help(
+        "Compatibility change kind → severity (error, warning or info)."))
+    source: str | None = field(default=None, compare=False, metadata=_help(
+        "The file this configuration was read from (not a setting).",
+        key="-"))
+
+    def with_overrides(self, **changes: Any) -> Config:
+        """A copy with the non-None `changes` applied (command line)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def development_release(self) -> str | None:
+        """The release under development: `release`, else read from
+        `release_file`.  Raises ConfigError for an unreadable file."""
+        if self.release:
+            return self.release
+        if not self.release_file:
+            return None
+        try:
+            with open(self.release_file, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            raise ConfigError(f"{self.source or 'configuration'}: release-file: "
+                              f"cannot read {self.release_file}: "
+                              f"{e.strerror}") from None
+        version = release_from_version(text.strip())
+        if version is None:
+            raise ConfigError(f"{self.release_file}: not a version number: "
+                              f"{text.strip()[:40]!r}")
+        return version
+
+
+_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def next_release(major: int, minor: int) -> tuple[int, int]:
+    """QEMU's release after `major.minor`: 2.12→3.0, 3.1→4.0, X.2→X+1.0
+    from 4.0 on, otherwise the next minor."""
+    if (major == 2 and minor >= 12) or (major == 3 and minor >= 1) or (
+            major >= 4 and minor >= 2):
+        return major + 1, 0
+    return major, minor + 1
+
+
+def release_from_version(text: str) -> str | None:
+    """``10.2.50`` (a development tree) → ``11.0``; ``10.1.0`` → ``10.1``."""
+    m = _VERSION.match(text)
+    if m is None:
+        return None
+    major, minor = int(m.group(1)), int(m.group(2))
+    if m.group(3) and int(m.group(3)) >= 50:
+        major, minor = next_release(major, minor)
+    return f"{major}.{minor}"
+
+
+# --------------------------------------------------------------------------
+# Validation: one converter per field type
+
+
+def _key(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def _str(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string, got {_kind(value)}")
+    return value
+
+
+def _kind(value: object) -> str:
+    return {bool: "a boolean", int: "a number", float: "a number",
+            list: "a list", dict: "a table", type(None): "nothing"}.get(
+                type(value), type(value).__name__)
+
+
+def _str_list(value: object, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: expected a list of strings, got "
+                          f"{_kind(value)}")
+    return tuple(_str(v, where) for v in value)
+
+
+def _rules(value: object, where: str) -> tuple[str, ...]:
+    out = _str_list(value, where)
+    for sel in out:
+        check_selector(sel, where)
+    return out
+
+
+def check_selector(sel: str, where: str) -> None:
+    """Raise ConfigError unless `sel` names at least one rule."""
+    _ensure_rules_loaded()
+    if not find_rules(sel):
+        raise ConfigError(f"{where}: unknown rule '{sel}'")
+
+
+def _ensure_rules_loaded() -> None:
+    load_all_rules()
+
+
+def _preset(value: object, where: str) -> str:
+    text = _str(value, where)
+    if text not in PRESETS:
+        raise ConfigError(f"{where}: unknown preset '{text}' (expected "
+                          f"{', '.join(PRESETS)})")
+    return text
+
+
+def _severity_text(value: object, where: str) -> str:
+    text = _str(value, where).strip().lower()
+    if text not in SEVERITIES:
+        raise ConfigError(f"{where}: unknown severity '{value}' (expected "
+                          "error, warning or info)")
+    return text
+
+
+def _table(value: object, where: str) -> Mapping[object, object]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a table, got {_kind(value)}")
+    return value
+
+
+def _per_file(value: object, where: str) -> dict[str, tuple[str, ...]]:
+    return {_str(k, where): _rules(v, f"{where}.{k}")
+            for k, v in _table(value, where).items()}
+
+
+def _severities(value: object, where: str) -> dict[str, str]:
+    out = {}
+    for k, v in _table(value, where).items():
+        check_selector(_str(k, where), where)
+        out[str(k)] = _severity_text(v, f"{where}.{k}")
+    return out
+
+
+def _compat(value: object, where: str) -> dict[str, str]:
+    return {_str(k, where): _severity_text(v, f"{where}.{k}")
+            for k, v in _table(value, where).items()}
+
+
+def _history(base: str) -> Callable[[object, str], dict[str, str]]:
+    path = _path(base)
+
+    def convert(value: object, where: str) -> dict[str, str]:
+        return {_release(k, f"{where}.{k}"): path(v, f"{where}.{k}")
+                for k, v in _table(value, where).items()}
+    return convert
+
+
+def _line_length(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 20:
+        raise ConfigError(f"{where}: expected a whole number of at least 20, "
+                          f"got {value!r}")
+    return value
+
+
+def _release(value: object, where: str) -> str:
+    if isinstance(value, float):
+        raise ConfigError(f"{where}: write the release as a string such as "
+                          f"'10.1' (as a number, 10.10 would read as 10.1)")
+    text = _str(value, where)
+    if not re.fullmatch(r"\d+\.\d+", text):
+        raise ConfigError(f"{where}: expected a release such as 10.1, got "
+                          f"{value!r}")
+    return text
+
+
+def _path(base: str) -> Callable[[object, str], str]:
+    def convert(value: object, where: str) -> str:
+        text = _str(value, where)
+        if text.startswith("git:") or os.path.isabs(text):
+            return text
+        return os.path.normpath(os.path.join(base, text))
+    return convert
+
+
+def _paths(base: str) -> Callable[[object, str], tuple[str, ...]]:
+    one = _path(base)
+
+    def convert(value: object, where: str) -> tuple[str, ...]:
+        return tuple(one(v, where) for v in _str_list(value, where))
+    return convert
+
+
+def _converters(base: str) -> dict[str, Callable[[object, str], Any]]:
+    return {
+        "preset": _preset,
+        "select": _rules,
+        "ignore": _rules,
+        "per_file_ignores": _per_file,
+        "severity": _severities,
+        "line_length": _line_length,
+        "release": _release,
+        "release_file": _path(base),
+        "roots": _paths(base),
+        "against": _path(base),
+        "history": _history(base),
+        "compat": _compat,
+    }
+
+
+def config_from_mapping(data: object, source: str) -> Config:
+    """Validate a ``[tool.qapidoc]`` table / YAML mapping into a Config."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the qapidoc configuration must be a "
+                          f"table, got {_kind(data)}")
+    base = os.path.dirname(os.path.abspath(source))
+    convert = _converters(base)
+    by_key = {_key(f.name): f.name for f in fields(Config)
+              if f.metadata.get("key") != "-"}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        name = by_key.get(str(key))
+        if name is None:
+            raise ConfigError(f"{source}: unknown key '{key}' (known: "
+                              f"{', '.join(sorted(by_key))})")
+        values[name] = convert[name](value, f"{source}: {key}")
+    return Config(source=source, **values)
+
+
+def load_config(path: str) -> Config:
+    """Read one configuration file: ``pyproject.toml`` (its
+    ``[tool.qapidoc]`` table) or a YAML file."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
+    if path.endswith(".toml"):
+        import tomllib
+
+        try:
+            doc = tomllib.loads(raw.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{path}: not valid TOML: {e}") from None
+        tool = doc.get("tool", {})
+        return config_from_mapping(
+            tool.get("qapidoc", {}) if isinstance(tool, dict) else {}, path)
+    import yaml
+
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from None
+    return config_from_mapping(data, path)
+
+
+def _has_qapidoc_table(path: str) -> bool:
+    """Cheap test whether a pyproject.toml configures qapidoc."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return "[tool.qapidoc" in f.read()
+    except OSError:
+        return False
+
+
+def config_file_for(start: str) -> str | None:
+    """The configuration file governing `start` (a file or directory)."""
+    here = os.path.abspath(start)
+    if not os.path.isdir(here):
+        here = os.path.dirname(here)
+    while True:
+        for name in CONFIG_FILES:
+            candidate = os.path.join(here, name)
+            if os.path.isfile(candidate) and (
+                    name != "pyproject.toml" or _has_qapidoc_table(candidate)):
+                return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def find_config(start: str) -> Config:
+    """The configuration for a schema at `start`: the nearest file walking
+    up, or the defaults when there is none."""
+    path = config_file_for(start)
+    return load_config(path) if path else Config()
+
+
+def describe_fields() -> list[tuple[str, str, str, str]]:
+    """(key, type, default, help) of every setting, for docs and --help."""
+    out = []
+    for f in fields(Config):
+        if f.metadata.get("key") == "-":
+            continue
+        default: object = (f.default_factory() if callable(f.default_factory)
+                           else f.default)
+        out.append((_key(f.name), str(f.type), repr(default), f.metadata["help"]))
+    return out

@@ -1,0 +1,108 @@
+"""The registry of checks: every finding's code, name, severity and docs.
+
+Each check is declared once, beside the code that detects it, with `rule()`.
+`qapidoc rules`, the docs' rule pages and SARIF rule metadata all read
+`RULES`; the lint engine reads presets from it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from qapidoc.core.source import Diagnostic, Location, Severity
+
+PRESETS: tuple[str, ...] = ("qemu", "recommended", "strict")
+"""Nested presets, smallest first: each contains the ones before it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A named check.  `preset` is the smallest preset that enables it."""
+
+    code: str
+    name: str
+    severity: Severity
+    preset: str
+    summary: str
+    rationale: str = ""
+    bad: str = ""
+    good: str = ""
+    fixable: bool = False
+
+    def in_preset(self, preset: str) -> bool:
+        return PRESETS.index(self.preset) <= PRESETS.index(preset)
+
+    def at(
+        self,
+        location: Location,
+        message: str,
+        *,
+        context: Location | None = None,
+        definition: str | None = None,
+        member: str | None = None,
+    ) -> Diagnostic:
+        return Diagnostic(
+            location,
+            self.code,
+            self.name,
+            self.severity,
+            message,
+            context,
+            definition,
+            member,
+        )
+
+
+RULES: dict[str, Rule] = {}
+
+RULE_MODULES: tuple[str, ...] = (
+    "qapidoc.schema.builder",
+    "qapidoc.lint.documentation",
+    "qapidoc.lint.examples",
+    "qapidoc.lint.markup",
+    "qapidoc.lint.naming",
+    "qapidoc.lint.suppressions",
+    "qapidoc.lint.versions",
+)
+"""Every module that declares rules.  They are imported by name so that the
+registry (which every stage uses) depends on none of them."""
+
+
+def load_all_rules() -> None:
+    """Import every rule family, so that `RULES` is complete."""
+    for name in RULE_MODULES:
+        importlib.import_module(name)
+
+
+def rule(
+    code: str,
+    name: str,
+    summary: str,
+    *,
+    severity: Severity = Severity.ERROR,
+    preset: str = "qemu",
+    rationale: str = "",
+    bad: str = "",
+    good: str = "",
+    fixable: bool = False,
+) -> Rule:
+    """Declare a check; codes and names must be unique."""
+    if code in RULES:
+        raise ValueError(f"duplicate rule code {code}")
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset}")
+    r = Rule(code, name, severity, preset, summary, rationale.strip(),
+             bad.strip("\n"), good.strip("\n"), fixable)
+    RULES[code] = r
+    return r
+
+
+def find_rules(selector: str) -> list[Rule]:
+    """Rules matching a code, a code prefix or a name; [] if none."""
+    sel = selector.strip()
+    by_name = [r for r in RULES.values() if r.name == sel]
+    if by_name:
+        return by_name
+    upper = sel.upper()
+    return [r for r in RULES.values() if r.code.startswith(upper)] if upper else []

@@ -1,0 +1,236 @@
+"""Report formats for diagnostics: text, json, sarif, github and junit.
+
+Each formatter takes sorted `Diagnostic`s and returns a string; the CLI
+writes it.  Rule metadata (SARIF, statistics) comes from the registry.
+
+JSON format: an array with one object per finding, with the keys
+``path`` (as given on the command line), ``line`` and ``column``
+(1-based), ``code``, ``name`` (the rule's), ``severity`` (``error``,
+``warning`` or ``info``), ``message``, ``definition`` and ``member`` (the
+definition and member it concerns, or null) and ``fixable`` (boolean).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from qapidoc.core.registry import RULES
+from qapidoc.core.source import Diagnostic, Severity
+
+FORMATS = ("text", "json", "sarif", "github", "junit")
+
+
+def format_text(diags: Iterable[Diagnostic], colour: bool = False) -> str:
+    """``path:line:col: CODE message`` lines, with notes saying which
+    definition a finding belongs to (when elsewhere) and how an included
+    file was included."""
+    out: list[str] = []
+    for d in diags:
+        code = d.code
+        if colour:
+            tint = {Severity.ERROR: "31", Severity.WARNING: "33",
+                    Severity.INFO: "36"}[d.severity]
+            code = f"\x1b[1;{tint}m{code}\x1b[0m"
+        out.append(f"{d.location}: {code} {d.message}")
+        ctx = d.context
+        if ctx is not None and (ctx.file is not d.location.file
+                                or ctx.line != d.location.line):
+            what = f"'{d.definition}'" if d.definition else "this doc comment"
+            out.append(f"{ctx}: note: in {what}")
+        chain = d.location.file.include_chain()
+        if chain:
+            out.append("    included from " + ", from ".join(str(c) for c in chain))
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def summary(diags: list[Diagnostic], files: int) -> str:
+    if not diags:
+        return f"No findings in {files} file{'s' if files != 1 else ''}."
+    counts = {s: sum(1 for d in diags if d.severity is s) for s in Severity}
+    parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in
+             sorted(counts.items(), reverse=True) if n]
+    n = len(diags)
+    return (f"Found {n} finding{'s' if n != 1 else ''} ({', '.join(parts)}) "
+            f"in {files} file{'s' if files != 1 else ''}.")
+
+
+def statistics(diags: Sequence[Diagnostic]) -> str:
+    """One line per rule, most frequent first: count, code, name."""
+    counts = Counter(d.code for d in diags)
+    names = {d.code: d.name for d in diags}
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return "".join(f"{n:6d}  {code}  {names[code]}\n" for code, n in rows)
+
+
+def _fixable(code: str) -> bool:
+    r = RULES.get(code)
+    return bool(r and r.fixable)
+
+
+def format_json(diags: Iterable[Diagnostic]) -> str:
+    """The JSON array described in the module docstring."""
+    rows = [{
+        "path": d.location.path,
+        "line": d.location.line,
+        "column": d.location.col,
+        "code": d.code,
+        "name": d.name,
+        "severity": str(d.severity),
+        "message": d.message,
+        "definition": d.definition,
+        "member": d.member,
+        "fixable": _fixable(d.code),
+    } for d in diags]
+    return json.dumps(rows, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------
+# SARIF 2.1.0
+
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning",
+                Severity.INFO: "note"}
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _uri(path: str) -> str:
+    """A path relative to the working directory, with ``/`` separators;
+    a ``file://`` URI for files outside it."""
+    full = os.path.abspath(path)
+    rel = os.path.relpath(full)
+    if rel.startswith(".."):
+        return "file://" + full.replace(os.sep, "/")
+    return rel.replace(os.sep, "/")
+
+
+def format_sarif(diags: Sequence[Diagnostic], version: str = "") -> str:
+    """A SARIF 2.1.0 log with one run, the metadata of every rule that
+    reported, and one result per finding."""
+    codes = sorted({d.code for d in diags})
+    index = {c: i for i, c in enumerate(codes)}
+    rules = []
+    for code in codes:
+        r = RULES.get(code)
+        name = r.name if r else next(d.name for d in diags if d.code == code)
+        entry: dict[str, object] = {
+            "id": code,
+            "name": name,
+            "shortDescription": {"text": r.summary if r else name},
+            "defaultConfiguration": {
+                "level": _SARIF_LEVEL[r.severity if r else Severity.ERROR]},
+        }
+        if r is not None:
+            text = r.summary + ("\n\n" + r.rationale if r.rationale else "")
+            md = text
+            if r.bad:
+                md += "\n\nExample:\n\n```\n" + r.bad + "\n```"
+            if r.good:
+                md += "\n\nUse instead:\n\n```\n" + r.good + "\n```"
+            entry["fullDescription"] = {"text": text}
+            entry["help"] = {"text": text, "markdown": md}
+            entry["properties"] = {"tags": ["qapi", r.preset]}
+        rules.append(entry)
+    results = []
+    for d in diags:
+        result: dict[str, object] = {
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": _SARIF_LEVEL[d.severity],
+            "message": {"text": d.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": _uri(d.location.path)},
+                "region": {"startLine": max(d.location.line, 1),
+                           "startColumn": max(d.location.col, 1)},
+            }}],
+        }
+        if d.definition:
+            key = f"{d.code}:{d.definition}:{d.member or ''}"
+            result["partialFingerprints"] = {"qapidocFinding/v1": key}
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "qapidoc",
+                "version": version or "0",
+                "informationUri": "https://www.qemu.org/docs/master/devel/"
+                                  "qapi-code-gen.html",
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------
+# GitHub workflow commands
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_prop(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_GH_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning",
+             Severity.INFO: "notice"}
+
+
+def format_github(diags: Sequence[Diagnostic]) -> str:
+    """``::error file=…,line=…,col=…,title=…::message`` per finding, values
+    escaped as the workflow command syntax requires."""
+    out = []
+    for d in diags:
+        props = (f"file={_gh_prop(d.location.path)},line={d.location.line},"
+                 f"col={d.location.col},title={_gh_prop(d.code + ' ' + d.name)}")
+        out.append(f"::{_GH_LEVEL[d.severity]} {props}::{_gh_data(d.message)}")
+    return "".join(line + "\n" for line in out)
+
+
+def github_summary(diags: Sequence[Diagnostic], files: int) -> str:
+    """Markdown for ``$GITHUB_STEP_SUMMARY``: the summary and a table of
+    counts per rule."""
+    lines = ["## qapidoc lint", "", summary(list(diags), files), ""]
+    if diags:
+        lines += ["| Rule | Name | Count |", "| --- | --- | ---: |"]
+        counts = Counter(d.code for d in diags)
+        names = {d.code: d.name for d in diags}
+        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"| {code} | {names[code]} | {n} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# JUnit XML
+
+
+def format_junit(diags: Sequence[Diagnostic], files: Sequence[str] = ()) -> str:
+    """One test case per finding (failures), or one passing case per file
+    when there are none."""
+    import xml.etree.ElementTree as ET
+
+    suites = ET.Element("testsuites", name="qapidoc")
+    suite = ET.SubElement(suites, "testsuite", name="qapidoc lint",
+                          tests=str(len(diags) or len(files) or 1),
+                          failures=str(len(diags)), errors="0")
+    for d in diags:
+        case = ET.SubElement(suite, "testcase", classname=d.location.path,
+                             name=f"{d.code} {d.location.line}:{d.location.col}",
+                             file=d.location.path, line=str(d.location.line))
+        fail = ET.SubElement(case, "failure", message=d.message,
+                             type=d.code)
+        fail.text = f"{d.location}: {d.code} [{d.severity}] {d.message}"
+    if not diags:
+        for path in files or ["schema"]:
+            ET.SubElement(suite, "testcase", classname=path, name="lint")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ET.tostring(suites, encoding="unicode") + "\n")

@@ -1,0 +1,722 @@
+"""Builder: checked expressions + doc comments → the frozen `Schema` model.
+
+Resolves type references, flattens bases, checks what needs the whole
+schema (unknown and duplicate names, clashes, unions, alternates, command
+data and returns, special features) and binds doc comments to definitions
+and their members.  `load_schema()` is the public entry point.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+from collections.abc import Iterable
+
+from qapidoc.core.registry import Rule, rule
+from qapidoc.core.source import Diagnostic, Location, SourceFile
+from qapidoc.schema.docs import parse_doc
+from qapidoc.schema.expressions import Decl, DeclFeature, DeclMember, check_expressions
+from qapidoc.schema.model import (
+    JSON_TYPES,
+    AlternateType,
+    Branch,
+    BuiltinType,
+    Command,
+    Definition,
+    DocComment,
+    EnumType,
+    EnumValue,
+    Event,
+    Feature,
+    Include,
+    Member,
+    Module,
+    ModuleItem,
+    Pragmas,
+    Schema,
+    Section,
+    SectionKind,
+    StructType,
+    TypeRef,
+    UnionType,
+)
+from qapidoc.schema.reader import FileOpener, IncludeItem, RawDoc, TopExpr, read_schema
+
+UNKNOWN_TYPE = rule(
+    "QA201", "unknown-type",
+    "A type reference names no type.",
+    rationale="Every member, base, branch, argument and return type must "
+    "be defined somewhere in the schema.",
+    bad="{ 'struct': 'S', 'data': { 'when': 'Timestamp' } }",
+    good="{ 'struct': 'S', 'data': { 'when': 'int' } }",
+)
+DUPLICATE_DEFINITION = rule(
+    "QA202", "duplicate-definition",
+    "A name is defined twice (types, commands and events share one "
+    "namespace, built-in types included).",
+    rationale="Names must identify one definition.",
+)
+NAME_CLASH = rule(
+    "QA203", "name-clash",
+    "Two members, values, branches or features clash, possibly only after "
+    "mapping to C (``a-b`` and ``a_b``).",
+    rationale="Clashing names produce ambiguous wire objects or C code that "
+    "does not compile.",
+    bad="{ 'struct': 'S', 'data': { 'a-b': 'int', 'a_b': 'int' } }",
+    good="{ 'struct': 'S', 'data': { 'a-b': 'int', 'c': 'int' } }",
+)
+BAD_TYPE_USE = rule(
+    "QA204", "bad-type-use",
+    "A type is used where its kind is not allowed: a base that is not a "
+    "struct, a union branch that is not an object, a command returning a "
+    "non-object, a union as unboxed arguments.",
+    rationale="These uses cannot be mapped to the wire format or to C.",
+    bad="{ 'command': 'get-count', 'returns': 'int' }",
+    good="{ 'command': 'get-count', 'returns': 'CountInfo' }",
+)
+BAD_UNION = rule(
+    "QA205", "bad-union",
+    "A union's discriminator or branches are invalid.",
+    rationale="The discriminator must be a mandatory, unconditional "
+    "enum-typed member of the base and branches must name its values.",
+)
+AMBIGUOUS_ALTERNATE = rule(
+    "QA206", "ambiguous-alternate",
+    "An alternate has branches that cannot be told apart on the wire, or "
+    "a branch type an alternate cannot hold.",
+    rationale="An alternate picks its branch from the JSON type of the "
+    "value; two branches of the same JSON type are ambiguous.",
+    bad="{ 'alternate': 'A', 'data': { 'n': 'int', 's': 'str' } }",
+    good="{ 'alternate': 'A', 'data': { 'n': 'int', 'o': 'Options' } }",
+)
+BAD_FEATURE_USE = rule(
+    "QA207", "bad-feature-use",
+    "A special feature (``deprecated``, ``unstable``) is used where it is "
+    "not supported, or a feature is listed twice.",
+    rationale="Special features are only defined for commands, events, "
+    "members and enum values.",
+)
+DOC_BINDING = rule(
+    "QA208", "doc-binding",
+    "A doc comment is not bound to its definition: it names another symbol, "
+    "is not followed by the definition, or is missing where required.",
+    rationale="Documentation must sit directly before what it documents.",
+)
+DOC_MEMBERS = rule(
+    "QA209", "doc-members",
+    "A doc comment documents members or features that do not exist, or "
+    "leaves some undocumented, or has a section the definition kind does "
+    "not take.",
+    rationale="Every member and feature is part of the interface and must "
+    "be described; descriptions of things that do not exist mislead.",
+)
+
+_C_NAME = re.compile(r"[^A-Za-z0-9_]")
+
+
+def c_name(name: str) -> str:
+    """The name as generated C sees it (for clash checks)."""
+    return _C_NAME.sub("_", name)
+
+
+_QTYPE_VALUES = ("none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool")
+
+
+class Builder:
+    def __init__(self, pragmas: Pragmas) -> None:
+        self.pragmas = pragmas
+        self.diags: list[Diagnostic] = []
+        self.decls: dict[str, Decl] = {}
+        self.built: dict[str, Definition] = {}
+        self.building: set[str] = set()
+        self.builtins: dict[str, BuiltinType] = {}
+        self.docs: dict[str, DocComment] = {}
+        self.doc_used: dict[str, set[str]] = {}
+
+    # -- reporting -------------------------------------------------------
+
+    def err(self, r: Rule, loc: Location, message: str, decl: Decl | None,
+            member: str | None = None) -> None:
+        self.diags.append(r.at(loc, message,
+                               context=decl.loc if decl else None,
+                               definition=decl.name if decl else None,
+                               member=member))
+
+    # -- built-ins -------------------------------------------------------
+
+    def make_builtins(self, where: SourceFile) -> None:
+        loc = Location(where, 1, 1)
+        for name, json in JSON_TYPES.items():
+            self.builtins[name] = BuiltinType(
+                name, loc, "", None, (), None, json_type=json)
+
+    def lookup_type(self, name: str) -> Definition | None:
+        b = self.builtins.get(name)
+        if b is not None:
+            return b
+        decl = self.decls.get(name)
+        if decl is None or decl.meta in ("command", "event"):
+            return None
+        return self.build(name)
+
+    def kind_of(self, name: str) -> str | None:
+        if name in self.builtins:
+            return "built-in"
+        d = self.decls.get(name)
+        return d.meta if d else None
+
+    def describe(self, name: str) -> str:
+        k = self.kind_of(name)
+        return f"{k} type '{name}'" if k else f"'{name}'"
+
+    # -- shared pieces -----------------------------------------------------
+
+    def features(self, feats: list[DeclFeature], decl: Decl,
+                 doc: DocComment | None, special_ok: bool) -> tuple[Feature, ...]:
+        out: list[Feature] = []
+        seen: dict[str, str] = {}
+        for f in feats:
+            if f.name in ("deprecated", "unstable") and not special_ok:
+                self.err(BAD_FEATURE_USE, f.loc,
+                         f"feature '{f.name}' is not supported for types", decl)
+            key = c_name(f.name)
+            if key in seen:
+                self.err(NAME_CLASH, f.loc, f"feature '{f.name}' collides with "
+                         f"feature '{seen[key]}'", decl)
+            seen[key] = f.name
+            section = doc.feature(f.name) if doc else None
+            out.append(Feature(f.name, f.loc, f.cond, section))
+            self.doc_used.setdefault(decl.name, set()).add("feature:" + f.name)
+        return tuple(out)
+
+    def check_ref(self, ref: TypeRef, what: str, decl: Decl) -> bool:
+        """Whether `ref` names a type; does not build it, so recursive
+        types are fine."""
+        kind = self.kind_of(ref.name)
+        if kind is None or kind in ("command", "event"):
+            self.err(UNKNOWN_TYPE, ref.location,
+                     f"{what} uses unknown type '{ref.name}'", decl)
+            return False
+        return True
+
+    def check_build(self, ref: TypeRef, what: str, decl: Decl) -> Definition | None:
+        return self.lookup_type(ref.name) if self.check_ref(ref, what, decl) else None
+
+    def members(self, dms: list[DeclMember], decl: Decl, owner: str,
+                doc: DocComment | None, role: str) -> list[Member]:
+        out: list[Member] = []
+        for dm in dms:
+            assert dm.type is not None
+            self.check_ref(dm.type, f"{role} '{dm.name}'", decl)
+            section = doc.member(dm.name) if doc else None
+            self.doc_used.setdefault(decl.name, set()).add(dm.name)
+            out.append(Member(
+                dm.name, dm.type, dm.loc, owner, dm.optional, dm.cond,
+                self.features(dm.features, decl, doc, True), section))
+        return out
+
+    def check_clash(self, members: Iterable[Member | EnumValue | Branch],
+                    decl: Decl, role: str = "member",
+                    seen: dict[str, Member | EnumValue | Branch] | None = None,
+                    base_role: str = "") -> None:
+        seen = {} if seen is None else seen
+        for m in members:
+            key = c_name(m.name)
+            other = seen.get(key)
+            if other is not None and other is not m:
+                owner = getattr(m, "defined_in", decl.name)
+                if base_role:
+                    msg = (f"{role} '{m.name}' of type '{owner}' collides with "
+                           f"{base_role} '{other.name}'")
+                else:
+                    msg = f"{role} '{m.name}' collides with {role} '{other.name}'"
+                self.err(NAME_CLASH, m.location, msg, decl, m.name)
+            else:
+                seen[key] = m
+
+    # -- types -------------------------------------------------------------
+
+    def build(self, name: str) -> Definition | None:
+        done = self.built.get(name)
+        if done is not None:
+            return done
+        decl = self.decls[name]
+        if name in self.building:
+            self.err(BAD_TYPE_USE, decl.loc, f"object '{name}' contains itself",
+                     decl)
+            return None
+        self.building.add(name)
+        try:
+            defn = getattr(self, "build_" + decl.meta)(decl)
+        finally:
+            self.building.discard(name)
+        self.built[name] = defn
+        return defn  # type: ignore[no-any-return]
+
+    def common(self, decl: Decl) -> tuple[str, Location, str, object, DocComment | None]:
+        return (decl.name, decl.loc, decl.loc.file.path, decl.cond,
+                self.docs.get(decl.name))
+
+    def build_enum(self, decl: Decl) -> EnumType:
+        doc = self.docs.get(decl.name)
+        values = []
+        for v in decl.values:
+            section = doc.member(v.name) if doc else None
+            self.doc_used.setdefault(decl.name, set()).add(v.name)
+            values.append(EnumValue(v.name, v.loc, v.cond,
+                                    self.features(v.features, decl, doc, True),
+                                    section))
+        self.check_clash(values, decl, "value")
+        return EnumType(decl.name, decl.loc, decl.loc.file.path, decl.cond,
+                        self.features(decl.features, decl, doc, False), doc,
+                        values=tuple(values), prefix=decl.prefix)
+
+    def base_members(self, decl: Decl) -> list[Member]:
+        if decl.base is None:
+            return []
+        base = self.lookup_type(decl.base.name)
+        if base is None:
+            if decl.base.name in self.decls and self.decls[decl.base.name].meta in (
+                    "struct", "union"):
+                return []  # a cycle, already reported
+            self.err(UNKNOWN_TYPE, decl.base.location,
+                     f"'base' uses unknown type '{decl.base.name}'", decl)
+            return []
+        if not isinstance(base, StructType) or isinstance(base, UnionType):
+            self.err(BAD_TYPE_USE, decl.base.location,
+                     f"'base' requires a struct type, "
+                     f"{self.describe(decl.base.name)} isn't", decl)
+            return []
+        return list(base.members)
+
+    def build_struct(self, decl: Decl) -> StructType:
+        doc = self.docs.get(decl.name)
+        inherited = self.base_members(decl)
+        own = self.members(decl.members or [], decl, decl.name, doc, "member")
+        members = inherited + own
+        self.check_clash(members, decl)
+        return StructType(decl.name, decl.loc, decl.loc.file.path, decl.cond,
+                          self.features(decl.features, decl, doc, False), doc,
+                          members=tuple(members), base=decl.base)
+
+    def build_union(self, decl: Decl) -> UnionType:
+        doc = self.docs.get(decl.name)
+        if decl.base_members is not None:
+            common = self.members(decl.base_members, decl, decl.name, doc,
+                                  "base member")
+        else:
+            common = self.base_members(decl)
+        self.check_clash(common, decl)
+        disc_enum = self.discriminator(decl, common)
+        branches: list[Branch] = []
+        if disc_enum is not None and not disc_enum.values:
+            # Values without a branch get an empty one; no values, no branch.
+            self.err(BAD_UNION, decl.loc, "union has no branches", decl)
+        for b in decl.branches:
+            assert b.type is not None
+            if disc_enum is not None and disc_enum.value(b.name) is None:
+                self.err(BAD_UNION, b.loc,
+                         f"branch '{b.name}' is not a value of "
+                         f"enum type '{disc_enum.name}'", decl, b.name)
+            t = self.check_build(b.type, f"branch '{b.name}'", decl)
+            if t is not None:
+                if not isinstance(t, StructType):
+                    self.err(BAD_TYPE_USE, b.type.location,
+                             f"branch '{b.name}' cannot use "
+                             f"{self.describe(t.name)}", decl, b.name)
+                else:
+                    seen: dict[str, Member | EnumValue | Branch] = {
+                        c_name(m.name): m for m in common}
+                    self.check_clash(t.members, decl, "member", seen,
+                                     base_role="base member")
+            branches.append(Branch(b.name, b.type, b.loc, b.cond,
+                                   doc.member(b.name) if doc else None))
+        return UnionType(decl.name, decl.loc, decl.loc.file.path, decl.cond,
+                         self.features(decl.features, decl, doc, False), doc,
+                         members=tuple(common), base=decl.base,
+                         discriminator=decl.discriminator,
+                         branches=tuple(branches))
+
+    def discriminator(self, decl: Decl, common: list[Member]) -> EnumType | None:
+        name = decl.discriminator
+        if not name:
+            return None
+        where = decl.discriminator_loc or decl.loc
+        member = next((m for m in common if m.name == name), None)
+        if member is None:
+            self.err(BAD_UNION, where,
+                     f"discriminator '{name}' is not a member of 'base'", decl)
+            return None
+        t = self.lookup_type(member.type.name)
+        if t is None:
+            return None
+        if member.optional:
+            self.err(BAD_UNION, where,
+                     f"discriminator member '{name}' of 'base' must not be "
+                     "optional", decl)
+        if member.condition is not None:
+            self.err(BAD_UNION, where,
+                     f"discriminator member '{name}' of 'base' must not be "
+                     "conditional", decl)
+        if not isinstance(t, EnumType) or member.type.is_array:
+            base = f"base type '{decl.base.name}'" if decl.base else "'base'"
+            self.err(BAD_UNION, where,
+                     f"discriminator member '{name}' of {base} must be of "
+                     "enum type", decl)
+            return None
+        return t
+
+    def build_alternate(self, decl: Decl) -> AlternateType:
+        doc = self.docs.get(decl.name)
+        if not decl.branches and decl.expr.get("data") is not None:
+            self.err(BAD_UNION, decl.loc, "alternate has no branches", decl)
+        branches: list[Branch] = []
+        seen_json: dict[str, str] = {}
+        for b in decl.branches:
+            assert b.type is not None
+            self.doc_used.setdefault(decl.name, set()).add(b.name)
+            branch = Branch(b.name, b.type, b.loc, b.cond,
+                            doc.member(b.name) if doc else None)
+            branches.append(branch)
+            t = self.check_build(b.type, f"branch '{b.name}'", decl)
+            if t is None:
+                continue
+            json, conflicts = self.alternate_json(t, b.type.is_array)
+            if json is None:
+                self.err(AMBIGUOUS_ALTERNATE, b.type.location,
+                         f"branch '{b.name}' cannot use {self.describe(t.name)}",
+                         decl, b.name)
+                continue
+            claims = [json, *conflicts]
+            clash = next((seen_json[j] for j in claims if j in seen_json), None)
+            if clash is not None:
+                self.err(AMBIGUOUS_ALTERNATE, b.loc,
+                         f"branch '{b.name}' can't be distinguished from "
+                         f"'{clash}'", decl, b.name)
+            for j in claims:
+                seen_json.setdefault(j, b.name)
+        self.check_clash(branches, decl, "branch")
+        return AlternateType(decl.name, decl.loc, decl.loc.file.path, decl.cond,
+                             self.features(decl.features, decl, doc, False), doc,
+                             alternatives=tuple(branches))
+
+    @staticmethod
+    def alternate_json(t: Definition, is_array: bool) -> tuple[str | None, list[str]]:
+        """The JSON type a branch accepts, and the ones it is confused with
+        (string input such as command-line options is parsed into either)."""
+        if is_array:
+            return "array", []
+        if isinstance(t, BuiltinType):
+            if t.name == "any":
+                return None, []
+            json = t.json_type
+            if json in ("int", "number"):
+                return "number", []
+            if json == "string":
+                return "string", ["number", "boolean"]
+            return json, []
+        if isinstance(t, EnumType):
+            conflicts = []
+            names = [v.name for v in t.values]
+            if any(n in ("on", "off", "true", "false") for n in names):
+                conflicts.append("boolean")
+            if any(re.match(r"[-+0-9.]", n) for n in names):
+                conflicts.append("number")
+            return "string", conflicts
+        if isinstance(t, StructType):
+            return "object", []
+        return None, []
+
+    # -- commands and events -------------------------------------------------
+
+    def arguments(self, decl: Decl, doc: DocComment | None,
+                  role: str) -> tuple[list[Member], TypeRef | None]:
+        boxed = decl.flags.get("boxed", False)
+        if decl.data_type is not None:
+            t = self.check_build(decl.data_type, decl.meta, decl)
+            if t is None:
+                return [], decl.data_type
+            what = f"{decl.meta}'s 'data'"
+            if isinstance(t, UnionType):
+                if not boxed:
+                    self.err(BAD_TYPE_USE, decl.data_type.location,
+                             f"{what} can take union type '{t.name}' only "
+                             "with 'boxed': true", decl)
+            elif not isinstance(t, StructType):
+                self.err(BAD_TYPE_USE, decl.data_type.location,
+                         f"{what} cannot take {self.describe(t.name)}", decl)
+                return [], decl.data_type
+            assert isinstance(t, StructType)
+            if not boxed and any(m.condition for m in t.members):
+                self.err(BAD_TYPE_USE, decl.data_type.location,
+                         f"conditional {decl.meta} arguments require "
+                         "'boxed': true", decl)
+            return list(t.members), decl.data_type
+        members = self.members(decl.members or [], decl, decl.name, doc, role)
+        self.check_clash(members, decl)
+        return members, None
+
+    def build_command(self, decl: Decl) -> Command:
+        doc = self.docs.get(decl.name)
+        args, arg_type = self.arguments(decl, doc, "parameter")
+        ret = decl.returns
+        if ret is not None:
+            t = self.check_build(ret, "command's 'returns'", decl)
+            exempt = decl.name in self.pragmas.command_returns_exceptions
+            if t is not None and not exempt and not isinstance(t, StructType):
+                self.err(BAD_TYPE_USE, ret.location,
+                         f"command's 'returns' cannot take "
+                         f"{'array of ' if ret.is_array else ''}"
+                         f"{self.describe(t.name)}", decl)
+        f = decl.flags
+        return Command(decl.name, decl.loc, decl.loc.file.path, decl.cond,
+                       self.features(decl.features, decl, doc, True), doc,
+                       arguments=tuple(args), arg_type=arg_type,
+                       boxed=f.get("boxed", False), returns=ret,
+                       success_response=f.get("success-response", True),
+                       gen=f.get("gen", True), allow_oob=f.get("allow-oob", False),
+                       allow_preconfig=f.get("allow-preconfig", False),
+                       coroutine=f.get("coroutine", False))
+
+    def build_event(self, decl: Decl) -> Event:
+        doc = self.docs.get(decl.name)
+        args, arg_type = self.arguments(decl, doc, "member")
+        return Event(decl.name, decl.loc, decl.loc.file.path, decl.cond,
+                     self.features(decl.features, decl, doc, True), doc,
+                     arguments=tuple(args), arg_type=arg_type,
+                     boxed=decl.flags.get("boxed", False))
+
+    # -- documentation checks ----------------------------------------------
+
+    def check_documented(self, what: str, bogus: list[Section],
+                         decl: Decl) -> None:
+        """Report the `what` (member or feature) sections naming nothing."""
+        if not bogus:
+            return
+        names = ", ".join(f"'{s.name}'" for s in bogus)
+        plural = "s" if len(bogus) > 1 else ""
+        verb = "do" if bogus[1:] else "does"
+        self.err(DOC_MEMBERS, bogus[0].location,
+                 f"documented {what}{plural} {names} {verb} not exist", decl)
+
+    def check_doc(self, defn: Definition) -> None:
+        doc = defn.doc
+        if doc is None:
+            return
+        decl = self.decls[defn.name]
+        used = self.doc_used.get(defn.name, set())
+        self.check_documented("member", [
+            s for s in doc.members() if s.name not in used], decl)
+        self.check_documented("feature", [
+            s for s in doc.features() if "feature:" + s.name not in used], decl)
+        if not isinstance(defn, Command):
+            for kind in (SectionKind.RETURNS, SectionKind.ERRORS):
+                s = doc.section(kind)
+                if s is not None:
+                    self.err(DOC_MEMBERS, s.location,
+                             f"'{s.tag}' section is only valid for commands", decl)
+        exempt = defn.name in self.pragmas.documentation_exceptions
+        for role, name, loc, section in self.documentables(defn):
+            if section is None and (role == "feature" or not exempt):
+                self.err(DOC_MEMBERS, loc, f"{role} '{name}' lacks documentation",
+                         decl, name)
+
+    def documentables(self, defn: Definition) -> Iterable[
+            tuple[str, str, Location, Section | None]]:
+        """Everything the definition's own doc comment must describe."""
+        if isinstance(defn, EnumType):
+            for v in defn.values:
+                yield "value", v.name, v.location, v.doc
+                for f in v.features:
+                    yield "feature", f.name, f.location, f.doc
+        elif isinstance(defn, AlternateType):
+            for b in defn.alternatives:
+                yield "branch", b.name, b.location, b.doc
+        elif isinstance(defn, StructType | Command | Event):
+            members = defn.members if isinstance(defn, StructType) else (
+                defn.arguments if defn.arg_type is None else ())
+            for m in members:
+                if m.defined_in != defn.name:
+                    continue
+                role = "argument" if isinstance(defn, Command) else "member"
+                yield role, m.name, m.location, m.doc
+                for f in m.features:
+                    yield "feature", f.name, f.location, f.doc
+        for f in defn.features:
+            yield "feature", f.name, f.location, f.doc
+
+
+def _pragmas(lists: dict[str, list[str]], doc_required: bool) -> Pragmas:
+    return Pragmas(
+        doc_required=doc_required,
+        command_name_exceptions=frozenset(lists.get("command-name-exceptions", ())),
+        command_returns_exceptions=frozenset(
+            lists.get("command-returns-exceptions", ())),
+        documentation_exceptions=frozenset(lists.get("documentation-exceptions", ())),
+        member_name_exceptions=frozenset(lists.get("member-name-exceptions", ())),
+    )
+
+
+def display_path(path: str) -> str:
+    """Paths as users typed them: relative to the working directory when
+    below it."""
+    if os.path.isabs(path):
+        try:
+            rel = os.path.relpath(path)
+        except ValueError:
+            return path
+        return path if rel.startswith("..") else rel
+    return os.path.normpath(path)
+
+
+def _logical(path: str) -> str:
+    """A relative path that does not exist from the process's directory
+    but does from the shell's ($PWD): a wrapper changed directory under
+    us (as `subprocess.run(cwd=...)` does), so take the user's meaning."""
+    if os.path.isabs(path) or os.path.exists(path):
+        return path
+    shell = os.environ.get("PWD")
+    if not shell or not os.path.isabs(shell):
+        return path
+    candidate = os.path.join(shell, path)
+    return candidate if os.path.exists(candidate) else path
+
+
+def load_schema(path: str, text: str | None = None,
+                opener: FileOpener | None = None) -> Schema:
+    """Read, check and model the schema at `path` and everything it
+    includes.  Never raises for bad input: problems are in
+    `Schema.diagnostics`, and the model holds whatever could be built.
+
+    `text` stands in for the root file's contents; `opener` reads files
+    from elsewhere than the file system (see `qapidoc.schema.gitsource`), and a
+    path of the form ``git:REF:PATH`` picks the git opener itself."""
+    enabled = gc.isenabled()
+    gc.disable()  # a load makes many objects and no cycles worth collecting
+    try:
+        return _load(path, text, opener)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(path: str, text: str | None, opener: FileOpener | None) -> Schema:
+    if opener is None and text is None and path.startswith("git:"):
+        from qapidoc.schema.gitsource import git_opener
+
+        path, opener = git_opener(path)
+    if opener is not None:
+        read = read_schema(path, text, opener)
+    else:
+        read = read_schema(display_path(_logical(path)), text)
+    diags: list[Diagnostic] = list(read.diagnostics)
+    pragmas = _pragmas(read.pragmas.lists, read.pragmas.doc_required)
+    builder = Builder(pragmas)
+    anchor = read.root or SourceFile(path, "")
+    builder.make_builtins(anchor)
+
+    # Docs first: the model binds them to definitions and members.
+    exprs: list[tuple[TopExpr, DocComment | None]] = []
+    module_items: list[tuple[SourceFile, list[ModuleItem | TopExpr]]] = []
+    for fi in read.files:
+        items: list[ModuleItem | TopExpr] = []
+        for item in fi.items:
+            if isinstance(item, RawDoc):
+                doc = parse_doc(item, diags)
+                if doc.symbol is not None:
+                    diags.append(DOC_BINDING.at(
+                        doc.location,
+                        f"documentation for '{doc.symbol}' is not followed by "
+                        "the definition"))
+                items.append(doc)
+            elif isinstance(item, IncludeItem):
+                items.append(Include(display_path(item.path), item.loc))
+            else:
+                bound: DocComment | None = None
+                if item.doc is not None:
+                    doc = parse_doc(item.doc, diags)
+                    if doc.symbol is None:
+                        diags.append(DOC_BINDING.at(
+                            doc.location, "definition documentation required"))
+                        items.append(doc)
+                    else:
+                        bound = doc
+                exprs.append((item, bound))
+                items.append(item)
+        module_items.append((fi.file, items))
+
+    # Definitions in schema order: an included file's at its (first)
+    # include directive.
+    by_file = {id(fi.file): fi for fi in read.files}
+    rank = {id(e.expr): i for i, (e, _) in enumerate(exprs)}
+    ordered: list[tuple[TopExpr, DocComment | None]] = []
+
+    def walk(src: SourceFile) -> None:
+        for item in by_file[id(src)].items:
+            if isinstance(item, IncludeItem):
+                if item.file is not None and id(item.file) in by_file:
+                    walk(item.file)
+            elif isinstance(item, TopExpr):
+                ordered.append(exprs[rank[id(item.expr)]])
+
+    if read.root is not None and id(read.root) in by_file:
+        walk(read.root)
+    exprs = ordered
+    decls, expr_diags = check_expressions(
+        [(e.expr, e.doc) for e, _ in exprs], read.pragmas)
+    diags.extend(expr_diags)
+    docs_by_expr = {id(e.expr): d for e, d in exprs}
+    order: list[str] = []
+    for decl in decls:
+        bound = docs_by_expr.get(id(decl.expr))
+        if decl.name in builder.decls or decl.name in builder.builtins:
+            other = builder.describe(decl.name)
+            builder.err(DUPLICATE_DEFINITION, decl.expr.items[0][1].loc,
+                        f"{other} is already defined", decl)
+            continue
+        builder.decls[decl.name] = decl
+        order.append(decl.name)
+        if bound is not None:
+            if bound.symbol != decl.name:
+                diags.append(DOC_BINDING.at(
+                    bound.location,
+                    f"documentation comment is for '{bound.symbol}'",
+                    context=decl.loc, definition=decl.name))
+            else:
+                builder.docs[decl.name] = bound
+        elif pragmas.doc_required:
+            builder.err(DOC_BINDING, decl.loc, "documentation comment required",
+                        decl)
+
+    for name in order:
+        builder.build(name)
+    definitions = [builder.built[n] for n in order if n in builder.built]
+    for defn in definitions:
+        builder.check_doc(defn)
+    diags.extend(builder.diags)
+
+    by_decl = {id(builder.decls[n].expr): builder.built.get(n) for n in order}
+    modules: list[Module] = []
+    for src, items in module_items:
+        final: list[ModuleItem] = []
+        for it in items:
+            if isinstance(it, TopExpr):
+                built = by_decl.get(id(it.expr))
+                if built is not None:
+                    final.append(built)
+            else:
+                final.append(it)
+        modules.append(Module(src.path, src, tuple(final)))
+
+    by_name: dict[str, Definition] = dict(builder.builtins)
+    by_name.update((d.name, d) for d in definitions)
+    return Schema(
+        root=anchor.path,
+        modules=tuple(modules),
+        definitions=tuple(definitions),
+        builtins=tuple(builder.builtins.values()),
+        pragmas=pragmas,
+        diagnostics=tuple(diags),
+        by_name=by_name,
+    )

@@ -1,0 +1,372 @@
+"""Doc comments: raw ``##`` comment lines → `DocComment` with typed sections.
+
+Recognises definition documentation (``@SYMBOL:``), member and feature
+descriptions with their continuation indentation, tagged sections
+(``Since:``, ``Returns:``, ``Errors:``, ``TODO:``), legacy ``Note:`` and
+``Example:`` sections, and free-form text.  The builder binds the result to
+definitions; lint rules read both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from qapidoc.core.registry import rule
+from qapidoc.core.source import Diagnostic, Location
+from qapidoc.schema.model import DocComment, Section, SectionKind
+from qapidoc.schema.reader import RawDoc
+
+DOC_STRUCTURE = rule(
+    "QA301", "doc-structure",
+    "A definition's doc comment is malformed: a bad ``@name:`` line, a "
+    "misplaced or duplicated section, a section without text, a wrong "
+    "de-indent.",
+    rationale="The doc comment is parsed into the reference manual; these "
+    "mistakes garble or drop text.",
+    bad="##\n# @ping:\n#\n# Since:\n##",
+    good="##\n# @ping:\n#\n# Since: 9.0\n##",
+)
+DOC_LINE_LENGTH = rule(
+    "QA302", "doc-line-too-long",
+    "A documentation line is longer than 70 columns (literal and example "
+    "blocks are exempt).",
+    rationale="QEMU wraps documentation at 70 columns for legibility.",
+    bad="# " + "x" * 69,
+    good="# " + "x" * 60,
+)
+LEGACY_SECTION = rule(
+    "QA303", "legacy-section",
+    "A ``Note:``/``Notes:``/``Example:``/``Examples:`` section, a form "
+    "older QEMU releases used.",
+    rationale="QEMU no longer accepts these sections: notes are rST "
+    "admonitions (``.. note::``) and examples are ``.. qmp-example::`` "
+    "blocks, which render properly.",
+    bad="# Note: the device must be idle.",
+    good="# .. note:: The device must be idle.",
+)
+
+LINE_LIMIT = 70
+
+_AT_NAME = re.compile(r"@([^:]*): *")
+_TAG = re.compile(r"(Returns|Errors|Since|Notes?|Examples?|TODO):(?!:) *")
+_LEADING = re.compile(r" *")
+_CODE_DIRECTIVE = re.compile(
+    r"\.\. (?:qmp-example|code-block|code|sourcecode|parsed-literal)::")
+
+_TAG_KINDS = {
+    "Returns": SectionKind.RETURNS,
+    "Errors": SectionKind.ERRORS,
+    "Since": SectionKind.SINCE,
+    "TODO": SectionKind.TODO,
+    "Note": SectionKind.NOTE,
+    "Notes": SectionKind.NOTE,
+    "Example": SectionKind.EXAMPLE,
+    "Examples": SectionKind.EXAMPLE,
+}
+_UNIQUE = (SectionKind.SINCE, SectionKind.RETURNS, SectionKind.ERRORS)
+_NEEDS_TEXT = frozenset(k for k in SectionKind if k.is_tagged and k is not SectionKind.TODO)
+
+
+class _DocParser:
+    def __init__(self, raw: RawDoc, diags: list[Diagnostic]) -> None:
+        self.raw = raw
+        self.src = raw.loc.file
+        self.lines = raw.lines
+        self.i = 0
+        self.diags = diags
+        self.sections: list[Section] = []
+        # The section being filled: kind, name, tag, tag loc, first body
+        # line, text lines.
+        self.cur: tuple[SectionKind, str, str, Location] | None = None
+        self.cur_line = 0
+        self.cur_text: list[str] = []
+
+    # -- helpers -----------------------------------------------------------
+
+    def loc(self, idx: int, col: int = 1) -> Location:
+        if idx < len(self.lines):
+            return Location(self.src, self.lines[idx][0], col)
+        return Location(self.src, self.raw.end_line, 1)
+
+    def line(self) -> str | None:
+        return self.lines[self.i][1] if self.i < len(self.lines) else None
+
+    def error(self, idx: int, message: str, col: int = 1) -> None:
+        self.diags.append(DOC_STRUCTURE.at(self.loc(idx, col), message,
+                                           context=self.raw.loc))
+
+    def start(self, kind: SectionKind, idx: int, name: str = "",
+              tag: str = "", col: int = 1) -> None:
+        self.flush()
+        self.cur = (kind, name, tag, self.loc(idx, col))
+        self.cur_line = self.lines[idx][0]
+        self.cur_text = []
+
+    def append(self, text: str, idx: int) -> None:
+        if not self.cur_text:
+            self.cur_line = self.lines[idx][0]
+        self.cur_text.append(text)
+
+    def flush(self) -> None:
+        if self.cur is None:
+            return
+        kind, name, tag, where = self.cur
+        while self.cur_text and not self.cur_text[-1]:
+            self.cur_text.pop()
+        text = "\n".join(self.cur_text)
+        if kind in _NEEDS_TEXT and not text.strip():
+            self.diags.append(DOC_STRUCTURE.at(
+                where, f"text required after '{tag}:'", context=self.raw.loc))
+        self.sections.append(Section(kind, where, text, self.cur_line, name, tag))
+        self.cur = None
+        self.cur_text = []
+
+    # -- parsing -------------------------------------------------------------
+
+    def parse(self) -> DocComment:
+        first = self.line()
+        symbol: str | None = None
+        if first is not None and first.startswith("@"):
+            if not first.endswith(":"):
+                self.error(0, "line should end with ':'")
+                symbol = first[1:].split(":")[0].strip()
+            else:
+                symbol = first[1:-1]
+                if not symbol:
+                    self.error(0, "name required after '@'")
+            self.i = 1
+            self.definition()
+        else:
+            self.freeform()
+        self.flush()
+        return DocComment(
+            self.raw.loc,
+            self.raw.end_line,
+            tuple(self.lines),
+            symbol,
+            tuple(self.sections),
+        )
+
+    def freeform(self) -> None:
+        if not self.lines:
+            return
+        self.start(SectionKind.TEXT, 0)
+        for idx, (_, text) in enumerate(self.lines):
+            m = _AT_NAME.match(text)
+            if m:
+                self.error(idx, f"'@{m.group(1)}:' is not allowed in free-form "
+                           "documentation")
+            self.append(text, idx)
+
+    def definition(self) -> None:
+        no_more_members = False
+        seen_features = False
+        names: set[str] = set()
+        feature_names: set[str] = set()
+        tags: set[SectionKind] = set()
+        while True:
+            line = self.line()
+            while line == "":
+                if self.cur is not None and self.cur[0] is SectionKind.TEXT:
+                    self.append("", self.i)
+                self.i += 1
+                line = self.line()
+            if line is None:
+                return
+            idx = self.i
+            if line == "Features:":
+                if seen_features:
+                    self.error(idx, "duplicated 'Features:' line")
+                seen_features = True
+                self.flush()
+                self.i += 1
+                line = self.line()
+                while line == "":
+                    self.i += 1
+                    line = self.line()
+                count = 0
+                while line is not None and (m := _AT_NAME.match(line)):
+                    self.description(SectionKind.FEATURE, m, feature_names,
+                                     "feature")
+                    count += 1
+                    line = self.line()
+                if not count:
+                    self.error(self.i, "feature descriptions expected")
+                no_more_members = True
+            elif m := _AT_NAME.match(line):
+                if no_more_members:
+                    self.error(idx, f"description of '@{m.group(1)}:' follows "
+                               "a section")
+                while line is not None and (m := _AT_NAME.match(line)):
+                    self.description(SectionKind.MEMBER, m, names, "parameter")
+                    line = self.line()
+                no_more_members = True
+            elif m := _TAG.match(line):
+                tag = m.group(1)
+                kind = _TAG_KINDS[tag]
+                if kind in (SectionKind.NOTE, SectionKind.EXAMPLE):
+                    self.diags.append(LEGACY_SECTION.at(
+                        self.loc(idx),
+                        f"'{tag}:' sections are no longer supported; use "
+                        + ("an rST admonition such as '.. note::'"
+                           if kind is SectionKind.NOTE else
+                           "a '.. qmp-example::' block"),
+                        context=self.raw.loc))
+                if kind in _UNIQUE and kind in tags:
+                    self.error(idx, f"duplicated '{tag}' section")
+                tags.add(kind)
+                self.start(kind, idx, tag=tag)
+                self.body(line[m.end():], idx)
+                no_more_members = True
+            else:
+                if self.cur is None or self.cur[0] is not SectionKind.TEXT:
+                    self.start(SectionKind.TEXT, idx)
+                self.paragraph()
+
+    def description(self, kind: SectionKind, m: re.Match[str], seen: set[str],
+                    role: str) -> None:
+        idx = self.i
+        name = m.group(1)
+        if not name or name != name.strip():
+            self.error(idx, f"invalid {role} name")
+        elif name in seen:
+            self.error(idx, f"'{name}' {role} name duplicated")
+        seen.add(name)
+        self.start(kind, idx, name=name)
+        self.body(self.lines[idx][1][m.end():], idx)
+
+    def body(self, rest: str, idx: int) -> None:
+        """A section's text: `rest` of its first line (`idx`, the current
+        one), then its continuation lines."""
+        if rest:
+            self.append(rest, idx)
+        self.i += 1
+        self.indented()
+        self.flush()
+
+    def indented(self) -> None:
+        """Continuation lines of a description or tagged section.
+
+        The hot loop of doc parsing: works on locals, not helper calls."""
+        lines = self.lines
+        n = len(lines)
+        i = self.i
+        blanks = 0
+        while i < n and not lines[i][1]:
+            blanks += 1
+            i += 1
+        if i >= n:
+            self.i = i
+            return
+        line = lines[i][1]
+        indent = len(line) - len(line.lstrip(" "))
+        if not indent:
+            self.i = i
+            return
+        text = self.cur_text
+        if not text:
+            self.cur_line = lines[i][0] - blanks
+        text.extend([""] * blanks)
+        text.append(line[indent:])
+        prev_blank = False
+        match_at = _AT_NAME.match
+        while True:
+            i += 1
+            if i >= n:
+                break
+            line = lines[i][1]
+            if line:
+                if line[0] == "@" and match_at(line):
+                    break
+                cur = len(line) - len(line.lstrip(" "))
+                if cur < indent:
+                    if prev_blank:
+                        break
+                    self.i = i
+                    self.error(i, "unexpected de-indent (expected at least "
+                               f"{indent} spaces)")
+                text.append(line[min(cur, indent):])
+                prev_blank = False
+            else:
+                text.append("")
+                prev_blank = True
+        self.i = i
+
+    def paragraph(self) -> None:
+        lines = self.lines
+        n = len(lines)
+        i = self.i
+        text = self.cur_text
+        if i < n and lines[i][1] and not text:
+            self.cur_line = lines[i][0]
+        while i < n and lines[i][1]:
+            text.append(lines[i][1])
+            i += 1
+        self.i = i
+
+
+def parse_doc(raw: RawDoc, diags: list[Diagnostic]) -> DocComment:
+    """Parse a raw doc comment, appending problems to `diags`."""
+    doc = _DocParser(raw, diags).parse()
+    diags.extend(long_lines(raw.loc, raw.lines))
+    return doc
+
+
+def long_lines(where: Location, lines: Sequence[tuple[int, str]],
+               limit: int = LINE_LIMIT) -> list[Diagnostic]:
+    """Doc lines (text after ``# ``) over `limit` columns outside literal
+    blocks, URLs and unbreakable words; `where` is the comment's start."""
+    out: list[Diagnostic] = []
+    width = limit - 2
+    if all(len(text) <= width for _, text in lines):
+        return out
+    for number, text, in_block in literal_lines(lines):
+        if in_block or len(text) + 2 <= limit or _unbreakable(text):
+            continue
+        out.append(DOC_LINE_LENGTH.at(
+            Location(where.file, number, 1),
+            f"documentation line longer than {limit} characters",
+            context=where))
+    return out
+
+
+def _unbreakable(text: str) -> bool:
+    """A URL or a single long word cannot be wrapped."""
+    stripped = text.strip()
+    return "://" in stripped or " " not in stripped
+
+
+def literal_lines(lines: Sequence[tuple[int, str]]) -> list[tuple[int, str, bool]]:
+    """Each doc line with whether it is inside a literal block: the
+    indented body after a paragraph ending in ``::`` or after a directive
+    such as ``.. qmp-example::`` (a directive's options included)."""
+    out: list[tuple[int, str, bool]] = []
+    block_indent = -1  # indentation of the line that opened the block
+    pending = False  # saw an opener; block starts at the next indented line
+    opener_indent = 0
+    for number, text in lines:
+        if not text:
+            out.append((number, text, block_indent >= 0))
+            continue
+        indent = len(text) - len(text.lstrip(" "))
+        if block_indent >= 0:
+            if indent > block_indent:
+                out.append((number, text, True))
+                continue
+            block_indent = -1
+        if pending:
+            pending = False
+            if indent > opener_indent:
+                block_indent = opener_indent
+                out.append((number, text, True))
+                continue
+        stripped = text.strip()
+        if _CODE_DIRECTIVE.match(stripped):
+            # A code directive's body (options included) is its block.
+            block_indent = indent
+        elif stripped.endswith("::"):
+            pending = True
+            opener_indent = indent
+        out.append((number, text, False))
+    return out

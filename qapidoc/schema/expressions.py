@@ -1,0 +1,563 @@
+"""Expressions: check each definition's shape and names, normalise it.
+
+Takes the reader's top-level `Obj` nodes and checks what the grammar and the
+naming rules of the spec say about a single expression: keys, value types,
+names, conditions, features.  Produces `Decl` records for the builder, which
+checks what needs the whole schema (types, clashes, unions, alternates).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qapidoc.core.registry import Rule, rule
+from qapidoc.core.source import Diagnostic, Location
+from qapidoc.schema.model import Condition, TypeRef
+from qapidoc.schema.reader import Arr, Bool, Node, Obj, PragmaValues, RawDoc, Str
+
+BAD_EXPRESSION = rule(
+    "QA101", "bad-expression",
+    "A definition has unknown, missing or mistyped keys, or values of the "
+    "wrong form.",
+    rationale="The spec's grammar says which keys each kind of definition "
+    "takes and what their values look like.",
+    bad="{ 'struct': 'Point', 'data': { 'x': 'int' }, 'colour': 'red' }",
+    good="{ 'struct': 'Point', 'data': { 'x': 'int' } }",
+)
+BAD_NAME = rule(
+    "QA102", "bad-name",
+    "A name breaks the naming rules: invalid characters, wrong case for its "
+    "kind, a reserved prefix or suffix.",
+    rationale="Names are wire protocol; the rules keep them consistent and "
+    "keep generated code from colliding with generator-reserved names.",
+    bad="{ 'command': 'queryStatus' }",
+    good="{ 'command': 'query-status' }",
+)
+BAD_CONDITION = rule(
+    "QA103", "bad-condition",
+    "An 'if' condition is not a string or a single-key all/any/not object, "
+    "or names an invalid identifier.",
+    rationale="Conditions become C preprocessor expressions.",
+    bad="{ 'struct': 'S', 'data': {}, 'if': { 'all': 'A' } }",
+    good="{ 'struct': 'S', 'data': {}, 'if': { 'all': [ 'A', 'B' ] } }",
+)
+BAD_FEATURES = rule(
+    "QA104", "bad-features",
+    "A 'features' list is malformed.",
+    rationale="Features are exposed to clients in introspection.",
+    bad="{ 'struct': 'S', 'data': {}, 'features': 'deprecated' }",
+    good="{ 'struct': 'S', 'data': {}, 'features': [ 'deprecated' ] }",
+)
+
+META_KEYS = ("enum", "struct", "union", "alternate", "command", "event")
+
+_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # kind: (required, optional)
+    "enum": (("enum", "data"), ("prefix", "if", "features")),
+    "struct": (("struct", "data"), ("base", "if", "features")),
+    "union": (("union", "base", "discriminator", "data"), ("if", "features")),
+    "alternate": (("alternate", "data"), ("if", "features")),
+    "command": (
+        ("command",),
+        ("data", "returns", "boxed", "if", "features", "gen",
+         "success-response", "allow-oob", "allow-preconfig", "coroutine"),
+    ),
+    "event": (("event",), ("data", "boxed", "if", "features")),
+}
+
+# Groups: downstream prefix, experimental prefix, stem (what naming rules
+# look at).
+_VALID_NAME = re.compile(r"(__[A-Za-z0-9.-]+_)?([xX]-)?([A-Za-z][A-Za-z0-9_-]*)\Z")
+_VALID_VALUE = re.compile(r"(__[A-Za-z0-9.-]+_)?([xX]-)?([A-Za-z0-9][A-Za-z0-9_-]*)\Z")
+_CAMEL = re.compile(r"[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\Z")
+_UPPER = re.compile(r"[A-Z][A-Z0-9_]*\Z")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+@dataclass(slots=True)
+class DeclFeature:
+    name: str
+    loc: Location
+    cond: Condition | None
+
+
+@dataclass(slots=True)
+class DeclMember:
+    """A member, enum value, union branch or alternative as written."""
+
+    name: str
+    loc: Location
+    type: TypeRef | None = None
+    optional: bool = False
+    cond: Condition | None = None
+    features: list[DeclFeature] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Decl:
+    """A checked definition expression, ready for the builder."""
+
+    meta: str
+    name: str
+    loc: Location
+    expr: Obj
+    doc: RawDoc | None
+    cond: Condition | None = None
+    features: list[DeclFeature] = field(default_factory=list)
+    members: list[DeclMember] | None = None  # struct/command/event inline data
+    data_type: TypeRef | None = None  # command/event 'data': 'TypeName'
+    values: list[DeclMember] = field(default_factory=list)  # enum
+    prefix: str | None = None
+    base_members: list[DeclMember] | None = None  # union inline base
+    base: TypeRef | None = None
+    discriminator: str = ""
+    discriminator_loc: Location | None = None
+    branches: list[DeclMember] = field(default_factory=list)
+    returns: TypeRef | None = None
+    flags: dict[str, bool] = field(default_factory=dict)
+    complete: bool = True
+
+    def describe(self) -> str:
+        return f"{self.meta} '{self.name}'"
+
+
+class ExpressionChecker:
+    """Checks expressions one at a time, collecting diagnostics."""
+
+    def __init__(self, pragmas: PragmaValues) -> None:
+        self.diags: list[Diagnostic] = []
+        lists = pragmas.lists
+        self.command_name_exceptions = set(lists.get("command-name-exceptions", ()))
+        self.member_name_exceptions = set(lists.get("member-name-exceptions", ()))
+        self.ctx: Location | None = None
+        self.defn: str | None = None
+
+    # -- reporting -------------------------------------------------------
+
+    def err(self, r: Rule, loc: Location, message: str,
+            member: str | None = None) -> None:
+        self.diags.append(r.at(loc, message, context=self.ctx,
+                               definition=self.defn, member=member))
+
+    # -- entry -----------------------------------------------------------
+
+    def check(self, expr: Obj, doc: RawDoc | None) -> Decl | None:
+        self.ctx = expr.loc
+        self.defn = None
+        metas = [k for k in expr.keys() if k in META_KEYS]
+        if len(metas) != 1:
+            self.err(BAD_EXPRESSION, expr.loc,
+                     "expression must have exactly one key "
+                     + ", ".join(f"'{m}'" for m in META_KEYS))
+            return None
+        meta = metas[0]
+        name_node = expr.get(meta)
+        if not isinstance(name_node, Str):
+            assert name_node is not None
+            self.err(BAD_EXPRESSION, name_node.loc,
+                     f"'{meta}' requires a string name")
+            return None
+        name = name_node.value
+        self.defn = name
+        what = f"{meta} '{name}'"
+        required, optional = _KEYS[meta]
+        ok = True
+        missing = [k for k in required if k not in expr.keys()]
+        if missing:
+            self.err(BAD_EXPRESSION, expr.loc,
+                     f"{meta} misses key" + ("s " if len(missing) > 1 else " ")
+                     + ", ".join(f"'{k}'" for k in missing)
+                     + f" (in {what})")
+            ok = False
+        unknown = sorted(k for k in expr.keys()
+                         if k not in required and k not in optional)
+        if unknown:
+            allowed = ", ".join(f"'{k}'" for k in sorted(required + optional))
+            key = expr.key(unknown[0])
+            assert key is not None
+            self.err(BAD_EXPRESSION, key.loc,
+                     f"{meta} has unknown key" + ("s " if len(unknown) > 1 else " ")
+                     + ", ".join(f"'{k}'" for k in unknown)
+                     + f" (in {what}); valid keys are {allowed}")
+            ok = False
+        self.check_defn_name(name, name_node.loc, meta)
+        decl = Decl(meta, name, expr.loc, expr, doc)
+        decl.cond = self.condition(expr.get("if"), meta)
+        decl.features = self.features(expr.get("features"))
+        getattr(self, "check_" + meta)(decl, expr)
+        decl.complete = ok
+        return decl
+
+    # -- names -------------------------------------------------------------
+
+    def check_defn_name(self, name: str, loc: Location, meta: str) -> None:
+        m = self.valid_name(name, loc, f"name of {meta}")
+        if m is None:
+            return
+        stem = m.group(3)
+        if meta == "event":
+            if not _UPPER.match(stem):
+                self.err(BAD_NAME, loc,
+                         "name of event must not use lowercase or '-'")
+        elif meta == "command":
+            self.check_lower(stem, loc, "name of command",
+                             permit_underscore=name in self.command_name_exceptions)
+        elif not _CAMEL.match(stem):
+            self.err(BAD_NAME, loc, f"name of {meta} must use CamelCase")
+        if name.endswith("List"):
+            self.err(BAD_NAME, loc, f"{meta} name should not end in 'List'")
+
+    def valid_name(self, name: str, loc: Location, what: str,
+                   value: bool = False) -> re.Match[str] | None:
+        m = (_VALID_VALUE if value else _VALID_NAME).match(name)
+        if m is None:
+            self.err(BAD_NAME, loc, f"{what} '{name}' has an invalid name"
+                     if not what.startswith("name of") else
+                     f"{what} '{name}' is not a valid name")
+            return None
+        if m.group(3).lower().startswith("q_"):
+            self.err(BAD_NAME, loc, f"{what} '{name}' uses reserved name")
+        return m
+
+    def check_lower(self, stem: str, loc: Location, what: str,
+                    permit_underscore: bool = False,
+                    permit_upper: bool = False) -> None:
+        bad = (not permit_upper and stem.lower() != stem) or (
+            not permit_underscore and "_" in stem)
+        if bad:
+            self.err(BAD_NAME, loc, f"{what} must not use uppercase or '_'")
+
+    def member_name(self, name: str, loc: Location, source: str,
+                    owner: str, value: bool = False,
+                    exempt: bool = False) -> str | None:
+        """Check a member/value/branch name; return it without '*'."""
+        if not value and name.startswith("*"):
+            name = name[1:]
+        what = f"{source} member '{name}'" if source else f"member '{name}'"
+        m = self.valid_name(name, loc, what, value=value)
+        if m is None:
+            return None
+        stem = m.group(3)
+        if not value:
+            permitted = exempt or owner in self.member_name_exceptions
+            if not permitted:
+                self.check_lower(stem, loc, f"name of {what}")
+            if stem.startswith(("has-", "has_")) or name == "u":
+                self.err(BAD_NAME, loc, f"{what} uses reserved name",
+                         member=name)
+        return name
+
+    # -- conditions and features -------------------------------------------
+
+    def condition(self, node: Node | None, what: str) -> Condition | None:
+        if node is None:
+            return None
+        return self._cond(node, what, 0)
+
+    def _cond(self, node: Node, what: str, depth: int) -> Condition | None:
+        if isinstance(node, Str):
+            if not _IDENT.match(node.value):
+                self.err(BAD_CONDITION, node.loc,
+                         f"'if' condition '{node.value}' of {what} is not a "
+                         "valid identifier")
+                return None
+            return Condition("name", node.value)
+        if isinstance(node, Arr) and depth == 0:
+            self.err(BAD_CONDITION, node.loc,
+                     f"'if' condition [...] of {what} is not allowed: use "
+                     "{ 'all': [ ... ] }")
+            return None
+        if not isinstance(node, Obj):
+            self.err(BAD_CONDITION, node.loc,
+                     f"'if' condition of {what} must be a string or an object")
+            return None
+        if len(node.items) != 1:
+            self.err(BAD_CONDITION, node.loc,
+                     f"'if' condition of {what} has conflicting keys"
+                     if node.items else
+                     f"'if' condition of {what} has no key; valid keys are "
+                     "'all', 'any', 'not'")
+            return None
+        key, value = node.items[0]
+        op = key.value
+        if op not in ("all", "any", "not"):
+            self.err(BAD_CONDITION, key.loc,
+                     f"'if' condition of {what} has unknown key '{op}'; "
+                     "valid keys are 'all', 'any', 'not'")
+            return None
+        if op == "not":
+            inner = self._cond(value, what, depth + 1)
+            return Condition("not", "", (inner,)) if inner else None
+        if not isinstance(value, Arr):
+            self.err(BAD_CONDITION, value.loc,
+                     f"'if' condition '{op}' of {what} must be an array")
+            return None
+        if not value.items:
+            self.err(BAD_CONDITION, value.loc,
+                     f"'if' condition [] of {what} is useless")
+            return None
+        operands = [self._cond(v, what, depth + 1) for v in value.items]
+        if any(o is None for o in operands):
+            return None
+        return Condition(op, "", tuple(o for o in operands if o is not None))
+
+    def features(self, node: Node | None) -> list[DeclFeature]:
+        if node is None:
+            return []
+        if not isinstance(node, Arr):
+            self.err(BAD_FEATURES, node.loc, "'features' must be an array")
+            return []
+        out: list[DeclFeature] = []
+        for item in node.items:
+            cond: Condition | None = None
+            name_node: Node | None = item
+            if isinstance(item, Obj):
+                if not self.keys(item, ("name",), ("if",), "'features' member",
+                                 BAD_FEATURES):
+                    continue
+                name_node = item.get("name")
+                cond = self.condition(item.get("if"), "feature")
+            if not isinstance(name_node, Str):
+                assert name_node is not None
+                self.err(BAD_FEATURES, name_node.loc,
+                         "'features' member requires a string name")
+                continue
+            name = name_node.value
+            m = self.valid_name(name, name_node.loc, f"feature '{name}'")
+            if m is None:
+                continue
+            self.check_lower(m.group(3), name_node.loc,
+                             f"name of feature '{name}'")
+            out.append(DeclFeature(name, name_node.loc, cond))
+        return out
+
+    def keys(self, obj: Obj, required: tuple[str, ...], optional: tuple[str, ...],
+             what: str, r: Rule = BAD_EXPRESSION) -> bool:
+        ok = True
+        for k in required:
+            if obj.get(k) is None:
+                self.err(r, obj.loc, f"{what} misses key '{k}'")
+                ok = False
+        unknown = sorted(k for k in obj.keys() if k not in required + optional)
+        if unknown:
+            key = obj.key(unknown[0])
+            assert key is not None
+            valid = ", ".join(f"'{k}'" for k in sorted(required + optional))
+            self.err(r, key.loc,
+                     f"{what} has unknown key" + ("s " if len(unknown) > 1 else " ")
+                     + ", ".join(f"'{k}'" for k in unknown)
+                     + f"; valid keys are {valid}")
+            ok = False
+        return ok
+
+    # -- type references ---------------------------------------------------
+
+    def type_ref(self, node: Node, what: str, allow_array: bool = True,
+                 allow_dict: bool = False) -> TypeRef | None:
+        if isinstance(node, Str):
+            return TypeRef(node.value, node.loc)
+        if isinstance(node, Arr):
+            if not allow_array:
+                self.err(BAD_EXPRESSION, node.loc, f"{what} should be a type name")
+                return None
+            if len(node.items) != 1 or not isinstance(node.items[0], Str):
+                self.err(BAD_EXPRESSION, node.loc,
+                         f"{what}: array type must contain single type name")
+                return None
+            return TypeRef(node.items[0].value, node.loc, True)
+        self.err(BAD_EXPRESSION, node.loc,
+                 f"{what} should be a type name"
+                 + (" or array" if allow_array else "")
+                 if not allow_dict else f"{what} should be an object or type name")
+        return None
+
+    def members(self, node: Node, source: str, owner: str,
+                allow_features: bool = True, allow_array: bool = True,
+                branch: bool = False) -> list[DeclMember] | None:
+        """A MEMBERS / BRANCHES / ALTERNATIVES object."""
+        if not isinstance(node, Obj):
+            self.err(BAD_EXPRESSION, node.loc,
+                     f"'{source}' should be an object or type name")
+            return None
+        out: list[DeclMember] = []
+        for key, value in node.items:
+            name = key.value
+            optional = name.startswith("*") and not branch
+            what = f"'{source}' member '{name}'"
+            mname = self.member_name(name, key.loc, f"'{source}'", owner,
+                                     value=branch)
+            type_node: Node | None = value
+            cond: Condition | None = None
+            feats: list[DeclFeature] = []
+            if isinstance(value, Obj):
+                opt = ("if", "features") if allow_features else ("if",)
+                if not self.keys(value, ("type",), opt, what):
+                    continue
+                type_node = value.get("type")
+                cond = self.condition(value.get("if"), what)
+                feats = self.features(value.get("features"))
+            assert type_node is not None
+            if isinstance(type_node, Obj):
+                self.err(BAD_EXPRESSION, type_node.loc,
+                         f"{what} should be a type name"
+                         + (" or array" if allow_array else ""))
+                continue
+            ref = self.type_ref(type_node, what, allow_array=allow_array)
+            if mname is None or ref is None:
+                continue
+            out.append(DeclMember(mname, key.loc, ref, optional, cond, feats))
+        return out
+
+    # -- each kind ---------------------------------------------------------
+
+    def check_enum(self, decl: Decl, expr: Obj) -> None:
+        prefix = expr.get("prefix")
+        if prefix is not None:
+            if isinstance(prefix, Str):
+                decl.prefix = prefix.value
+            else:
+                self.err(BAD_EXPRESSION, prefix.loc, "'prefix' must be a string")
+        data = expr.get("data")
+        if data is None:
+            return
+        if not isinstance(data, Arr):
+            self.err(BAD_EXPRESSION, data.loc, "'data' must be an array")
+            return
+        exempt = decl.name in self.member_name_exceptions
+        for item in data.items:
+            name_node: Node | None = item
+            cond = None
+            feats: list[DeclFeature] = []
+            if isinstance(item, Obj):
+                if not self.keys(item, ("name",), ("if", "features"),
+                                 "'data' member"):
+                    continue
+                name_node = item.get("name")
+                cond = self.condition(item.get("if"), "enum value")
+                feats = self.features(item.get("features"))
+            if not isinstance(name_node, Str):
+                assert name_node is not None
+                self.err(BAD_EXPRESSION, name_node.loc,
+                         "'data' member requires a string name")
+                continue
+            name = name_node.value
+            m = _VALID_VALUE.match(name)
+            if m is None:
+                self.err(BAD_NAME, name_node.loc,
+                         f"'data' member '{name}' has an invalid name")
+                continue
+            if m.group(3).lower().startswith("q_"):
+                self.err(BAD_NAME, name_node.loc,
+                         f"value '{name}' uses reserved name")
+            if not exempt:
+                self.check_lower(m.group(3), name_node.loc,
+                                 f"name of value '{name}'")
+            decl.values.append(DeclMember(name, name_node.loc, None, False,
+                                          cond, feats))
+
+    def check_struct(self, decl: Decl, expr: Obj) -> None:
+        data = expr.get("data")
+        if data is not None:
+            decl.members = self.members(data, "data", decl.name)
+        base = expr.get("base")
+        if base is not None:
+            decl.base = self.type_ref(base, "'base'", allow_array=False)
+
+    def check_union(self, decl: Decl, expr: Obj) -> None:
+        base = expr.get("base")
+        if isinstance(base, Obj):
+            decl.base_members = self.members(base, "base", decl.name)
+        elif base is not None:
+            decl.base = self.type_ref(base, "'base'", allow_array=False,
+                                      allow_dict=True)
+        disc = expr.get("discriminator")
+        if disc is not None:
+            if isinstance(disc, Str):
+                decl.discriminator = disc.value
+                decl.discriminator_loc = disc.loc
+            else:
+                self.err(BAD_EXPRESSION, disc.loc,
+                         "'discriminator' requires a string name")
+        data = expr.get("data")
+        if data is not None:
+            branches = self.members(data, "data", decl.name, allow_features=False,
+                                    allow_array=False, branch=True)
+            decl.branches = branches or []
+
+    def check_alternate(self, decl: Decl, expr: Obj) -> None:
+        data = expr.get("data")
+        if data is None:
+            return
+        if not isinstance(data, Obj):
+            self.err(BAD_EXPRESSION, data.loc, "'data' must be an object")
+            return
+        for key, value in data.items:
+            name = key.value
+            what = f"'data' member '{name}'"
+            m = self.valid_name(name, key.loc, what)
+            if m is not None:
+                self.check_lower(m.group(3), key.loc, f"name of {what}")
+            type_node: Node | None = value
+            cond = None
+            if isinstance(value, Obj):
+                if not self.keys(value, ("type",), ("if",), what):
+                    continue
+                type_node = value.get("type")
+                cond = self.condition(value.get("if"), what)
+            assert type_node is not None
+            ref = self.type_ref(type_node, what, allow_array=True)
+            if ref is None or m is None:
+                continue
+            decl.branches.append(DeclMember(name, key.loc, ref, False, cond))
+
+    def _args(self, decl: Decl, expr: Obj) -> None:
+        data = expr.get("data")
+        boxed = self.flag(expr, "boxed", True)
+        decl.flags["boxed"] = boxed
+        if data is None:
+            if boxed:
+                self.err(BAD_EXPRESSION, expr.loc, "'boxed': true requires 'data'")
+            return
+        if isinstance(data, Obj) and not boxed:
+            decl.members = self.members(data, "data", decl.name)
+        elif isinstance(data, Str):
+            decl.data_type = TypeRef(data.value, data.loc)
+        else:
+            self.err(BAD_EXPRESSION, data.loc,
+                     "'data' should be a type name" if boxed
+                     else "'data' should be an object or type name")
+
+    def flag(self, expr: Obj, key: str, only: bool) -> bool:
+        node = expr.get(key)
+        if node is None:
+            return not only
+        if not isinstance(node, Bool) or node.value is not only:
+            self.err(BAD_EXPRESSION, node.loc,
+                     f"flag '{key}' may only use {str(only).lower()} value")
+            return not only
+        return only
+
+    def check_command(self, decl: Decl, expr: Obj) -> None:
+        self._args(decl, expr)
+        returns = expr.get("returns")
+        if returns is not None:
+            decl.returns = self.type_ref(returns, "'returns'")
+        decl.flags["gen"] = self.flag(expr, "gen", False)
+        decl.flags["success-response"] = self.flag(expr, "success-response", False)
+        for key in ("allow-oob", "allow-preconfig", "coroutine"):
+            decl.flags[key] = self.flag(expr, key, True)
+        if decl.flags["allow-oob"] and decl.flags["coroutine"]:
+            self.err(BAD_EXPRESSION, expr.loc,
+                     "flags 'allow-oob' and 'coroutine' are incompatible")
+
+    def check_event(self, decl: Decl, expr: Obj) -> None:
+        self._args(decl, expr)
+
+
+def check_expressions(
+    exprs: list[tuple[Obj, RawDoc | None]], pragmas: PragmaValues
+) -> tuple[list[Decl], list[Diagnostic]]:
+    checker = ExpressionChecker(pragmas)
+    decls = [d for e, doc in exprs if (d := checker.check(e, doc)) is not None]
+    return decls, checker.diags

@@ -1,0 +1,689 @@
+"""Reader: schema files → located JSON-like nodes, raw doc comments, includes.
+
+Scans each file with one compiled regular expression, parses QAPI's JSON
+dialect into `Obj`/`Arr`/`Str`/`Bool` nodes with a `Location` each, follows
+include directives (each file read once, cycles reported with their chain)
+and reads pragma directives.  `qapidoc.schema.expressions` checks what comes out.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from qapidoc.core.registry import rule
+from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
+from qapidoc.schema.model import DocLine
+
+SYNTAX_ERROR = rule(
+    "QA001", "syntax-error",
+    "The file is not valid QAPI schema syntax.",
+    rationale="A schema that does not parse cannot be checked, built or "
+    "documented; the error points at the offending character.",
+    bad="{ 'enum': 'Status', 'data': [ 'good' ]; }",
+    good="{ 'enum': 'Status', 'data': [ 'good' ] }",
+)
+UNREADABLE = rule(
+    "QA002", "unreadable-file",
+    "A schema or included file cannot be read (missing, a directory, not "
+    "UTF-8).",
+    rationale="Every file of the schema must be readable text.",
+    bad="{ 'include': 'no-such-file.json' }",
+    good="{ 'include': 'common.json' }",
+)
+INCLUDE_CYCLE = rule(
+    "QA003", "include-cycle",
+    "A file includes itself, directly or through other files.",
+    rationale="A cycle means no include order exists; the message shows "
+    "the chain.",
+)
+BAD_DIRECTIVE = rule(
+    "QA004", "bad-directive",
+    "An include or pragma directive is malformed, or a pragma is unknown "
+    "or has a value of the wrong type.",
+    rationale="Directives steer how the whole schema is read and checked.",
+    bad="{ 'pragma': { 'doc-required': 'yes' } }",
+    good="{ 'pragma': { 'doc-required': true } }",
+)
+BAD_DOC_SYNTAX = rule(
+    "QA005", "doc-comment-syntax",
+    "A documentation comment is not delimited by ``##`` lines or a line in "
+    "it does not start with ``#`` followed by a space.",
+    rationale="Doc comments are the source of the reference manual; one "
+    "that is not closed swallows the definitions after it.",
+    bad="##\n#An intro\n{ 'command': 'ping' }",
+    good="##\n# @ping:\n#\n# Check the server is alive.\n##\n"
+    "{ 'command': 'ping' }",
+)
+
+EMPTY_FILE = rule(
+    "QA006", "empty-schema-file",
+    "A schema file defines nothing: no definitions, directives or "
+    "documentation.",
+    severity=Severity.WARNING,
+    preset="recommended",
+    rationale="QEMU accepts an empty file, but it is almost always a "
+    "mistake: a truncated file or a wrong path.",
+    bad="# TODO",
+    good="{ 'command': 'ping' }",
+)
+
+MAX_FILE_SIZE = 16 * 2**20
+"""Larger files are refused: QEMU's whole QMP schema is under 1 MiB."""
+
+MAX_DEPTH = 200
+"""Deeper nesting than this is reported instead of recursing further."""
+
+
+# --------------------------------------------------------------------------
+# Nodes
+
+
+# Nodes are named tuples: a schema has tens of thousands of them, and a
+# tuple is several times cheaper to create than a frozen dataclass.
+
+
+class Str(NamedTuple):
+    value: str
+    loc: Location
+
+
+class Bool(NamedTuple):
+    value: bool
+    loc: Location
+
+
+class Arr(NamedTuple):
+    items: list[Node]
+    loc: Location
+
+
+class Obj(NamedTuple):
+    """An object; `items` keeps source order, keys are unique."""
+
+    items: list[tuple[Str, Node]]
+    loc: Location
+
+    def get(self, key: str) -> Node | None:
+        for k, v in self.items:
+            if k.value == key:
+                return v
+        return None
+
+    def key(self, key: str) -> Str | None:
+        for k, _ in self.items:
+            if k.value == key:
+                return k
+        return None
+
+    def keys(self) -> list[str]:
+        return [k.value for k, _ in self.items]
+
+
+Node = Str | Bool | Arr | Obj
+
+
+def node_type(node: Node) -> str:
+    return {Str: "string", Bool: "boolean", Arr: "array", Obj: "object"}[type(node)]
+
+
+# --------------------------------------------------------------------------
+# What the reader hands on
+
+
+@dataclass(frozen=True, slots=True)
+class RawDoc:
+    """A ``##`` doc comment: its raw lines (text after ``#``) with numbers."""
+
+    loc: Location
+    lines: list[DocLine]
+    end_line: int
+
+
+@dataclass(slots=True)
+class TopExpr:
+    """A top-level definition expression and the doc comment before it."""
+
+    expr: Obj
+    doc: RawDoc | None
+    file: SourceFile
+
+
+@dataclass(slots=True)
+class IncludeItem:
+    path: str
+    loc: Location
+    file: SourceFile | None  # None when already read, missing or a cycle
+
+
+@dataclass(slots=True)
+class FileItems:
+    file: SourceFile
+    items: list[TopExpr | RawDoc | IncludeItem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PragmaValues:
+    doc_required: bool = False
+    lists: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ReadResult:
+    files: list[FileItems]
+    pragmas: PragmaValues
+    diagnostics: list[Diagnostic]
+    root: SourceFile | None
+
+
+# --------------------------------------------------------------------------
+# Scanning
+
+_TOKEN = re.compile(
+    r"""
+    [ \t\f\v\r]*
+    (?:
+      (?P<punct>[{}\[\]:,])
+    | (?P<str>'[^'\\\n]*(?:\\[^\n][^'\\\n]*)*')
+    | (?P<comment>\#[^\n]*)
+    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<badstr>'[^\n]*)
+    | (?P<other>.)
+    | \Z
+    )
+    """,
+    re.VERBOSE,
+)
+"""One token and the blanks before it; at the end of a line nothing."""
+_GROUPS = {i: name for name, i in _TOKEN.groupindex.items()}
+assert _GROUPS[1] == "punct"
+_ESCAPE = re.compile(r"\\(.)")
+_PRINTABLE = re.compile(r"[ -~]*")
+
+# token kinds: "{", "}", "[", "]", ":", ",", "str", "true", "false",
+# "comment", "eof"
+Token = tuple[str, str, int, int]  # kind, value, line, col
+
+
+class ParseError(Exception):
+    def __init__(self, loc: Location, message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+
+
+_WANTED_LINE = re.compile(r"^[ \t\f\v\r]*(?:##|[^#\s])[^\n]*", re.M)
+"""Lines the scanner looks at: code, and ``##`` lines that open or close
+doc comments.  Other comment lines and blank lines are skipped in C; the
+doc comment reader takes its lines straight from `SourceFile.lines`."""
+
+
+def scan(src: SourceFile) -> tuple[list[Token], list[Diagnostic]]:
+    """Split a file into tokens; lexical errors become diagnostics and the
+    offending text is dropped, so the parser can go on.
+
+    Plain comment lines, most of a schema, produce no tokens at all."""
+    tokens: list[Token] = []
+    diags: list[Diagnostic] = []
+    append = tokens.append
+    text = src.text
+    count = text.count
+    line = 1
+    prev = 0
+    for lm in _WANTED_LINE.finditer(text):
+        begin = lm.start()
+        line += count("\n", prev, begin)
+        prev = begin
+        body = lm.group()
+        stripped = body.lstrip(" \t\f\v\r")
+        if stripped[0] == "#":
+            append(("comment", stripped, line, len(body) - len(stripped) + 1))
+            continue
+        for m in _TOKEN.finditer(body):
+            group = m.lastindex
+            if group is None:
+                continue
+            val = m.group(group)
+            col = m.start(group) + 1
+            if group == 1:  # punctuation, the commonest token
+                append((val, val, line, col))
+                continue
+            kind = _GROUPS[group]
+            if kind == "str":
+                body_s = val[1:-1]
+                if "\\" in body_s:
+                    bad = _bad_escape(body_s)
+                    if bad is not None:
+                        diags.append(SYNTAX_ERROR.at(
+                            Location(src, line, col), f"unknown escape \\{bad}"))
+                        append(("str", body_s, line, col))
+                        continue
+                    body_s = _ESCAPE.sub(r"\1", body_s)
+                if _PRINTABLE.fullmatch(body_s) is None:
+                    diags.append(SYNTAX_ERROR.at(
+                        Location(src, line, col),
+                        "funny character in string (only printable ASCII is "
+                        "allowed)"))
+                append(("str", body_s, line, col))
+            elif kind == "comment":
+                append(("comment", val, line, col))
+            elif kind == "word" and val in ("true", "false"):
+                append((val, val, line, col))
+            else:
+                if kind == "badstr":
+                    message = "missing terminating \"'\""
+                else:
+                    shown = val if val.isprintable() else repr(val)[1:-1]
+                    message = f"stray '{shown}'"
+                diags.append(SYNTAX_ERROR.at(Location(src, line, col), message))
+                append(("junk", val, line, col))
+    # End of file sits at the end of the last line, like an editor's cursor.
+    lines = src.lines
+    if len(lines) > 1 and lines[-1] == "":
+        eof_line, eof_col = len(lines) - 1, len(lines[-2]) + 1
+    else:
+        eof_line, eof_col = len(lines), len(lines[-1]) + 1
+    append(("eof", "", max(eof_line, 1), eof_col))
+    return tokens, diags
+
+
+def _bad_escape(body: str) -> str | None:
+    for m in _ESCAPE.finditer(body):
+        if m.group(1) != "\\":
+            return m.group(1)
+    return None
+
+
+# --------------------------------------------------------------------------
+# Parsing one file
+
+
+class _FileParser:
+    """Recursive-descent parser over one file's token list."""
+
+    def __init__(self, src: SourceFile) -> None:
+        self.src = src
+        self.tokens, self.diags = scan(src)
+        self.pos = 0
+        # A junk token already reported by the scanner is not reported again.
+        self.reported: set[int] = set()
+
+    def loc(self, tok: Token) -> Location:
+        return Location(self.src, tok[2], tok[3])
+
+    def peek(self) -> Token:
+        """The next token that is not an in-expression comment."""
+        toks = self.tokens
+        while toks[self.pos][0] == "comment":
+            self.pos += 1
+        return toks[self.pos]
+
+    def next(self) -> Token:
+        toks = self.tokens
+        pos = self.pos
+        tok = toks[pos]
+        while tok[0] == "comment":
+            pos += 1
+            tok = toks[pos]
+        self.pos = pos + 1 if tok[0] != "eof" else pos
+        return tok
+
+    def fail(self, tok: Token, message: str) -> ParseError:
+        if tok[0] == "junk":
+            message = "__reported__"
+        return ParseError(self.loc(tok), message)
+
+    def value(self, depth: int) -> Node:
+        tok = self.next()
+        kind = tok[0]
+        if kind == "str":
+            return Str(tok[1], self.loc(tok))
+        if kind == "{":
+            return self.obj(tok, depth + 1)
+        if kind == "[":
+            return self.arr(tok, depth + 1)
+        if kind in ("true", "false"):
+            return Bool(kind == "true", self.loc(tok))
+        raise self.fail(tok, "expected value")
+
+    def obj(self, start: Token, depth: int) -> Obj:
+        if depth > MAX_DEPTH:
+            raise self.fail(start, f"nesting deeper than {MAX_DEPTH} levels")
+        items: list[tuple[Str, Node]] = []
+        seen: set[str] = set()
+        tok = self.next()
+        if tok[0] == "}":
+            return Obj(items, self.loc(start))
+        while True:
+            if tok[0] != "str":
+                raise self.fail(tok, "expected string or '}'"
+                                if not items else "expected string")
+            key = Str(tok[1], self.loc(tok))
+            colon = self.next()
+            if colon[0] != ":":
+                raise self.fail(colon, "expected ':'")
+            if key.value in seen:
+                raise ParseError(key.loc, f"duplicate key '{key.value}'")
+            seen.add(key.value)
+            items.append((key, self.value(depth)))
+            tok = self.next()
+            if tok[0] == "}":
+                return Obj(items, self.loc(start))
+            if tok[0] != ",":
+                raise self.fail(tok, "expected ',' or '}'")
+            tok = self.next()
+
+    def arr(self, start: Token, depth: int) -> Arr:
+        if depth > MAX_DEPTH:
+            raise self.fail(start, f"nesting deeper than {MAX_DEPTH} levels")
+        items: list[Node] = []
+        tok = self.peek()
+        if tok[0] == "]":
+            self.next()
+            return Arr(items, self.loc(start))
+        if tok[0] not in ("str", "{", "[", "true", "false"):
+            raise self.fail(tok, "expected '{', '[', ']', string, or boolean")
+        while True:
+            items.append(self.value(depth))
+            tok = self.next()
+            if tok[0] == "]":
+                return Arr(items, self.loc(start))
+            if tok[0] != ",":
+                raise self.fail(tok, "expected ',' or ']'")
+
+    def recover(self) -> None:
+        """Skip to the next plausible start of a top-level expression: a
+        ``{`` in column 1 or a comment in column 1."""
+        toks = self.tokens
+        while True:
+            tok = toks[self.pos]
+            if tok[0] == "eof":
+                return
+            if tok[3] == 1 and tok[0] in ("{", "comment"):
+                return
+            self.pos += 1
+
+    def report(self, err: ParseError) -> None:
+        if err.message != "__reported__":
+            self.diags.append(SYNTAX_ERROR.at(err.loc, err.message))
+
+    def doc_comment(self, first: Token) -> RawDoc | None:
+        """Read a doc comment starting at a ``##`` token; None if broken.
+
+        Its lines come from the source lines, not tokens: comment lines
+        have none.  Blank lines inside are allowed, as QEMU allows them."""
+        start = self.loc(first)
+        if first[1] != "##":
+            self.diags.append(BAD_DOC_SYNTAX.at(
+                start, "junk after '##' at start of documentation comment"))
+        lines: list[DocLine] = []
+        src_lines = self.src.lines
+        number = first[2]
+        end = None
+        while number < len(src_lines):
+            text = src_lines[number]
+            number += 1
+            stripped = text.lstrip(" \t\f\v\r")
+            if not stripped:
+                continue
+            if stripped[0] != "#":
+                break
+            if stripped.startswith("##"):
+                if stripped.rstrip() != "##":
+                    self.diags.append(BAD_DOC_SYNTAX.at(
+                        Location(self.src, number, len(text) - len(stripped) + 1),
+                        "junk after '##' at end of documentation comment"))
+                end = number
+                break
+            body = stripped[1:]
+            if body and body[0] != " ":
+                self.diags.append(BAD_DOC_SYNTAX.at(
+                    Location(self.src, number, len(text) - len(stripped) + 2),
+                    "missing space after #"))
+                body = " " + body
+            lines.append(DocLine(number, body[1:].rstrip()))
+        toks = self.tokens
+        self.pos += 1
+        if end is None:
+            # Interrupted by code, or the file ended: report where.
+            tok = toks[self.pos]
+            while tok[0] == "comment" and tok[2] < number:
+                self.pos += 1
+                tok = toks[self.pos]
+            self.diags.append(BAD_DOC_SYNTAX.at(
+                self.loc(tok), "documentation comment must end with '##'"))
+            return None
+        while toks[self.pos][2] <= end and toks[self.pos][0] != "eof":
+            self.pos += 1
+        return RawDoc(start, lines, end)
+
+    def top_level(self) -> list[TopExpr | RawDoc | Obj]:
+        """All top-level items; directives come back as bare `Obj`s."""
+        out: list[TopExpr | RawDoc | Obj] = []
+        toks = self.tokens
+        pending: RawDoc | None = None
+        while True:
+            tok = toks[self.pos]
+            kind = tok[0]
+            if kind == "eof":
+                if pending is not None:
+                    out.append(pending)
+                return out
+            if kind == "comment":
+                if tok[1].startswith("##"):
+                    if pending is not None:
+                        out.append(pending)
+                    pending = self.doc_comment(tok)
+                    continue
+                self.pos += 1
+                continue
+            if kind != "{":
+                if pending is not None:
+                    out.append(pending)
+                    pending = None
+                if kind == "junk":
+                    self.pos += 1
+                else:
+                    self.report(self.fail(tok, "expected '{'"))
+                    self.pos += 1
+                self.recover()
+                continue
+            try:
+                self.pos += 1
+                expr = self.obj(tok, 1)
+            except ParseError as err:
+                self.report(err)
+                if pending is not None:
+                    out.append(pending)
+                    pending = None
+                self.recover()
+                continue
+            if pending is not None and _is_directive(expr):
+                out.append(pending)
+                pending = None
+            out.append(TopExpr(expr, pending, self.src)
+                       if not _is_directive(expr) else expr)
+            pending = None
+
+
+def _is_directive(expr: Obj) -> bool:
+    return bool(expr.items) and expr.items[0][0].value in ("include", "pragma")
+
+
+# --------------------------------------------------------------------------
+# Files, includes, pragmas
+
+PRAGMA_LISTS = (
+    "command-name-exceptions",
+    "command-returns-exceptions",
+    "documentation-exceptions",
+    "member-name-exceptions",
+)
+
+
+def read_text(path: str) -> tuple[str | None, str]:
+    """File contents, or None and a reason."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_SIZE + 1)
+    except FileNotFoundError:
+        return None, "No such file or directory"
+    except IsADirectoryError:
+        return None, "Is a directory"
+    except PermissionError:
+        return None, "Permission denied"
+    except OSError as e:
+        return None, e.strerror or str(e)
+    if len(data) > MAX_FILE_SIZE:
+        size = os.path.getsize(path)
+        return None, (f"file is too large ({size / 2**20:.1f} MiB; a schema "
+                      f"file may have at most {MAX_FILE_SIZE // 2**20} MiB)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        return None, (f"not valid UTF-8: byte 0x{data[e.start]:02x} at "
+                      f"line {line}, column {col}")
+    return text, ""
+
+
+FileOpener = Callable[[str], tuple[str | None, str]]
+"""Reads a path: (text, "") or (None, why not).  `read_text` reads the
+file system; `qapidoc.schema.gitsource` reads git objects."""
+
+
+_AT_LINE = re.compile(r"line (\d+), column (\d+)")
+
+
+def _where(src: SourceFile, why: str) -> Location:
+    """Where in an unreadable file the problem is, when the reason says."""
+    m = _AT_LINE.search(why)
+    return Location(src, int(m.group(1)), int(m.group(2))) if m else Location(src, 1, 1)
+
+
+class Reader:
+    """Reads a root schema and everything it includes."""
+
+    def __init__(self, opener: FileOpener = read_text) -> None:
+        self.opener = opener
+        self.files: list[FileItems] = []
+        self.diags: list[Diagnostic] = []
+        self.pragmas = PragmaValues()
+        self.seen: dict[str, SourceFile] = {}
+        self.stack: list[tuple[str, Location | None]] = []
+
+    def read_root(self, path: str, text: str | None = None) -> ReadResult:
+        if text is None:
+            text, why = self.opener(path)
+            if text is None:
+                dummy = SourceFile(path, "")
+                self.diags.append(UNREADABLE.at(
+                    _where(dummy, why),
+                    f"can't read schema file '{path}': {why}"))
+                return ReadResult([], self.pragmas, self.diags, None)
+        root = SourceFile(path, text)
+        self._read(root)
+        return ReadResult(self.files, self.pragmas, self.diags, root)
+
+    def _read(self, src: SourceFile) -> None:
+        key = os.path.realpath(src.path)
+        self.seen[key] = src
+        self.stack.append((key, src.included_from))
+        items = FileItems(src)
+        self.files.append(items)
+        parser = _FileParser(src)
+        top = parser.top_level()
+        if not top and not parser.diags:
+            self.diags.append(EMPTY_FILE.at(
+                Location(src, 1, 1), f"schema file '{src.path}' defines nothing"))
+        for item in top:
+            if isinstance(item, Obj):
+                name = item.items[0][0].value
+                if name == "include":
+                    inc = self._include(item)
+                    if inc is not None:
+                        items.items.append(inc)
+                else:
+                    self._pragma(item)
+            else:
+                items.items.append(item)
+        self.diags.extend(parser.diags)
+        self.stack.pop()
+
+    def _include(self, expr: Obj) -> IncludeItem | None:
+        if len(expr.items) != 1:
+            self.diags.append(BAD_DIRECTIVE.at(
+                expr.loc, "invalid 'include' directive"))
+            return None
+        value = expr.items[0][1]
+        if not isinstance(value, Str):
+            self.diags.append(BAD_DIRECTIVE.at(
+                value.loc, "value of 'include' must be a string"))
+            return None
+        incl = value.value
+        base = os.path.dirname(expr.loc.file.path)
+        path = os.path.normpath(os.path.join(base, incl)) if base else incl
+        key = os.path.realpath(path)
+        for k, _ in self.stack:
+            if k == key:
+                chain = [s.path for s in self._stack_files()] + [path]
+                self.diags.append(INCLUDE_CYCLE.at(
+                    expr.loc, "inclusion loop: " + " -> ".join(chain)))
+                return IncludeItem(path, expr.loc, None)
+        if key in self.seen:
+            return IncludeItem(self.seen[key].path, expr.loc, None)
+        text, why = self.opener(path)
+        if text is None:
+            self.diags.append(UNREADABLE.at(
+                expr.loc, f"can't read include file '{incl}': {why}"))
+            if why.startswith("not valid UTF-8"):
+                self.diags.append(UNREADABLE.at(
+                    _where(SourceFile(path, "", expr.loc), why),
+                    f"can't read '{path}': {why}"))
+            return IncludeItem(path, expr.loc, None)
+        src = SourceFile(path, text, expr.loc)
+        self._read(src)
+        return IncludeItem(path, expr.loc, src)
+
+    def _stack_files(self) -> list[SourceFile]:
+        return [self.seen[k] for k, _ in self.stack]
+
+    def _pragma(self, expr: Obj) -> None:
+        if len(expr.items) != 1:
+            self.diags.append(BAD_DIRECTIVE.at(
+                expr.loc, "invalid 'pragma' directive"))
+            return
+        body = expr.items[0][1]
+        if not isinstance(body, Obj):
+            self.diags.append(BAD_DIRECTIVE.at(
+                expr.loc, "value of 'pragma' must be an object"))
+            return
+        for key, value in body.items:
+            name = key.value
+            if name == "doc-required":
+                if not isinstance(value, Bool):
+                    self.diags.append(BAD_DIRECTIVE.at(
+                        expr.loc, "pragma 'doc-required' must be boolean"))
+                    continue
+                self.pragmas.doc_required = value.value
+            elif name in PRAGMA_LISTS:
+                if not isinstance(value, Arr) or not all(
+                        isinstance(v, Str) for v in value.items):
+                    self.diags.append(BAD_DIRECTIVE.at(
+                        expr.loc, f"pragma {name} must be a list of strings"))
+                    continue
+                self.pragmas.lists.setdefault(name, []).extend(
+                    v.value for v in value.items if isinstance(v, Str))
+            else:
+                self.diags.append(BAD_DIRECTIVE.at(
+                    expr.loc, f"unknown pragma '{name}'"))
+
+
+def read_schema(path: str, text: str | None = None,
+                opener: FileOpener = read_text) -> ReadResult:
+    """Read `path` (or `text` as if it were that file) and its includes."""
+    return Reader(opener).read_root(path, text)

@@ -1,0 +1,251 @@
+"""Turn a render plan into doctree nodes through the ``qapi`` domain's directives.
+
+In: `sphinx_ext.render.rst` entries and the running ``qapi-doc`` directive.  Out:
+nodes.  Each `Directive` entry runs the domain's own directive class (ids,
+badges, index entries, objects.inv) with its options already parsed and its
+content prebuilt here, so docutils never re-parses directive markup — the
+expensive part of nested rST.  Only doc text is parsed, single plain
+paragraphs through the inliner alone.  Every node is located at its schema line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.nodes import Element, Node
+from docutils.statemachine import StringList
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from sphinx_ext.render.rst import Directive, Entry, Field, Heading, Text
+from sphinx_ext.schemas import schema_location
+
+logger = logging.getLogger(__name__)
+
+#: A line that would start a block construct (list, table, directive, ...).
+_BLOCKISH = re.compile(
+    r"""\s                       # indented: definition list or block quote
+    | [-*+•|>:#=~^]             # bullets, line blocks, quotes, fields, tables
+    | \.\.                       # explicit markup
+    | \d+[.)]\s | [A-Za-z#][.)]\s | [ivxlcdmIVXLCDM]+[.)]\s | \(\w+\)\s   # enumerators
+    """,
+    re.VERBOSE,
+)
+_ADORNMENT = re.compile(r"([^\w\s])\1+\s*$")
+_SAFE_SCHEMES = ("http:", "https:", "mailto:", "ftp:", "ftps:")
+
+
+def is_plain_paragraph(lines: Sequence[str]) -> bool:
+    """True if *lines* can only be one paragraph, so the inliner alone can parse them."""
+    for line in lines:
+        if not line or _BLOCKISH.match(line) or _ADORNMENT.match(line):
+            return False
+        if line.rstrip().endswith("::"):
+            return False
+    return True
+
+
+def locate(node: Element, source: str, line: int) -> None:
+    """Point *node* and everything in it at the schema line (for warnings)."""
+    for child in node.findall(Element):
+        child.source = source
+        child.line = line
+
+
+def inherit_locations(node: Element, page: str | None) -> None:
+    """Inline nodes of a nested parse are located in *page*; move them to the
+    schema line of the nearest enclosing block (docutils maps inline line
+    numbers through the page's state machine only)."""
+    for child in node.children:
+        if not isinstance(child, Element):
+            continue
+        if (child.source is None or child.source == page) and node.source not in (None, page):
+            child.source, child.line = node.source, node.line
+        inherit_locations(child, page)
+
+
+def _check_links(node: Element, source: str, line: int) -> None:
+    """Drop ``javascript:`` and other non-web link targets written in schema docs."""
+    for ref in node.findall(nodes.reference):
+        uri = str(ref.get("refuri", ""))
+        scheme = uri.split("/", 1)[0]
+        if ":" in scheme and not uri.lower().startswith(_SAFE_SCHEMES):
+            logger.warning(
+                "link target %r is not allowed in schema documentation; dropped",
+                uri,
+                location=schema_location(ref.source or source, ref.line or line),
+                type="qapidoc",
+                subtype="unsafe",
+            )
+            ref.replace_self(nodes.inline("", "", *ref.children))
+
+
+class _Prebuilt:
+    """Mixin for a domain directive run from the plan: content comes prebuilt."""
+
+    plan_children: Callable[[], list[Node]]
+    plan_source: tuple[str, int]
+
+    def parse_content_to_nodes(self, allow_section_headings: bool = False) -> list[Node]:
+        return self.plan_children()
+
+    def get_source_info(self) -> tuple[str, int]:
+        return self.plan_source
+
+    def set_source_info(self, node: Node) -> None:
+        node.source, node.line = self.plan_source
+
+
+class NodeBuilder:
+    """Builds nodes for a plan, on behalf of one running directive."""
+
+    _classes: ClassVar[dict[type[Any], type[Any]]] = {}
+
+    def __init__(self, directive: SphinxDirective) -> None:
+        self.directive = directive
+        self.state = directive.state
+        self.document = directive.state.document
+        self.domain = directive.env.get_domain("qapi")
+        self.page = directive.get_source_info()[0]
+
+    # -- top level: headings become sections ------------------------------------
+
+    def build(self, entries: Sequence[Entry]) -> list[Node]:
+        top: list[Node] = []
+        stack: list[tuple[int, nodes.section]] = []
+        for entry in entries:
+            if isinstance(entry, Heading):
+                while stack and stack[-1][0] >= entry.level:
+                    stack.pop()
+                section = self.section(entry)
+                if stack:
+                    stack[-1][1].append(section)
+                else:
+                    top.append(section)
+                stack.append((entry.level, section))
+                continue
+            built = self.entry(entry)
+            if stack:
+                stack[-1][1].extend(built)
+            else:
+                top.extend(built)
+        return top
+
+    def section(self, heading: Heading) -> nodes.section:
+        section = nodes.section()
+        textnodes, _messages = self.state.inline_text(heading.title, self.directive.lineno)
+        title = nodes.title(heading.title, "", *textnodes)
+        section += title
+        section["names"].append(nodes.fully_normalize_name(title.astext()))
+        locate(section, heading.source, heading.line)
+        self.document.note_implicit_target(section, section)
+        return section
+
+    # -- entries ------------------------------------------------------------------
+
+    def entries(self, entries: Sequence[Entry]) -> list[Node]:
+        result: list[Node] = []
+        fields: nodes.field_list | None = None
+        for entry in entries:
+            if isinstance(entry, Field):
+                if fields is None:
+                    fields = nodes.field_list()
+                    locate(fields, entry.source, entry.line)
+                    result.append(fields)
+                fields += self.field(entry)
+                continue
+            fields = None
+            result.extend(self.entry(entry))
+        return result
+
+    def entry(self, entry: Entry) -> list[Node]:
+        if isinstance(entry, Directive):
+            return self.run_directive(entry)
+        if isinstance(entry, Text):
+            return self.text(entry)
+        if isinstance(entry, Field):
+            return [nodes.field_list("", self.field(entry))]
+        return []
+
+    def field(self, entry: Field) -> nodes.field:
+        body = nodes.field_body()
+        if entry.body is not None:
+            if entry.name == "return-nodesc":
+                body += nodes.paragraph("", "", nodes.Text(" ".join(entry.body.lines)))
+            else:
+                body.extend(self.text(entry.body))
+        field = nodes.field("", nodes.field_name(entry.name, entry.name), body)
+        locate(field, entry.source, entry.line)
+        return field
+
+    def run_directive(self, entry: Directive) -> list[Node]:
+        base = self.domain.directives[entry.name]
+        cls = self._classes.get(base)
+        if cls is None:
+            cls = type(f"Prebuilt{base.__name__}", (_Prebuilt, base), {})
+            self._classes[base] = cls
+        directive = cls(
+            f"qapi:{entry.name}",
+            [entry.argument],
+            dict(entry.options),
+            StringList(),
+            self.directive.lineno,
+            0,
+            "",
+            self.state,
+            self.state.state_machine,
+        )
+        directive.plan_source = (entry.source, entry.line)
+        if hasattr(directive, "run_prebuilt"):
+            result: list[Node] = directive.run_prebuilt(lambda: self.entries(entry.content))
+            return result
+        directive.plan_children = lambda: self.entries(entry.content)
+        result = directive.run()
+        return result
+
+    # -- doc text ---------------------------------------------------------------------
+
+    def text(self, text: Text) -> list[Node]:
+        if text.wrap == "example":
+            code = "\n".join(text.lines)
+            block = nodes.literal_block(code, code, language="qmp")
+            locate(block, text.source, text.line)
+            return [example_admonition("", [block], text.source, text.line)]
+        if is_plain_paragraph(text.lines):
+            joined = "\n".join(text.lines)
+            textnodes, messages = self.state.inline_text(joined, self.directive.lineno)
+            if not messages:
+                para = nodes.paragraph(joined, "", *textnodes)
+                locate(para, text.source, text.line)
+                _check_links(para, text.source, text.line)
+                return self.wrap(text, [para])
+        holder = nodes.Element()
+        content = StringList(
+            list(text.lines),
+            items=[(text.source, text.line - 1 + i) for i in range(len(text.lines))],
+        )
+        self.state.nested_parse(content, 0, holder)
+        holder.source, holder.line = text.source, text.line
+        inherit_locations(holder, self.page)
+        _check_links(holder, text.source, text.line)
+        return self.wrap(text, list(holder.children))
+
+    def wrap(self, text: Text, body: list[Node]) -> list[Node]:
+        if text.wrap == "note":
+            note = nodes.note("", *body)
+            note.source, note.line = text.source, text.line
+            return [note]
+        return body
+
+
+def example_admonition(title: str, body: list[Node], source: str | None,
+                       line: int | None) -> nodes.admonition:
+    """The box around a QMP example: "Example" or "Example: <title>"."""
+    heading = f"Example: {title}" if title else "Example"
+    node = nodes.admonition("", nodes.title(heading, heading), *body,
+                            classes=["admonition-example", "qmp-example"])
+    node.source, node.line = source, line
+    return node

@@ -1,0 +1,733 @@
+"""Render the schema model into a plan of ``qapi`` domain directives, and to rST.
+
+In: a loaded `Schema` (and optionally which modules to show).  Out: a list of
+`Entry` records — `Directive`, `Text`, `Heading`, `Field` — every one tagged
+with the schema file and line it comes from, plus located `Problem`s (an
+undocumented member, an unsafe directive in doc text).  `to_rst()` turns the
+plan into a `StringList` with per-line source/offset; the ``qapi-doc``
+directive either parses that or, faster, builds nodes from the plan directly.
+Plain Python over the model: testable without a Sphinx build.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from docutils.statemachine import StringList
+
+from qapidoc.schema.model import (
+    AlternateType,
+    Branch,
+    Command,
+    Condition,
+    Definition,
+    DocComment,
+    EnumType,
+    Event,
+    Feature,
+    Include,
+    Member,
+    Module,
+    Schema,
+    Section,
+    SectionKind,
+    StructType,
+    TypeRef,
+    UnionType,
+)
+
+__all__ = [
+    "DENIED_DIRECTIVES",
+    "Directive",
+    "Entry",
+    "Field",
+    "Heading",
+    "Problem",
+    "Rendering",
+    "Text",
+    "definition_directive",
+    "member_since",
+    "module_slug",
+    "render_schema",
+    "to_rst",
+]
+
+#: Directives a schema doc comment may not use: they read files from the
+#: build machine or put raw markup into hosted pages.
+DENIED_DIRECTIVES = frozenset(
+    {
+        "raw",
+        "include",
+        "literalinclude",
+        "image",
+        "figure",
+        "csv-table",
+        "role",
+        "default-role",
+        "qapi-doc",
+        "qapi-changes",
+        "automodule",
+        "autoclass",
+        "autofunction",
+    }
+)
+
+
+# -- the plan ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """rST text from the schema; ``lines[0]`` is line `line` of `source`.
+
+    `wrap` asks for a container: ``"note"`` (a legacy ``Note:`` section) or
+    ``"example"`` (a legacy ``Example:`` section, QMP literal text).
+    """
+
+    lines: tuple[str, ...]
+    source: str
+    line: int
+    wrap: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A section title in free-form documentation; level 1 is the outermost."""
+
+    title: str
+    level: int
+    source: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """An info field of the enclosing description (``:return T: body``)."""
+
+    name: str
+    body: Text | None
+    source: str
+    line: int
+
+
+@dataclass(slots=True)
+class Directive:
+    """A ``qapi:*`` directive: `name` is the domain directive (``command``)."""
+
+    name: str
+    argument: str
+    source: str
+    line: int
+    options: dict[str, str | None] = field(default_factory=dict)
+    content: list[Entry] = field(default_factory=list)
+
+
+Entry = Directive | Text | Heading | Field
+
+
+class Problem(NamedTuple):
+    """Something the reader should know about, located in the schema."""
+
+    source: str
+    line: int
+    subtype: str
+    message: str
+
+
+@dataclass(slots=True)
+class Rendering:
+    """What `render_schema` produced, and which schema files it consulted."""
+
+    entries: list[Entry]
+    problems: list[Problem]
+    files: set[str]
+
+
+# -- doc text ------------------------------------------------------------------
+
+_AT_REF = re.compile(r"(?<![\w@`.\\/:])@([A-Za-z_](?:[\w.+-]*\w)?)")
+_CODE_DIRECTIVE = re.compile(
+    r"\.\.\s+(?:qmp-example|code-block|code|sourcecode|parsed-literal)::"
+)
+_DIRECTIVE = re.compile(r"(\s*)\.\.\s+(?:\|[^|]+\|\s+)?([\w:-]+)::")
+#: Roles that copy files of the build machine into the output.
+_DENIED_ROLE = re.compile(r":(download|raw(?:-\w+)?):`([^`]*)`")
+_ROLE_END_OK = frozenset(" \t-.,:;!?\\/'\")]}>")
+_SINCE_NOTE = re.compile(
+    r"\s*\(\s*[Ss]ince:?\s*(?:version\s+)?(\d+\.\d+(?:\.\d+)?)\s*\)\.?\s*$"
+)
+_SINCE_ANYWHERE = re.compile(r"\(\s*[Ss]ince:?\s*(?:version\s+)?(\d+\.\d+(?:\.\d+)?)\s*\)")
+
+
+def member_since(text: str) -> str | None:
+    """The version of a member's "(since X.Y)" note, if its description has one."""
+    found = _SINCE_ANYWHERE.findall(text)
+    return found[-1] if found else None
+
+
+def _at_refs(line: str) -> str:
+    """``@name`` → ``:qapi:mem:`name``` outside inline literals."""
+    if "@" not in line:
+        return line
+    parts = line.split("``")
+    for i in range(0, len(parts), 2):
+        text = parts[i]
+        if "@" in text:
+            parts[i] = _AT_REF.sub(lambda m, text=text: _mem_role(m, text), text)  # type: ignore[misc]
+    return "``".join(parts)
+
+
+def _mem_role(match: re.Match[str], text: str) -> str:
+    after = text[match.end() : match.end() + 1]
+    tail = "" if not after or after in _ROLE_END_OK else "\\ "
+    return f":qapi:mem:`{match.group(1)}`{tail}"
+
+
+def _rst_lines(
+    lines: Sequence[str], source: str, first: int, problems: list[Problem]
+) -> list[str]:
+    """Schema doc text → rST: ``@name`` references, denied directives dropped."""
+    out: list[str] = []
+    literal_indent: int | None = None
+    skip_indent: int | None = None
+    for number, line in enumerate(lines, first):
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        if skip_indent is not None:
+            if not stripped or indent > skip_indent:
+                out.append("")  # blank, so later lines keep their schema line
+                continue
+            skip_indent = None
+        if literal_indent is not None:
+            if not stripped or indent > literal_indent:
+                out.append(line)
+                continue
+            literal_indent = None
+        directive = _DIRECTIVE.match(line)
+        if directive and directive.group(2).lower() in DENIED_DIRECTIVES:
+            problems.append(
+                Problem(
+                    source,
+                    number,
+                    "unsafe",
+                    f"directive {directive.group(2)!r} is not allowed in schema "
+                    "documentation; dropped",
+                )
+            )
+            skip_indent = indent
+            out.append("")
+            continue
+        if _DENIED_ROLE.search(line):
+            problems.append(Problem(source, number, "unsafe",
+                                    "role :download: is not allowed in schema documentation; "
+                                    "shown as text"))
+            line = _DENIED_ROLE.sub(lambda m: f"``{m.group(2)}``", line)
+        if _CODE_DIRECTIVE.match(stripped):
+            literal_indent = indent
+            out.append(line)
+            continue
+        if stripped.endswith("::") and not stripped.startswith(".."):
+            literal_indent = indent
+        out.append(_at_refs(line))
+    return out
+
+
+def _text(
+    section: Section, problems: list[Problem], *, strip_since: bool = False, wrap: str = ""
+) -> Text | None:
+    lines = section.text.split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if strip_since and lines:
+        lines[-1] = _SINCE_NOTE.sub("", lines[-1])
+        if not lines[-1].strip():
+            lines.pop()
+    if not lines or not any(line.strip() for line in lines):
+        return None
+    source = section.location.path
+    return Text(tuple(_rst_lines(lines, source, section.body_line, problems)), source,
+                section.body_line, wrap)
+
+
+# -- headings ----------------------------------------------------------------------
+
+
+def _adornment(line: str) -> str | None:
+    stripped = line.rstrip()
+    if len(stripped) >= 2 and not stripped[0].isalnum() and not stripped[0].isspace() \
+            and stripped == stripped[0] * len(stripped):
+        return stripped[0]
+    return None
+
+
+class _HeadingStyles:
+    """Title adornment styles, levelled by first use across the schema (as docutils)."""
+
+    def __init__(self) -> None:
+        self.levels: dict[tuple[str, bool], int] = {}
+
+    def level(self, style: tuple[str, bool]) -> int:
+        if style not in self.levels:
+            self.levels[style] = len(self.levels) + 1
+        return self.levels[style]
+
+
+def _split_headings(
+    doc: DocComment, styles: _HeadingStyles, problems: list[Problem]
+) -> Iterator[Heading | Text]:
+    """Free-form doc comment → headings and the text between them."""
+    for section in doc.sections:
+        if section.kind is SectionKind.TODO:
+            continue
+        lines = section.text.split("\n")
+        source = section.location.path
+        start = 0
+        i = 0
+        while i < len(lines):
+            over = _adornment(lines[i])
+            title_at = -1
+            style: tuple[str, bool] | None = None
+            if over and i + 2 < len(lines) and _adornment(lines[i + 2]) == over \
+                    and lines[i + 1].strip():
+                title_at, style = i + 1, (over, True)
+            elif i + 1 < len(lines) and lines[i].strip() and not lines[i][0].isspace() \
+                    and _adornment(lines[i + 1]) and (i == 0 or not lines[i - 1].strip()) \
+                    and len(lines[i + 1].rstrip()) >= len(lines[i].rstrip()) \
+                    and _adornment(lines[i]) is None:
+                adorn = _adornment(lines[i + 1])
+                assert adorn is not None
+                title_at, style = i, (adorn, False)
+            if style is None:
+                i += 1
+                continue
+            block_start = i
+            yield from _chunk(lines[start:block_start], source, section.body_line + start,
+                              problems)
+            yield Heading(lines[title_at].strip(), styles.level(style), source,
+                          section.body_line + title_at)
+            i = title_at + 2
+            start = i
+        yield from _chunk(lines[start:], source, section.body_line + start, problems)
+
+
+def _chunk(lines: list[str], source: str, first: int, problems: list[Problem]) -> Iterator[Text]:
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+        first += 1
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    if lines:
+        yield Text(tuple(_rst_lines(lines, source, first, problems)), source, first)
+
+
+# -- definitions ---------------------------------------------------------------------
+
+_DIRECTIVE_OF: dict[type[Definition], str] = {
+    Command: "command",
+    Event: "event",
+    EnumType: "enum",
+    UnionType: "union",
+    StructType: "object",
+    AlternateType: "alternate",
+}
+
+
+def definition_directive(definition: Definition) -> str:
+    """The domain directive (and object type) documenting *definition*."""
+    return _DIRECTIVE_OF.get(type(definition), "object")
+
+
+def _type_text(ref: TypeRef, optional: bool = False) -> str:
+    text = f"[{ref.name}]" if ref.is_array else ref.name
+    return f"{text}?" if optional else text
+
+
+def _flags(
+    options: dict[str, str | None],
+    condition: Condition | None,
+    features: Iterable[Feature] = (),
+) -> None:
+    names = {f.name for f in features}
+    if "deprecated" in names:
+        options["deprecated"] = None
+    if "unstable" in names:
+        options["unstable"] = None
+    if condition is not None:
+        options["ifcond"] = str(condition)
+
+
+class _Renderer:
+    """One rendering pass; collects problems and the files it consulted."""
+
+    MAX_DEPTH = 4
+
+    def __init__(self, schema: Schema, warn_undocumented: bool) -> None:
+        self.schema = schema
+        self.problems: list[Problem] = []
+        self.files: set[str] = set()
+        self.warn_undocumented = warn_undocumented
+        self.exempt = schema.pragmas.documentation_exceptions
+
+    def note(self, definition: Definition | None) -> None:
+        if definition is not None and definition.location.path:
+            self.files.add(definition.location.path)
+
+    def definition(self, defn: Definition) -> Directive:
+        self.note(defn)
+        where = defn.location
+        block = Directive(definition_directive(defn), defn.name, where.path, where.line)
+        doc = defn.doc
+        if doc is not None and doc.since:
+            block.options["since"] = doc.since
+        _flags(block.options, defn.condition, defn.features)
+        if doc is None:
+            block.options["undocumented"] = None
+            self.undocumented(where.path, where.line, defn.describe())
+        sections = list(doc.sections) if doc else []
+        first_tagged = next(
+            (i for i, s in enumerate(sections) if s.kind is not SectionKind.TEXT), len(sections)
+        )
+        content = block.content
+        for section in sections[:first_tagged]:
+            text = _text(section, self.problems)
+            if text:
+                content.append(text)
+        content.extend(self.body(defn))
+        content.extend(self.features(defn.features, defn))
+        content.extend(self.fields(defn))
+        for section in sections[first_tagged:]:
+            if section.kind is SectionKind.TEXT:
+                text = _text(section, self.problems)
+            elif section.kind is SectionKind.NOTE:
+                text = _text(section, self.problems, wrap="note")
+            elif section.kind is SectionKind.EXAMPLE:
+                text = _text(section, self.problems, wrap="example")
+            else:
+                continue
+            if text:
+                content.append(text)
+        return block
+
+    def undocumented(self, source: str, line: int, what: str, owner: str = "") -> None:
+        if self.warn_undocumented and owner not in self.exempt:
+            self.problems.append(Problem(source, line, "undocumented", f"{what} is not documented"))
+
+    def describe(self, block: Directive, doc: Section | None, what: str | None,
+                 owner: str = "", *, strip_since: bool = False) -> None:
+        """The description of a member, value, alternative or feature as the
+        block's content; without one, the block is marked undocumented and,
+        when `what` is given, that is a warning at the block's line."""
+        if doc is None:
+            block.options["undocumented"] = None
+            if what is not None:
+                self.undocumented(block.source, block.line, what, owner)
+            return
+        text = _text(doc, self.problems, strip_since=strip_since)
+        if text:
+            block.content.append(text)
+
+    def body(self, defn: Definition) -> list[Entry]:
+        if isinstance(defn, EnumType):
+            return [self.value(defn, v) for v in defn.values]
+        if isinstance(defn, AlternateType):
+            return [self.alternative(defn, b) for b in defn.alternatives]
+        if isinstance(defn, StructType):
+            return self.members(defn, defn.members, defn.name, 0, warn=True)
+        if isinstance(defn, Command | Event):
+            arg_type = self.schema.resolve(defn.arg_type) if defn.arg_type else None
+            self.note(arg_type)
+            entries = self.members(defn, defn.arguments, defn.name, 0, warn=arg_type is None)
+            if isinstance(arg_type, UnionType):
+                entries += self.branches(arg_type, 0)
+            return entries
+        return []
+
+    def members(
+        self,
+        owner: Definition,
+        members: Sequence[Member],
+        local: str,
+        depth: int,
+        *,
+        warn: bool,
+        inlined: bool = False,
+    ) -> list[Entry]:
+        """Member directives; *local* is the type whose own members need no origin."""
+        entries: list[Entry] = []
+        for member in members:
+            where = member.location
+            self.files.add(where.path)
+            block = Directive("member", member.name, where.path, where.line)
+            block.options["type"] = _type_text(member.type, member.optional)
+            since = member_since(member.doc.text) if member.doc else None
+            if since:
+                block.options["since"] = since
+            _flags(block.options, member.condition, member.features)
+            if member.defined_in != local:
+                block.options["inherited-from"] = member.defined_in
+            # members are in objects.inv and the QAPI index pages, but not in
+            # genindex: thousands of entries there drown the definitions
+            block.options["no-index-entry"] = None
+            own = warn and member.defined_in == owner.name
+            self.describe(block, member.doc,
+                          f"member '{member.name}' of {owner.describe()}" if own else None,
+                          owner.name, strip_since=True)
+            block.content.extend(self.features(member.features, None))
+            if isinstance(owner, UnionType) and member.name == owner.discriminator:
+                block.options.setdefault("discriminator", None)
+            entries.append(block)
+        if isinstance(owner, UnionType) and owner.name == local and depth == 0:
+            entries += self.branches(owner, depth)
+        return entries
+
+    def branches(self, union: UnionType, depth: int) -> list[Entry]:
+        entries: list[Entry] = []
+        for branch in union.branches:
+            where = branch.location
+            block = Directive("branch", branch.name, where.path, where.line)
+            block.options["type"] = _type_text(branch.type)
+            if branch.condition is not None:
+                block.options["ifcond"] = str(branch.condition)
+            block.options["no-index-entry"] = None
+            block.content.append(
+                Text((f"When :qapi:mem:`{union.discriminator}` is ``\"{branch.name}\"``:",),
+                     where.path, where.line)
+            )
+            if branch.doc is not None:
+                text = _text(branch.doc, self.problems)
+                if text:
+                    block.content.append(text)
+            target = self.schema.resolve(branch.type)
+            self.note(target)
+            if isinstance(target, StructType) and depth < self.MAX_DEPTH:
+                block.content += self.members(target, target.members, target.name, depth + 1,
+                                              warn=False, inlined=True)
+                if isinstance(target, UnionType):
+                    block.content += self.branches(target, depth + 1)
+            entries.append(block)
+        return entries
+
+    def alternative(self, alternate: AlternateType, branch: Branch) -> Directive:
+        where = branch.location
+        block = Directive("branch", branch.name, where.path, where.line)
+        block.options["type"] = _type_text(branch.type)
+        if branch.condition is not None:
+            block.options["ifcond"] = str(branch.condition)
+        self.describe(block, branch.doc,
+                      f"alternative '{branch.name}' of {alternate.describe()}",
+                      alternate.name)
+        return block
+
+    def value(self, enum: EnumType, value: object) -> Directive:
+        from qapidoc.schema.model import EnumValue
+
+        assert isinstance(value, EnumValue)
+        where = value.location
+        block = Directive("value", value.name, where.path, where.line)
+        block.options["no-index-entry"] = None
+        since = member_since(value.doc.text) if value.doc else None
+        if since:
+            block.options["since"] = since
+        _flags(block.options, value.condition, value.features)
+        self.describe(block, value.doc, f"value '{value.name}' of {enum.describe()}",
+                      enum.name, strip_since=True)
+        block.content.extend(self.features(value.features, None))
+        return block
+
+    def features(self, features: Sequence[Feature], owner: Definition | None) -> list[Entry]:
+        entries: list[Entry] = []
+        for feature in features:
+            where = feature.location
+            block = Directive("feature", feature.name, where.path, where.line)
+            block.options["no-index-entry"] = None
+            if feature.condition is not None:
+                block.options["ifcond"] = str(feature.condition)
+            if feature.name == "unstable":
+                block.options["unstable"] = None
+            elif feature.name == "deprecated":
+                block.options["deprecated"] = None
+            self.describe(block, feature.doc,
+                          None if owner is None
+                          else f"feature '{feature.name}' of {owner.describe()}",
+                          owner.name if owner is not None else "")
+            entries.append(block)
+        return entries
+
+    def fields(self, defn: Definition) -> list[Entry]:
+        doc = defn.doc
+        entries: list[Entry] = []
+        if isinstance(defn, Command):
+            section = doc.section(SectionKind.RETURNS) if doc else None
+            body = _text(section, self.problems) if section else None
+            where = section.location if section else defn.location
+            if defn.returns is not None:
+                type_text = _type_text(defn.returns)
+                if body is not None:
+                    entries.append(Field(f"return {type_text}", body, where.path, where.line))
+                else:
+                    entries.append(Field("return-nodesc", Text((type_text,), where.path,
+                                                                 where.line), where.path,
+                                         where.line))
+            elif body is not None:
+                entries.append(body)
+        if doc is not None:
+            section = doc.section(SectionKind.ERRORS)
+            body = _text(section, self.problems) if section else None
+            if section is not None and body is not None:
+                entries.append(Field("error", body, section.location.path, section.location.line))
+        return entries
+
+
+def module_slug(schema: Schema, module: Module) -> str:
+    """A page name for *module*, unique within *schema* (its file name if possible)."""
+    names = [m.name for m in schema.modules]
+    if names.count(module.name) == 1:
+        return module.name
+    return module.path.rsplit("/", 2)[-2] + "-" + module.name
+
+
+def _modules_by_include(schema: Schema) -> dict[tuple[str, int], Module]:
+    by_include: dict[tuple[str, int], Module] = {}
+    for module in schema.modules:
+        where = module.file.included_from
+        if where is not None:
+            by_include[(where.path, where.line)] = module
+    return by_include
+
+
+def render_schema(
+    schema: Schema,
+    *,
+    namespace: str = "",
+    modules: Iterable[str] | None = None,
+    warn_undocumented: bool = True,
+    ensure_title: bool = False,
+) -> Rendering:
+    """The plan for *schema* (or only the named *modules*, by name, slug or path).
+
+    Modules are documented where they are first included, as QEMU's generator
+    does; heading levels follow the first use of each title style across the
+    whole schema, so per-module pages agree with the one-page layout.
+    """
+    wanted = set(modules) if modules is not None else None
+    renderer = _Renderer(schema, warn_undocumented)
+    styles = _HeadingStyles()
+    by_include = _modules_by_include(schema)
+    seen: set[str] = set()
+    entries: list[Entry] = []
+    if namespace:
+        entries.append(Directive("namespace", namespace, schema.root, 1))
+
+    def shown(module: Module) -> bool:
+        return wanted is None or module.name in wanted or module.path in wanted \
+            or module_slug(schema, module) in wanted
+
+    def emit(module: Module) -> None:
+        seen.add(module.path)
+        visible = shown(module)
+        chunk: list[Entry] = []
+        started = False
+        for item in module.items:
+            if isinstance(item, Include):
+                child = by_include.get((item.location.path, item.location.line))
+                if child is None or child.path in seen:
+                    continue
+                flush(module, chunk, visible, started)
+                started = started or (visible and bool(chunk))
+                chunk = []
+                emit(child)
+            elif isinstance(item, DocComment):
+                if item.is_freeform:
+                    sink = renderer.problems if visible else []
+                    chunk.extend(_split_headings(item, styles, sink))
+            elif isinstance(item, Definition) and visible:
+                chunk.append(renderer.definition(item))
+        flush(module, chunk, visible, started, last=True)
+
+    def flush(module: Module, chunk: list[Entry], visible: bool, started: bool,
+              last: bool = False) -> None:
+        if not visible or (not chunk and (started or not last)):
+            return
+        renderer.files.add(module.path)
+        top = Directive("module", module.name, module.path, 1)
+        if started:  # back from an include: same module, no second target
+            top.options["no-index"] = None
+        elif ensure_title and not (chunk and isinstance(chunk[0], Heading)):
+            levels = [e.level for e in chunk if isinstance(e, Heading)]
+            chunk.insert(0, Heading(module.name, min(levels, default=1), module.path, 1))
+        if chunk and isinstance(chunk[0], Heading):
+            entries.extend([chunk[0], top, *chunk[1:]])
+        else:
+            entries.extend([top, *chunk])
+
+    for module in schema.modules:
+        if module.path not in seen:
+            emit(module)
+    return Rendering(entries, renderer.problems, renderer.files)
+
+
+# -- rST -------------------------------------------------------------------------------
+
+_HEADING_CHARS = "=-~^\"'`+#<>"
+
+
+def to_rst(entries: Sequence[Entry]) -> StringList:
+    """The plan as rST, each line tagged with its schema file and (0-based) line."""
+    out = StringList()
+    levels = sorted({e.level for e in _walk(entries) if isinstance(e, Heading)})
+    rank = {level: i for i, level in enumerate(levels)}
+    _emit(out, entries, "", rank)
+    return out
+
+
+def _walk(entries: Iterable[Entry]) -> Iterator[Entry]:
+    for entry in entries:
+        yield entry
+        if isinstance(entry, Directive):
+            yield from _walk(entry.content)
+
+
+def _emit(out: StringList, entries: Sequence[Entry], indent: str, rank: dict[int, int]) -> None:
+    previous: Entry | None = None
+    for entry in entries:
+        if isinstance(entry, Field):
+            if not isinstance(previous, Field):
+                out.append("", entry.source, entry.line - 1)
+            lines = entry.body.lines if entry.body else ("",)
+            offset = entry.body.line if entry.body else entry.line
+            out.append(f"{indent}:{entry.name}: {lines[0]}", entry.source, offset - 1)
+            for n, line in enumerate(lines[1:], offset + 1):
+                out.append(f"{indent}   {line}" if line else "", entry.source, n - 1)
+        elif isinstance(entry, Heading):
+            char = _HEADING_CHARS[min(rank[entry.level], len(_HEADING_CHARS) - 1)]
+            out.append("", entry.source, entry.line - 1)
+            out.append(entry.title, entry.source, entry.line - 1)
+            out.append(char * max(len(entry.title), 4), entry.source, entry.line - 1)
+        elif isinstance(entry, Text):
+            out.append("", entry.source, entry.line - 1)
+            inner = indent
+            if entry.wrap == "note":
+                out.append(f"{indent}.. note::", entry.source, entry.line - 1)
+                out.append("", entry.source, entry.line - 1)
+                inner = indent + "   "
+            elif entry.wrap == "example":
+                out.append(f"{indent}.. qmp-example::", entry.source, entry.line - 1)
+                out.append("", entry.source, entry.line - 1)
+                inner = indent + "   "
+            for n, line in enumerate(entry.lines, entry.line):
+                out.append(f"{inner}{line}" if line else "", entry.source, n - 1)
+        else:
+            out.append("", entry.source, entry.line - 1)
+            out.append(f"{indent}.. qapi:{entry.name}:: {entry.argument}", entry.source,
+                       entry.line - 1)
+            for key, value in entry.options.items():
+                text = f"{indent}   :{key}:" + (f" {value}" if value is not None else "")
+                out.append(text, entry.source, entry.line - 1)
+            _emit(out, entry.content, indent + "   ", rank)
+        previous = entry
+    if entries:
+        last = entries[-1]
+        out.append("", last.source, last.line - 1)
