@@ -35,8 +35,10 @@ RESERVED_PAGES = frozenset({"index", "genindex", "search", "qapi-index", "change
 """Page names the site uses itself; a module with such a name gets a suffix."""
 
 EPILOG = """\
-Exit status: 0 site built, 1 the schema has errors (printed as
-path:line:col: CODE message; nothing is built) or, with -W, Sphinx warned,
+Exit status: 0 site built, 1 the schema has errors that leave its
+definitions incomplete (printed as path:line:col: CODE message; nothing is
+built; forms of older QEMU releases and documentation errors are not
+such errors) or, with -W, Sphinx warned,
 2 usage error, unreadable schema, unwritable output directory, missing
 theme or a failed Sphinx run.  Warnings of the schema loader and of Sphinx
 go to stderr; the last line on stdout names the page to open.
@@ -308,17 +310,23 @@ def _check_theme(theme: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from qapidoc import load_schema
+    from qapidoc.core.registry import is_legacy, model_errors
     from qapidoc.core.report import format_text
-    from qapidoc.core.source import Severity
 
     _check_theme(args.theme)
     schema_path = os.path.abspath(args.schema)
     if os.path.isdir(schema_path):
         raise UsageError(f"{args.schema}: is a directory, not a schema file")
     schema = load_schema(args.schema)
-    errors = [d for d in schema.diagnostics if d.severity is Severity.ERROR]
-    if schema.diagnostics:
-        sys.stderr.write(format_text(schema.diagnostics))
+    errors = model_errors(schema.diagnostics)
+    shown = [d for d in schema.diagnostics if not is_legacy(d)]
+    if shown:
+        sys.stderr.write(format_text(shown))
+    legacy = len(schema.diagnostics) - len(shown)
+    if legacy:
+        sys.stderr.write(f"qapidoc build: the schema uses {legacy} form"
+                         f"{'s' if legacy != 1 else ''} of older QEMU releases "
+                         "(qapidoc lint --select legacy lists them)\n")
     if errors:
         unreadable = any(d.code == "QA002" for d in errors) and not schema.modules
         n = len(errors)

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from qapidoc.core.registry import model_errors
 from qapidoc.core.source import Diagnostic, Severity, diagnostic_sort_key
 from qapidoc.schema.model import Schema
 
@@ -69,17 +70,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def wire_errors(schema: Schema) -> list[Diagnostic]:
-    """Errors that make the wire protocol unreliable: every error except
-    documentation ones (doc comment syntax, layout, binding, line length),
-    which released QEMU schemas do have."""
-    out = []
-    for d in schema.diagnostics:
-        if d.severity is not Severity.ERROR:
-            continue
-        if d.code.startswith("QA3") or d.name.startswith("doc-"):
-            continue
-        out.append(d)
-    return out
+    """Errors that make the wire protocol unreliable (`model_errors`):
+    released QEMU schemas have legacy forms and documentation errors."""
+    return model_errors(schema.diagnostics)
 
 
 def load(spec: str, what: str) -> Schema:
