@@ -99,7 +99,7 @@ def test_module_names_that_clash_with_site_pages_are_renamed(tmp_path: Path) -> 
 def test_missing_schema_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _out, err = run(capsys, "build", str(tmp_path / "nope.json"), "-o", str(tmp_path / "o"))
     assert code == 2
-    assert "nope.json:1:1: QA002 can't read schema file" in err
+    assert "nope.json:1:1: error[QA002] can't read schema file" in err
     assert "Traceback" not in err
     assert not (tmp_path / "o").exists()
 
