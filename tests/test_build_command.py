@@ -110,7 +110,7 @@ def test_schema_with_errors_exits_1_and_builds_nothing(
     bad.write_text("{ 'enum': 'Color', 'data': [ 'red' ] }\n{ 'struct': 'X', 'data': 3 }\n")
     code, _out, err = run(capsys, "build", str(bad), "-o", str(tmp_path / "site"))
     assert code == 1
-    assert re.search(r"bad\.json:2:\d+: QA\d+ ", err), err
+    assert re.search(r"bad\.json:2:\d+: error\[QA\d+\] ", err), err
     assert "nothing built" in err
     assert not (tmp_path / "site").exists()
 
