@@ -247,8 +247,9 @@ def test_dangling_references_warn_at_the_schema_line(tmp_path: Path) -> None:
     # @name in schema text is lint's to judge: silent without qapidoc_lint,
     # QD204 at the same line with it (the same resolver as `qapidoc lint`)
     assert not any("nosuchmember" in w for w in lines)
-    linted = build(project(tmp_path / "lint", {"index.rst": "T\n=\n\n.. qapi-doc:: bad/dangling.json\n"},
-                           conf=CONF + 'qapidoc_lint = "recommended"\n'), tmp_path / "out2", "-E")
+    page = {"index.rst": "T\n=\n\n.. qapi-doc:: bad/dangling.json\n"}
+    linted = build(project(tmp_path / "lint", page, conf=CONF + 'qapidoc_lint = "recommended"\n'),
+                   tmp_path / "out2", "-E")
     assert any("nosuchmember" in w and "QD204" in w
                for w in _warnings_at(linted, "dangling.json:4"))
 
