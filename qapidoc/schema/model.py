@@ -437,7 +437,10 @@ class Schema:
     """A loaded schema: modules in include order, definitions by name.
 
     `diagnostics` holds every problem found while loading; a schema with
-    errors is still as complete as the input allows.
+    errors is still as complete as the input allows.  `introspected` marks
+    a schema read from a ``query-qmp-schema`` reply: it has no docs, no
+    conditions, type names that mean nothing, and every integer type is
+    ``int`` (see `qapidoc.schema.introspection`).
     """
 
     root: str
@@ -447,6 +450,7 @@ class Schema:
     pragmas: Pragmas
     diagnostics: tuple[Diagnostic, ...]
     by_name: dict[str, Definition] = field(repr=False)
+    introspected: bool = False
 
     def get(self, name: str) -> Definition | None:
         return self.by_name.get(name)
