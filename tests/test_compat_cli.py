@@ -99,6 +99,51 @@ def test_config_file_next_to_new_schema(tmp_path: Path,
     assert code == 2 and "unknown change kind 'typo-kind'" in err
 
 
+def test_accepted_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = pair("arguments")
+    code, out, err = run(capsys, "compat", "--no-config", "--ignore",
+                         "configure.dropped", "--ignore", "nowhere.at-all",
+                         "--format", "json", old, new)
+    data = {c["wire_path"]: c for c in json.loads(out)}
+    accepted = data["configure.dropped"]
+    assert (accepted["severity"], accepted["policy"], accepted["reason"]) == (
+        "info", "accepted", "--ignore")
+    assert data["configure.verbose"]["severity"] == "error"
+    assert "no change at accepted wire path 'nowhere.at-all'" in err
+    shutil.copy(old, tmp_path / "old.json")
+    shutil.copy(new, tmp_path / "new.json")
+    (tmp_path / ".qapidoc.yaml").write_text(
+        "compat:\n  accept:\n    configure.dropped: unused since 2019\n")
+    code, out, _ = run(capsys, "compat", "--format", "markdown",
+                       str(tmp_path / "old.json"), str(tmp_path / "new.json"))
+    assert "`configure` no longer accepts `dropped`. (accepted: unused since 2019)" in out
+    (tmp_path / ".qapidoc.yaml").write_text(
+        "compat:\n  accept:\n    configure.dropped: ''\n")
+    code, _, err = run(capsys, "compat", str(tmp_path / "old.json"),
+                       str(tmp_path / "new.json"))
+    assert code == 2 and "compat.accept.configure.dropped: give the reason" in err
+
+
+def test_changelog_labels(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = pair("arguments")
+    for version in ("1.0.0", "1.1.0"):
+        (tmp_path / version / "qapi").mkdir(parents=True)
+        (tmp_path / version / "VERSION").write_text(version + "\n")
+    shutil.copy(old, tmp_path / "1.0.0" / "qapi" / "schema.json")
+    shutil.copy(new, tmp_path / "1.1.0" / "qapi" / "schema.json")
+    args = ["compat", "--no-config", "--format", "markdown",
+            str(tmp_path / "1.0.0" / "qapi" / "schema.json"),
+            str(tmp_path / "1.1.0" / "qapi" / "schema.json")]
+    _, out, _ = run(capsys, *args)
+    assert out.splitlines()[0] == "# QAPI changes from 1.0.0 to 1.1.0"
+    _, out, _ = run(capsys, *args, "--old-label", "v1", "--new-label", "v2")
+    assert out.splitlines()[0] == "# QAPI changes from v1 to v2"
+    (tmp_path / "1.0.0" / "VERSION").unlink()
+    _, out, _ = run(capsys, *args)
+    title = out.splitlines()[0]
+    assert title.endswith(" to 1.1.0") and not title.split()[4].startswith("/")
+
+
 def test_list_kinds(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "compat", "--list-kinds")
     assert code == 0
@@ -122,7 +167,7 @@ def test_json_format(capsys: pytest.CaptureFixture[str]) -> None:
         "reached_by": ["device-add.driver=ssh", "query-device:returns.driver=ssh"],
         "definition": "DeviceOptions", "member": "ssh",
         "message": "`driver` of `device-add` has the new value `ssh`.",
-        "section": "Added", "policy": None,
+        "section": "Added", "policy": None, "reason": None,
         "old": {"file": c["old"]["file"], "line": 8, "column": 1},
         "new": {"file": c["new"]["file"], "line": 12, "column": 54},
     }
@@ -143,11 +188,15 @@ def test_sarif_format(capsys: pytest.CaptureFixture[str]) -> None:
         assert rules[r["ruleIndex"]] == r["ruleId"]
         assert r["level"] == "error"
         loc = r["locations"][0]["physicalLocation"]
-        # A removed command has no NEW location: anchored at the NEW root.
-        assert loc["artifactLocation"]["uri"].endswith("commands.new.json")
+        # A removed command has no NEW location: anchored at the NEW root,
+        # relative to the repository top.
+        assert loc["artifactLocation"] == {"uri": "tests/cases/compat/commands.new.json",
+                                           "uriBaseId": "SRCROOT"}
         assert loc["region"]["startLine"] == 1
         related = r["relatedLocations"][0]["physicalLocation"]
-        assert related["artifactLocation"]["uri"].endswith("commands.old.json")
+        assert related["artifactLocation"]["uri"] == "tests/cases/compat/commands.old.json"
+    assert "SRCROOT" in run0["originalUriBaseIds"]
+    assert "/work" not in out and str(Path.cwd()) not in out
 
 
 def test_github_format(capsys: pytest.CaptureFixture[str]) -> None:

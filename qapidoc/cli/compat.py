@@ -291,7 +291,7 @@ def run_compat(args: argparse.Namespace) -> int:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    from qapidoc.compat.history import build_history
+    from qapidoc.compat.history import build_history, version_key
 
     releases: list[tuple[str, Schema]] = []
     specs: list[str] = []
@@ -301,6 +301,9 @@ def run_history(args: argparse.Namespace) -> int:
             raise UsageError(f"expected VERSION=SCHEMA, got '{item}'")
         if version in (v for v, _ in releases):
             raise UsageError(f"version '{version}' given twice")
+        if version_key(version) is None:
+            raise UsageError(f"cannot order release '{version}': name releases "
+                             "by version, e.g. 10.1 or 10.1.0")
         releases.append((version.strip(), load(spec, version)))
         specs.append(spec)
     errors = [(spec, s, wire_errors(s)) for spec, (_, s) in zip(specs, releases,

@@ -120,8 +120,10 @@ def change_to_json(c: Change, src: Sources) -> dict[str, Any]:
     warning, info), ``direction`` (input, output, input+output),
     ``wire_path`` (shortest path reaching it), ``reached_by`` (first path
     from each command/event reaching it), ``definition``, ``member`` (or
-    null), ``message``, ``section`` (changelog section), ``policy``
-    ("unstable", "deprecated" or null: why severity was lowered), ``old`` and
+    null), ``message`` (one sentence in wire names, code in backquotes),
+    ``section`` (changelog section), ``policy`` ("unstable", "deprecated",
+    "accepted" or null: why severity was lowered), ``reason`` (why an
+    accepted change was accepted, or null), ``old`` and
     ``new`` locations (``{"file", "line", "column"}`` plus ``revision`` for
     git input, or null)."""
     return {
@@ -135,6 +137,7 @@ def change_to_json(c: Change, src: Sources) -> dict[str, Any]:
         "message": c.message,
         "section": c.section,
         "policy": c.policy or None,
+        "reason": c.reason or None,
         "old": _loc_json(c.old, src.old_prefix),
         "new": _loc_json(c.new, src.new_prefix),
     }
