@@ -55,8 +55,11 @@ def _changes(old: Schema, new: Schema) -> set[tuple[str, str, str]]:
 
 def test_replies_of_case_pairs_show_what_introspection_can_see() -> None:
     """The same changes as comparing the schemas while ignoring what a
-    reply does not show."""
+    reply does not show ('gen': false, whose open arguments lower some
+    severities, is not in a reply either)."""
     for old_path in sorted(CASES.glob("*.old.json")):
+        if old_path.name.startswith("open-arguments"):
+            continue
         new_path = old_path.with_name(old_path.name.replace(".old.", ".new."))
         old, new = load_schema(str(old_path)), load_schema(str(new_path))
         blind = _changes(replace(old, introspected=True), replace(new, introspected=True))

@@ -122,6 +122,11 @@ _kind("type-widened", I, "Changed",
 _kind("type-narrowed", I, "Changed",
       "Output holds fewer values than before (a narrower integer type, "
       "str became an enum).")
+_kind("integer-range-changed", W, "Changed",
+      "An integer type changed so that input rejects integers it accepted, "
+      "or output may hold integers it could not before; QEMU often "
+      "enforced such limits at run time already, so review rather than "
+      "break.")
 _kind("string-became-enum", W, "Changed",
       "A string clients send became an enum: only the listed values are "
       "accepted now.")
@@ -166,7 +171,8 @@ class Change:
     `message` says what changed for a client, in wire names, with code in
     backquotes.  `old`/`new` are its source locations; for a removal `new`
     is the definition in NEW that lost it (None if that is gone too).
-    `policy` says why the severity was lowered: "unstable", "deprecated" or
+    `policy` says why the severity was lowered: "unstable", "deprecated",
+    "open" (a command that took undeclared arguments now declares them) or
     "accepted" (then `reason` says why it was accepted).
     """
 
@@ -938,7 +944,7 @@ class _Differ:
         elif not inp and narrower:
             kind, lost = "type-narrowed", ""
         else:
-            kind = "type-changed"
+            kind = "integer-range-changed"
             lo, hi = (orange, nrange) if inp else (nrange, orange)
             parts = []
             if hi[0] > lo[0]:
@@ -1049,10 +1055,13 @@ def diff(old: Schema, new: Schema,
     groups: dict[tuple[str, str, str | None, tuple[str, ...]], _Group] = {}
 
     def emit(loc: _Local, path: str, depth: int, direction: Direction,
-             unstable: bool, deprecated: bool, entry: str) -> None:
+             unstable: bool, deprecated: bool, entry: str, open_args: bool = False) -> None:
         sev = overrides.get(loc.kind, CHANGE_KINDS[loc.kind].severity)
         policy = ""
-        if sev > Severity.INFO and (unstable or loc.unstable):
+        if (sev > Severity.INFO and open_args and depth == 1
+                and loc.kind == "mandatory-argument-added"):
+            policy, sev = "open", Severity.INFO
+        elif sev > Severity.INFO and (unstable or loc.unstable):
             policy, sev = "unstable", Severity.INFO
         elif sev > Severity.INFO and (loc.deprecated or (
                 deprecated and loc.kind not in ("deprecated", "became-unstable"))):
@@ -1076,7 +1085,10 @@ def diff(old: Schema, new: Schema,
             g.reached_by[entry] = rank
 
     def walk(start: WirePath, res: _NodeResult, direction: Direction,
-             unstable: bool, deprecated: bool) -> None:
+             unstable: bool, deprecated: bool, open_args: bool = False) -> None:
+        """Breadth first from a command or event; `open_args`: its OLD
+        arguments were open ('gen': false takes undeclared arguments), so
+        a top-level argument it now declares as mandatory is no change."""
         entry = base = start.text
         queue: list[tuple[_NodeResult, str, int, bool]] = [(res, base, 0, unstable)]
         seen: set[tuple[int, bool]] = set()
@@ -1085,7 +1097,8 @@ def diff(old: Schema, new: Schema,
             node, path, depth, unst = queue[i]
             i += 1
             for loc in node.locals:
-                emit(loc, path + loc.rel, depth, direction, unst, deprecated, entry)
+                emit(loc, path + loc.rel, depth, direction, unst, deprecated, entry,
+                     open_args)
             for rel, key, edge_unstable in node.edges:
                 child = d.result(key)
                 u = unst or edge_unstable
@@ -1129,7 +1142,8 @@ def diff(old: Schema, new: Schema,
         os_ = d.shape_of_args("old", old, x)
         ns = d.shape_of_args("new", new, y)
         d.obj_edge("", os_, ns, direction, False, res)
-        walk(path, res, direction, unstable, was_deprecated)
+        walk(path, res, direction, unstable, was_deprecated,
+             isinstance(x, Command) and not x.gen)
         if isinstance(x, Command) and isinstance(y, Command):
             rres = _NodeResult()
             d.compare_value(x.returns, y.returns, Direction.OUTPUT, "", y.name,

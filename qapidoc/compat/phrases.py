@@ -221,6 +221,7 @@ _PHRASES: dict[str, Callable[[_Words, tuple[str, ...]], str]] = {
         f"{w.thing} now picks its variant by {_code(a[1])} instead of "
         f"{_code(a[0])}{w.when}.",
     "type-changed": _type_change,
+    "integer-range-changed": _type_change,
     "type-widened": lambda w, a:
         f"{w.thing} accepts {a[1]} where it took {a[0]}{w.when}; every old value "
         "still works.",

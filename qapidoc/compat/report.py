@@ -59,6 +59,8 @@ def _policy(c: Change) -> str:
         return " (unstable)"
     if c.policy == "deprecated":
         return " (it was deprecated)"
+    if c.policy == "open":
+        return " (it took undeclared arguments before)"
     if c.policy == "accepted":
         return f" (accepted: {c.reason})"
     return ""
