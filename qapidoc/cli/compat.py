@@ -1,9 +1,9 @@
 """``qapidoc compat OLD NEW`` and ``qapidoc history VERSION=SCHEMA...``.
 
 Loads schemas (paths or ``git:REF:PATH``), refuses ones with errors that
-affect the wire (reported located, exit 2), runs `compat.diff` or
-`history.build_history`, and writes the chosen format.  compat exits 1 when
-a change at or above ``--fail-on`` is found.
+affect the wire (reported located: exit 1, or 2 when a file cannot be
+read), runs `compat.diff` or `history.build_history`, and writes the chosen
+format.  compat exits 1 when a change at or above ``--fail-on`` is found.
 """
 
 from __future__ import annotations
@@ -14,11 +14,19 @@ import os
 import sys
 from collections.abc import Sequence
 
-from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_STATUS, EXIT_USAGE, UsageError
+from qapidoc.cli.options import (
+    LEVELS,
+    add_config_options,
+    add_fail_on,
+    config_start,
+    exit_status,
+    read_config,
+    unreadable,
+)
 from qapidoc.core.source import Diagnostic, Severity, diagnostic_sort_key
+from qapidoc.core.suggest import did_you_mean
 from qapidoc.schema.model import Schema
-
-_LEVELS = ("error", "warning", "info")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,7 +35,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "compat", help="what changed on the wire between two schemas",
         description="Compare the wire protocol of two schemas (paths or "
-        "git:REF:PATH) and report what changed and what breaks clients.")
+        "git:REF:PATH) and report what changed and what breaks clients.",
+        epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("old", metavar="OLD", nargs="?",
                    help="the older schema: a path, git:REF:PATH, or a "
                    "query-qmp-schema reply (JSON array or {\"return\": [...]})")
@@ -35,10 +44,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="the newer schema, given the same ways")
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="output format (default: text)")
-    p.add_argument("--fail-on", choices=(*_LEVELS, "never"), default="error",
-                   help="exit 1 if a change at or above this severity is "
-                   "found (default: error)")
-    p.add_argument("--show", choices=_LEVELS, default=None,
+    add_fail_on(p, "error", never=True)
+    p.add_argument("--show", choices=LEVELS, default=None,
                    help="least severe change to output (default: warning for "
                    "text, github and sarif; info for json, markdown and rst)")
     p.add_argument("--severity", action="append", default=[],
@@ -54,8 +61,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    "file beside or above it, else OLD as given)")
     p.add_argument("--new-label", metavar="TEXT",
                    help="how NEW is named in changelogs (default: as for OLD)")
-    p.add_argument("--no-config", action="store_true",
-                   help="ignore configuration files")
+    add_config_options(p)
     p.add_argument("--list-kinds", action="store_true",
                    help="list change kinds with their default severities")
     p.set_defaults(run=run_compat)
@@ -64,7 +70,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "history", help="first release of every wire item",
         description="Given release schemas oldest first, print the first "
         "release whose wire protocol has each command, event, member, value, "
-        "branch and feature.")
+        "branch and feature.",
+        epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
     h.add_argument("releases", nargs="+", metavar="VERSION=SCHEMA",
                    help="a release and its schema (path, git:REF:PATH or "
                    "query-qmp-schema reply); sorted by version")
@@ -166,14 +173,19 @@ def _prefix(spec: str) -> str:
 
 
 def _report_load_errors(errors: Sequence[tuple[str, Schema, list[Diagnostic]]]) -> int:
+    """Print the schema errors located; exit 2 when a file could not be
+    read, else 1 (the schema has errors: findings, as lint reports them)."""
+    from qapidoc.core.report import headline, want_colour
+
+    colour = want_colour(sys.stderr)
     for spec, _schema, diags in errors:
         prefix = _prefix(spec)
         for d in sorted(diags, key=diagnostic_sort_key):
-            sys.stderr.write(f"{prefix}{d.location}: error: {d.code} {d.message}\n")
+            sys.stderr.write(f"{prefix}{headline(d, colour)}\n")
         n = len(diags)
         sys.stderr.write(f"qapidoc: error: {spec}: {n} error{'s' if n != 1 else ''} "
                          "in the schema; fix them before comparing\n")
-    return EXIT_USAGE
+    return EXIT_USAGE if any(unreadable(d) for _, _, d in errors) else EXIT_FINDINGS
 
 
 # --------------------------------------------------------------------------
@@ -187,10 +199,8 @@ def _policy_options(args: argparse.Namespace,
     from qapidoc.compat.diff import CHANGE_KINDS
 
     out: dict[str, str] = {}
-    accept: dict[str, str] = {}
-    if not args.no_config:
-        severities, accept = _config_policy(new_spec)
-        out.update(severities)
+    severities, accept = _config_policy(args, new_spec)
+    out.update(severities)
     for path in args.ignore:
         if not path.strip() or any(c.isspace() for c in path.strip()):
             raise UsageError(f"--ignore expects a wire path, got '{path}'")
@@ -201,39 +211,27 @@ def _policy_options(args: argparse.Namespace,
         if not sep or not kind:
             raise UsageError(f"--severity expects KIND=LEVEL, got '{item}'")
         if kind not in CHANGE_KINDS:
-            raise UsageError(f"--severity: unknown change kind '{kind}' "
+            raise UsageError(f"--severity: unknown change kind '{kind}'"
+                             f"{did_you_mean(kind, CHANGE_KINDS)} "
                              "(see qapidoc compat --list-kinds)")
-        if level not in _LEVELS:
+        if level not in LEVELS:
             raise UsageError(f"--severity {kind}: unknown severity '{level}' "
                              "(expected error, warning or info)")
         out[kind] = level
     return out, accept
 
 
-def _config_policy(new_spec: str) -> tuple[dict[str, str], dict[str, str]]:
+def _config_policy(args: argparse.Namespace,
+                   new_spec: str) -> tuple[dict[str, str], dict[str, str]]:
     """Severity overrides and accepted wire paths (with reasons) of the
-    configuration found from NEW."""
+    configuration the options ask for."""
     from qapidoc.compat.diff import CHANGE_KINDS
 
-    try:
-        from qapidoc.core.config import ConfigError, config_file_for, load_config
-    except ImportError:  # configuration support not installed
-        return {}, {}
-    start = new_spec
-    if new_spec.startswith("git:"):
-        from qapidoc.schema.gitsource import parse_git_spec
-
-        start = os.path.join(os.getcwd(), parse_git_spec(new_spec)[1])
-    path = config_file_for(start)
-    if path is None:
-        return {}, {}
-    try:
-        config = load_config(path)
-    except ConfigError as e:
-        raise UsageError(str(e)) from None
+    config = read_config(args, config_start(new_spec))
     for kind in config.compat:
         if kind not in CHANGE_KINDS:
-            raise UsageError(f"{path}: compat: unknown change kind '{kind}' "
+            raise UsageError(f"{config.source}: compat: unknown change kind "
+                             f"'{kind}'{did_you_mean(kind, CHANGE_KINDS)} "
                              "(see qapidoc compat --list-kinds)")
     return dict(config.compat), dict(config.compat_accept)
 
@@ -255,6 +253,7 @@ def run_compat(args: argparse.Namespace) -> int:
     from qapidoc import __version__
     from qapidoc.compat.diff import diff
     from qapidoc.compat.report import Sources, render, summary
+    from qapidoc.core.report import want_colour
 
     severities, accept = _policy_options(args, args.new)
     old = load(args.old, "OLD")
@@ -279,13 +278,10 @@ def run_compat(args: argparse.Namespace) -> int:
                   args.new_label or label(args.new),
                   _sarif_base(args.new) if args.format == "sarif" else "")
     sys.stdout.write(render(args.format, shown, src,
-                            colour=args.format == "text" and sys.stdout.isatty(),
+                            colour=args.format == "text" and want_colour(sys.stdout),
                             version=__version__))
     sys.stderr.write(summary(changes, len(shown)) + "\n")
-    if args.fail_on == "never":
-        return EXIT_OK
-    limit = Severity.parse(args.fail_on)
-    return EXIT_FINDINGS if any(c.severity >= limit for c in changes) else EXIT_OK
+    return exit_status((c.severity for c in changes), args.fail_on)
 
 
 # --------------------------------------------------------------------------
