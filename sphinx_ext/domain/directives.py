@@ -642,13 +642,14 @@ def group_items(children: list[Node]) -> list[Node]:
     current: qapi_list | None = None
     label = ""
     for child in children:
-        key = child.get("qapi-group") if isinstance(child, Element) else None
+        element = child if isinstance(child, Element) else None
+        key = element.get("qapi-group") if element is not None else None
         if key and key == label and current is not None:
             current += child
-        elif key:
+        elif key and element is not None:
             label = str(key)
             current = qapi_list(classes=["qapi-list"])
-            kind = str(child.get("qapi-kind") or "")
+            kind = str(element.get("qapi-kind") or "")
             group = qapi_group("", nodes.paragraph(label, label, classes=["qapi-label"]),
                                current, classes=["qapi-group", f"qapi-group-{kind}"])
             out.append(group)
