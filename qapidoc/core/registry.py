@@ -33,6 +33,8 @@ class Rule:
     bad: str = ""
     good: str = ""
     fixable: bool = False
+    practice: str = ""
+    """What QEMU's own schemas and maintainers do, which the rule follows."""
 
     def in_preset(self, preset: str) -> bool:
         return PRESETS.index(self.preset) <= PRESETS.index(preset)
@@ -94,6 +96,7 @@ def rule(
     bad: str = "",
     good: str = "",
     fixable: bool = False,
+    practice: str = "",
 ) -> Rule:
     """Declare a check; codes and names must be unique."""
     if code in RULES:
@@ -103,7 +106,7 @@ def rule(
     if code[:2] not in GROUPS:
         raise ValueError(f"rule code {code} has no group")
     r = Rule(code, name, severity, preset, summary, rationale.strip(),
-             bad.strip("\n"), good.strip("\n"), fixable)
+             bad.strip("\n"), good.strip("\n"), fixable, practice.strip())
     RULES[code] = r
     return r
 
