@@ -1,13 +1,12 @@
 """Since notes in doc text, shown once: as a badge.
 
-A description's dating note — ``(since X.Y)`` in any spelling lint accepts,
-a ``since X.Y`` part of a parenthesised list such as ``(default: off; since
-5.0)``, or a description that is nothing but ``Since X.Y`` — becomes the
-badge of its member, value or feature and is taken out of the text.  It is
-the note in the first paragraph, else one that ends the description (a
-note closing a later paragraph dates only that paragraph, as lint reads
-it).  Every other note stays where it is, as an inline badge
-(``:qapi:since:``).  Versions are normalised (``10.2.0`` is ``10.2``).
+Notes are found by lint's recogniser (`qapidoc.schema.since`), so the
+pages and lint agree on what a note is.  A description's dating note
+becomes the badge of its member, value or feature and is taken out of the
+text (only the ``since X.Y`` part of a parenthetical that says more, such
+as ``(default: off; since 5.0)``); every other note stays where it is, as
+an inline badge (``:qapi:since:``).  Notes in literal text stay text.
+Versions are normalised (``10.2.0`` is ``10.2``).
 """
 
 from __future__ import annotations
@@ -17,18 +16,12 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from qapidoc.schema.docs import literal_lines
+from qapidoc.schema.since import SinceNote, dating_note, find_notes
 from sphinx_ext.domain.names import normal_version
 
 __all__ = ["Dated", "inline_since", "split_since", "text_since"]
 
-_VERSION = r"(\d+\.\d+(?:\.\d+)?)"
-_WORD = r"[Ss]ince\b\s*:?\s*(?:version\s+)?"
-#: ``(since X.Y)``, the whole parenthesis
-_NOTE = re.compile(r"\(\s*" + _WORD + _VERSION + r"\s*\)")
-#: ``since X.Y`` as one item of a parenthesised list (``(default: off; since 5.0)``)
-_PART = re.compile(r"([,;]\s*)" + _WORD + _VERSION + r"\s*(?=\))"
-                   r"|(?<=\()\s*" + _WORD + _VERSION + r"\s*([,;]\s*)(?=[^()]*\))")
-_BARE = re.compile(r"\s*" + _WORD + _VERSION + r"\s*\.?\s*")
+_SEPARATOR_AFTER = re.compile(r"\s*[;,]\s*")
 
 
 class Dated(NamedTuple):
@@ -38,68 +31,53 @@ class Dated(NamedTuple):
     lines: list[str]
 
 
-class _Note(NamedTuple):
-    line: int
-    start: int
-    end: int
-    version: str
+def _live_notes(text: str, lines: Sequence[str]) -> list[SinceNote]:
+    """The notes outside literal blocks and inline literals."""
+    notes = find_notes(text)
+    if not notes:
+        return notes
+    literal: set[int] = set()
+    if "::" in text:
+        literal = {n for n, _text, flag in literal_lines(list(enumerate(lines))) if flag}
+    return [note for note in notes
+            if text.count("\n", 0, note.start) not in literal
+            and text.count("``", text.rfind("\n", 0, note.start) + 1, note.start) % 2 == 0]
 
 
-def _notes(lines: Sequence[str]) -> list[_Note]:
-    numbered = list(enumerate(lines))
-    flags = (literal_lines(numbered) if any("::" in text for text in lines)
-             else [(n, t, False) for n, t in numbered])
-    found: list[_Note] = []
-    for number, text, literal in flags:
-        if literal or "ince" not in text:
-            continue
-        spans = [(m.start(), m.end(), m.group(1)) for m in _NOTE.finditer(text)]
-        for m in _PART.finditer(text):
-            spans.append((m.start(), m.end(), m.group(2) or m.group(3)))
-        found += [_Note(number, s, e, v) for s, e, v in sorted(spans)
-                  if not _in_literal(text, s)]
-    return found
-
-
-def _in_literal(text: str, column: int) -> bool:
-    return text.count("``", 0, column) % 2 == 1
+def _cut(text: str, note: SinceNote) -> str:
+    """*text* without *note*: the whole parenthetical when it says nothing
+    else, else just its ``since X.Y`` item and one separator."""
+    if note.plain:
+        start = note.start
+        while start > 0 and text[start - 1] == " ":
+            start -= 1
+        end = note.end
+        if start == 0 or text[start - 1] == "\n":
+            end += len(text[end:]) - len(text[end:].lstrip(" "))
+        return text[:start] + text[end:]
+    if note.form == "leading":
+        after = _SEPARATOR_AFTER.match(text, note.version_end)
+        end = after.end() if after else note.version_end
+        return text[:note.word_start] + text[end:]
+    sep = max(text.rfind(";", note.start, note.word_start),
+              text.rfind(",", note.start, note.word_start))
+    start = sep if sep >= 0 else note.word_start
+    return text[:start] + text[note.version_end:]
 
 
 def split_since(lines: Sequence[str]) -> Dated:
     """The version dating a description, and its lines without that note."""
-    body = "\n".join(lines)
-    bare = _BARE.fullmatch(body)
-    if bare is not None:
-        return Dated(normal_version(bare.group(1)), [])
-    notes = _notes(lines)
-    if not notes:
-        return Dated(None, list(lines))
-    first_blank = next((i for i, text in enumerate(lines) if not text.strip()), len(lines))
-    note = notes[0] if notes[0].line < first_blank else None
-    last = notes[-1]
-    if note is None and not "".join(lines[last.line:])[len(lines[last.line][:last.end]):] \
-            .strip(" .\n"):
-        note = last
+    text = "\n".join(lines)
+    note = dating_note(text, _live_notes(text, lines))
     if note is None:
         return Dated(None, list(lines))
-    out = list(lines)
-    text = out[note.line]
-    cut = text[note.start:note.end]
-    if cut.startswith("("):  # the whole parenthesis; and the space before it
-        start = note.start
-        while start > 0 and text[start - 1] == " ":
-            start -= 1
-        rest = text[note.end:]
-        if start == 0:
-            rest = rest.lstrip(" ")
-        text = text[:start] + rest
-    else:
-        text = text[:note.start] + text[note.end:]
-    out[note.line] = text.rstrip()
-    if not out[note.line].strip():
-        del out[note.line]
+    if note.form == "bare":
+        return Dated(normal_version(note.version), [])
+    out = [line.rstrip() for line in _cut(text, note).split("\n")]
     while out and not out[-1].strip():
         out.pop()
+    while out and not out[0].strip():
+        out.pop(0)
     return Dated(normal_version(note.version), out)
 
 
@@ -108,19 +86,17 @@ def text_since(text: str) -> str | None:
     return split_since(text.split("\n")).version
 
 
-def inline_since(text: str) -> str:
+def inline_since(line: str) -> str:
     """Notes left in a line of rST text → inline badges (``:qapi:since:``)."""
-    if "ince" not in text:
-        return text
-    parts = text.split("``")
-    for i in range(0, len(parts), 2):  # outside inline literals
-        if "ince" in parts[i]:
-            part = _NOTE.sub(lambda m: f":qapi:since:`{normal_version(m.group(1))}`", parts[i])
-            parts[i] = _PART.sub(_part_badge, part)
-    return "``".join(parts)
-
-
-def _part_badge(m: re.Match[str]) -> str:
-    if m.group(2):
-        return f"{m.group(1)}:qapi:since:`{normal_version(m.group(2))}`"
-    return f":qapi:since:`{normal_version(m.group(3))}`{m.group(4)}"
+    if "ince" not in line:
+        return line
+    notes = _live_notes(line, [line])
+    for note in reversed(notes):
+        if note.form == "bare":
+            continue
+        role = f":qapi:since:`{normal_version(note.version)}`"
+        if note.plain:
+            line = line[:note.start] + role + line[note.end:]
+        else:
+            line = line[:note.word_start] + role + line[note.version_end:]
+    return line
