@@ -81,8 +81,8 @@ NODES = frozenset(
 )
 """Doctree node types (``module.Class``) that may come from schema text:
 text, lists, tables, literal blocks, admonitions, links and the ``qapi``
-domain's descriptions (with their compact layout nodes).  No image, figure, download, raw, meta, toctree,
-include, math or pending transform."""
+domain's descriptions (with their compact layout nodes).  No image, figure,
+download, raw, meta, toctree, include, math or pending transform."""
 
 MAX_NESTING = 32
 """Deepest nesting (lists, block quotes, indented bodies) doc text may use;
