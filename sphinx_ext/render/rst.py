@@ -39,6 +39,7 @@ from qapidoc.schema.model import (
     TypeRef,
     UnionType,
 )
+from qapidoc.schema.references import AT_REF
 from sphinx_ext.render.since import inline_since, split_since, text_since
 
 __all__ = [
@@ -128,7 +129,6 @@ class Rendering:
 
 # -- doc text ------------------------------------------------------------------
 
-_AT_REF = re.compile(r"(?<![\w@`.\\/:])@([A-Za-z_](?:[\w.+-]*\w)?)")
 _CODE_DIRECTIVE = re.compile(
     r"\.\.\s+(?:qmp-example|code-block|code|sourcecode|parsed-literal)::"
 )
@@ -146,7 +146,7 @@ def _at_refs(line: str) -> str:
     for i in range(0, len(parts), 2):
         text = parts[i]
         if "@" in text:
-            parts[i] = _AT_REF.sub(lambda m, text=text: _mem_role(m, text), text)  # type: ignore[misc]
+            parts[i] = AT_REF.sub(lambda m, text=text: _mem_role(m, text), text)  # type: ignore[misc]
     return "``".join(parts)
 
 
