@@ -126,12 +126,12 @@ def _configure(args: argparse.Namespace, start: str) -> Config:
         raise UsageError(str(e)) from None
 
 
-def _load(path: str) -> Schema:
+def _load(path: str, config: Config) -> Schema:
     from qapidoc.schema.builder import load_schema
     from qapidoc.schema.gitsource import GitSpecError
 
     try:
-        return load_schema(path)
+        return load_schema(path, include_root=config.include_root)
     except GitSpecError as e:
         raise UsageError(str(e)) from None
 
@@ -139,7 +139,7 @@ def _load(path: str) -> Schema:
 def _against(config: Config) -> Schema | None:
     if not config.against:
         return None
-    schema = _load(config.against)
+    schema = _load(config.against, config)
     if not schema.modules:
         why = "; ".join(d.message for d in schema.diagnostics[:1])
         raise UsageError(f"cannot read --against schema {config.against}: {why}")
@@ -170,7 +170,7 @@ def _history(config: Config) -> list[tuple[str, Schema]]:
     out = []
     for version in sorted(config.history, key=lambda v: release_key(v) or (0, 0)):
         spec = config.history[version]
-        schema = _load(spec)
+        schema = _load(spec, config)
         if not schema.modules:
             why = "; ".join(d.message for d in schema.diagnostics[:1])
             raise UsageError(f"cannot read the {version} schema {spec}: {why}")
@@ -183,7 +183,7 @@ def _lint_one(path: str, config: Config, release: Version | None,
               ) -> tuple[Schema, LintResult]:
     from qapidoc.lint import run_lint
 
-    schema = _load(path)
+    schema = _load(path, config)
     return schema, run_lint(schema, config, release=release, against=against,
                             history=history)
 
@@ -192,13 +192,17 @@ def _fix(path: str, config: Config, release: Version | None,
          against: Schema | None, history: list[tuple[str, Schema]]) -> list[Diagnostic]:
     from qapidoc.lint.fix import fix_until_stable
 
+    newlines: dict[str, str] = {}
+
     def once() -> tuple[LintResult, dict[str, str]]:
         schema, result = _lint_one(path, config, release, against, history)
+        newlines.update((f.path, f.newline) for f in schema.files)
         return result, {f.path: f.text for f in schema.files}
 
     def write(file: str, text: str) -> None:
+        """Back with the file's own line endings (the model's text has LF)."""
         with open(file, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+            f.write(text.replace("\n", newlines.get(file, "\n")))
 
     return fix_until_stable(once, write)
 
