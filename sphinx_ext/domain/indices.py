@@ -1,5 +1,4 @@
-"""The domain's indices: every definition alphabetically, and by kind.
-"""
+"""The domain's indices: every definition alphabetically, and by kind."""
 
 from __future__ import annotations
 
@@ -12,8 +11,20 @@ from sphinx.locale import _
 from sphinx_ext.domain.names import MEMBER_TYPES
 
 if TYPE_CHECKING:
+    from sphinx_ext.domain.names import QAPIObject
     from sphinx_ext.domain.qapi_domain import QAPIDomain
 
+
+def _definitions(index: Index, docnames: Iterable[str] | None) -> list[QAPIObject]:
+    """The domain's definitions and modules on `docnames` (all when None),
+    by name."""
+    wanted = set(docnames) if docnames is not None else None
+    domain = cast("QAPIDomain", index.domain)
+    return sorted(
+        (obj for obj in domain.objects.values()
+         if obj.objtype not in MEMBER_TYPES and (wanted is None or obj.docname in wanted)),
+        key=lambda obj: (obj.name.lower(), obj.namespace, obj.objtype),
+    )
 
 
 class QAPIIndex(Index):
@@ -28,19 +39,10 @@ class QAPIIndex(Index):
     def generate(
         self, docnames: Iterable[str] | None = None
     ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
-        wanted = set(docnames) if docnames is not None else None
-        domain = cast("QAPIDomain", self.domain)
+        domain = self.domain
         content: dict[str, list[IndexEntry]] = {}
-        entries = sorted(
-            (
-                obj
-                for obj in domain.objects.values()
-                if obj.objtype not in MEMBER_TYPES
-                and (wanted is None or obj.docname in wanted)
-                and (self.namespace is None or obj.namespace == self.namespace)
-            ),
-            key=lambda obj: (obj.name.lower(), obj.namespace, obj.objtype),
-        )
+        entries = [obj for obj in _definitions(self, docnames)
+                   if self.namespace is None or obj.namespace == self.namespace]
         for obj in entries:
             kind = str(domain.object_types[obj.objtype].lname)
             extra = f"{obj.namespace} {kind}" if obj.namespace else kind
@@ -63,14 +65,10 @@ class QAPIKindIndex(Index):
     def generate(
         self, docnames: Iterable[str] | None = None
     ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
-        wanted = set(docnames) if docnames is not None else None
-        domain = cast("QAPIDomain", self.domain)
+        domain = self.domain
         content: dict[str, list[IndexEntry]] = {}
-        for obj in sorted(domain.objects.values(),
-                          key=lambda o: (o.name.lower(), o.namespace, o.objtype)):
-            if obj.objtype in MEMBER_TYPES or obj.objtype == "module":
-                continue
-            if wanted is not None and obj.docname not in wanted:
+        for obj in _definitions(self, docnames):
+            if obj.objtype == "module":
                 continue
             kind = str(domain.object_types[obj.objtype].lname)
             group = _("%ss") % kind.capitalize()
