@@ -24,12 +24,8 @@ from qapidoc.core.allowlist import safe_id
 from qapidoc.schema.model import Command, Definition, EnumType, Event, Schema, StructType
 from sphinx_ext.render.directive import resolve_schema_path
 from sphinx_ext.render.rst import definition_directive, member_since
-<<<<<<< HEAD
-from sphinx_ext.schemas import get_schema, include_root
-=======
 from sphinx_ext.safety import sanitize_output
-from sphinx_ext.schemas import get_schema
->>>>>>> main
+from sphinx_ext.schemas import get_schema, include_root
 
 __all__ = ["Change", "QAPIChangesDirective", "collect_changes", "version_key"]
 
