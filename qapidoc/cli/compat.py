@@ -1,9 +1,9 @@
 """``qapidoc compat OLD NEW`` and ``qapidoc history VERSION=SCHEMA...``.
 
 Loads schemas (paths or ``git:REF:PATH``), refuses ones with errors that
-affect the wire (reported located, exit 2), runs `compat.diff` or
-`history.build_history`, and writes the chosen format.  compat exits 1 when
-a change at or above ``--fail-on`` is found.
+affect the wire (reported located: exit 1, or 2 when a file cannot be
+read), runs `compat.diff` or `history.build_history`, and writes the chosen
+format.  compat exits 1 when a change at or above ``--fail-on`` is found.
 """
 
 from __future__ import annotations
@@ -14,11 +14,19 @@ import os
 import sys
 from collections.abc import Sequence
 
-from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_STATUS, EXIT_USAGE, UsageError
+from qapidoc.cli.options import (
+    LEVELS,
+    add_config_options,
+    add_fail_on,
+    config_start,
+    exit_status,
+    read_config,
+    unreadable,
+)
 from qapidoc.core.source import Diagnostic, Severity, diagnostic_sort_key
+from qapidoc.core.suggest import did_you_mean
 from qapidoc.schema.model import Schema
-
-_LEVELS = ("error", "warning", "info")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,25 +35,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "compat", help="what changed on the wire between two schemas",
         description="Compare the wire protocol of two schemas (paths or "
-        "git:REF:PATH) and report what changed and what breaks clients.")
+        "git:REF:PATH) and report what changed and what breaks clients.",
+        epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("old", metavar="OLD", nargs="?",
                    help="the older schema: a path or git:REF:PATH")
     p.add_argument("new", metavar="NEW", nargs="?",
                    help="the newer schema: a path or git:REF:PATH")
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="output format (default: text)")
-    p.add_argument("--fail-on", choices=(*_LEVELS, "never"), default="error",
-                   help="exit 1 if a change at or above this severity is "
-                   "found (default: error)")
-    p.add_argument("--show", choices=_LEVELS, default=None,
+    add_fail_on(p, "error", never=True)
+    p.add_argument("--show", choices=LEVELS, default=None,
                    help="least severe change to output (default: warning for "
                    "text, github and sarif; info for json, markdown and rst)")
     p.add_argument("--severity", action="append", default=[],
                    metavar="KIND=LEVEL",
                    help="severity of a change kind (error, warning or info); "
                    "repeatable, overrides the configuration file")
-    p.add_argument("--no-config", action="store_true",
-                   help="ignore configuration files")
+    add_config_options(p)
     p.add_argument("--list-kinds", action="store_true",
                    help="list change kinds with their default severities")
     p.set_defaults(run=run_compat)
@@ -54,7 +60,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "history", help="first release of every wire item",
         description="Given release schemas oldest first, print the first "
         "release whose wire protocol has each command, event, member, value, "
-        "branch and feature.")
+        "branch and feature.",
+        epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
     h.add_argument("releases", nargs="+", metavar="VERSION=SCHEMA",
                    help="a release and its schema (path or git:REF:PATH), "
                    "oldest first")
@@ -104,14 +111,19 @@ def _prefix(spec: str) -> str:
 
 
 def _report_load_errors(errors: Sequence[tuple[str, Schema, list[Diagnostic]]]) -> int:
+    """Print the schema errors located; exit 2 when a file could not be
+    read, else 1 (the schema has errors: findings, as lint reports them)."""
+    from qapidoc.core.report import headline, want_colour
+
+    colour = want_colour(sys.stderr)
     for spec, _schema, diags in errors:
         prefix = _prefix(spec)
         for d in sorted(diags, key=diagnostic_sort_key):
-            sys.stderr.write(f"{prefix}{d.location}: error: {d.code} {d.message}\n")
+            sys.stderr.write(f"{prefix}{headline(d, colour)}\n")
         n = len(diags)
         sys.stderr.write(f"qapidoc: error: {spec}: {n} error{'s' if n != 1 else ''} "
                          "in the schema; fix them before comparing\n")
-    return EXIT_USAGE
+    return EXIT_USAGE if any(unreadable(d) for _, _, d in errors) else EXIT_FINDINGS
 
 
 # --------------------------------------------------------------------------
@@ -124,45 +136,31 @@ def _severity_options(args: argparse.Namespace, new_spec: str) -> dict[str, str]
     from qapidoc.compat.diff import CHANGE_KINDS
 
     out: dict[str, str] = {}
-    if not args.no_config:
-        out.update(_config_severities(new_spec))
+    out.update(_config_severities(args, new_spec))
     for item in args.severity:
         kind, sep, level = item.partition("=")
         kind, level = kind.strip(), level.strip().lower()
         if not sep or not kind:
             raise UsageError(f"--severity expects KIND=LEVEL, got '{item}'")
         if kind not in CHANGE_KINDS:
-            raise UsageError(f"--severity: unknown change kind '{kind}' "
+            raise UsageError(f"--severity: unknown change kind '{kind}'"
+                             f"{did_you_mean(kind, CHANGE_KINDS)} "
                              "(see qapidoc compat --list-kinds)")
-        if level not in _LEVELS:
+        if level not in LEVELS:
             raise UsageError(f"--severity {kind}: unknown severity '{level}' "
                              "(expected error, warning or info)")
         out[kind] = level
     return out
 
 
-def _config_severities(new_spec: str) -> dict[str, str]:
+def _config_severities(args: argparse.Namespace, new_spec: str) -> dict[str, str]:
     from qapidoc.compat.diff import CHANGE_KINDS
 
-    try:
-        from qapidoc.core.config import ConfigError, config_file_for, load_config
-    except ImportError:  # configuration support not installed
-        return {}
-    start = new_spec
-    if new_spec.startswith("git:"):
-        from qapidoc.schema.gitsource import parse_git_spec
-
-        start = os.path.join(os.getcwd(), parse_git_spec(new_spec)[1])
-    path = config_file_for(start)
-    if path is None:
-        return {}
-    try:
-        config = load_config(path)
-    except ConfigError as e:
-        raise UsageError(str(e)) from None
+    config = read_config(args, config_start(new_spec))
     for kind in config.compat:
         if kind not in CHANGE_KINDS:
-            raise UsageError(f"{path}: compat: unknown change kind '{kind}' "
+            raise UsageError(f"{config.source}: compat: unknown change kind "
+                             f"'{kind}'{did_you_mean(kind, CHANGE_KINDS)} "
                              "(see qapidoc compat --list-kinds)")
     return dict(config.compat)
 
@@ -184,6 +182,7 @@ def run_compat(args: argparse.Namespace) -> int:
     from qapidoc import __version__
     from qapidoc.compat.diff import diff
     from qapidoc.compat.report import Sources, render, summary
+    from qapidoc.core.report import want_colour
 
     severities = _severity_options(args, args.new)
     old = load(args.old, "OLD")
@@ -200,13 +199,10 @@ def run_compat(args: argparse.Namespace) -> int:
     src = Sources(args.old, args.new, _prefix(args.old), _prefix(args.new),
                   new.root)
     sys.stdout.write(render(args.format, shown, src,
-                            colour=args.format == "text" and sys.stdout.isatty(),
+                            colour=args.format == "text" and want_colour(sys.stdout),
                             version=__version__))
     sys.stderr.write(summary(changes, len(shown)) + "\n")
-    if args.fail_on == "never":
-        return EXIT_OK
-    limit = Severity.parse(args.fail_on)
-    return EXIT_FINDINGS if any(c.severity >= limit for c in changes) else EXIT_OK
+    return exit_status((c.severity for c in changes), args.fail_on)
 
 
 # --------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from qapidoc.core.inputs import CONFIG_LIMIT, SMALL_LIMIT, InputError, read_text_file
-from qapidoc.core.registry import PRESETS, find_rules, load_all_rules
+from qapidoc.core.registry import PRESETS, RULES, find_rules, load_all_rules
+from qapidoc.core.suggest import did_you_mean
 
 CONFIG_FILES = (".qapidoc.yaml", ".qapidoc.yml", "pyproject.toml")
 """Looked for in each directory from the schema's upwards, in this order."""
@@ -39,8 +40,11 @@ class Config:
     preset: str = field(default="recommended", metadata=_help(
         "Rule set: qemu (QEMU's own checks) ⊂ recommended ⊂ strict."))
     select: tuple[str, ...] = field(default=(), metadata=_help(
-        "Rules to run in addition to the preset: codes, code prefixes or "
-        "names."))
+        "Rules to run instead of the preset's: codes, code prefixes or "
+        "names (like ruff's select)."))
+    extend_select: tuple[str, ...] = field(default=(), metadata=_help(
+        "Rules to run in addition to the preset's (or select's): codes, "
+        "code prefixes or names."))
     ignore: tuple[str, ...] = field(default=(), metadata=_help(
         "Rules not to run: codes, code prefixes or names."))
     per_file_ignores: dict[str, tuple[str, ...]] = field(
@@ -208,7 +212,13 @@ def check_selector(sel: str, where: str) -> None:
     """Raise ConfigError unless `sel` names at least one rule."""
     _ensure_rules_loaded()
     if not find_rules(sel):
-        raise ConfigError(f"{where}: unknown rule '{clip(sel)}'")
+        raise ConfigError(f"{where}: unknown rule '{clip(sel)}'{suggest_rule(sel)}")
+
+
+def suggest_rule(sel: str) -> str:
+    """A did-you-mean hint among rule codes and names."""
+    _ensure_rules_loaded()
+    return did_you_mean(sel, [*RULES, *(r.name for r in RULES.values())])
 
 
 def _ensure_rules_loaded() -> None:
@@ -218,7 +228,8 @@ def _ensure_rules_loaded() -> None:
 def _preset(value: object, where: str) -> str:
     text = _str(value, where)
     if text not in PRESETS:
-        raise ConfigError(f"{where}: unknown preset '{clip(text)}' (expected "
+        raise ConfigError(f"{where}: unknown preset '{clip(text)}'"
+                          f"{did_you_mean(text, PRESETS)} (expected "
                           f"{', '.join(PRESETS)})")
     return text
 
@@ -318,6 +329,7 @@ def _converters(base: str) -> dict[str, Callable[[object, str], Any]]:
     return {
         "preset": _preset,
         "select": _rules,
+        "extend_select": _rules,
         "ignore": _rules,
         "per_file_ignores": _per_file,
         "severity": _severities,
@@ -332,6 +344,12 @@ def _converters(base: str) -> dict[str, Callable[[object, str], Any]]:
         "history": _history(base),
         "compat": _compat,
     }
+
+
+def check_value(name: str, value: object, where: str) -> Any:
+    """Validate one setting given on the command line (`where` names the
+    option); relative paths are relative to the working directory."""
+    return _converters(os.getcwd())[name](value, where)
 
 
 def config_from_mapping(data: object, source: str) -> Config:
@@ -349,7 +367,8 @@ def config_from_mapping(data: object, source: str) -> Config:
     for key, value in data.items():
         name = by_key.get(str(key))
         if name is None:
-            raise ConfigError(f"{source}: unknown key '{_show_key(key)}' (known: "
+            hint = did_you_mean(str(key).replace("_", "-"), by_key)
+            raise ConfigError(f"{source}: unknown key '{_show_key(key)}'{hint} (known: "
                               f"{', '.join(sorted(by_key))})")
         values[name] = convert[name](value, f"{source}: {key}")
     return Config(source=source, **values)
@@ -396,7 +415,17 @@ def _load_yaml(text: str, path: str) -> object:
     try:
         return yaml.load(text, Loader=Loader)
     except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML: {e}") from None
+        raise ConfigError(yaml_message(path, e)) from None
+
+
+def yaml_message(path: str, error: Exception) -> str:
+    """``path:line:col: not valid YAML: problem`` — named after the file,
+    not PyYAML's ``<unicode string>``."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).split("\n")[0]
+    context = getattr(error, "context", None)
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else path
+    return f"{where}: not valid YAML: {problem}" + (f" ({context})" if context else "")
 
 
 def _has_qapidoc_table(path: str) -> bool:

@@ -43,7 +43,14 @@ from qapidoc.schema.model import (
     TypeRef,
     UnionType,
 )
-from qapidoc.schema.reader import FileOpener, IncludeItem, RawDoc, TopExpr, read_schema
+from qapidoc.schema.reader import (
+    FileOpener,
+    IncludeItem,
+    RawDoc,
+    TopExpr,
+    read_schema,
+    read_text,
+)
 
 UNKNOWN_TYPE = rule(
     "QA201", "unknown-type",
@@ -655,11 +662,12 @@ def _load(path: str, text: str | None, opener: FileOpener | None,
         from qapidoc.schema.gitsource import git_opener
 
         path, opener = git_opener(path)
-    if opener is not None:
-        read = read_schema(path, text, opener)
+        read = read_schema(path, text, opener)  # git stays in its repository
     else:
-        path = display_path(_logical(path))
-        read = read_schema(path, text, tree=include_root or schema_tree(path))
+        if opener is None:
+            path = display_path(_logical(path))
+        read = read_schema(path, text, opener or read_text,
+                           tree=include_root or schema_tree(path))
     diags: list[Diagnostic] = list(read.diagnostics)
     pragmas = _pragmas(read.pragmas.lists, read.pragmas.doc_required)
     builder = Builder(pragmas)
