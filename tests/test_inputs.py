@@ -39,6 +39,17 @@ def qapidoc(*args: str, cwd: Path, module: str = "qapidoc.cli") -> tuple[int, st
     return p.returncode, out
 
 
+def lint(*args: str, cwd: Path, module: str = "qapidoc.cli") -> tuple[int, str]:
+    return qapidoc("lint", "--output-format", "concise", *args, cwd=cwd, module=module)
+
+
+def has(out: str, where: str, code: str, text: str = "") -> bool:
+    """Whether `out` has a finding `code` at `where` (``path:line:col``)
+    whose message contains `text`."""
+    return any(line.startswith(f"{where}: ") and f"[{code}]" in line and text in line
+               for line in out.splitlines())
+
+
 def project(tmp_path: Path) -> Path:
     """A project directory (a checkout): the tree includes must stay in."""
     top = tmp_path / "proj"
@@ -53,20 +64,20 @@ def project(tmp_path: Path) -> Path:
 @needs_fifo
 def test_fifo_root_and_include(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "fifo")
-    rc, out = qapidoc("lint", "fifo", cwd=tmp_path)
-    assert rc == 2 and "fifo:1:1: QA002" in out and "named pipe (FIFO)" in out
+    rc, out = lint("fifo", cwd=tmp_path)
+    assert rc == 2 and has(out, "fifo:1:1", "QA002") and "named pipe (FIFO)" in out
     (tmp_path / "root.json").write_text("{ 'include': 'fifo' }\n" + PING)
-    rc, out = qapidoc("lint", "root.json", cwd=tmp_path)
-    assert rc in (1, 2) and "root.json:1:1: QA002" in out and "named pipe" in out
+    rc, out = lint("root.json", cwd=tmp_path)
+    assert rc in (1, 2) and has(out, "root.json:1:1", "QA002") and "named pipe" in out
 
 
 def test_device_and_directory(tmp_path: Path) -> None:
-    rc, out = qapidoc("lint", "/dev/zero", cwd=tmp_path)
+    rc, out = lint("/dev/zero", cwd=tmp_path)
     assert rc == 2 and "QA002" in out and "character device" in out
     (tmp_path / "sub").mkdir()
     (tmp_path / "root.json").write_text("{ 'include': 'sub' }\n" + PING)
-    rc, out = qapidoc("lint", "root.json", cwd=tmp_path)
-    assert rc in (1, 2) and "root.json:1:1: QA002" in out and "Is a directory" in out
+    rc, out = lint("root.json", cwd=tmp_path)
+    assert rc in (1, 2) and has(out, "root.json:1:1", "QA002") and "Is a directory" in out
 
 
 def test_socket_include(tmp_path: Path) -> None:
@@ -77,8 +88,8 @@ def test_socket_include(tmp_path: Path) -> None:
         pytest.skip(f"cannot bind a socket here: {e}")
     with sock:
         (tmp_path / "root.json").write_text("{ 'include': 's.json' }\n" + PING)
-        rc, out = qapidoc("lint", "root.json", cwd=tmp_path)
-    assert rc in (1, 2) and "root.json:1:1: QA002" in out and "socket" in out
+        rc, out = lint("root.json", cwd=tmp_path)
+    assert rc in (1, 2) and has(out, "root.json:1:1", "QA002") and "socket" in out
 
 
 def test_read_bounded_refuses_large_and_special(tmp_path: Path) -> None:
@@ -99,10 +110,10 @@ def test_read_bounded_refuses_large_and_special(tmp_path: Path) -> None:
 def test_proc_environ_never_echoed(tmp_path: Path) -> None:
     top = project(tmp_path)
     (top / "root.json").write_text("{ 'include': '/proc/self/environ' }\n" + PING)
-    rc, out = qapidoc("lint", "root.json", cwd=top)
-    assert rc in (1, 2) and "root.json:1:1: QA002" in out
+    rc, out = lint("root.json", cwd=top)
+    assert rc in (1, 2) and has(out, "root.json:1:1", "QA002")
     assert "outside the schema's directory tree" in out
-    rc, out = qapidoc("lint", "/proc/self/environ", cwd=top)
+    rc, out = lint("/proc/self/environ", cwd=top)
     assert rc == 2 and "QA002" in out and "not a text file" in out
 
 
@@ -111,14 +122,14 @@ def test_proc_file_through_symlink_in_tree(tmp_path: Path) -> None:
     top = project(tmp_path)
     (top / "env.json").symlink_to("/proc/self/environ")
     (top / "root.json").write_text("{ 'include': 'env.json' }\n" + PING)
-    rc, out = qapidoc("lint", "root.json", cwd=top)
-    assert rc in (1, 2) and "root.json:1:1: QA002" in out and "outside" in out
+    rc, out = lint("root.json", cwd=top)
+    assert rc in (1, 2) and has(out, "root.json:1:1", "QA002") and "outside" in out
 
 
 @needs_proc
 def test_proc_text_file_as_root_is_not_echoed(tmp_path: Path) -> None:
-    rc, out = qapidoc("lint", "/proc/self/status", cwd=tmp_path)
-    assert rc in (1, 2) and "/proc/self/status:1:1: QA001 not a QAPI schema file" in out
+    rc, out = lint("/proc/self/status", cwd=tmp_path)
+    assert rc in (1, 2) and has(out, "/proc/self/status:1:1", "QA001", "not a QAPI schema file")
     assert "Name" not in out and "qapidoc" not in out.split("QA001", 1)[1].split("\n")[0]
 
 
@@ -126,10 +137,10 @@ def test_include_outside_tree_and_include_root(tmp_path: Path) -> None:
     top = project(tmp_path)
     (tmp_path / "outside.json").write_text(PING.replace("ping", "pong"))
     (top / "root.json").write_text("{ 'include': '../outside.json' }\n" + PING)
-    rc, out = qapidoc("lint", "root.json", cwd=top)
-    assert rc in (1, 2) and "root.json:1:1: QA002" in out and "include-root" in out
+    rc, out = lint("root.json", cwd=top)
+    assert rc in (1, 2) and has(out, "root.json:1:1", "QA002") and "include-root" in out
     (top / ".qapidoc.yaml").write_text("include-root: ..\n")
-    rc, out = qapidoc("lint", "root.json", cwd=top)
+    rc, out = lint("root.json", cwd=top)
     assert rc == 0, out
 
 
@@ -141,13 +152,13 @@ def test_storage_daemon_layout_reads_by_default(tmp_path: Path) -> None:
     (tmp_path / "qemu" / "qapi" / "common.json").write_text(PING)
     root = tmp_path / "qemu" / "storage-daemon" / "qapi" / "qapi-schema.json"
     root.write_text("{ 'include': '../../qapi/common.json' }\n")
-    rc, out = qapidoc("lint", str(root), cwd=tmp_path)
+    rc, out = lint(str(root), cwd=tmp_path)
     assert rc == 0, out
 
 
 def test_corpus_storage_daemon(corpus: Path, tmp_path: Path) -> None:
     root = corpus / "storage-daemon" / "qapi" / "qapi-schema.json"
-    rc, out = qapidoc("lint", "--preset", "qemu", str(root), cwd=tmp_path)
+    rc, out = lint("--preset", "qemu", str(root), cwd=tmp_path)
     assert rc == 0, out
 
 
@@ -161,11 +172,11 @@ def test_schema_tree_and_inside(tmp_path: Path) -> None:
 
 def test_words_and_binary_never_echoed(tmp_path: Path) -> None:
     (tmp_path / "s.json").write_text("# a comment\n{ 'enum': 'E', hunter2: [] }\n")
-    rc, out = qapidoc("lint", "s.json", cwd=tmp_path)
-    assert rc == 1 and "s.json:2:16: QA001 unquoted word" in out and "hunter2" not in out
+    rc, out = lint("s.json", cwd=tmp_path)
+    assert rc == 1 and has(out, "s.json:2:16", "QA001", "unquoted word") and "hunter2" not in out
     (tmp_path / "b.json").write_bytes(b"# x\n{ 'enum': 'E', 'data': [] }\x1b[31m\n")
-    rc, out = qapidoc("lint", "b.json", cwd=tmp_path)
-    assert rc == 2 and "b.json:2:28: QA002" in out and "U+001B" in out
+    rc, out = lint("b.json", cwd=tmp_path)
+    assert rc == 2 and has(out, "b.json:2:28", "QA002") and "U+001B" in out
     assert "\x1b" not in out
     with pytest.raises(InputError, match=r"U\+0000 at line 2, column 3"):
         decode_text(b"\n  \x00")
@@ -182,7 +193,7 @@ def test_yaml_alias_bomb(tmp_path: Path) -> None:
     lines.append("select: *i")
     (tmp_path / ".qapidoc.yaml").write_text("\n".join(lines) + "\n")
     (tmp_path / "s.json").write_text(PING)
-    rc, out = qapidoc("lint", "s.json", cwd=tmp_path)
+    rc, out = lint("s.json", cwd=tmp_path)
     assert rc == 2 and "aliases (*name) are not allowed" in out
     assert len(out) < 2000
 
@@ -192,7 +203,7 @@ def test_config_values_printed_short(tmp_path: Path) -> None:
     for text in ("line-length: " + "x" * 100_000, "release: [" + "1," * 50_000 + "1]",
                  "x" * 100_000 + ": 1", "select: " + "[" * 5000 + "]" * 5000):
         (tmp_path / ".qapidoc.yaml").write_text(text + "\n")
-        rc, out = qapidoc("lint", "s.json", cwd=tmp_path)
+        rc, out = lint("s.json", cwd=tmp_path)
         assert rc == 2 and len(out) < 2000, out[:300]
 
 
@@ -208,7 +219,7 @@ def test_release_file_bounded(tmp_path: Path, target: str) -> None:
         pytest.skip(f"{target} absent")
     (tmp_path / ".qapidoc.yaml").write_text(f"release-file: {target}\n")
     (tmp_path / "s.json").write_text(PING)
-    rc, out = qapidoc("lint", "s.json", cwd=tmp_path)
+    rc, out = lint("s.json", cwd=tmp_path)
     assert rc == 2 and "release-file: cannot read" in out, out
 
 
@@ -216,7 +227,7 @@ def test_release_file_not_echoed(tmp_path: Path) -> None:
     (tmp_path / "VERSION").write_text(SECRET + "\n")
     (tmp_path / ".qapidoc.yaml").write_text("release-file: VERSION\n")
     (tmp_path / "s.json").write_text(PING)
-    rc, out = qapidoc("lint", "s.json", cwd=tmp_path)
+    rc, out = lint("s.json", cwd=tmp_path)
     assert rc == 2 and "not a version number" in out
 
 
@@ -233,12 +244,12 @@ argument on line 8."""
 @pytest.mark.parametrize("newline", ["\r\n", "\r"])
 def test_crlf_and_cr_read_like_lf(tmp_path: Path, newline: str) -> None:
     (tmp_path / "ok.json").write_bytes(PING.replace("\n", newline).encode())
-    rc, out = qapidoc("lint", "ok.json", cwd=tmp_path)
+    rc, out = lint("ok.json", cwd=tmp_path)
     assert rc == 0, out
     (tmp_path / "bad.json").write_bytes(BROKEN.replace("\n", newline).encode())
     (tmp_path / "lf.json").write_bytes(BROKEN.encode())
-    _, crlf = qapidoc("lint", "bad.json", cwd=tmp_path)
-    _, lf = qapidoc("lint", "lf.json", cwd=tmp_path)
+    _, crlf = lint("bad.json", cwd=tmp_path)
+    _, lf = lint("lf.json", cwd=tmp_path)
     assert crlf.replace("bad.json", "lf.json") == lf
     assert "bad.json:4:" in crlf and "bad.json:8:" in crlf
 
@@ -247,7 +258,7 @@ def test_crlf_and_cr_read_like_lf(tmp_path: Path, newline: str) -> None:
 def test_fix_keeps_line_endings(tmp_path: Path, newline: str) -> None:
     path = tmp_path / "s.json"
     path.write_bytes(BROKEN.replace("\n", newline).encode())
-    qapidoc("lint", "--fix", "s.json", cwd=tmp_path)
+    lint("--fix", "s.json", cwd=tmp_path)
     fixed = path.read_bytes().decode()
     assert fixed == BROKEN.replace("alive.  ", "alive.").replace("\n", newline)
 
@@ -268,5 +279,5 @@ def test_python_m_usage_errors(tmp_path: Path, module: str) -> None:
         rc, out = qapidoc(*args, cwd=tmp_path, module=module)
         assert rc == 2 and "usage: qapidoc" in out, (args, out)
     (tmp_path / "s.json").write_text(PING)
-    rc, out = qapidoc("lint", "s.json", cwd=tmp_path, module=module)
+    rc, out = lint("s.json", cwd=tmp_path, module=module)
     assert rc == 0, out
