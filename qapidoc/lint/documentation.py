@@ -601,19 +601,24 @@ _REPLACEMENT = re.compile(
     r"\binstead\b|\buse\b|\bUse\b|\breplace|\bsupersed|\bin favou?r of\b|"
     r"\bno longer\b|\bobsolete\b|\bredundant\b|\bwithout replacement\b|"
     r"\bnot needed\b|\bunnecessary\b|\bhas no effect\b|\bmigrate to\b|"
-    r"\bprefer\b|\b(?:already|is) the default\b", re.I)
+    r"\bprefer\b|\b(?:already|is) the default\b|\bbecause\b", re.I)
 
 
-@lint_rule("QD207")
+@lint_rule("QD207", severity=Severity.INFO)
 def deprecated_without_replacement(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
-        A description of feature ``deprecated`` that does not say what to
-        use instead (or that there is no replacement).
+        A description of feature ``deprecated`` that says neither what to
+        use instead, nor that nothing replaces it, nor why it goes away.
 
     Why it matters:
         A deprecation is only actionable when the client knows where to
         go; the deprecation notice is where they look.
+
+    What QEMU does:
+        Says what to use (``Use `blockdev-add` instead``) or why the item
+        goes without replacement (``because GlusterFS development
+        ceased``).
 
     Example:
         ##
