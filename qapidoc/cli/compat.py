@@ -110,7 +110,7 @@ def load(spec: str, what: str) -> Schema:
     if not spec.startswith("git:") and os.path.isdir(spec):
         raise UsageError(f"{what} '{spec}' is a directory, not a schema file")
     try:
-        return load_schema_or_reply(spec)
+        return load_schema_or_reply(spec, docs=False)
     except GitSpecError as e:
         raise UsageError(f"{what}: {e}") from None
     except IntrospectionError as e:

@@ -626,24 +626,27 @@ def _logical(path: str) -> str:
 
 
 def load_schema(path: str, text: str | None = None,
-                opener: FileOpener | None = None) -> Schema:
+                opener: FileOpener | None = None, *, docs: bool = True) -> Schema:
     """Read, check and model the schema at `path` and everything it
     includes.  Never raises for bad input: problems are in
     `Schema.diagnostics`, and the model holds whatever could be built.
 
     `text` stands in for the root file's contents; `opener` reads files
     from elsewhere than the file system (see `qapidoc.schema.gitsource`), and a
-    path of the form ``git:REF:PATH`` picks the git opener itself."""
+    path of the form ``git:REF:PATH`` picks the git opener itself.
+    ``docs=False`` leaves doc comments unparsed and unbound, for consumers
+    of the wire protocol alone (compat, history): a fifth faster."""
     enabled = gc.isenabled()
     gc.disable()  # a load makes many objects and no cycles worth collecting
     try:
-        return _load(path, text, opener)
+        return _load(path, text, opener, docs)
     finally:
         if enabled:
             gc.enable()
 
 
-def _load(path: str, text: str | None, opener: FileOpener | None) -> Schema:
+def _load(path: str, text: str | None, opener: FileOpener | None,
+          docs: bool = True) -> Schema:
     if opener is None and text is None and path.startswith("git:"):
         from qapidoc.schema.gitsource import git_opener
 
@@ -665,6 +668,8 @@ def _load(path: str, text: str | None, opener: FileOpener | None) -> Schema:
         items: list[ModuleItem | TopExpr] = []
         for item in fi.items:
             if isinstance(item, RawDoc):
+                if not docs:
+                    continue
                 doc = parse_doc(item, diags)
                 if doc.symbol is not None:
                     diags.append(DOC_BINDING.at(
@@ -676,7 +681,7 @@ def _load(path: str, text: str | None, opener: FileOpener | None) -> Schema:
                 items.append(Include(display_path(item.path), item.loc))
             else:
                 bound: DocComment | None = None
-                if item.doc is not None:
+                if item.doc is not None and docs:
                     doc = parse_doc(item.doc, diags)
                     if doc.symbol is None:
                         diags.append(DOC_BINDING.at(
