@@ -131,18 +131,22 @@ def label(spec: str) -> str:
         read = opener
         where = os.path.dirname(path)
     else:
+        from qapidoc.core.inputs import inside, schema_tree
         from qapidoc.schema.reader import read_text
 
         read = read_text
-        where = os.path.dirname(os.path.abspath(spec))
+        where = os.path.dirname(os.path.realpath(spec))
+        tree = schema_tree(spec)
     for _ in range(4):
         text, _why = read(os.path.join(where, "VERSION") if where else "VERSION")
         version = (text or "").strip()
         if version and len(version) < 40 and "\n" not in version:
             return version
-        if not where or os.path.isdir(os.path.join(where, ".git")):
+        parent = os.path.dirname(where)
+        if not where or parent == where or (
+                not spec.startswith("git:") and not inside(parent, tree)):
             break
-        where = os.path.dirname(where)
+        where = parent
     if spec.startswith("git:") or not os.path.isabs(spec):
         return spec
     return os.path.relpath(spec)
