@@ -76,7 +76,12 @@ class Config:
         "'Since' tags and since notes must name the first release whose "
         "wire protocol has the item."))
     compat: dict[str, str] = field(default_factory=dict, metadata=_help(
-        "Compatibility change kind → severity (error, warning or info)."))
+        "Compatibility change kind → severity (error, warning or info); "
+        "its sub-table ``accept`` maps wire paths whose change is accepted "
+        "to the reason (the change is then info)."))
+    compat_accept: dict[str, str] = field(default_factory=dict, metadata=_help(
+        "Accepted compatibility changes: wire path → reason (read from "
+        "``compat.accept``).", key="-"))
     source: str | None = field(default=None, compare=False, metadata=_help(
         "The file this configuration was read from (not a setting).",
         key="-"))
@@ -250,6 +255,16 @@ def _compat(value: object, where: str) -> dict[str, str]:
             for k, v in _table(value, where).items()}
 
 
+def _accept(value: object, where: str) -> dict[str, str]:
+    out = {}
+    for k, v in _table(value, where).items():
+        reason = _str(v, f"{where}.{k}").strip()
+        if not reason:
+            raise ConfigError(f"{where}.{k}: give the reason the change is accepted")
+        out[_str(k, where)] = reason
+    return out
+
+
 def _history(base: str) -> Callable[[object, str], dict[str, str]]:
     path = _path(base)
 
@@ -349,6 +364,10 @@ def config_from_mapping(data: object, source: str) -> Config:
             hint = did_you_mean(str(key).replace("_", "-"), by_key)
             raise ConfigError(f"{source}: unknown key '{key}'{hint} (known: "
                               f"{', '.join(sorted(by_key))})")
+        if name == "compat" and isinstance(value, dict) and "accept" in value:
+            value = dict(value)
+            values["compat_accept"] = _accept(value.pop("accept"),
+                                              f"{source}: compat.accept")
         values[name] = convert[name](value, f"{source}: {key}")
     return Config(source=source, **values)
 
