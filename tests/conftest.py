@@ -57,6 +57,16 @@ def need(variable: str, path: Path) -> Path:
     return path
 
 
+def need_shared(path: Path) -> Path:
+    """Skip unless `path` (under one of the trees above) exists, naming the
+    variable that points at its tree."""
+    for variable, tree in (("QAPIDOC_QEMU_RELEASES", RELEASES),
+                           ("QAPIDOC_CONFORMANCE", CONFORMANCE)):
+        if path == tree or tree in path.parents:
+            return need(variable, path)
+    return need("QAPIDOC_QEMU_SRC", path)
+
+
 def need_qemu(sub: str = "") -> Path:
     """QEMU's tree (or a path in it), else skip naming QAPIDOC_QEMU_SRC."""
     need("QAPIDOC_QEMU_SRC", QEMU_SRC)

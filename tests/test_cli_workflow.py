@@ -259,7 +259,7 @@ def test_qemu_module_glob_equals_the_root(tmp_path: Path,
     assert len(modules) > 40
     _, parts, _ = run(capsys, "lint", "--format", "json", *modules)
     assert json.loads(parts) == json.loads(whole)
-    assert len(json.loads(whole)) > 50
+    assert len({r["path"] for r in json.loads(whole)}) > 5
     _, one, _ = run(capsys, "lint", "--format", "json", "qapi/block-core.json")
     assert {r["path"] for r in json.loads(one)} == {"qapi/block-core.json"}
     assert [r for r in json.loads(whole) if r["path"] == "qapi/block-core.json"] \
