@@ -14,9 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from docutils import nodes
+from sphinx.config import Config
 from sphinx.util import logging
 
 from qapidoc import load_schema
+from qapidoc.core.registry import is_legacy
 from qapidoc.core.source import Diagnostic, Severity
 from qapidoc.schema.model import Schema
 
@@ -57,18 +59,28 @@ class LoadedSchema:
         return [path for path, _mtime, _size in self.stamp]
 
 
-_CACHE: dict[str, LoadedSchema] = {}
+_CACHE: dict[tuple[str, str | None], LoadedSchema] = {}
 
 
-def get_schema(path: str) -> LoadedSchema:
-    """The schema at *path* (absolute), re-read only if one of its files changed."""
-    cached = _CACHE.get(path)
+def include_root(config: Config, srcdir: str) -> str | None:
+    """``qapidoc_include_root`` as an absolute path (None when unset)."""
+    value = config.qapidoc_include_root
+    if not value:
+        return None
+    base = config.qapidoc_srctree or srcdir
+    return os.path.normpath(os.path.join(srcdir, base, value))
+
+
+def get_schema(path: str, root: str | None = None) -> LoadedSchema:
+    """The schema at *path* (absolute), its includes inside *root* (see
+    `include_root`), re-read only if one of its files changed."""
+    cached = _CACHE.get((path, root))
     if cached is not None and _stamp(cached.files) == cached.stamp:
         return cached
-    schema = load_schema(path)
+    schema = load_schema(path, include_root=root)
     files = [module.path for module in schema.modules] or [path]
     loaded = LoadedSchema(schema, _stamp(files))
-    _CACHE[path] = loaded
+    _CACHE[(path, root)] = loaded
     return loaded
 
 
@@ -106,6 +118,9 @@ def report(loaded: LoadedSchema, files: Iterable[str], lint: str | None,
            config_file: str | None = None) -> int:
     """Log load errors and (if *lint* names a preset) lint findings in *files*.
 
+    Forms of older QEMU releases are not load errors: the model reads them
+    as their modern spelling, and lint reports them (``legacy`` rules).
+
     Returns the number of errors: a schema that does not load is a located
     Sphinx error, never a traceback.
     """
@@ -113,7 +128,7 @@ def report(loaded: LoadedSchema, files: Iterable[str], lint: str | None,
     errors = 0
     reported: set[tuple[str, int, str]] = set()
     for diag in loaded.schema.diagnostics:
-        if diag.severity is not Severity.ERROR:
+        if diag.severity is not Severity.ERROR or is_legacy(diag):
             continue
         if diag.location.path not in wanted and loaded.schema.modules:
             continue
