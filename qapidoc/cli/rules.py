@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _as_dict(r: Rule) -> dict[str, object]:
     return {"code": r.code, "name": r.name, "severity": str(r.severity),
-            "preset": r.preset, "fixable": r.fixable, "summary": r.summary,
+            "preset": r.preset, "group": r.group, "fixable": r.fixable, "summary": r.summary,
             "rationale": r.rationale, "practice": r.practice, "example": r.bad,
             "use_instead": r.good}
 

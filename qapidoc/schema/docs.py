@@ -44,6 +44,17 @@ LEGACY_SECTION = rule(
     "blocks, which render properly.",
     bad="# Note: the device must be idle.",
     good="# .. note:: The device must be idle.",
+    group="legacy",
+)
+SPACED_NAME = rule(
+    "QL104", "spaced-description-name",
+    "A member description written ``@name :``, with a space before the "
+    "colon.",
+    rationale="Older QEMU releases read such a line as plain text, leaving "
+    "the member undocumented; today it names a member 'name ' that does not "
+    "exist.  qapidoc reads it as the description of ``name``.",
+    bad="# @id : the job identifier",
+    good="# @id: the job identifier",
 )
 
 LINE_LIMIT = 70
@@ -228,6 +239,11 @@ class _DocParser:
                     role: str) -> None:
         idx = self.i
         name = m.group(1)
+        if name.rstrip(" ") and name == name.lstrip() and name != name.rstrip(" "):
+            name = name.rstrip(" ")
+            self.diags.append(SPACED_NAME.at(
+                self.loc(idx), f"space before the colon of '@{name}:'",
+                context=self.raw.loc))
         if not name or name != name.strip():
             self.error(idx, f"invalid {role} name")
         elif name in seen:
