@@ -49,7 +49,7 @@ def explain(r: Rule) -> str:
                                                initial_indent="    ",
                                                subsequent_indent="    ")]
     if r.practice:
-        lines += ["", "What QEMU does:", fill(r.practice, 76,
+        lines += ["", "What QEMU does:", fill(to_plain(r.practice), 76,
                                                initial_indent="    ",
                                                subsequent_indent="    ")]
     for title, text in (("Example", r.bad), ("Use instead", r.good)):
