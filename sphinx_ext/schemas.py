@@ -18,8 +18,8 @@ from sphinx.config import Config
 from sphinx.util import logging
 
 from qapidoc import load_schema
-from qapidoc.core.registry import is_legacy
-from qapidoc.core.source import Diagnostic, Severity
+from qapidoc.core.registry import model_errors
+from qapidoc.core.source import Diagnostic
 from qapidoc.schema.model import Schema
 
 logger = logging.getLogger(__name__)
@@ -118,8 +118,9 @@ def report(loaded: LoadedSchema, files: Iterable[str], lint: str | None,
            config_file: str | None = None) -> int:
     """Log load errors and (if *lint* names a preset) lint findings in *files*.
 
-    Forms of older QEMU releases are not load errors: the model reads them
-    as their modern spelling, and lint reports them (``legacy`` rules).
+    Load errors are the `model_errors`: forms of older QEMU releases (read
+    as their modern spelling) and documentation errors such as long lines
+    are lint findings, logged as warnings when *lint* selects them.
 
     Returns the number of errors: a schema that does not load is a located
     Sphinx error, never a traceback.
@@ -127,9 +128,7 @@ def report(loaded: LoadedSchema, files: Iterable[str], lint: str | None,
     wanted = set(files)
     errors = 0
     reported: set[tuple[str, int, str]] = set()
-    for diag in loaded.schema.diagnostics:
-        if diag.severity is not Severity.ERROR or is_legacy(diag):
-            continue
+    for diag in model_errors(loaded.schema.diagnostics):
         if diag.location.path not in wanted and loaded.schema.modules:
             continue
         errors += 1
