@@ -12,6 +12,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+QEMU_SRC = Path(os.environ.get("QAPIDOC_QEMU_SRC") or SHARED / "corpus" / "qemu")
+"""QEMU's tree: $QAPIDOC_QEMU_SRC, default ../shared/corpus/qemu."""
 
 
 def precompile() -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import SHARED, need, qapidoc_cmd, report, run_timed
+from _common import QEMU_SRC, SHARED, need, qapidoc_cmd, report, run_timed
 
 RELEASES = SHARED / "corpus" / "qemu-releases"
 
@@ -71,7 +71,7 @@ def main() -> int:
     ok = True
     res = run_timed([*cmd, str(schema("10.1.0")), str(schema("10.2.0"))], runs=7)
     ok &= report("compat 10.1.0 -> 10.2.0", res, 0.6)
-    dev = SHARED / "corpus" / "qemu" / "qapi" / "qapi-schema.json"
+    dev = QEMU_SRC / "qapi" / "qapi-schema.json"
     if dev.exists():
         res = run_timed([*cmd, str(schema("10.2.0")), str(dev)], runs=7)
         ok &= report("compat 10.2.0 -> dev tree", res, 0.6)

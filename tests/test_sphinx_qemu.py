@@ -16,9 +16,8 @@ from sphinx.cmd.build import build_main
 from sphinx.util.inventory import InventoryFile
 
 import qapidoc
+from tests.conftest import CORPUS, need_qemu
 
-SHARED = Path(__file__).parents[1].parent / "shared"
-CORPUS = SHARED / "corpus" / "qemu"
 PAGES = Path(__file__).parent / "cases" / "sphinx" / "qemu"
 SCHEMAS = {"QMP": "qapi/qapi-schema.json", "QGA": "qga/qapi-schema.json"}
 
@@ -44,8 +43,7 @@ def _build(root: Path, out: str, *args: str, corpus: Path = CORPUS,
 
 @pytest.fixture(scope="module")
 def qemu(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    if not CORPUS.exists():
-        pytest.skip(f"{CORPUS} not available")
+    need_qemu()
     root = tmp_path_factory.mktemp("qemu")
     shutil.copytree(PAGES, root / "src")
     status, warnings = _build(root, "out")

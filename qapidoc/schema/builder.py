@@ -121,6 +121,20 @@ DOC_MEMBERS = rule(
     "be described; descriptions of things that do not exist mislead.",
 )
 
+UNDOCUMENTED_MEMBER = rule(
+    "QL103", "undocumented-member",
+    "A definition's doc comment leaves a member, argument, enum value or "
+    "alternative undocumented, which older QEMU releases accepted (their "
+    "manuals said \"Not documented\").",
+    rationale="Every member is part of the interface.  QEMU now requires a "
+    "description, or the definition listed in pragma "
+    "'documentation-exceptions'.",
+    bad="##\n# @Color:\n#\n# @red: warm\n##\n"
+    "{ 'enum': 'Color', 'data': [ 'red', 'blue' ] }",
+    good="##\n# @Color:\n#\n# @red: warm\n#\n# @blue: cold\n##\n"
+    "{ 'enum': 'Color', 'data': [ 'red', 'blue' ] }",
+)
+
 _C_NAME = re.compile(r"[^A-Za-z0-9_]")
 
 
@@ -568,7 +582,12 @@ class Builder:
                              f"'{s.tag}' section is only valid for commands", decl)
         exempt = defn.name in self.pragmas.documentation_exceptions
         for role, name, loc, section in self.documentables(defn):
-            if section is None and (role == "feature" or not exempt):
+            if section is None and role != "feature" and not exempt:
+                self.err(UNDOCUMENTED_MEMBER, loc,
+                         f"{role} '{name}' lacks documentation (add it, or "
+                         f"list '{defn.name}' in pragma 'documentation-exceptions')",
+                         decl, name)
+            elif section is None and role == "feature":
                 self.err(DOC_MEMBERS, loc, f"{role} '{name}' lacks documentation",
                          decl, name)
 
