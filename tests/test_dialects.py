@@ -371,3 +371,29 @@ def test_documentation_exceptions_cover_undocumented_members() -> None:
     s = load("{ 'pragma': { 'documentation-exceptions': [ 'Color' ] } }\n"
              "##\n# @Color:\n##\n{ 'enum': 'Color', 'data': [ 'red' ] }\n")
     assert s.diagnostics == ()
+
+
+def test_unindented_continuation_joins_the_description() -> None:
+    s = load("""\
+##
+# @RunState:
+#
+# @inmigrate: waiting for an incoming migration.  Note
+# that this state does not say when it ends.
+#
+# @paused: paused
+##
+{ 'enum': 'RunState', 'data': [ 'inmigrate', 'paused' ] }
+""")
+    assert [(d.code, d.location.line) for d in s.diagnostics] == [("QL105", 7)]
+    e = s["RunState"]
+    assert isinstance(e, EnumType)
+    doc = e.values[0].doc
+    assert doc is not None and doc.text.endswith("does not say when it ends.")
+    assert e.values[1].doc is not None
+
+
+def test_paragraph_after_a_blank_line_still_ends_the_descriptions() -> None:
+    s = load("##\n# @Two:\n#\n# @a: first\n#\n# A paragraph.\n#\n# @b: second\n##\n"
+             "{ 'enum': 'Two', 'data': [ 'a', 'b' ] }\n")
+    assert [d.code for d in s.diagnostics] == ["QA301"]
