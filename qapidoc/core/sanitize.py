@@ -99,8 +99,7 @@ def _dropped_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
     literal = nodes.literal(rawtext, text)
     literal[DROPPED] = (f"role '{name}' is not allowed in schema documentation; "
                         "shown as text")
-    literal.source, literal.line = inliner.reporter.get_source_and_line(lineno)
-    return [literal], []
+    return [literal], []  # located by its paragraph (docutils' inline lines are not exact)
 
 
 RoleFunction = Callable[..., tuple[list[Any], list[Any]]]

@@ -3,7 +3,8 @@
 Each doc comment's sections are joined into one rST document with a map
 from its lines back to schema lines.  Parsing goes through the allow-list
 (`qapidoc.core.sanitize`), exactly as in the Sphinx build: what it drops
-comes back as (schema line, message) for QD307, docutils' own warnings as
+comes back as (schema line, message) for QD307 (checked again after
+docutils' reference transforms, as the build does), docutils' own warnings as
 (schema line, column, message) for QD308.  Sphinx's directives and roles
 that the allow-list admits are stood in for (containers and literals), so
 their content is checked too.  Too deep a nesting is not parsed, and an
@@ -135,9 +136,30 @@ def parse_doc(doc: DocComment) -> ParsedDoc:
         result.dropped.append((where[0], f"{message}; not rendered"))
         result.problems.append((where[0], 0, f"rST: {message}"))
         return result
-    sanitize(document, lambda _source, line, message: result.dropped.append(
-        (schema_line(line), message)))
+    def dropped(_source: str | None, line: int | None, message: str) -> None:
+        result.dropped.append((schema_line(line), message))
+
+    sanitize(document, dropped)
+    document.reporter.detach_observer(observe)
+    try:
+        _resolve_references(document)
+    except Exception:  # what the build resolves is the build's to check
+        return result
+    sanitize(document, dropped)
     return result
+
+
+def _resolve_references(document: Any) -> None:
+    """docutils' own reference transforms, as a build runs them after parsing:
+    substitutions and (indirect, anonymous) targets become links."""
+    from docutils.transforms import references
+
+    document.transformer.add_transforms([
+        references.Substitutions, references.PropagateTargets,
+        references.AnonymousHyperlinks, references.IndirectHyperlinks,
+        references.Footnotes, references.ExternalTargets, references.InternalTargets,
+        references.DanglingReferences])
+    document.transformer.apply_transforms()
 
 
 def rst_problems(doc: DocComment) -> list[tuple[int, int, str]]:
