@@ -23,8 +23,21 @@ from qapidoc.core.allowlist import nesting_problem
 from qapidoc.core.sanitize import allow_listed_markup, sanitize
 from qapidoc.schema.model import DocComment, SectionKind
 
-_LITERAL_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "highlight",
-                                 "qmp-example"})
+_CODE_OPTIONS = ("caption", "class", "dedent", "emphasize-lines", "force", "lineno-start",
+                 "linenos", "name")
+_STAND_INS: dict[str, tuple[tuple[str, ...], int, int, bool]] = {
+    "code-block": (_CODE_OPTIONS, 0, 1, True),
+    "sourcecode": (_CODE_OPTIONS, 0, 1, True),
+    "highlight": (("force", "linenothreshold"), 1, 0, True),
+    "qmp-example": (("annotated", "title"), 0, 0, True),
+    "seealso": (("class", "collapsible", "name"), 0, 0, False),
+    "todo": (("class", "collapsible", "name"), 0, 0, False),
+    **dict.fromkeys(("versionadded", "versionchanged", "deprecated", "versionremoved"),
+                    ((), 1, 1, False)),
+}
+"""Sphinx's allow-listed directives as lint stands in for them: options,
+required and optional arguments, and whether the content is literal (as
+Sphinx declares them, so a bad option fails here as it fails there)."""
 
 
 @dataclass
@@ -55,24 +68,18 @@ def _parser() -> tuple[Any, Any]:
 @cache
 def _stand_in(name: str) -> type[Any]:
     """A Sphinx directive the allow-list admits: its content as a literal
-    block or parsed into a container, with any arguments and options."""
+    block or parsed into a container."""
     from docutils import nodes
     from docutils.parsers.rst import Directive, directives
 
-    class AnyOption(dict[str, Any]):
-        def __missing__(self, key: str) -> Any:
-            return directives.unchanged
-
-        def __bool__(self) -> bool:
-            return True
-
-    literal = name in _LITERAL_DIRECTIVES
+    options, required, optional, literal = _STAND_INS.get(name, ((), 0, 10, False))
 
     class StandIn(Directive):
         has_content = True
-        optional_arguments = 10
+        required_arguments = required
+        optional_arguments = optional
         final_argument_whitespace = True
-        option_spec: ClassVar[Any] = AnyOption()
+        option_spec: ClassVar[Any] = dict.fromkeys(options, directives.unchanged)
 
         def run(self) -> list[nodes.Node]:
             if literal and "annotated" not in self.options:
