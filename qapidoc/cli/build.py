@@ -36,10 +36,12 @@ RESERVED_PAGES = frozenset({"index", "genindex", "search", "qapi-index", "change
 
 EPILOG = """\
 Exit status: 0 site built, 1 the schema has errors (printed as
-path:line:col: CODE message; nothing is built) or, with -W, Sphinx warned,
-2 usage error, unreadable schema, unwritable output directory, missing
-theme or a failed Sphinx run.  Warnings of the schema loader and of Sphinx
-go to stderr; the last line on stdout names the page to open.
+path:line:col: CODE message; nothing is built), doc text used markup
+outside the allow-list (dropped with a qapidoc.unsafe warning; the site is
+written without it) or, with -W, Sphinx warned, 2 usage error, unreadable
+schema, unwritable output directory, missing theme or a failed Sphinx run.
+Warnings of the schema loader and of Sphinx go to stderr; the last line on
+stdout names the page to open.
 """
 
 
@@ -346,7 +348,8 @@ def run(args: argparse.Namespace) -> int:
     if status == EXIT_USAGE:
         return status
     if status == EXIT_FINDINGS:
-        sys.stderr.write("qapidoc build: Sphinx warned and -W was given; "
+        sys.stderr.write("qapidoc build: unsafe doc text was dropped, or Sphinx "
+                         "warned and -W was given; "
                          "the site was written but the build fails\n")
     if not args.quiet:
         elapsed = time.monotonic() - started
