@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from docutils import nodes
+from sphinx.config import Config
 from sphinx.util import logging
 
 from qapidoc import load_schema
@@ -57,31 +58,47 @@ class LoadedSchema:
         return [path for path, _mtime, _size in self.stamp]
 
 
-_CACHE: dict[str, LoadedSchema] = {}
+_CACHE: dict[tuple[str, str | None], LoadedSchema] = {}
 
 
-def get_schema(path: str) -> LoadedSchema:
-    """The schema at *path* (absolute), re-read only if one of its files changed."""
-    cached = _CACHE.get(path)
+def include_root(config: Config, srcdir: str) -> str | None:
+    """``qapidoc_include_root`` as an absolute path (None when unset)."""
+    value = config.qapidoc_include_root
+    if not value:
+        return None
+    base = config.qapidoc_srctree or srcdir
+    return os.path.normpath(os.path.join(srcdir, base, value))
+
+
+def get_schema(path: str, root: str | None = None) -> LoadedSchema:
+    """The schema at *path* (absolute), its includes inside *root* (see
+    `include_root`), re-read only if one of its files changed."""
+    cached = _CACHE.get((path, root))
     if cached is not None and _stamp(cached.files) == cached.stamp:
         return cached
-    schema = load_schema(path)
+    schema = load_schema(path, include_root=root)
     files = [module.path for module in schema.modules] or [path]
     loaded = LoadedSchema(schema, _stamp(files))
-    _CACHE[path] = loaded
+    _CACHE[(path, root)] = loaded
     return loaded
 
 
-def lint_findings(loaded: LoadedSchema, preset: str) -> list[Diagnostic]:
-    """Findings of the lint engine for *preset* (cached per schema)."""
-    if preset not in loaded.lint:
+def lint_findings(loaded: LoadedSchema, preset: str,
+                  config_file: str | None = None) -> list[Diagnostic]:
+    """Findings of the lint engine for *preset* with the configuration of
+    *config_file* ('' for the defaults, None for the nearest file above
+    the schema, as ``qapidoc lint`` finds it), cached per schema."""
+    key = f"{preset}\0{config_file}"
+    if key not in loaded.lint:
         try:
-            from qapidoc.core.config import Config, find_config
+            from qapidoc.core.config import Config, ConfigError, find_config, load_config
             from qapidoc.lint import run_lint
 
             try:
-                config = find_config(loaded.schema.root)
-            except Exception:  # a broken config file is lint's business, not the build's
+                config = (find_config(loaded.schema.root) if config_file is None
+                          else load_config(config_file) if config_file else Config())
+            except ConfigError as e:
+                logger.warning("%s", e, type="qapidoc", subtype="config")
                 config = Config()
             findings = run_lint(loaded.schema, config.with_overrides(preset=preset)).diagnostics
         except ImportError:  # pragma: no cover - lint engine absent
@@ -92,11 +109,12 @@ def lint_findings(loaded: LoadedSchema, preset: str) -> list[Diagnostic]:
                 for d in loaded.schema.diagnostics
                 if d.code in RULES and RULES[d.code].in_preset(preset)
             ]
-        loaded.lint[preset] = list(findings)
-    return loaded.lint[preset]
+        loaded.lint[key] = list(findings)
+    return loaded.lint[key]
 
 
-def report(loaded: LoadedSchema, files: Iterable[str], lint: str | None) -> int:
+def report(loaded: LoadedSchema, files: Iterable[str], lint: str | None,
+           config_file: str | None = None) -> int:
     """Log load errors and (if *lint* names a preset) lint findings in *files*.
 
     Returns the number of errors: a schema that does not load is a located
@@ -123,7 +141,7 @@ def report(loaded: LoadedSchema, files: Iterable[str], lint: str | None) -> int:
     preset = (lint or "").strip().lower()
     if preset in LINT_OFF:
         return errors
-    for diag in lint_findings(loaded, preset):
+    for diag in lint_findings(loaded, preset, config_file):
         key = (diag.location.path, diag.location.line, diag.code)
         if diag.location.path not in wanted or key in reported:
             continue

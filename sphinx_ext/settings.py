@@ -22,6 +22,10 @@ class Settings:
     qapidoc_srctree: str | None = field(default=None, metadata=_help(
         "Directory that ``qapi-doc`` paths are relative to (QEMU sets its source "
         "tree); unset: relative to the page, like ``include``.", types=(str,)))
+    qapidoc_include_root: str | None = field(default=None, metadata=_help(
+        "Directory that included schema files must stay inside (relative to "
+        "``qapidoc_srctree``, else the source directory); unset: the project "
+        "holding the root schema, as for ``qapidoc lint``.", types=(str,)))
     qapidoc_schemas: dict[str, Any] = field(default_factory=dict, metadata=_help(
         "Schemas to document one page per module: output directory → schema "
         "path, or → {'path': ..., 'namespace': ..., 'title': ...}.  Generates "
@@ -33,6 +37,11 @@ class Settings:
     qapidoc_lint: str | None = field(default=None, metadata=_help(
         "Lint preset (qemu, recommended, strict) whose findings become warnings "
         "of type 'qapidoc', subtype the rule code; None or 'off' to skip.", types=(str,)))
+    qapidoc_lint_config: str | None = field(default=None, metadata=_help(
+        "Configuration file for ``qapidoc_lint`` (.qapidoc.yaml or "
+        "pyproject.toml); '' for the defaults; None: the nearest one above the "
+        "schema, as ``qapidoc lint`` finds it.  ``qapidoc build --lint`` sets "
+        "it to the file ``qapidoc lint`` would use.", types=(str,)))
     qapidoc_warn_undocumented: bool = field(default=True, metadata=_help(
         "Warn (qapidoc.undocumented) about undocumented members, values and "
         "features outside the schema's documentation-exceptions pragma."))
