@@ -54,7 +54,8 @@ class Run:
                 if m.group(1).endswith(name)}
 
     def lint_lines(self, code: str = "QD307") -> set[int]:
-        return {int(m.group(1)) for m in re.finditer(rf"^\S+:(\d+):\d+: {code} ", self.out, re.M)}
+        return {int(m.group(1))
+                for m in re.finditer(rf"^\S+:(\d+):\d+: \w+\[{code}\] ", self.out, re.M)}
 
 
 def run_lint(schema: Path, *extra: str) -> Run:

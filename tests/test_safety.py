@@ -216,7 +216,7 @@ def test_invalid_definition_name_fails_the_sphinx_build_escaped(tmp_path: Path) 
     assert site_problems(tmp_path / "sphinx" / "out") == []
     build = run_build(schema, tmp_path / "site")
     assert build.status == 1 and "nothing built" in build.err
-    assert run_lint(schema).status == 1
+    assert run_lint(schema, "--preset", "recommended").status == 1
 
 
 # -- the allow-list's pieces -----------------------------------------------------------
