@@ -14,12 +14,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import SHARED, need, qapidoc_cmd, report, run_timed
+from _common import QEMU_SRC, need, qapidoc_cmd, report, run_timed
 from synth import synthesize
 
 
 def main() -> int:
-    qmp = need(SHARED / "corpus" / "qemu" / "qapi" / "qapi-schema.json")
+    qmp = need(QEMU_SRC / "qapi" / "qapi-schema.json")
     cmd = [*qapidoc_cmd(), "lint", "--preset", "qemu"]
     base = run_timed([*cmd, str(qmp)], runs=7)
     ok = report("lint --preset qemu, QMP schema", base, 0.25, 60)

@@ -1,9 +1,10 @@
 """Benchmark ``qapidoc lint`` as a user runs it: whole process, wall time.
 
-Runs each preset on QEMU's QMP schema (../shared beside the checkout) in
+Runs each preset on QEMU's QMP schema ($QAPIDOC_QEMU_SRC, default
+../shared/corpus/qemu beside the checkout) in
 a subprocess, reports the median of N runs and the peak RSS of the
 children, and compares with the targets of issue 3.  Exit 1 when a
-target is missed; skips (exit 0) when ../shared is absent.
+target is missed; skips (exit 0) when QEMU's tree is absent.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import qapidoc_cmd
+from _common import QEMU_SRC, qapidoc_cmd
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SCHEMA = SHARED / "corpus" / "qemu" / "qapi" / "qapi-schema.json"
+SCHEMA = QEMU_SRC / "qapi" / "qapi-schema.json"
 
 TARGETS = {"qemu": 0.25, "recommended": 0.4, "strict": 3.0}
 """Seconds, median wall time of the whole process."""
@@ -46,7 +46,7 @@ def main() -> int:
     parser.add_argument("--preset", action="append", choices=sorted(TARGETS))
     args = parser.parse_args()
     if not SCHEMA.exists():
-        print(f"skipped: {SCHEMA} not available")
+        print(f"skipped: {SCHEMA} not available (set QAPIDOC_QEMU_SRC)")
         return 0
     ok = True
     for preset in args.preset or list(TARGETS):

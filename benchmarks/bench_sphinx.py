@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import REPO, SHARED, need, report, run_timed
+from _common import QEMU_SRC, REPO, need, report, run_timed
 
 PAGES = REPO / "tests" / "cases" / "sphinx" / "qemu"
 TOUCHED = "qapi/job.json"
@@ -76,7 +76,7 @@ def touched_rebuild(cmd: list[str], touch: Path, runs: int, env: dict[str, str]
 
 def main() -> int:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    corpus = need(SHARED / "corpus" / "qemu")
+    corpus = need(QEMU_SRC)
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "qemu"

@@ -12,7 +12,6 @@ from qapidoc.lint.engine import LintResult, parse_version
 from qapidoc.schema.builder import load_schema
 
 CASES = Path(__file__).parent / "cases" / "lint"
-SHARED = Path(__file__).parents[1].parent / "shared"
 
 _EXPECT = re.compile(r"^# expect: (\w+)(?: at (\d+):(\d+))?\s*$", re.M)
 _OPTIONS = re.compile(r"^# options: (.*)$", re.M)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from qapidoc.cli.app import main
-from tests.conftest import CONFORMANCE
+from tests.conftest import CONFORMANCE, skip_reason
 
 CASES = sorted(p.stem for p in CONFORMANCE.glob("*.err")) if CONFORMANCE.exists() else []
 LOC = re.compile(r"^(?P<file>[^\s:]+\.json):(?P<line>\d+)(?::\d+)?: ")
@@ -43,5 +43,5 @@ def test_case(name: str, capsys: pytest.CaptureFixture[str],
 
 def test_cases_present() -> None:
     if not CASES:
-        pytest.skip("conformance cases not available")
+        pytest.skip(skip_reason("QAPIDOC_CONFORMANCE", CONFORMANCE))
     assert len(CASES) >= 99

@@ -286,7 +286,7 @@ def test_sphinx_documents_an_old_schema(tmp_path: Path) -> None:
     soup = result.soup("index")
     tag = soup.find(id="qapi-obj-Addr.mem-type")
     assert tag is not None and "AddrKind" in tag.text
-    assert [a["href"] for a in tag.find_all("a", href=True)] == ["#qapi-obj-Addr.mem-type"]
+    assert [a["href"] for a in tag.find_all("a", href=True)] == []  # the implied enum
     links = {a["href"] for a in soup.find_all("a", href=True)}
     assert "#qapi-obj-Inet" in links
     assert not any("q_obj_" in h or "AddrKind" in h for h in links)
@@ -337,3 +337,63 @@ def test_history_through_simple_and_flat_unions(releases: Path) -> None:
     assert seen[addr + "unix.data.path"] == "3.0.0"
     assert seen[addr + "inet.data.keep-alive"] == "5.2.0"
     assert seen[addr + "inet.data.mptcp"] == "7.2.0"
+
+
+# --------------------------------------------------------------------------
+# Old doc comment habits
+
+
+def test_old_doc_habits_are_legacy_findings() -> None:
+    s = load("""\
+##
+# @job-resume:
+#
+# @id : the job
+##
+{ 'command': 'job-resume', 'data': { 'id': 'str', 'force': 'bool' } }
+##
+# @Color:
+#
+# Note: an old note section
+##
+{ 'enum': 'Color', 'data': [ 'red' ] }
+""")
+    got = sorted((d.code, d.location.line) for d in s.diagnostics)
+    assert got == [("QA303", 10), ("QL103", 6), ("QL103", 12), ("QL104", 4)]
+    assert all(RULES[code].group == "legacy" for code, _ in got)
+    job = s["job-resume"]
+    assert isinstance(job, Command)
+    doc = job.argument("id").doc  # type: ignore[union-attr]
+    assert doc is not None and doc.text == "the job"
+
+
+def test_documentation_exceptions_cover_undocumented_members() -> None:
+    s = load("{ 'pragma': { 'documentation-exceptions': [ 'Color' ] } }\n"
+             "##\n# @Color:\n##\n{ 'enum': 'Color', 'data': [ 'red' ] }\n")
+    assert s.diagnostics == ()
+
+
+def test_unindented_continuation_joins_the_description() -> None:
+    s = load("""\
+##
+# @RunState:
+#
+# @inmigrate: waiting for an incoming migration.  Note
+# that this state does not say when it ends.
+#
+# @paused: paused
+##
+{ 'enum': 'RunState', 'data': [ 'inmigrate', 'paused' ] }
+""")
+    assert [(d.code, d.location.line) for d in s.diagnostics] == [("QL105", 7)]
+    e = s["RunState"]
+    assert isinstance(e, EnumType)
+    doc = e.values[0].doc
+    assert doc is not None and doc.text.endswith("does not say when it ends.")
+    assert e.values[1].doc is not None
+
+
+def test_paragraph_after_a_blank_line_still_ends_the_descriptions() -> None:
+    s = load("##\n# @Two:\n#\n# @a: first\n#\n# A paragraph.\n#\n# @b: second\n##\n"
+             "{ 'enum': 'Two', 'data': [ 'a', 'b' ] }\n")
+    assert [d.code for d in s.diagnostics] == ["QA301"]

@@ -22,7 +22,7 @@ from qapidoc.schema.model import (
     StructType,
     UnionType,
 )
-from tests.lint_support import SHARED
+from tests.conftest import need_qemu
 
 BEFORE = """\
 ##
@@ -138,9 +138,7 @@ def wire_model(schema: Schema) -> list[object]:
 
 
 def test_fix_on_qemu_corpus(tmp_path: Path) -> None:
-    corpus = SHARED / "corpus" / "qemu" / "qapi"
-    if not corpus.exists():
-        pytest.skip(f"{corpus} not available")
+    corpus = need_qemu("qapi")
     work = tmp_path / "qapi"
     shutil.copytree(corpus, work)
     root = str(work / "qapi-schema.json")

@@ -1,4 +1,5 @@
-"""Property: mutated real schemas never crash the reader or checker.
+"""Property: mutated real schemas, old dialects included, never crash the
+reader or checker.
 
 Mutations are the mistakes editors make: deleted or duplicated spans,
 stray syntax characters, swapped or truncated lines."""
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from qapidoc import load_schema
 from qapidoc.core.report import format_text
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, RELEASES
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = [*sorted((REPO / "schemas").rglob("*.json")),
@@ -21,7 +22,44 @@ for extra in ("qapi/block-core.json", "qapi/migration.json", "qga/qapi-schema.js
               "qapi/qom.json", "qapi/ui.json"):
     if (CORPUS / extra).exists():
         SOURCES.append(CORPUS / extra)
-TEXTS = [(str(p), p.read_text()) for p in SOURCES]
+# Old dialects: simple unions, C-expression and list conditions, old pragma
+# names and doc comment habits (QEMU 3.0 and 5.2).
+for extra in ("3.0.0/qapi/qapi-schema.json", "3.0.0/qapi/ui.json",
+              "5.2.0/qapi/char.json", "5.2.0/qapi/sockets.json",
+              "5.2.0/qapi/pragma.json", "5.2.0/qapi/machine-target.json"):
+    if (RELEASES / extra).exists():
+        SOURCES.append(RELEASES / extra)
+OLD_DIALECT = """\
+{ 'pragma': { 'returns-whitelist': [ 'get-count' ],
+              'name-case-whitelist': [ 'Regs' ] } }
+##
+# @Regs:
+#
+# @EAX: accumulator
+# @stack_top: top
+#
+# Note: registers
+##
+{ 'struct': 'Regs', 'data': { 'EAX': 'int', 'stack_top': 'int' },
+  'if': 'defined(TARGET_I386) && !defined(CONFIG_USER_ONLY)' }
+{ 'union': 'Addr', 'data': { 'regs': 'Regs', 'list': [ 'int' ],
+  'num': { 'type': 'int', 'if': [ 'defined(A)', 'defined(B) || (defined C)' ] } } }
+##
+# @get-count:
+#
+# @id : which
+#
+# Returns: a count
+#
+# Example:
+#
+# -> { "execute": "get-count" }
+# <- { "return": 1 }
+##
+{ 'command': 'get-count', 'data': { 'id': 'str', 'addr': 'Addr' },
+  'returns': 'int', 'if': 'defined(X) &| bad' }
+"""
+TEXTS = [(str(p), p.read_text()) for p in SOURCES] + [("old-dialect.json", OLD_DIALECT)]
 NOISE = "{}[]:,'\"#@\\\n *-_.0aZ\t\x7f\u00e9"
 
 
@@ -69,3 +107,15 @@ def test_mutations_never_crash(case: tuple[str, str]) -> None:
     # The model stays walkable whatever the damage.
     for defn in schema.definitions:
         defn.describe()
+
+
+def test_old_dialect_sample_only_has_legacy_findings() -> None:
+    """The sample above is an old schema, not a broken one: apart from its
+    one unparseable condition, every finding is in the legacy group."""
+    from qapidoc.core.registry import RULES
+
+    schema = load_schema("old-dialect.json", text=OLD_DIALECT)
+    other = [f"{d.location}: {d.code} {d.message}" for d in schema.diagnostics
+             if RULES[d.code].group != "legacy"]
+    assert len(other) == 1 and "QA103" in other[0], other
+    assert schema.get("AddrKind") is not None

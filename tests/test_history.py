@@ -11,6 +11,7 @@ from qapidoc import load_schema
 from qapidoc.cli.app import main
 from qapidoc.compat.history import build_history, first_seen, release_key
 from qapidoc.schema.model import Schema
+from tests.conftest import need_releases
 
 V1 = """\
 { 'enum': 'Mode', 'data': [ 'fast' ] }
@@ -203,14 +204,12 @@ def test_cli_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert message in err and "Traceback" not in err
 
 
-RELEASES = Path(__file__).parents[1].parent / "shared" / "corpus" / "qemu-releases"
 
 
 def test_real_releases_against_since_tags() -> None:
-    if not RELEASES.is_dir():
-        pytest.skip("../shared corpus not available")
+    releases = need_releases()
     versions = ["9.2.0", "10.0.0", "10.1.0", "10.2.0"]
-    h = build_history([(v, load_schema(str(RELEASES / v / "qapi" / "qapi-schema.json")))
+    h = build_history([(v, load_schema(str(releases / v / "qapi" / "qapi-schema.json")))
                        for v in versions])
     # Checked by hand against both the schemas and their Since tags.
     assert h.first("query-accelerators") == "10.2.0"  # Since: 10.2

@@ -16,7 +16,8 @@ from qapidoc.lint import run_lint
 from qapidoc.lint.engine import enabled_codes
 from qapidoc.lint.versions import infer_release
 from qapidoc.schema.builder import load_schema
-from tests.lint_support import SHARED, codes, lint_text
+from tests.conftest import need_qemu, need_releases
+from tests.lint_support import codes, lint_text
 
 PING = """\
 ##
@@ -250,9 +251,7 @@ def test_against_git_revision(tmp_path: Path,
 
 
 def _corpus_roots() -> list[Path]:
-    corpus = SHARED / "corpus" / "qemu"
-    if not corpus.exists():
-        pytest.skip(f"{corpus} not available")
+    corpus = need_qemu()
     return [corpus / "qapi" / "qapi-schema.json",
             corpus / "qga" / "qapi-schema.json",
             corpus / "storage-daemon" / "qapi" / "qapi-schema.json"]
@@ -271,9 +270,7 @@ def test_corpus_strict_runs() -> None:
 
 
 def test_corpus_release_10_0_against_9_2() -> None:
-    releases = SHARED / "corpus" / "qemu-releases"
-    if not releases.exists():
-        pytest.skip(f"{releases} not available")
+    releases = need_releases()
     new = load_schema(str(releases / "10.0.0/qapi/qapi-schema.json"))
     old = load_schema(str(releases / "9.2.0/qapi/qapi-schema.json"))
     result = run_lint(new, Config(select=("QD110", "QD111"), preset="qemu",
@@ -287,9 +284,7 @@ def test_corpus_release_10_0_against_9_2() -> None:
 
 
 def test_corpus_type_renames_are_not_new() -> None:
-    releases = SHARED / "corpus" / "qemu-releases"
-    if not releases.exists():
-        pytest.skip(f"{releases} not available")
+    releases = need_releases()
     new = load_schema(str(releases / "10.1.0/qapi/qapi-schema.json"))
     old = load_schema(str(releases / "10.0.0/qapi/qapi-schema.json"))
     assert "TargetInfo" in old and "TargetInfo" not in new  # renamed

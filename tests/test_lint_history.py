@@ -9,7 +9,7 @@ import pytest
 
 from qapidoc.cli.app import main
 from qapidoc.core.config import ConfigError, config_from_mapping
-from tests.conftest import RELEASES
+from tests.conftest import RELEASES, need_releases
 
 OLD = """\
 ##
@@ -87,8 +87,7 @@ def test_bad_history_option(tmp_path: Path,
 
 
 def test_qemu_releases(capsys: pytest.CaptureFixture[str]) -> None:
-    if not RELEASES.exists():
-        pytest.skip("release schemas not available")
+    need_releases()
     schema = lambda v: str(RELEASES / v / "qapi" / "qapi-schema.json")  # noqa: E731
     rc, out = run(capsys, "--release", "10.2",
                   "--history", f"9.2={schema('9.2.0')}",

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from qapidoc.cli.app import main
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, need_qemu
 
 CASES = Path(__file__).parent / "cases"
 BROKEN = """\
@@ -67,8 +67,7 @@ def test_lint(validator: jsonschema.protocols.Validator, tmp_path: Path,
 
 def test_lint_corpus(validator: jsonschema.protocols.Validator,
                      capsys: pytest.CaptureFixture[str]) -> None:
-    if not CORPUS.exists():
-        pytest.skip("corpus not available")
+    need_qemu()
     check(validator, sarif(capsys, "lint", "--format", "sarif",
                            str(CORPUS / "qapi" / "qapi-schema.json")))
 

@@ -98,11 +98,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         help="the whole schema on one page")
     p.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
                    help="build with N processes ('auto': one per CPU)")
-    p.add_argument("--lint", choices=PRESETS, nargs="?", const="", default=None,
-                   metavar="PRESET",
-                   help="also report lint findings as warnings while building, "
-                   "with the configuration 'qapidoc lint' uses; PRESET ("
-                   + ", ".join(PRESETS) + ") overrides its preset")
+    p.add_argument("--lint", choices=PRESETS, default=None, metavar="PRESET",
+                   help="also report lint findings of this preset ("
+                   + ", ".join(PRESETS) + ") as warnings while building, "
+                   "with the rest of the configuration 'qapidoc lint' uses")
     add_config_options(p)
     p.add_argument("-W", "--fail-on-warning", action="store_true",
                    help="exit 1 if Sphinx printed any warning")
@@ -353,8 +352,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.schema}: is a directory, not a schema file")
     lint, lint_config = args.lint, None
     if lint is not None:
-        config = read_config(args, args.schema)
-        lint, lint_config = lint or config.preset, config.source or ""
+        lint_config = read_config(args, args.schema).source or ""
     schema = load_schema(args.schema)
     errors = model_errors(schema.diagnostics)
     shown = [d for d in schema.diagnostics if not is_legacy(d)]

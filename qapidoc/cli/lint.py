@@ -147,6 +147,9 @@ def _configure(args: argparse.Namespace, start: str) -> Config:
 
 def _load(path: str, config: Config) -> Schema:
     from qapidoc.schema.builder import load_schema
+
+    if not path.startswith("git:"):  # git (and subprocess) loads only then
+        return load_schema(path, include_root=config.include_root)
     from qapidoc.schema.gitsource import GitSpecError
 
     try:

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _as_dict(r: Rule) -> dict[str, object]:
     return {"code": r.code, "name": r.name, "severity": str(r.severity),
-            "preset": r.preset, "fixable": r.fixable, "summary": r.summary,
+            "preset": r.preset, "group": r.group, "fixable": r.fixable, "summary": r.summary,
             "rationale": r.rationale, "practice": r.practice, "example": r.bad,
             "use_instead": r.good}
 
@@ -49,7 +49,7 @@ def explain(r: Rule) -> str:
                                                initial_indent="    ",
                                                subsequent_indent="    ")]
     if r.practice:
-        lines += ["", "What QEMU does:", fill(r.practice, 76,
+        lines += ["", "What QEMU does:", fill(to_plain(r.practice), 76,
                                                initial_indent="    ",
                                                subsequent_indent="    ")]
     for title, text in (("Example", r.bad), ("Use instead", r.good)):

@@ -77,7 +77,8 @@ NODES = frozenset(
         "desc_sig_literal_number", "desc_sig_literal_char")]
     + ["sphinx.ext.todo.todo_node"]
     + [f"sphinx_ext.domain.layout.{name}" for name in (
-        "qapi_group", "qapi_list", "qapi_item", "qapi_details", "qapi_summary", "qapi_code")]
+        "qapi_group", "qapi_item", "qapi_details", "qapi_summary", "qapi_code",
+        "qapi_text", "qapi_ref")]
 )
 """Doctree node types (``module.Class``) that may come from schema text:
 text, lists, tables, literal blocks, admonitions, links and the ``qapi``

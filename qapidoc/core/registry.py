@@ -36,13 +36,16 @@ class Rule:
     fixable: bool = False
     practice: str = ""
     """What QEMU's own schemas and maintainers do, which the rule follows."""
+    group: str = ""
+    """``language``, ``documentation`` or ``legacy``; by default the group
+    of the code's prefix (`GROUPS`)."""
+
+    def __post_init__(self) -> None:
+        if not self.group:
+            object.__setattr__(self, "group", GROUPS[self.code[:2]])
 
     def in_preset(self, preset: str) -> bool:
         return PRESETS.index(self.preset) <= PRESETS.index(preset)
-
-    @property
-    def group(self) -> str:
-        return GROUPS[self.code[:2]]
 
     def at(
         self,
@@ -98,6 +101,7 @@ def rule(
     good: str = "",
     fixable: bool = False,
     practice: str = "",
+    group: str = "",
 ) -> Rule:
     """Declare a check; codes and names must be unique."""
     if code in RULES:
@@ -106,15 +110,18 @@ def rule(
         raise ValueError(f"unknown preset {preset}")
     if code[:2] not in GROUPS:
         raise ValueError(f"rule code {code} has no group")
+    if group and group not in GROUPS.values():
+        raise ValueError(f"unknown group {group}")
     r = Rule(code, name, severity, preset, summary, rationale.strip(),
-             bad.strip("\n"), good.strip("\n"), fixable, practice.strip())
+             bad.strip("\n"), good.strip("\n"), fixable, practice.strip(), group)
     RULES[code] = r
     return r
 
 
 def is_legacy(d: Diagnostic) -> bool:
     """A finding about a form older QEMU releases accepted."""
-    return d.code.startswith("QL")
+    r = RULES.get(d.code)
+    return r is not None and r.group == "legacy"
 
 
 def model_errors(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -184,10 +184,9 @@ def format_sarif(diags: Sequence[Diagnostic], version: str = "") -> str:
                 "level": _SARIF_LEVEL[r.severity if r else Severity.ERROR]},
         }
         if r is not None:
-            text = to_plain(r.summary) + ("\n\n" + to_plain(r.rationale)
-                                          if r.rationale else "")
-            md = to_markdown(r.summary) + ("\n\n" + to_markdown(r.rationale)
-                                           if r.rationale else "")
+            paragraphs = [p for p in (r.summary, r.rationale, r.practice) if p]
+            text = "\n\n".join(to_plain(p) for p in paragraphs)
+            md = "\n\n".join(to_markdown(p) for p in paragraphs)
             if r.bad:
                 md += "\n\nExample:\n\n```\n" + r.bad + "\n```"
             if r.good:

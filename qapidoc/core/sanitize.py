@@ -164,7 +164,7 @@ def _kind(cls: type[Any]) -> int:
 
         name = f"{cls.__module__}.{cls.__qualname__}"
         if node_allowed(name):
-            kind = _LINKS if cls in (nodes.reference, nodes.target) else _KEEP
+            kind = _LINKS if issubclass(cls, nodes.reference | nodes.target) else _KEEP
         elif issubclass(cls, nodes.Inline) and not issubclass(cls, nodes.Special):
             kind = _AS_TEXT
         else:

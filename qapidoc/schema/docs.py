@@ -44,6 +44,27 @@ LEGACY_SECTION = rule(
     "blocks, which render properly.",
     bad="# Note: the device must be idle.",
     good="# .. note:: The device must be idle.",
+    group="legacy",
+)
+UNINDENTED_CONTINUATION = rule(
+    "QL105", "unindented-continuation",
+    "A member description continued on unindented lines, followed by "
+    "more member descriptions.",
+    rationale="Older QEMU releases read the unindented lines as part of "
+    "the description; today they end the member descriptions, and the next "
+    "``@name:`` is an error.  qapidoc reads them as older QEMU did.",
+    bad="# @a: the first\n# member\n# @b: the second member",
+    good="# @a: the first\n#     member\n# @b: the second member",
+)
+SPACED_NAME = rule(
+    "QL104", "spaced-description-name",
+    "A member description written ``@name :``, with a space before the "
+    "colon.",
+    rationale="Older QEMU releases read such a line as plain text, leaving "
+    "the member undocumented; today it names a member 'name ' that does not "
+    "exist.  qapidoc reads it as the description of ``name``.",
+    bad="# @id : the job identifier",
+    good="# @id: the job identifier",
 )
 
 LINE_LIMIT = 70
@@ -195,7 +216,7 @@ class _DocParser:
                     self.error(self.i, "feature descriptions expected")
                 no_more_members = True
             elif m := _AT_NAME.match(line):
-                if no_more_members:
+                if no_more_members and not self.continued_description(idx, m):
                     self.error(idx, f"description of '@{m.group(1)}:' follows "
                                "a section")
                 while line is not None and (m := _AT_NAME.match(line)):
@@ -217,17 +238,50 @@ class _DocParser:
                     self.error(idx, f"duplicated '{tag}' section")
                 tags.add(kind)
                 self.start(kind, idx, tag=tag)
-                self.body(line[m.end():], idx)
+                if kind in (SectionKind.NOTE, SectionKind.EXAMPLE):
+                    self.legacy_body(line[m.end():], idx)
+                else:
+                    self.body(line[m.end():], idx)
                 no_more_members = True
             else:
                 if self.cur is None or self.cur[0] is not SectionKind.TEXT:
                     self.start(SectionKind.TEXT, idx)
                 self.paragraph()
 
+    def continued_description(self, idx: int, m: re.Match[str]) -> bool:
+        """Whether the paragraph before this ``@name:`` line is the
+        unindented continuation of the description before it, as older
+        QEMU read it: it starts on the next line.  If so, it joins that
+        description, and the old form is reported here, where today's
+        QEMU reports the description following a section."""
+        if self.cur is None or self.cur[0] is not SectionKind.TEXT:
+            return False
+        prev = self.sections[-1] if self.sections else None
+        text = self.cur_text
+        while text and not text[-1]:
+            text.pop()
+        if (prev is None or prev.kind is not SectionKind.MEMBER or not text
+                or "" in text or self.cur_line != prev.end_line + 1):
+            return False
+        joined = "\n".join([prev.text, *text]) if prev.text else "\n".join(text)
+        self.sections[-1] = prev._replace(text=joined)
+        self.cur = None
+        self.cur_text = []
+        self.diags.append(UNINDENTED_CONTINUATION.at(
+            self.loc(idx), f"the description of '@{prev.name}:' continues on "
+            f"unindented lines before '@{m.group(1)}:'; indent them",
+            context=self.raw.loc))
+        return True
+
     def description(self, kind: SectionKind, m: re.Match[str], seen: set[str],
                     role: str) -> None:
         idx = self.i
         name = m.group(1)
+        if name.rstrip(" ") and name == name.lstrip() and name != name.rstrip(" "):
+            name = name.rstrip(" ")
+            self.diags.append(SPACED_NAME.at(
+                self.loc(idx), f"space before the colon of '@{name}:'",
+                context=self.raw.loc))
         if not name or name != name.strip():
             self.error(idx, f"invalid {role} name")
         elif name in seen:
@@ -243,6 +297,23 @@ class _DocParser:
             self.append(rest, idx)
         self.i += 1
         self.indented()
+        self.flush()
+
+    def legacy_body(self, rest: str, idx: int) -> None:
+        """A ``Note:`` or ``Example:`` section as older QEMU read it: every
+        line up to the next section tag, indented or not."""
+        if rest:
+            self.append(rest, idx)
+        lines = self.lines
+        i = idx + 1
+        while i < len(lines):
+            text = lines[i][1]
+            if text == "Features:" or _TAG.match(text) or (
+                    text.startswith("@") and _AT_NAME.match(text)):
+                break
+            self.append(text, i)
+            i += 1
+        self.i = i
         self.flush()
 
     def indented(self) -> None:

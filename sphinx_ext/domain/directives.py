@@ -32,12 +32,13 @@ from sphinx_ext.domain.fields import (
     type_code,
 )
 from sphinx_ext.domain.layout import (
+    badge,
     qapi_code,
     qapi_details,
     qapi_group,
     qapi_item,
-    qapi_list,
     qapi_summary,
+    qapi_text,
 )
 from sphinx_ext.domain.names import (
     QAPIObject,
@@ -114,14 +115,11 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
             raise ValueError(sig)
         signature = self.make_signature(sig)
         label = self.signature_label()
-        if label:
-            signode += addnodes.desc_annotation(
-                label,
-                "",
-                addnodes.desc_sig_keyword(label, label),
-                nodes.Text(" "),
-            )
-        signode += addnodes.desc_name(signature.short_name, signature.short_name)
+        if label:  # plain text nodes: no per-word spans in the page
+            signode += qapi_text(label, label, classes=["qapi-kind"])
+            signode += nodes.Text(" ")
+        name = signature.short_name
+        signode += addnodes.desc_name(name, "", qapi_text(name, name))
         self.add_signature_details(signode)
         signode.extend(self.badges())
         signode["fullname"] = signature.name
@@ -145,7 +143,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
         for kind, text in found:
             badges += [
                 nodes.Text(" "),
-                nodes.inline(text, text, classes=["qapi-badge", f"qapi-badge-{kind}"]),
+                badge(kind, text),
             ]
         return badges
 
@@ -423,21 +421,21 @@ class QAPIMemberLevel(QAPIDescription):
         sig = self.arguments[0]
         item = self.item_node()
         self.set_source_info(item)
-        signode = nodes.inline("", "", classes=["qapi-sig"])
+        signode = nodes.inline()  # a holder: its children start the first paragraph
         self.names = []
         try:
             name = self.checked_signature(sig, item)
         except ValueError:
-            signode += qapi_code(sig, sig, classes=["qapi-name"])
+            signode += qapi_code(sig, sig)
         else:
             self.names.append(name)
-            signode += qapi_code(name.short_name, name.short_name, classes=["qapi-name"])
+            # the name: the first code of the item's first paragraph (no class:
+            # thousands of them on a page)
+            signode += qapi_code(name.short_name, name.short_name)
             self.add_item_details(signode)
             signode.extend(self.badges())
             if "no-index" not in self.options:
                 self.add_target_and_index(name, sig, item)
-        if item["ids"]:
-            signode += nodes.reference("", "¶", refid=item["ids"][0], classes=["headerlink"])
         item["qapi-group"] = self.group_label()
         item["qapi-kind"] = self.group_kind()
         self.before_content()
@@ -451,16 +449,15 @@ class QAPIMemberLevel(QAPIDescription):
         return [self.indexnode, item] if self.indexnode["entries"] else [item]
 
     def item_node(self) -> nodes.Element:
-        return qapi_item(classes=["qapi-item", f"qapi-{self.objtype}"])
+        return qapi_item(classes=["qapi-item"])
 
     def compose(self, item: nodes.Element, signode: nodes.inline, body: list[Node]) -> None:
         """Signature, then the description running on from it."""
         first = body[0] if body else None
         if isinstance(first, nodes.paragraph) and type(first) is nodes.paragraph:
-            first.insert(0, signode)
-            first.insert(1, nodes.Text(" – "))
+            first[0:0] = [*signode.children, nodes.Text(" – ")]
         else:
-            para = nodes.paragraph("", "", signode)
+            para = nodes.paragraph("", "", *signode.children)
             para.source, para.line = item.source, item.line
             body.insert(0, para)
         item.extend(body)
@@ -554,7 +551,7 @@ class QAPIMember(QAPIMemberLevel):
         if "discriminator" in self.options:
             signode += nodes.Text(" ")
             text = _("discriminator")
-            signode += nodes.inline(text, text, classes=["qapi-badge", "qapi-badge-discriminator"])
+            signode += badge("discriminator", text)
 
     def group_label(self) -> str:
         parent = self.parent_objtype()
@@ -610,19 +607,14 @@ class QAPIBranch(QAPIMemberLevel):
             return
         value, *rest = signode.children
         signode.clear()
-        value_cell = nodes.inline("", "", classes=["qapi-cell"])
-        value_cell += qapi_code("", f'"{value.astext()}"', classes=["qapi-name"])
-        link = [n for n in rest if isinstance(n, nodes.reference)]
-        value_cell.extend(link)
-        type_cell = nodes.inline("", "", *[n for n in rest if n not in link],
-                                 classes=["qapi-cell"])
-        if type_cell.children and type_cell[0].astext() == ": ":
-            type_cell.remove(type_cell[0])
-        summary = qapi_summary("", "", value_cell, type_cell)
+        if rest and rest[0].astext() == ": ":
+            rest = rest[1:]
+        summary = qapi_summary("", "", qapi_code("", f'"{value.astext()}"', classes=["qapi-name"]),
+                               nodes.inline("", "", *rest, classes=["qapi-cell"]))
         summary.source, summary.line = item.source, item.line
         item += summary
         if body:
-            item += nodes.container("", *body, classes=["qapi-branch-body"])
+            item += qapi_item("", *body, classes=["qapi-branch-body"])
         else:
             item["classes"].append("qapi-empty")
 
@@ -636,10 +628,10 @@ class QAPIFeature(QAPIMemberLevel):
 
 
 def group_items(children: list[Node]) -> list[Node]:
-    """Consecutive items of one kind become a `qapi_group`: a label beside
-    a `qapi_list` of them (index nodes between items stay inside)."""
+    """Consecutive items of one kind become a `qapi_group`: a label, then
+    the items (index nodes between items stay inside)."""
     out: list[Node] = []
-    current: qapi_list | None = None
+    current: qapi_group | None = None
     label = ""
     for child in children:
         element = child if isinstance(child, Element) else None
@@ -648,12 +640,12 @@ def group_items(children: list[Node]) -> list[Node]:
             current += child
         elif key and element is not None:
             label = str(key)
-            current = qapi_list(classes=["qapi-list"])
             kind = str(element.get("qapi-kind") or "")
-            group = qapi_group("", nodes.paragraph(label, label, classes=["qapi-label"]),
-                               current, classes=["qapi-group", f"qapi-group-{kind}"])
-            out.append(group)
-            current += child
+            classes = ["qapi-group", f"qapi-group-{kind}"] if kind == "branches" else [
+                "qapi-group"]
+            current = qapi_group("", nodes.paragraph(label, label, classes=["qapi-label"]),
+                                 child, classes=classes)
+            out.append(current)
         elif isinstance(child, addnodes.index) and current is not None:
             current += child
         else:

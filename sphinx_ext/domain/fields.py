@@ -14,12 +14,12 @@ from sphinx.locale import _
 from sphinx.util.docfields import Field, GroupedField, TypedField
 from sphinx.util.typing import TextlikeNode
 
-from sphinx_ext.domain.layout import qapi_code
+from sphinx_ext.domain.layout import badge, qapi_code
 from sphinx_ext.domain.names import BUILTIN_TYPES, TYPE_ROLES, parse_target
 
 
 def _optional_badge() -> nodes.inline:
-    return nodes.inline("optional", _("optional"), classes=["qapi-badge", "qapi-badge-optional"])
+    return badge("optional", _("optional"))
 
 
 def decorate(core: Node, is_array: bool, optional: bool, separator: str = ", ",

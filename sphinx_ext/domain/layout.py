@@ -16,22 +16,21 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 __all__ = [
+    "badge",
     "qapi_code",
     "qapi_details",
     "qapi_group",
     "qapi_item",
-    "qapi_list",
+    "qapi_ref",
     "qapi_summary",
+    "qapi_text",
     "setup_layout",
 ]
 
 
 class qapi_group(nodes.container):
-    """A labelled group: Arguments, Members, Values, Branches, Features, Returns."""
-
-
-class qapi_list(nodes.container):
-    """The items of a group."""
+    """A labelled group: Arguments, Members, Values, Branches, Features,
+    Returns; its first child is the label, the rest its items."""
 
 
 class qapi_item(nodes.container):
@@ -52,6 +51,22 @@ class qapi_code(nodes.literal):
     """A name or type in monospace (children may be links)."""
 
 
+class qapi_ref(nodes.reference):
+    """A link to a QAPI object: just ``<a href>`` (no classes; thousands of
+    them on a page)."""
+
+
+class qapi_text(nodes.inline):
+    """Text shown as is, also inside a signature (where Sphinx would wrap
+    every word in a ``<span class="pre">``): a badge, a kind, a name."""
+
+
+def badge(kind: str, text: str) -> nodes.inline:
+    """A badge (since, deprecated, unstable, ifcond, optional, ...): one
+    class, ``qapi-badge-KIND``, which the stylesheet matches by prefix."""
+    return qapi_text(text, text, classes=[f"qapi-badge-{kind}"])
+
+
 _Visitor = Callable[[Any, nodes.Element], None]
 
 
@@ -66,9 +81,29 @@ def _tag(tag: str, newline: str = "\n") -> tuple[_Visitor, _Visitor]:
     return visit, depart
 
 
+def _visit_text(self: Any, node: nodes.Element) -> None:
+    text = self.encode(node.astext())
+    if node["classes"]:
+        text = self.starttag(node, "span", "") + text + "</span>"
+    self.body.append(text)
+    raise nodes.SkipNode
+
+
+def _visit_ref(self: Any, node: nodes.Element) -> None:
+    uri = node.get("refuri")
+    href = uri if uri is not None else "#" + node["refid"]
+    self.body.append(self.starttag(node, "a", "", href=href or "#"))
+
+
+def _depart_ref(self: Any, node: nodes.Element) -> None:
+    self.body.append("</a>")
+
+
 def setup_layout(app: Sphinx) -> None:
-    for node in (qapi_group, qapi_list, qapi_item):
+    for node in (qapi_group, qapi_item):
         app.add_node(node, html=_tag("div"))
     app.add_node(qapi_details, html=_tag("details"))
     app.add_node(qapi_summary, html=_tag("summary"))
     app.add_node(qapi_code, html=_tag("code", ""))
+    app.add_node(qapi_text, html=(_visit_text, None))
+    app.add_node(qapi_ref, html=(_visit_ref, _depart_ref))

@@ -39,7 +39,7 @@ from sphinx_ext.domain.directives import (
     QAPIValue,
 )
 from sphinx_ext.domain.indices import QAPIIndex, QAPIKindIndex, namespace_index
-from sphinx_ext.domain.layout import setup_layout
+from sphinx_ext.domain.layout import qapi_ref, setup_layout
 from sphinx_ext.domain.names import (
     BUILTIN_TYPES,
     DEFINITION_TYPES,
@@ -297,9 +297,9 @@ class QAPIDomain(Domain):
     def _make_refnode(
         self, builder: Builder, fromdocname: str, obj: QAPIObject, contnode: Element
     ) -> nodes.reference:
-        kind = self.object_types[obj.objtype].lname
-        title = f"{obj.fullname} ({kind})"
-        return make_refnode(builder, fromdocname, obj.docname, obj.node_id, contnode, title)
+        # no title: thousands of links on a page, each naming what its text says
+        ref = make_refnode(builder, fromdocname, obj.docname, obj.node_id, contnode)
+        return qapi_ref(ref.rawsource, "", *ref.children, **ref.attributes)
 
     def resolve_xref(
         self,

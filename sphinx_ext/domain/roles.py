@@ -14,6 +14,7 @@ from sphinx.locale import _
 from sphinx.roles import XRefRole
 
 from sphinx_ext.domain.fields import decorate, xref_context
+from sphinx_ext.domain.layout import badge, qapi_code
 from sphinx_ext.domain.names import normal_version, parse_target
 
 
@@ -21,7 +22,7 @@ def since_role(name: str, rawtext: str, text: str, lineno: int, inliner: Inliner
                options: dict[str, object] | None = None, content: Sequence[str] = ()
                ) -> tuple[list[Node], list[nodes.system_message]]:
     label = _("since %s") % normal_version(text)
-    return [nodes.inline(rawtext, label, classes=["qapi-badge", "qapi-badge-since"])], []
+    return [badge("since", label)], []
 
 
 class QAPIXRefRole(XRefRole):
@@ -52,5 +53,9 @@ class QAPIXRefRole(XRefRole):
     ) -> tuple[list[Node], list[nodes.system_message]]:
         if not is_ref:
             return [node], []
+        for inner in node.findall(nodes.literal):  # no per-word spans, one class
+            code = qapi_code(inner.rawsource, inner.astext(), classes=["xref"])
+            inner.replace_self(code)
+            break
         is_array = bool(node.get("qapi:array"))
         return decorate(node, is_array, bool(node.get("qapi:optional"))), []

@@ -321,6 +321,7 @@ class _Renderer:
         self.files: set[str] = set()
         self.warn_undocumented = warn_undocumented
         self.exempt = schema.pragmas.documentation_exceptions
+        self._uses: dict[str, int] | None = None
 
     def note(self, definition: Definition | None) -> None:
         if definition is not None and definition.location.path:
@@ -440,8 +441,9 @@ class _Renderer:
     def branches(self, union: UnionType, depth: int) -> list[Entry]:
         """One row per branch: value, type, condition, since (of the
         discriminator's value); the row opens onto the description and the
-        members only the branch type declares.  Members it inherits are
-        documented at their base, which the row links to."""
+        members specific to the branch: those its type declares, when only
+        this branch uses the type.  A shared type and the bases a type
+        inherits from are documented once, where the row links."""
         entries: list[Entry] = []
         values = self.discriminator_values(union)
         for branch in union.branches:
@@ -462,7 +464,8 @@ class _Renderer:
                     block.content.append(text)
             target = self.schema.resolve(branch.type)
             self.note(target)
-            if isinstance(target, StructType) and depth < self.MAX_DEPTH:
+            if isinstance(target, StructType) and depth < self.MAX_DEPTH \
+                    and self.uses().get(target.name, 0) <= 1:
                 own = [m for m in target.members if m.defined_in == target.name]
                 block.content += self.members(target, own, target.name, depth + 1,
                                               warn=False, inlined=True)
@@ -478,6 +481,37 @@ class _Renderer:
                         where.path, where.line))
             entries.append(block)
         return entries
+
+    def uses(self) -> dict[str, int]:
+        """How many places of the schema name each type (bases, members,
+        branches, alternatives, arguments, returns)."""
+        if self._uses is None:
+            counts: dict[str, int] = {}
+
+            def count(ref: TypeRef | None) -> None:
+                if ref is not None:
+                    counts[ref.name] = counts.get(ref.name, 0) + 1
+
+            for d in self.schema.definitions:
+                if isinstance(d, StructType):
+                    count(d.base)
+                    for m in d.members:
+                        if m.defined_in == d.name:
+                            count(m.type)
+                    if isinstance(d, UnionType):
+                        for b in d.branches:
+                            count(b.type)
+                elif isinstance(d, AlternateType):
+                    for b in d.alternatives:
+                        count(b.type)
+                elif isinstance(d, Command | Event):
+                    count(d.arg_type)
+                    for m in d.arguments:
+                        count(m.type)
+                    if isinstance(d, Command):
+                        count(d.returns)
+            self._uses = counts
+        return self._uses
 
     def discriminator_values(self, union: UnionType) -> dict[str, EnumValue]:
         tag = next((m for m in union.members if m.name == union.discriminator), None)

@@ -1,0 +1,480 @@
+"""Everyday workflow: output people read, baselines by fingerprint, module
+files linted in their root's context, ruff-like options, one exit-code
+contract for every command, and tests that say what they skip."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qapidoc.cli.app import main
+from qapidoc.core.report import want_colour
+from tests.conftest import REPO, need_qemu
+
+DOC = """\
+##
+# @ping:
+#
+# Check the server.  See @cancelled.
+#
+# @count: how many
+#
+# Since: 9.0
+##
+{ 'command': 'ping', 'data': { '*count': 'int' } }
+"""
+
+CLEAN = """\
+##
+# @ping:
+#
+# Check the server.
+#
+# Since: 9.0
+##
+{ 'command': 'ping' }
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    rc = main(list(args))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    return tmp_path
+
+
+# --------------------------------------------------------------------------
+# Output
+
+
+def test_full_output_has_severity_source_line_and_include_chain_once(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("root.json").write_text("{ 'include': 'sub.json' }\n")
+    Path("sub.json").write_text(DOC.replace("how many", "see @bogus"))
+    rc, out, _ = run(capsys, "lint", "root.json")
+    assert rc == 1
+    lines = out.splitlines()
+    assert lines[0] == "In file included from root.json:1:1:"
+    assert out.count("In file included from") == 1
+    assert lines[1] == ("sub.json:4:26: error[QD204] '@cancelled' names nothing "
+                        "in command 'ping'")
+    assert lines[2:5] == ["  |", "4 | # Check the server.  See @cancelled.",
+                          "  |                          ^"]
+    assert "sub.json:6:15: error[QD204] '@bogus'" in out
+
+
+def test_concise_output_is_one_line_per_finding(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("root.json").write_text("{ 'include': 'sub.json' }\n")
+    Path("sub.json").write_text(DOC.replace("how many", "see @bogus"))
+    _, out, _ = run(capsys, "lint", "--output-format", "concise", "root.json")
+    assert out.splitlines() == [
+        "sub.json:4:26: error[QD204] '@cancelled' names nothing in command 'ping'",
+        "sub.json:6:15: error[QD204] '@bogus' names nothing in command 'ping'"]
+
+
+def test_colour_only_on_a_terminal_without_no_color(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert want_colour(Tty()) and not want_colour(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not want_colour(Tty())
+
+
+def test_colour_in_text_output(here: Path, capsys: pytest.CaptureFixture[str],
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    Path("s.json").write_text(DOC)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    _, out, _ = run(capsys, "lint", "s.json")
+    assert "\x1b[1;31merror\x1b[0m[QD204]" in out
+    monkeypatch.setenv("NO_COLOR", "1")
+    _, out, _ = run(capsys, "lint", "s.json")
+    assert "\x1b[" not in out
+
+
+def test_rule_texts_are_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run(capsys, "rules")
+    assert rc == 0 and "``" not in out and "QD601" in out
+    _, out, _ = run(capsys, "rules", "QD6")
+    assert "``" not in out and "'# qapidoc: ignore[CODE]'" in out
+
+
+def test_sarif_rule_texts_plain_with_markdown(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("s.json").write_text("##\n# @ping:\n#\n# Since: 9.0\n##\n"
+                              "{ 'command': 'ping' }\n{ 'command': 'pong' }\n")
+    _, out, _ = run(capsys, "lint", "--format", "sarif", "s.json")
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert rules
+    for r in rules:
+        assert "``" not in json.dumps([r["shortDescription"], r["help"]["text"],
+                                       r["fullDescription"]["text"]])
+        assert "markdown" in r["help"] and "markdown" in r["fullDescription"]
+
+
+# --------------------------------------------------------------------------
+# Baselines
+
+
+def test_baseline_by_fingerprint_moves_and_second_instance(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    schema = Path("s.json")
+    schema.write_text(DOC)
+    assert main(["lint", "s.json", "--write-baseline", "base.json"]) == 0
+    capsys.readouterr()
+    # Lines move (a new definition above) and the definition that already
+    # had a baselined QD204 gets a second one: only that one is new.
+    schema.write_text(CLEAN.replace("ping", "hello") + "\n"
+                      + DOC.replace("# @count: how many",
+                                    "# @count: how many; See @bogus."))
+    rc, out, err = run(capsys, "lint", "s.json", "--baseline", "base.json",
+                       "--output-format", "concise")
+    assert rc == 1
+    assert out.splitlines() == [
+        "s.json:15:25: error[QD204] '@bogus' names nothing in command 'ping'"]
+    assert err.startswith("Found 1 finding (1 error) in 1 file.")
+
+
+def test_old_baseline_still_loads(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("s.json").write_text(DOC)
+    Path("v1.json").write_text(json.dumps({"qapidoc-baseline": 1, "findings": [
+        {"code": "QD204", "definition": "ping", "member": None, "count": 1}]}))
+    assert run(capsys, "lint", "s.json", "--baseline", "v1.json")[0] == 0
+    Path("v9.json").write_text(json.dumps({"qapidoc-baseline": 9, "findings": []}))
+    rc, _, err = run(capsys, "lint", "s.json", "--baseline", "v9.json")
+    assert rc == 2 and "--write-baseline v9.json" in err
+
+
+# --------------------------------------------------------------------------
+# Roots
+
+MODULE_A = """\
+##
+# @Colour:
+#
+# A colour.
+#
+# @red: red
+#
+# Since: 9.0
+##
+{ 'enum': 'Colour', 'data': [ 'red' ] }
+"""
+
+MODULE_B = """\
+##
+# @paint:
+#
+# Paint it.  See @nothing.
+#
+# @colour: which
+#
+# Since: 9.0
+##
+{ 'command': 'paint', 'data': { 'colour': 'Colour' } }
+"""
+
+
+def _tree(root: Path) -> None:
+    qapi = root / "qapi"
+    qapi.mkdir()
+    (qapi / "qapi-schema.json").write_text(
+        "{ 'pragma': { 'doc-required': true } }\n"
+        "{ 'include': 'a.json' }\n{ 'include': 'b.json' }\n")
+    (qapi / "a.json").write_text(MODULE_A.replace("#\n# Since: 9.0\n", ""))
+    (qapi / "b.json").write_text(MODULE_B)
+
+
+def test_module_file_is_linted_in_its_roots_context(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _tree(here)
+    rc, out, err = run(capsys, "lint", "--output-format", "concise", "qapi/b.json")
+    assert rc == 1
+    # b.json alone would not know the type Colour; in its root it does, and
+    # only its own finding is shown.
+    assert out.splitlines() == [
+        "qapi/b.json:4:18: error[QD204] '@nothing' names nothing in command 'paint'"]
+    assert err.startswith("Found 1 finding (1 error) in 1 file.")
+
+
+def test_module_files_together_equal_the_root(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _tree(here)
+    _, whole, _ = run(capsys, "lint", "--format", "json", "qapi/qapi-schema.json")
+    _, parts, _ = run(capsys, "lint", "--format", "json", "qapi/b.json",
+                      "qapi/a.json", "qapi/qapi-schema.json")
+    assert json.loads(whole) == json.loads(parts) and len(json.loads(whole)) == 2
+
+
+def test_pre_commit_picks_roots_from_the_given_files(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _tree(here)
+    rc, out, err = run(capsys, "lint", "--pre-commit", "--output-format",
+                       "concise", "qapi/a.json")
+    assert rc == 1 and out.startswith("qapi/a.json:1:1: warning[QD101]")
+    assert "b.json" not in out and "in 1 file." in err
+
+
+def test_findings_deduplicated_across_roots(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("one.json").write_text("{ 'include': 'common.json' }\n")
+    Path("two.json").write_text("{ 'include': 'common.json' }\n")
+    Path("common.json").write_text(DOC)
+    Path(".qapidoc.yaml").write_text("roots: [one.json, two.json]\n")
+    rc, out, err = run(capsys, "lint", "--output-format", "concise")
+    assert rc == 1 and out.count("QD204") == 1
+    assert err.startswith("Found 1 finding (1 error) in 3 files.")
+    rc, out, err = run(capsys, "lint", "--pre-commit", "common.json")
+    assert out.count("QD204") == 1 and "in 1 file." in err
+
+
+def test_qemu_module_glob_equals_the_root(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """`qapidoc lint qapi/*.json` inside a copy of QEMU's tree."""
+    shutil.copytree(need_qemu("qapi"), tmp_path / "qapi",
+                    ignore=shutil.ignore_patterns("*.c", "*.h"))
+    monkeypatch.chdir(tmp_path)
+    _, whole, _ = run(capsys, "lint", "--format", "json", "qapi/qapi-schema.json")
+    modules = sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "qapi").glob("*.json"))
+    assert len(modules) > 40
+    _, parts, _ = run(capsys, "lint", "--format", "json", *modules)
+    assert json.loads(parts) == json.loads(whole)
+    assert len({r["path"] for r in json.loads(whole)}) > 5
+    _, one, _ = run(capsys, "lint", "--format", "json", "qapi/block-core.json")
+    assert {r["path"] for r in json.loads(one)} == {"qapi/block-core.json"}
+    assert [r for r in json.loads(whole) if r["path"] == "qapi/block-core.json"] \
+        == json.loads(one)
+
+
+# --------------------------------------------------------------------------
+# Options
+
+
+def test_select_replaces_extend_select_adds(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("s.json").write_text(DOC.replace("# Since: 9.0\n", "").replace(
+        "server.  See", "server. See"))
+    _, out, _ = run(capsys, "lint", "--format", "json", "s.json")
+    assert {r["code"] for r in json.loads(out)} >= {"QD101", "QD204", "QD301"}
+    _, out, _ = run(capsys, "lint", "--format", "json", "--select", "QD204", "s.json")
+    assert {r["code"] for r in json.loads(out)} == {"QD204"}
+    _, out, _ = run(capsys, "lint", "--format", "json", "--preset", "qemu",
+                    "--extend-select", "QD204,QD101", "s.json")
+    assert {r["code"] for r in json.loads(out)} == {"QD204", "QD101"}
+    Path(".qapidoc.yaml").write_text("select: [QD101]\nextend-select: [QD301]\n")
+    _, out, _ = run(capsys, "lint", "--format", "json", "s.json")
+    assert {r["code"] for r in json.loads(out)} == {"QD101", "QD301"}
+    _, out, _ = run(capsys, "lint", "--format", "json", "--select", "QD204", "s.json")
+    assert {r["code"] for r in json.loads(out)} == {"QD204"}
+
+
+def test_diff_shows_fixes_and_changes_nothing(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = CLEAN.replace("the server.", "the server. Now.")
+    Path("s.json").write_text(text)
+    rc, out, err = run(capsys, "lint", "--diff", "s.json")
+    assert rc == 1
+    assert out.splitlines()[:2] == ["--- a/s.json", "+++ b/s.json"]
+    assert "-# Check the server. Now." in out and "+# Check the server.  Now." in out
+    assert "Would fix 1 finding in 1 file." in err
+    assert Path("s.json").read_text() == text
+    assert run(capsys, "lint", "--fix", "s.json")[0] == 0
+    rc, out, err = run(capsys, "lint", "--diff", "s.json")
+    assert rc == 0 and out == "" and "No fixes" in err
+
+
+def test_same_line_suppression(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("s.json").write_text(DOC.replace(
+        "See @cancelled.", "See @cancelled.  # qapidoc: ignore[QD204]").replace(
+        "how many", "see @bogus"))
+    _, out, _ = run(capsys, "lint", "--output-format", "concise", "s.json")
+    assert out.splitlines() == [
+        "s.json:6:15: error[QD204] '@bogus' names nothing in command 'ping'"]
+
+
+def test_fail_on_defaults_to_warning(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("s.json").write_text(DOC.replace("  See @cancelled.", "").replace(
+        "how many", "(since 9.1)"))
+    rc, out, _ = run(capsys, "lint", "--preset", "strict", "--output-format",
+                     "concise", "s.json")
+    assert "info[QD203]" in out and rc == 0
+    assert run(capsys, "lint", "--preset", "strict", "--fail-on", "info",
+               "s.json")[0] == 1
+
+
+@pytest.mark.parametrize("argv, hint", [
+    (["lnt", "x.json"], "unknown command 'lnt' (did you mean 'lint'?)"),
+    (["lint", "--selct", "QD204"], "unrecognized arguments: --selct (did you mean '--select'?)"),
+    (["lint", "--preset", "recomended"], "(did you mean 'recommended'?)"),
+    (["lint", "--select", "QD2O4", "x.json"], "unknown rule 'QD2O4' (did you mean 'QD204'?)"),
+    (["lint", "--ignore", "since-mising", "x.json"], "(did you mean 'since-missing'?)"),
+    (["rules", "QD2O4"], "unknown rule 'QD2O4' (did you mean 'QD204'?)"),
+    (["compat", "--fail-on", "warn", "a", "b"], "(did you mean 'warning'?)"),
+])
+def test_did_you_mean(here: Path, capsys: pytest.CaptureFixture[str],
+                      argv: list[str], hint: str) -> None:
+    Path("x.json").write_text(CLEAN)
+    assert exit_code(argv) == 2
+    assert hint in capsys.readouterr().err
+
+
+def exit_code(argv: list[str]) -> int:
+    """main()'s status, whether returned or raised by argparse."""
+    try:
+        return main(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+
+
+def test_subcommand_error_prints_subcommand_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["compat", "--nope"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: qapidoc compat ")
+
+
+def test_config_key_did_you_mean_and_yaml_errors_name_the_file(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("s.json").write_text(CLEAN)
+    rc, _, err = run(capsys, "lint", "--release", "ten", "s.json")
+    assert "--release: expected a release" in err and "release: release" not in err
+    Path(".qapidoc.yaml").write_text("line_lenght: 80\n")
+    rc, _, err = run(capsys, "lint", "s.json")
+    assert rc == 2 and "unknown key 'line_lenght' (did you mean 'line-length'?)" in err
+    Path(".qapidoc.yaml").write_text("preset: [strict\nroots: x\n")
+    rc, _, err = run(capsys, "lint", "s.json")
+    assert rc == 2 and ".qapidoc.yaml:2:" in err and "not valid YAML" in err
+    assert "<unicode string>" not in err
+
+
+def test_config_and_no_config_on_every_command_reading_config(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("s.json").write_text(CLEAN)
+    Path(".qapidoc.yaml").write_text("prest: strict\n")
+    Path("good.yaml").write_text("preset: strict\n")
+    for argv in (["lint", "s.json"], ["compat", "s.json", "s.json"],
+                 ["build", "s.json", "--lint", "strict", "-o", "site"]):
+        rc, _, err = run(capsys, *argv)
+        assert rc == 2 and "unknown key 'prest' (did you mean 'preset'?)" in err, argv
+        if argv[0] != "build":  # building the site is tested elsewhere
+            assert run(capsys, *argv[:1], "--no-config", *argv[1:3])[0] == 0, argv
+            assert run(capsys, *argv[:1], "--config", "good.yaml", *argv[1:3])[0] == 0
+        assert exit_code([*argv[:1], "--config", "good.yaml", "--no-config",
+                          *argv[1:3]]) == 2
+    assert not Path("site").exists()
+
+
+def test_build_lint_uses_the_lint_configuration(tmp_path: Path) -> None:
+    from qapidoc.cli.build import SiteOptions, conf_py
+    from sphinx_ext.schemas import get_schema, lint_findings
+
+    schema = tmp_path / "s.json"
+    schema.write_text(DOC)
+    config = tmp_path / ".qapidoc.yaml"
+    config.write_text("ignore: [QD204]\n")
+    conf = conf_py(str(schema), "T", SiteOptions(lint="recommended",
+                                                 lint_config=str(config)))
+    assert f"qapidoc_lint_config = {str(config)!r}" in conf
+    loaded = get_schema(str(schema))
+    assert not [d for d in lint_findings(loaded, "recommended", str(config))
+                if d.code == "QD204"]
+    assert [d for d in lint_findings(loaded, "recommended", "") if d.code == "QD204"]
+
+
+# --------------------------------------------------------------------------
+# Exit codes: one contract for every command
+
+OLD = "{ 'command': 'ping' }\n{ 'command': 'pong' }\n"
+NEW = "{ 'command': 'ping' }\n"
+
+
+@pytest.mark.parametrize("argv, want", [
+    (["lint", "clean.json"], 0),
+    (["lint", "findings.json"], 1),
+    (["lint", "broken.json"], 1),
+    (["lint", "--no-such-option"], 2),
+    (["lint", "missing.json"], 2),
+    (["lint", "includes-missing.json"], 2),
+    (["lint", "--config", "bad.yaml", "clean.json"], 2),
+    (["compat", "old.json", "old.json"], 0),
+    (["compat", "old.json", "new.json"], 1),
+    (["compat", "old.json", "broken.json"], 1),
+    (["compat", "old.json"], 2),
+    (["compat", "old.json", "missing.json"], 2),
+    (["compat", "old.json", "includes-missing.json"], 2),
+    (["compat", "--config", "bad.yaml", "old.json", "new.json"], 2),
+    (["history", "1.0=old.json", "2.0=new.json"], 0),
+    (["history", "1.0=old.json", "2.0=broken.json"], 1),
+    (["history", "1.0=old.json", "2.0=includes-missing.json"], 2),
+    (["history", "nonsense"], 2),
+    (["build", "broken.json", "-o", "site"], 1),
+    (["build", "includes-missing.json", "-o", "site"], 2),
+    (["build", "missing.json", "-o", "site"], 2),
+    (["build", "--lint", "strict", "--config", "bad.yaml", "clean.json", "-o", "site"], 2),
+    (["rules"], 0),
+    (["rules", "QX999"], 2),
+    (["nonsense"], 2),
+])
+def test_exit_codes(here: Path, argv: list[str], want: int) -> None:
+    Path("clean.json").write_text(CLEAN)
+    Path("findings.json").write_text(DOC)
+    Path("broken.json").write_text("{ 'command': 'ping', 'data': 'Nope' }\n")
+    Path("includes-missing.json").write_text("{ 'include': 'gone.json' }\n" + NEW)
+    Path("old.json").write_text(OLD)
+    Path("new.json").write_text(NEW)
+    Path("bad.yaml").write_text("preset: nope\n")
+    p = subprocess.run([sys.executable, "-m", "qapidoc.cli", *argv], cwd=here,
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == want, p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_build_clean_schema_exits_0(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("clean.json").write_text(CLEAN)
+    assert run(capsys, "build", "-q", "clean.json", "-o", "site")[0] == 0
+
+
+@pytest.mark.parametrize("command", ["lint", "compat", "history", "build", "rules"])
+def test_help_states_the_exit_codes(capsys: pytest.CaptureFixture[str],
+                                    command: str) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Exit status (the same for every command): 0 clean; 1 findings" in out
+
+
+# --------------------------------------------------------------------------
+# Tests that need QEMU's tree say so
+
+
+def test_skips_name_the_variable(tmp_path: Path) -> None:
+    env = {**os.environ, "QAPIDOC_QEMU_SRC": str(tmp_path / "no-qemu"),
+           "QAPIDOC_QEMU_RELEASES": str(tmp_path / "no-releases"),
+           "QAPIDOC_CONFORMANCE": str(tmp_path / "no-cases")}
+    p = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                        "tests/test_corpus.py"], cwd=REPO, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout
+    assert "SKIPPED" in p.stdout and "set QAPIDOC_QEMU_SRC" in p.stdout
+    assert "set QAPIDOC_QEMU_RELEASES" in p.stdout
