@@ -54,6 +54,19 @@ class Settings:
         "generated rST through the domain's directives (for debugging)."))
 
 
+DOMAIN_VALUES: dict[str, str] = {
+    "qapi_namespaces": "Namespaces (as in ``:namespace: QMP``) that get an index "
+    "of their own, ``qapi-<NS>-index``, besides the QAPI Index of everything "
+    "(QEMU sets ``{'QMP', 'QGA', 'QSD'}``).  ``qapidoc_schemas`` adds its "
+    "namespaces itself.",
+    "qapi_allowed_fields": "Extra field names allowed in the content of "
+    "hand-written ``qapi:`` directives, such as ``see also`` for "
+    "``:see also: ...``; any other unknown field is reported as a likely typo.",
+}
+"""Help of the values the ``qapi`` domain registers itself (with the
+names QEMU's own domain uses, so its ``conf.py`` works unchanged)."""
+
+
 def describe() -> list[tuple[str, Any, str, str]]:
     """(name, default, rebuild, help) of every value, in declaration order."""
     return [(name, default, rebuild, text) for name, default, rebuild, text, _t in _rows()]

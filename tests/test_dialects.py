@@ -397,3 +397,14 @@ def test_paragraph_after_a_blank_line_still_ends_the_descriptions() -> None:
     s = load("##\n# @Two:\n#\n# @a: first\n#\n# A paragraph.\n#\n# @b: second\n##\n"
              "{ 'enum': 'Two', 'data': [ 'a', 'b' ] }\n")
     assert [d.code for d in s.diagnostics] == ["QA301"]
+
+
+def test_indented_paragraph_after_a_blank_continues_the_description() -> None:
+    s = load("##\n# @Top:\n#\n# @base:  the base,\n#                  deepest\n#\n"
+             "#          If top == base, that is an error.\n#\n# @speed: bytes/s\n##\n"
+             "{ 'enum': 'Top', 'data': [ 'base', 'speed' ] }\n")
+    assert [(d.code, d.location.line) for d in s.diagnostics] == [("QL105", 9)]
+    e = s["Top"]
+    assert isinstance(e, EnumType)
+    doc = e.values[0].doc
+    assert doc is not None and doc.text.endswith("\n\nIf top == base, that is an error.")

@@ -127,6 +127,13 @@ def test_sphinx_page_lists_the_domain(site: Path) -> None:
     for name, _default, _rebuild, help_text in describe():
         assert name in text
         assert " ".join(help_text.split()[:3]).replace("``", "") in text, name
+    from sphinx_ext.settings import DOMAIN_VALUES
+
+    for name, help_text in DOMAIN_VALUES.items():  # registered by the domain itself
+        assert name in text
+        assert " ".join(help_text.split()[:3]).replace("``", "") in text, name
+    raw = html.unescape(re.sub(r"<[^>]+>", "", (site / "sphinx.html").read_text()))
+    assert "intersphinx_mapping" in raw and ":qapi:cmd:`QMP:query-status`" in raw
     # The live example on that page is a real domain object with an anchor.
     assert 'id="qapi-guide.cmd-lamp-set"' in (site / "sphinx.html").read_text(encoding="utf-8")
 
@@ -184,3 +191,15 @@ def test_readme_first_command_builds_the_example_site() -> None:
                                  'echo "open _site/index.html"')
     assert blocks[1].strip() == "pip install -e '.[test]' && python -m pytest"
     assert "## Documentation" in readme
+
+
+def test_option_names_survive_copy_and_paste(site: Path) -> None:
+    """No smart quotes: '--fail-on' stays two hyphens, not an en dash."""
+    raw = (site / "cli.html").read_text(encoding="utf-8")
+    assert "--fail-on" in raw and "--pre-commit" in raw and "--format" in raw
+    assert "\u2013fail-on" not in raw and "\u2013pre-commit" not in raw
+
+
+def test_both_pre_commit_recipes(site: Path) -> None:
+    text = html.unescape(re.sub(r"<[^>]+>", "", (site / "pre-commit.html").read_text()))
+    assert "repo: local" in text and "rev: v" in text and "id: qapidoc-lint" in text

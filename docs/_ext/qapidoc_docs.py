@@ -279,9 +279,10 @@ class SphinxConfigDirective(SphinxDirective):
         # sphinx_ext's own typed definition has the help texts.
         options: dict[str, Any] = getattr(self.config, "_options", {})
         try:
-            from sphinx_ext.settings import describe
+            from sphinx_ext.settings import DOMAIN_VALUES, describe
 
             helps = {name: text for name, _d, _r, text in describe()}
+            helps.update(DOMAIN_VALUES)
         except ImportError:
             helps = {}
         rows = []

@@ -48,10 +48,11 @@ LEGACY_SECTION = rule(
 )
 UNINDENTED_CONTINUATION = rule(
     "QL105", "unindented-continuation",
-    "A member description continued on unindented lines, followed by "
-    "more member descriptions.",
-    rationale="Older QEMU releases read the unindented lines as part of "
-    "the description; today they end the member descriptions, and the next "
+    "A member description continued on lines that are not indented (or "
+    "less than its first continuation line), followed by more member "
+    "descriptions.",
+    rationale="Older QEMU releases read such lines as part of the "
+    "description; today they end the member descriptions, and the next "
     "``@name:`` is an error.  qapidoc reads them as older QEMU did.",
     bad="# @a: the first\n# member\n# @b: the second member",
     good="# @a: the first\n#     member\n# @b: the second member",
@@ -249,27 +250,35 @@ class _DocParser:
                 self.paragraph()
 
     def continued_description(self, idx: int, m: re.Match[str]) -> bool:
-        """Whether the paragraph before this ``@name:`` line is the
-        unindented continuation of the description before it, as older
-        QEMU read it: it starts on the next line.  If so, it joins that
-        description, and the old form is reported here, where today's
-        QEMU reports the description following a section."""
+        """Whether the paragraphs before this ``@name:`` line continue the
+        description before them, as older QEMU read them: the first starts
+        on the next line or is indented, and every line after a blank one
+        is indented.  If so, they join that description, and the old form
+        is reported here, where today's QEMU reports the description
+        following a section."""
         if self.cur is None or self.cur[0] is not SectionKind.TEXT:
             return False
         prev = self.sections[-1] if self.sections else None
         text = self.cur_text
         while text and not text[-1]:
             text.pop()
-        if (prev is None or prev.kind is not SectionKind.MEMBER or not text
-                or "" in text or self.cur_line != prev.end_line + 1):
+        if prev is None or prev.kind is not SectionKind.MEMBER or not text:
             return False
-        joined = "\n".join([prev.text, *text]) if prev.text else "\n".join(text)
-        self.sections[-1] = prev._replace(text=joined)
+        gap = self.cur_line - prev.end_line - 1
+        if gap and not text[0].startswith(" "):
+            return False
+        if any(not text[i + 1].startswith(" ")
+               for i in range(len(text) - 1) if not text[i]):
+            return False
+        lines = [prev.text] if prev.text else []
+        lines += [""] * gap + [t.strip() for t in text]
+        self.sections[-1] = prev._replace(text="\n".join(lines))
         self.cur = None
         self.cur_text = []
         self.diags.append(UNINDENTED_CONTINUATION.at(
             self.loc(idx), f"the description of '@{prev.name}:' continues on "
-            f"unindented lines before '@{m.group(1)}:'; indent them",
+            f"lines indented less than its first continuation line before "
+            f"'@{m.group(1)}:'; indent them like it",
             context=self.raw.loc))
         return True
 
