@@ -121,3 +121,30 @@ def test_sorted_worst_first() -> None:
     changes = _diff("types")
     sev = [c.severity for c in changes]
     assert sev == sorted(sev, reverse=True)
+
+
+def test_every_kind_has_a_sentence() -> None:
+    from qapidoc.compat.phrases import _PHRASES
+
+    assert set(_PHRASES) == set(CHANGE_KINDS)
+
+
+def test_sentences_speak_in_wire_names() -> None:
+    """No type names and no tool jargon: the command, the member path,
+    the branch that selects it."""
+    from qapidoc.compat.phrases import parse_place, phrase
+
+    place = parse_place("chardev-add.backend.type=socket.data.reconnect")
+    assert (place.root, place.target, place.conditions) == (
+        "chardev-add", "backend.data.reconnect", (("backend.type", ("socket",)),))
+    assert phrase("argument-removed", "chardev-add.backend.type=socket.data.reconnect",
+                  Direction.INPUT, ()) == (
+        "`chardev-add` no longer accepts `backend.data.reconnect` when "
+        "`backend.type` is `socket`.")
+    assert phrase("now-conditional", "query-sev:returns.handle", Direction.OUTPUT,
+                  ("sev-type", "sev")) == (
+        "`query-sev` now returns `handle` only when `sev-type` is `sev`.")
+    assert phrase("member-added", "EV.when", Direction.OUTPUT, ("optional",),
+                  event=True) == "`EV` may now carry `when`."
+    for c in _diff("unions") + _diff("types") + _diff("policy"):
+        assert "'" not in c.message and "[" not in c.message.replace("[]", ""), c.message

@@ -95,6 +95,7 @@ class _Words:
     direction: Direction
     event: bool
     returns: bool
+    element: bool = False  # the item is each element of a returned array
 
     def beside(self, name: str) -> str:
         """The path of member `name` of the object holding the target."""
@@ -106,7 +107,8 @@ class _Words:
         """The item itself: `a.b` of `cmd`, or `cmd`."""
         if not self.target:
             if self.returns:
-                return f"The return value of {self.cmd}"
+                return (f"Each element returned by {self.cmd}" if self.element
+                        else f"The return value of {self.cmd}")
             return self.cmd
         if self.returns:
             return f"{self.target} returned by {self.cmd}"
@@ -124,6 +126,10 @@ class _Words:
     @property
     def receive(self) -> str:
         return "carries" if self.event else "returns"
+
+    @property
+    def receive_infinitive(self) -> str:
+        return "carry" if self.event else "return"
 
 
 def _words(path: str, direction: Direction, args: tuple[str, ...],
@@ -143,12 +149,14 @@ def _words(path: str, direction: Direction, args: tuple[str, ...],
     verb = "accepts" if direction is Direction.INPUT else (
         "carries" if event else "returns")
     target = place.target
-    if target.startswith("[]"):  # in each element of a returned array
+    element = target.startswith("[]")  # in each element of a returned array
+    if element:
         target = target[2:].lstrip(".")
-        when = " in each element" + when
+        if target:
+            when = " in each element" + when
     return _Words(_code(place.root), _code(target) if target else "",
                   when, _code(place.value) if place.value else "", verb, direction,
-                  event, place.returns)
+                  event, place.returns, element and not target)
 
 
 _PER_VALUE = frozenset({"argument-removed", "member-removed", "optional-member-removed",
@@ -167,7 +175,7 @@ def _value_added(w: _Words) -> str:
     if w.direction is Direction.INPUT:
         return f"{w.cmd} accepts the new value {w.value} for {w.target}{w.when}."
     if w.direction is Direction.OUTPUT:
-        return (f"{w.cmd} may {'carry' if w.event else 'return'} the new value "
+        return (f"{w.cmd} may {w.receive_infinitive} the new value "
                 f"{w.value} for {w.target}{w.when}.")
     return f"{w.thing} has the new value {w.value}{w.when}."
 
@@ -203,7 +211,7 @@ _PHRASES: dict[str, Callable[[_Words, tuple[str, ...]], str]] = {
     "optional-member-removed": lambda w, a:
         f"{w.cmd} no longer {w.receive} the optional {w.target}{w.when}.",
     "member-added": lambda w, a: (
-        f"{w.cmd} may now {w.receive[:-1]} {w.target}{w.when}."
+        f"{w.cmd} may now {w.receive_infinitive} {w.target}{w.when}."
         if a[-1:] == ("optional",) else f"{w.cmd} now {w.receive} {w.target}{w.when}."),
     "member-made-optional": lambda w, a: f"{w.cmd} may now omit {w.target}{w.when}.",
     "member-made-mandatory": lambda w, a:
