@@ -281,3 +281,38 @@ def test_python_m_usage_errors(tmp_path: Path, module: str) -> None:
     (tmp_path / "s.json").write_text(PING)
     rc, out = lint("s.json", cwd=tmp_path, module=module)
     assert rc == 0, out
+
+
+def test_crlf_schema_builds_like_lf(tmp_path: Path) -> None:
+    """The Sphinx extension reads CRLF schemas like LF ones: same pages,
+    no warnings."""
+    harbor = Path(__file__).resolve().parents[1] / "schemas" / "harbor"
+    for name, newline in (("lf", "\n"), ("crlf", "\r\n")):
+        for src in harbor.rglob("*.json"):
+            dest = tmp_path / name / src.relative_to(harbor)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(src.read_text().replace("\n", newline).encode())
+        rc, out = qapidoc("build", "-q", "-W", str(tmp_path / name / "harbor-schema.json"),
+                          "-o", str(tmp_path / f"{name}-site"), cwd=tmp_path)
+        assert rc == 0 and out == "", out
+    lf, crlf = tmp_path / "lf-site", tmp_path / "crlf-site"
+    pages = sorted(p.relative_to(lf) for p in lf.rglob("*.html"))
+    assert pages == sorted(p.relative_to(crlf) for p in crlf.rglob("*.html"))
+    for page in pages:
+        assert (lf / page).read_text() == (crlf / page).read_text().replace(
+            "crlf/", "lf/"), page
+
+
+def test_deep_json_and_fifo_side_inputs(tmp_path: Path) -> None:
+    """A query-qmp-schema reply nested 100,000 deep and a baseline that is
+    deep or a FIFO: exit 2 with a message."""
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "\n")
+    (tmp_path / "s.json").write_text(PING)
+    rc, out = qapidoc("compat", "deep.json", "s.json", cwd=tmp_path)
+    assert rc == 2 and "deep.json: not JSON" in out
+    rc, out = lint("--baseline", "deep.json", "s.json", cwd=tmp_path)
+    assert rc == 2 and "not a qapidoc baseline" in out
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "fifo")
+        rc, out = lint("--baseline", "fifo", "s.json", cwd=tmp_path)
+        assert rc == 2 and "named pipe" in out

@@ -132,9 +132,8 @@ def find_version_file(schema: str) -> tuple[str, str] | None:
         candidate = os.path.join(here, VERSION_FILE)
         if os.path.isfile(candidate):
             try:
-                with open(candidate, encoding="utf-8", errors="replace") as f:
-                    first = f.read(64).strip().split("\n")[0]
-            except OSError:
+                first = read_text_file(candidate, SMALL_LIMIT).strip().split("\n")[0]
+            except InputError:
                 first = ""
             if re.fullmatch(r"\d+\.\d+(?:\.\d+)?", first):
                 version = release_from_version(first)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from qapidoc.core.config import ConfigError
 from qapidoc.core.fingerprint import fingerprint
+from qapidoc.core.inputs import SCHEMA_LIMIT, InputError, read_text_file
 from qapidoc.core.source import Diagnostic
 
 FORMAT_VERSION = 2
@@ -75,11 +76,10 @@ class Baseline:
 def read_baseline(path: str) -> Baseline:
     """The recorded counts; ConfigError for a missing or malformed file."""
     try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read baseline: {e.strerror}") from None
-    except ValueError as e:
+        data = json.loads(read_text_file(path, SCHEMA_LIMIT))
+    except InputError as e:
+        raise ConfigError(f"{path}: cannot read baseline: {e}") from None
+    except (ValueError, RecursionError) as e:
         raise ConfigError(f"{path}: not a qapidoc baseline: {e}") from None
     version = data.get("qapidoc-baseline") if isinstance(data, dict) else None
     if version not in (1, FORMAT_VERSION) or not isinstance(data.get("findings", []), list):

@@ -88,7 +88,7 @@ class _Reader:
     def parse(self) -> list[dict[str, Any]]:
         try:
             data = json.loads(self.text)
-        except ValueError as e:
+        except (ValueError, RecursionError) as e:
             raise IntrospectionError(f"{self.file.path}: not JSON: {e}") from None
         if isinstance(data, dict) and "return" in data:
             data = data["return"]
