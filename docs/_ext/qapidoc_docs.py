@@ -3,8 +3,9 @@
 ``.. qapidoc-rules::`` renders `qapidoc.core.registry.RULES`, ``.. qapidoc-cli::``
 the argparse parsers, ``.. qapidoc-config::`` the `qapidoc.core.config.Config`
 fields, ``.. qapidoc-sphinx-config::`` the config values ``sphinx_ext``
-registers and ``.. qapidoc-domain::`` the ``qapi`` domain's directives and
-roles.  Nothing here is committed as generated text, so the docs cannot drift.
+registers, ``.. qapidoc-domain::`` the ``qapi`` domain's directives and
+roles and ``.. qapidoc-allowlist::`` what schema doc text may contain
+(`qapidoc.core.allowlist`).  Nothing here is committed as generated text, so the docs cannot drift.
 """
 
 from __future__ import annotations
@@ -350,10 +351,40 @@ class DomainDirective(SphinxDirective):
         return [table, shared, roles]
 
 
+class AllowListDirective(SphinxDirective):
+    """The allow-list of schema doc text: directives, roles, link schemes, nodes."""
+
+    def run(self) -> list[nodes.Node]:
+        from qapidoc.core import allowlist
+
+        def names(items: Iterable[str]) -> nodes.paragraph:
+            para = nodes.paragraph()
+            for i, name in enumerate(sorted(items)):
+                if i:
+                    para += nodes.Text(", ")
+                para += _literal(name)
+            return para
+
+        directive_rows = [[_literal(name), "any of its options" if options is None
+                           else names(options)]
+                          for name, options in sorted(allowlist.DIRECTIVES.items())]
+        roles = sorted(r for r in allowlist.ROLES if r)
+        rows = [
+            ["Roles", names([*roles, *(f"{p}*" for p in allowlist.ROLE_PREFIXES),
+                             "(the default role)"])],
+            ["Link schemes", names(f"{scheme}:" for scheme in allowlist.SCHEMES)],
+            ["Doctree nodes", names(n.rpartition(".")[2] for n in allowlist.NODES)],
+            ["Nesting", f"at most {allowlist.MAX_NESTING} levels"],
+        ]
+        return [_table(["Directive", "Options"], directive_rows, [25, 75]),
+                _table(["What", "Allowed"], rows, [20, 80])]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("qapidoc-rules", RulesDirective)
     app.add_directive("qapidoc-cli", CLIDirective)
     app.add_directive("qapidoc-config", ConfigDirective)
     app.add_directive("qapidoc-sphinx-config", SphinxConfigDirective)
     app.add_directive("qapidoc-domain", DomainDirective)
+    app.add_directive("qapidoc-allowlist", AllowListDirective)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -59,8 +59,10 @@ stdout names the page to open.
 {EXIT_STATUS}  For build: 1 means the schema has errors that leave its
 definitions incomplete (printed as path:line:col: severity[CODE] message;
 nothing is built; forms of older QEMU releases and documentation errors do
-not count) or, with -W, Sphinx warned; 2 also covers an unwritable output
-directory, a missing theme or a failed Sphinx run.
+not count), doc text used markup outside the allow-list (dropped with a
+qapidoc.unsafe warning; the site is written without it) or, with -W, Sphinx
+warned; 2 also covers an unwritable output directory, a missing theme or a
+failed Sphinx run.
 """
 
 
@@ -404,7 +406,8 @@ def run(args: argparse.Namespace) -> int:
     if status == EXIT_USAGE:
         return status
     if status == EXIT_FINDINGS:
-        sys.stderr.write("qapidoc build: Sphinx warned and -W was given; "
+        sys.stderr.write("qapidoc build: unsafe doc text was dropped, or Sphinx "
+                         "warned and -W was given; "
                          "the site was written but the build fails\n")
     if not args.quiet:
         elapsed = time.monotonic() - started

@@ -46,11 +46,12 @@ _KEEP, _LINKS, _AS_TEXT, _DROP = range(4)
 _KINDS: dict[type[Any], int] = {}
 
 
-def dropped_marker(source: str | None, line: int | None, message: str) -> Element:
+def dropped_marker(source: str | None, line: int | None, message: str,
+                   inline: bool = False) -> Element:
     """An invisible node standing for dropped doc text; `sanitize` reports and removes it."""
     from docutils import nodes
 
-    marker = nodes.comment()
+    marker = nodes.inline() if inline else nodes.comment()
     marker[DROPPED] = message
     marker.source, marker.line = source, line
     return marker
@@ -68,9 +69,12 @@ def _dropping_directive() -> type[Any]:
         final_argument_whitespace = True
 
         def run(self) -> list[Node]:
+            message = f"directive '{self.name}' is not allowed in schema documentation; dropped"
+            if type(self.state).__name__ == "SubstitutionDef":
+                # stays in the definition, located by it (and by each use, once copied)
+                return [dropped_marker(None, None, message, inline=True)]
             source, line = self.state_machine.get_source_and_line(self.lineno)
-            return [dropped_marker(source, line, f"directive '{self.name}' is not allowed "
-                                   "in schema documentation; dropped")]
+            return [dropped_marker(source, line, message)]
 
     return DroppedDirective
 
@@ -99,8 +103,7 @@ def _dropped_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
     literal = nodes.literal(rawtext, text)
     literal[DROPPED] = (f"role '{name}' is not allowed in schema documentation; "
                         "shown as text")
-    literal.source, literal.line = inliner.reporter.get_source_and_line(lineno)
-    return [literal], []
+    return [literal], []  # located by its paragraph (docutils' inline lines are not exact)
 
 
 RoleFunction = Callable[..., tuple[list[Any], list[Any]]]
@@ -173,6 +176,8 @@ def _kind(cls: type[Any]) -> int:
 def _link(node: Element, pages: Container[str] | None) -> tuple[list[Node], str] | None:
     """What replaces a reference or target with a link that is not allowed
     (and why; "" to say nothing), or None to keep it."""
+    from docutils.nodes import TextElement
+
     uri = node.get("refuri")
     if uri is None:
         return None
@@ -180,7 +185,9 @@ def _link(node: Element, pages: Container[str] | None) -> tuple[list[Node], str]
     if problem is None:
         return None
     if node.tagname == "target":
-        return [], f"{problem}; target dropped"
+        # a target inside text comes with its reference (`x <uri>`_), which says it
+        inline = isinstance(node.parent, TextElement)
+        return [], "" if inline else f"{problem}; target dropped"
     attributes = node.attributes
     automatic = "name" not in attributes and "refname" not in attributes \
         and node.astext() in (uri, str(uri).removeprefix("mailto:"))
@@ -235,7 +242,7 @@ def _clean(container: Any, children: MutableSequence[Any], depth: int,
             kind = _kind(cls)
         if message is not None:
             report(here[0], here[1], message)
-            if child.tagname == "comment":
+            if not child.children:
                 replacement = []
         elif depth >= MAX_TREE_DEPTH:
             report(here[0], here[1], "doc text nests too deep; the rest is dropped")

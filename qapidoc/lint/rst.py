@@ -3,7 +3,8 @@
 Each doc comment's sections are joined into one rST document with a map
 from its lines back to schema lines.  Parsing goes through the allow-list
 (`qapidoc.core.sanitize`), exactly as in the Sphinx build: what it drops
-comes back as (schema line, message) for QD307, docutils' own warnings as
+comes back as (schema line, message) for QD307 (checked again after
+docutils' reference transforms, as the build does), docutils' own warnings as
 (schema line, column, message) for QD308.  Sphinx's directives and roles
 that the allow-list admits are stood in for (containers and literals), so
 their content is checked too.  Too deep a nesting is not parsed, and an
@@ -22,8 +23,21 @@ from qapidoc.core.allowlist import nesting_problem
 from qapidoc.core.sanitize import allow_listed_markup, sanitize
 from qapidoc.schema.model import DocComment, SectionKind
 
-_LITERAL_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "highlight",
-                                 "qmp-example"})
+_CODE_OPTIONS = ("caption", "class", "dedent", "emphasize-lines", "force", "lineno-start",
+                 "linenos", "name")
+_STAND_INS: dict[str, tuple[tuple[str, ...], int, int, bool]] = {
+    "code-block": (_CODE_OPTIONS, 0, 1, True),
+    "sourcecode": (_CODE_OPTIONS, 0, 1, True),
+    "highlight": (("force", "linenothreshold"), 1, 0, True),
+    "qmp-example": (("annotated", "title"), 0, 0, True),
+    "seealso": (("class", "collapsible", "name"), 0, 0, False),
+    "todo": (("class", "collapsible", "name"), 0, 0, False),
+    **dict.fromkeys(("versionadded", "versionchanged", "deprecated", "versionremoved"),
+                    ((), 1, 1, False)),
+}
+"""Sphinx's allow-listed directives as lint stands in for them: options,
+required and optional arguments, and whether the content is literal (as
+Sphinx declares them, so a bad option fails here as it fails there)."""
 
 
 @dataclass
@@ -54,24 +68,18 @@ def _parser() -> tuple[Any, Any]:
 @cache
 def _stand_in(name: str) -> type[Any]:
     """A Sphinx directive the allow-list admits: its content as a literal
-    block or parsed into a container, with any arguments and options."""
+    block or parsed into a container."""
     from docutils import nodes
     from docutils.parsers.rst import Directive, directives
 
-    class AnyOption(dict[str, Any]):
-        def __missing__(self, key: str) -> Any:
-            return directives.unchanged
-
-        def __bool__(self) -> bool:
-            return True
-
-    literal = name in _LITERAL_DIRECTIVES
+    options, required, optional, literal = _STAND_INS.get(name, ((), 0, 10, False))
 
     class StandIn(Directive):
         has_content = True
-        optional_arguments = 10
+        required_arguments = required
+        optional_arguments = optional
         final_argument_whitespace = True
-        option_spec: ClassVar[Any] = AnyOption()
+        option_spec: ClassVar[Any] = dict.fromkeys(options, directives.unchanged)
 
         def run(self) -> list[nodes.Node]:
             if literal and "annotated" not in self.options:
@@ -135,9 +143,30 @@ def parse_doc(doc: DocComment) -> ParsedDoc:
         result.dropped.append((where[0], f"{message}; not rendered"))
         result.problems.append((where[0], 0, f"rST: {message}"))
         return result
-    sanitize(document, lambda _source, line, message: result.dropped.append(
-        (schema_line(line), message)))
+    def dropped(_source: str | None, line: int | None, message: str) -> None:
+        result.dropped.append((schema_line(line), message))
+
+    sanitize(document, dropped)
+    document.reporter.detach_observer(observe)
+    try:
+        _resolve_references(document)
+    except Exception:  # what the build resolves is the build's to check
+        return result
+    sanitize(document, dropped)
     return result
+
+
+def _resolve_references(document: Any) -> None:
+    """docutils' own reference transforms, as a build runs them after parsing:
+    substitutions and (indirect, anonymous) targets become links."""
+    from docutils.transforms import references
+
+    document.transformer.add_transforms([
+        references.Substitutions, references.PropagateTargets,
+        references.AnonymousHyperlinks, references.IndirectHyperlinks,
+        references.Footnotes, references.ExternalTargets, references.InternalTargets,
+        references.DanglingReferences])
+    document.transformer.apply_transforms()
 
 
 def rst_problems(doc: DocComment) -> list[tuple[int, int, str]]:

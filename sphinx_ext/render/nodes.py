@@ -245,6 +245,10 @@ class NodeBuilder:
             note = nodes.note("", *body)
             note.source, note.line = text.source, text.line
             return [note]
+        if text.wrap == "notice":
+            for node in body[:1]:
+                if isinstance(node, nodes.Element):
+                    node["classes"].append("qapi-notice")
         return body
 
 

@@ -64,8 +64,9 @@ __all__ = [
 class Text:
     """rST text from the schema; ``lines[0]`` is line `line` of `source`.
 
-    `wrap` asks for a container: ``"note"`` (a legacy ``Note:`` section) or
-    ``"example"`` (a legacy ``Example:`` section, QMP literal text).
+    `wrap` asks for a container: ``"note"`` (a legacy ``Note:`` section),
+    ``"example"`` (a legacy ``Example:`` section, QMP literal text) or
+    ``"notice"`` (the deprecated/unstable line a definition opens with).
     """
 
     lines: tuple[str, ...]
@@ -343,6 +344,8 @@ class _Renderer:
             (i for i, s in enumerate(sections) if s.kind is not SectionKind.TEXT), len(sections)
         )
         content = block.content
+        content.extend(self.notice(f) for f in defn.features
+                       if f.name in ("deprecated", "unstable"))
         for section in sections[:first_tagged]:
             text = _text(section, self.problems)
             if text:
@@ -362,6 +365,20 @@ class _Renderer:
             if text:
                 content.append(text)
         return block
+
+    def notice(self, feature: Feature) -> Text:
+        """The line a deprecated or unstable definition opens with: what its
+        feature's description says first (typically what to use instead)."""
+        label = "Deprecated" if feature.name == "deprecated" else "Unstable"
+        said: list[str] = []
+        text = _text(feature.doc, []) if feature.doc is not None else None
+        for line in text.lines if text else ():
+            if not line.strip():
+                break
+            said.append(line.strip())
+        where = feature.location
+        line = f"**{label}.** {' '.join(said)}".rstrip()
+        return Text((line,), where.path, where.line, wrap="notice")
 
     def undocumented(self, source: str, line: int, what: str, owner: str = "") -> None:
         if self.warn_undocumented and owner not in self.exempt:

@@ -1,0 +1,149 @@
+"""Acceptance of the dense reference (issue 14), in a real browser.
+
+QEMU's one-page QMP reference (``tests/cases/sphinx/qemu``) is built in each
+supported theme and opened in Debian's Chromium at 1280 px: for
+BitmapSyncMode, blockdev-mirror, BlockdevOptions and a deprecated command
+the signature's name and badge sit on one line, no two boxes of a
+signature or of an item's head overlap, a deprecated command opens with its
+notice, and an anchor inside a collapsed union branch opens it.  Screenshots
+and the measured heights go to ``test-artifacts/screenshots`` (or
+``$QAPIDOC_SCREENSHOT_DIR``), kept by CI.  Skips without Chromium,
+playwright or QEMU's schemas (``QAPIDOC_QEMU_SRC``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sphinx_ext.domain import definition_anchor
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = REPO / "tests" / "cases" / "sphinx" / "qemu"
+QEMU = Path(os.environ.get("QAPIDOC_QEMU_SRC", REPO.parent / "shared" / "corpus" / "qemu"))
+ARTIFACTS = Path(os.environ.get("QAPIDOC_SCREENSHOT_DIR",
+                                REPO / "test-artifacts" / "screenshots"))
+THEMES = ("alabaster", "furo", "sphinx_rtd_theme")
+DEFINITIONS = {
+    "BitmapSyncMode": "enum",
+    "blockdev-mirror": "command",
+    "BlockdevOptions": "union",
+    "drive-backup": "command",  # deprecated
+}
+WIDTH = 1280
+
+_MEASURE = """(anchor) => {
+  const box = (e) => { if (!e) return null; const r = e.getBoundingClientRect();
+                       return {x: r.x, y: r.y, width: r.width, height: r.height}; };
+  const dt = document.getElementById(anchor);
+  const dl = dt.parentElement;
+  const signature = [".qapi-kind", ".sig-name", ".qapi-badge-since"].map(
+      (sel) => box(dt.querySelector(sel)));
+  const items = [...dl.querySelectorAll(".qapi-item > p:first-child")].slice(0, 8).map(
+      (p) => [...p.children].filter((c) => c.tagName === "CODE"
+                                         || c.className.startsWith("qapi-badge-")).map(box));
+  return {signature, items};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    if not QEMU.exists():
+        pytest.skip(f"QEMU's schemas not found (set QAPIDOC_QEMU_SRC); looked in {QEMU}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module", params=THEMES)
+def site(request: pytest.FixtureRequest, browser: Any,
+         tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    theme = str(request.param)
+    out = tmp_path_factory.mktemp(f"ref-{theme}")
+    env = {**os.environ, "QAPIDOC_SRCTREE": str(QEMU)}
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E",
+                           "-D", f"html_theme={theme}", str(PAGES), str(out)],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return theme, out / "qemu-qmp-ref.html"
+
+
+def _boxes_overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"]) > 1
+            and min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"]) > 1)
+
+
+def _record(theme: str, name: str, height: float, shot: Path) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    found = ARTIFACTS / "heights.json"
+    data = json.loads(found.read_text()) if found.exists() else {}
+    data.setdefault(theme, {})[name] = {"height_px": round(height),
+                                        "screenshot_bytes": shot.stat().st_size}
+    found.write_text(json.dumps(data, indent=2, sort_keys=True))
+
+
+@pytest.mark.parametrize("name", list(DEFINITIONS))
+def test_definition_renders_densely_and_cleanly(browser: Any, site: tuple[str, Path],
+                                                 name: str) -> None:
+    theme, page_path = site
+    anchor = definition_anchor("QMP", DEFINITIONS[name], name)
+    page = browser.new_page(viewport={"width": WIDTH, "height": 900})
+    page.set_default_timeout(30000)
+    page.goto(f"{page_path.as_uri()}#{anchor}")
+    sig = page.locator(f"dt[id='{anchor}']")
+    assert sig.is_visible()
+    # boxes measured in one go (themes scroll smoothly to the anchor)
+    page.wait_for_timeout(300)
+    measured = page.evaluate(_MEASURE, anchor)
+    # name and since badge on one line; no box of the signature overlaps another
+    kind, name_box, since = measured["signature"]
+    assert kind and name_box and since, measured["signature"]
+    assert abs((name_box["y"] + name_box["height"] / 2)
+               - (since["y"] + since["height"] / 2)) < name_box["height"] / 2
+    parts = measured["signature"]
+    for i, a in enumerate(parts):
+        for b in parts[i + 1:]:
+            assert not _boxes_overlap(a, b), (theme, name, a, b)
+    # the heads of the first items: name, type and badges do not overlap
+    for n, boxes in enumerate(measured["items"]):
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not _boxes_overlap(a, b), (theme, name, n, a, b)
+    if name == "drive-backup":
+        notice = page.locator(f"dl:has(> dt[id='{anchor}']) > dd > p.qapi-notice").first
+        assert notice.is_visible()
+        assert notice.inner_text().startswith("Deprecated.")
+    block = page.locator(f"dl:has(> dt[id='{anchor}'])").first
+    height = block.bounding_box()["height"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / f"{theme}-{name}.png"
+    block.screenshot(path=str(shot))
+    assert shot.stat().st_size > 1000
+    _record(theme, name, height, shot)
+    page.close()
+
+
+def test_an_anchor_inside_a_branch_opens_it(browser: Any, site: tuple[str, Path]) -> None:
+    _theme, page_path = site
+    union = definition_anchor("QMP", "union", "BlockdevOptions")
+    target = f"{union}.branch-blkdebug.mem-image"
+    page = browser.new_page(viewport={"width": WIDTH, "height": 900})
+    page.set_default_timeout(30000)
+    page.goto(f"{page_path.as_uri()}#{target}")
+    page.wait_for_function(f"document.getElementById('{target}').offsetParent !== null")
+    assert page.evaluate(f"document.getElementById('{union}.branch-blkdebug').open")
+    assert page.locator(f"[id='{target}']").is_visible()
+    assert not page.evaluate(f"document.getElementById('{union}.branch-qcow2').open")
+    page.close()
