@@ -354,12 +354,15 @@ class QAPIDomain(Domain):
 
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
         # Search ranks by priority: a definition is what readers look for
-        # by name, ahead of module pages and far ahead of members.
+        # by name, ahead of module pages and far ahead of members.  A member
+        # shown inside a union's branch (``Union.branch.member``) is a copy
+        # of its type's, which search finds already: -1 keeps it out of the
+        # search index (objects.inv still lists it).
         for obj in sorted(self.objects.values()):
             if obj.objtype == "module":
                 priority = 1
             elif obj.objtype in MEMBER_TYPES:
-                priority = 2
+                priority = -1 if obj.name.count(".") >= 2 else 2
             else:
                 priority = 0
             yield obj.fullname, obj.fullname, obj.objtype, obj.docname, obj.node_id, priority
