@@ -8,7 +8,6 @@ partial fingerprint, so code-scanning services track findings the same way.
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 from qapidoc.core.source import Diagnostic
@@ -22,6 +21,8 @@ def offending_text(d: Diagnostic) -> str:
 
 
 def _digest(text: str, size: int) -> str:
+    import hashlib  # its C library takes longer to load than lint's start-up can spare
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:size]
 
 

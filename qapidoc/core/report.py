@@ -18,9 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import IO
 
-from qapidoc.core.fingerprint import fingerprint
 from qapidoc.core.registry import RULES
-from qapidoc.core.rsttext import to_markdown, to_plain
 from qapidoc.core.source import Diagnostic, Severity
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -132,6 +130,8 @@ def _fixable(code: str) -> bool:
 
 def format_json(diags: Iterable[Diagnostic]) -> str:
     """The JSON array described in the module docstring."""
+    from qapidoc.core.fingerprint import fingerprint
+
     rows = [{
         "path": d.location.path,
         "line": d.location.line,
@@ -170,6 +170,9 @@ def _uri(path: str) -> str:
 def format_sarif(diags: Sequence[Diagnostic], version: str = "") -> str:
     """A SARIF 2.1.0 log with one run, the metadata of every rule that
     reported, and one result per finding."""
+    from qapidoc.core.fingerprint import fingerprint
+    from qapidoc.core.rsttext import to_markdown, to_plain
+
     codes = sorted({d.code for d in diags})
     index = {c: i for i, c in enumerate(codes)}
     rules = []

@@ -6,12 +6,13 @@ valid one the same way.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate nearest to `word` (case-insensitively), if any is close."""
+    import difflib  # only when a name is wrong: not on lint's start-up path
+
     pool = {c.lower(): c for c in candidates}
     found = difflib.get_close_matches(word.lower(), list(pool), n=1, cutoff=0.6)
     return pool[found[0]] if found else None
