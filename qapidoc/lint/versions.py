@@ -32,6 +32,7 @@ from qapidoc.lint.since import (
 )
 from qapidoc.lint.wire_index import ElementKey, new_and_old, wire_index
 from qapidoc.schema.model import (
+    AlternateType,
     Command,
     Definition,
     DocComment,
@@ -535,7 +536,9 @@ def _against(ctx: LintContext) -> Iterator[tuple[ElementKey, bool, bool]]:
     cache = ctx.__dict__.get("_against")
     if cache is None:
         assert ctx.against is not None
-        fresh = dict(new_and_old(wire_index(ctx.schema), wire_index(ctx.against)))
+        index = wire_index(ctx.schema)
+        fresh = dict(new_and_old(index, wire_index(ctx.against)))
+        fresh.update(_off_wire(ctx.schema, ctx.against, index.elements))
         rel = ctx.release
         cache = []
         for key, is_new in fresh.items():
@@ -549,6 +552,54 @@ def _against(ctx: LintContext) -> Iterator[tuple[ElementKey, bool, bool]]:
             cache.append((key, is_new, key[0] != "definition" and covered))
         ctx.__dict__["_against"] = cache
     yield from cache
+
+
+def _shape(d: Definition) -> tuple[object, ...]:
+    """What a type carries, to recognise it under another name."""
+    if isinstance(d, EnumType):
+        return ("enum", frozenset(v.name for v in d.values))
+    if isinstance(d, UnionType):
+        return ("union", d.discriminator, frozenset(b.name for b in d.branches),
+                frozenset(m.name for m in d.members))
+    if isinstance(d, StructType):
+        return ("struct", frozenset(m.name for m in d.members))
+    if isinstance(d, AlternateType):
+        return ("alternate", frozenset(b.name for b in d.alternatives))
+    return (d.kind.value,)
+
+
+def _elements(d: Definition) -> Iterator[ElementKey]:
+    yield ("definition", d.name)
+    if isinstance(d, StructType):
+        for m in d.own_members:
+            yield ("member", d.name, m.name)
+    if isinstance(d, UnionType):
+        for b in d.branches:
+            yield ("branch", d.name, b.name)
+    if isinstance(d, EnumType):
+        for v in d.values:
+            yield ("value", d.name, v.name)
+
+
+def _off_wire(schema: Schema, previous: Schema,
+              on_wire: dict[ElementKey, set[str]]) -> Iterator[tuple[ElementKey, bool]]:
+    """(element, new?) for types no command or event reaches (QEMU's
+    device and object properties, used only by C code), compared by name:
+    new when the previous release had no such type — unless a type it had
+    and this one has not carries the same (a rename) — or no such member,
+    value or branch."""
+    removed = {_shape(d) for d in previous.definitions
+               if d.kind.is_type and d.module and d.name not in schema}
+    for d in schema.definitions:
+        if not d.kind.is_type or not d.module or ("definition", d.name) in on_wire:
+            continue
+        old = previous.get(d.name)
+        renamed = old is None and _shape(d) in removed
+        old_keys = set(_elements(old)) if old is not None else set()
+        for key in _elements(d):
+            if key in on_wire:
+                continue
+            yield key, not renamed and key not in old_keys
 
 
 def _stated(ctx: LintContext, key: ElementKey, doc: DocComment | None,
@@ -583,7 +634,9 @@ def since_new_element(ctx: LintContext) -> Iterator[Finding]:
         feature that no client of the previous release could see — whose
         documentation does not name the release under development.  Types
         are compared by what they carry, not by name, so renaming a type or
-        moving members into a base is not new.
+        moving members into a base is not new.  Types no command or event
+        reaches are compared by name: new when the previous release had no
+        such type and none it had (and this one lacks) carries the same.
 
     Why it matters:
         The version notes are how clients learn what they may use against
