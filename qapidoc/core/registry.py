@@ -51,6 +51,7 @@ class Rule:
         context: Location | None = None,
         definition: str | None = None,
         member: str | None = None,
+        fixable: bool = False,
     ) -> Diagnostic:
         return Diagnostic(
             location,
@@ -61,6 +62,7 @@ class Rule:
             context,
             definition,
             member,
+            fixable,
         )
 
 
