@@ -41,10 +41,11 @@ or the nearest file above the schema); a broken one stops the build.
 Warnings of the schema loader and of Sphinx go to stderr; the last line on
 stdout names the page to open.
 
-{EXIT_STATUS}  For build: 1 means the schema has errors (printed as
-path:line:col: severity[CODE] message; nothing is built) or, with -W, Sphinx
-warned; 2 also covers an unwritable output directory, a missing theme or a
-failed Sphinx run.
+{EXIT_STATUS}  For build: 1 means the schema has errors that leave its
+definitions incomplete (printed as path:line:col: severity[CODE] message;
+nothing is built; forms of older QEMU releases and documentation errors do
+not count) or, with -W, Sphinx warned; 2 also covers an unwritable output
+directory, a missing theme or a failed Sphinx run.
 """
 
 
@@ -319,8 +320,9 @@ def _check_theme(theme: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from qapidoc import load_schema
+    from qapidoc.core.registry import is_legacy, model_errors
     from qapidoc.core.report import format_text, want_colour
-    from qapidoc.core.source import Severity, diagnostic_sort_key
+    from qapidoc.core.source import diagnostic_sort_key
 
     _check_theme(args.theme)
     schema_path = os.path.abspath(args.schema)
@@ -331,11 +333,17 @@ def run(args: argparse.Namespace) -> int:
         config = read_config(args, args.schema)
         lint, lint_config = lint or config.preset, config.source or ""
     schema = load_schema(args.schema)
-    errors = [d for d in schema.diagnostics if d.severity is Severity.ERROR]
-    if schema.diagnostics:
-        sys.stderr.write(format_text(sorted(schema.diagnostics, key=diagnostic_sort_key),
+    errors = model_errors(schema.diagnostics)
+    shown = [d for d in schema.diagnostics if not is_legacy(d)]
+    if shown:
+        sys.stderr.write(format_text(sorted(shown, key=diagnostic_sort_key),
                                      colour=want_colour(sys.stderr),
                                      output_format="concise"))
+    legacy = len(schema.diagnostics) - len(shown)
+    if legacy:
+        sys.stderr.write(f"qapidoc build: the schema uses {legacy} form"
+                         f"{'s' if legacy != 1 else ''} of older QEMU releases "
+                         "(qapidoc lint --select legacy lists them)\n")
     if errors:
         n = len(errors)
         sys.stderr.write(f"qapidoc build: {n} error{'s' if n != 1 else ''} in "

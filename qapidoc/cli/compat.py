@@ -24,6 +24,7 @@ from qapidoc.cli.options import (
     read_config,
     unreadable,
 )
+from qapidoc.core.registry import model_errors
 from qapidoc.core.source import Diagnostic, Severity, diagnostic_sort_key
 from qapidoc.core.suggest import did_you_mean
 from qapidoc.schema.model import Schema
@@ -86,19 +87,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def wire_errors(schema: Schema) -> list[Diagnostic]:
-    """Errors that make the wire protocol unreliable: every error except
-    documentation ones (doc comment syntax, layout, binding, line length),
-    which released QEMU schemas do have, and the old dialects QEMU has
-    since dropped (``QL``: simple unions, C-expression conditions, old
-    pragma names), which the model reads as they were meant."""
-    out = []
-    for d in schema.diagnostics:
-        if d.severity is not Severity.ERROR:
-            continue
-        if d.code.startswith(("QA3", "QL")) or d.name.startswith("doc-"):
-            continue
-        out.append(d)
-    return out
+    """Errors that make the wire protocol unreliable (`model_errors`):
+    released QEMU schemas have legacy forms and documentation errors."""
+    return model_errors(schema.diagnostics)
 
 
 def load(spec: str, what: str) -> Schema:
