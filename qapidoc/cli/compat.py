@@ -101,7 +101,7 @@ def load(spec: str, what: str) -> Schema:
     if not spec.startswith("git:") and os.path.isdir(spec):
         raise UsageError(f"{what} '{spec}' is a directory, not a schema file")
     try:
-        return load_schema_or_reply(spec)
+        return load_schema_or_reply(spec, docs=False)
     except GitSpecError as e:
         raise UsageError(f"{what}: {e}") from None
     except IntrospectionError as e:
@@ -122,18 +122,22 @@ def label(spec: str) -> str:
         read = opener
         where = os.path.dirname(path)
     else:
+        from qapidoc.core.inputs import inside, schema_tree
         from qapidoc.schema.reader import read_text
 
         read = read_text
-        where = os.path.dirname(os.path.abspath(spec))
+        where = os.path.dirname(os.path.realpath(spec))
+        tree = schema_tree(spec)
     for _ in range(4):
         text, _why = read(os.path.join(where, "VERSION") if where else "VERSION")
         version = (text or "").strip()
         if version and len(version) < 40 and "\n" not in version:
             return version
-        if not where or os.path.isdir(os.path.join(where, ".git")):
+        parent = os.path.dirname(where)
+        if not where or parent == where or (
+                not spec.startswith("git:") and not inside(parent, tree)):
             break
-        where = os.path.dirname(where)
+        where = parent
     if spec.startswith("git:") or not os.path.isabs(spec):
         return spec
     return os.path.relpath(spec)
