@@ -55,6 +55,7 @@ class Rule:
         context: Location | None = None,
         definition: str | None = None,
         member: str | None = None,
+        fixable: bool = False,
     ) -> Diagnostic:
         return Diagnostic(
             location,
@@ -65,6 +66,7 @@ class Rule:
             context,
             definition,
             member,
+            fixable,
         )
 
 

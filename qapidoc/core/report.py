@@ -118,14 +118,10 @@ def statistics_json(diags: Sequence[Diagnostic]) -> str:
     """The statistics as a JSON array of {code, name, count, fixable}."""
     counts = Counter(d.code for d in diags)
     names = {d.code: d.name for d in diags}
-    rows = [{"code": c, "name": names[c], "count": n, "fixable": _fixable(c)}
+    fixable = {d.code for d in diags if d.fixable}
+    rows = [{"code": c, "name": names[c], "count": n, "fixable": c in fixable}
             for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     return json.dumps(rows, indent=2) + "\n"
-
-
-def _fixable(code: str) -> bool:
-    r = RULES.get(code)
-    return bool(r and r.fixable)
 
 
 def format_json(diags: Iterable[Diagnostic]) -> str:
@@ -142,7 +138,7 @@ def format_json(diags: Iterable[Diagnostic]) -> str:
         "message": d.message,
         "definition": d.definition,
         "member": d.member,
-        "fixable": _fixable(d.code),
+        "fixable": d.fixable,
         "fingerprint": fingerprint(d),
     } for d in diags]
     return json.dumps(rows, indent=2) + "\n"

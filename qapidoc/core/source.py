@@ -120,6 +120,8 @@ class Diagnostic:
     context: Location | None = None
     definition: str | None = None
     member: str | None = None
+    fixable: bool = False
+    """``--fix`` rewrites it (the finding carries an edit)."""
 
 
 def diagnostic_sort_key(d: Diagnostic) -> tuple[str, int, int, str]:

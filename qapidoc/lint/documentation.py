@@ -64,6 +64,10 @@ def undocumented_definition(ctx: LintContext) -> Iterator[Finding]:
         The reference manual is generated from doc comments; an
         undocumented command or type appears without any explanation.
 
+    What QEMU does:
+        QMP requires documentation (pragma ``doc-required``), so its
+        checker reports this itself; other schemas may not.
+
     Example:
         { 'command': 'ping' }
 
@@ -480,7 +484,7 @@ def _bare_type(text: str) -> str:
     return t
 
 
-@lint_rule("QD205")
+@lint_rule("QD205", severity=Severity.INFO)
 def returns_restates_type(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
@@ -490,6 +494,11 @@ def returns_restates_type(ctx: LintContext) -> Iterator[Finding]:
     Why it matters:
         The generated manual already shows the type; the section should say
         what the value means — which objects, in what order, when empty.
+
+    What QEMU does:
+        Writes ``Returns:`` to say what the value means; the type is
+        shown anyway.  One command, ``query-accelerators``, repeats the
+        type.  Advice.
 
     Example:
         ##
@@ -552,6 +561,10 @@ def errors_not_a_list(ctx: LintContext) -> Iterator[Finding]:
     Why it matters:
         Error conditions are looked up one at a time; a list, one condition
         per item, renders as one and is easy to extend.
+
+    What QEMU does:
+        Writes every ``Errors:`` section as a list of ``- If …`` items,
+        as its specification asks.
 
     Example:
         ##

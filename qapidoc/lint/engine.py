@@ -351,7 +351,8 @@ def run_lint(schema: Schema, config: Config | None = None, *,
         r = lr.rule
         for f in lr.check(ctx):
             raw.append((r.at(f.location, f.message, context=f.context,
-                             definition=f.definition, member=f.member), f.fix))
+                             definition=f.definition, member=f.member,
+                             fixable=bool(f.fix)), f.fix))
     kept = suppressions.apply(ctx, raw, codes)
     overrides = _severity_overrides(config)
     ignores: dict[str, set[str]] = {}

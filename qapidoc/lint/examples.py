@@ -465,6 +465,11 @@ def example_syntax(ctx: LintContext) -> Iterator[Finding]:
         Readers copy examples into their clients; a broken one costs them
         time and trust in the rest of the manual.
 
+    What QEMU does:
+        Writes examples as transcripts a client could send; the few that
+        do not parse (a missing comma, a call closed before its
+        arguments) are bugs that mislead readers.
+
     Example:
         ##
         # @ping:
@@ -507,6 +512,10 @@ def example_unknown_command(ctx: LintContext) -> Iterator[Finding]:
 
     Why it matters:
         A renamed or removed command leaves examples that can only fail.
+
+    What QEMU does:
+        Shows only commands and events of the same schema in its
+        examples.
 
     Example:
         ##
@@ -553,6 +562,10 @@ def example_unknown_member(ctx: LintContext) -> Iterator[Finding]:
         QEMU rejects unknown arguments; an example with a misspelt or
         renamed member teaches clients a call that fails.
 
+    What QEMU does:
+        Keeps example members in step with the schema; leftovers such as
+        ``backing_file`` after renames are bugs.
+
     Example:
         ##
         # @ping:
@@ -595,6 +608,9 @@ def example_missing_argument(ctx: LintContext) -> Iterator[Finding]:
 
     Why it matters:
         The call in the example would be rejected by QEMU.
+
+    What QEMU does:
+        Shows complete calls, or elides the arguments with ``...``.
 
     Example:
         ##
@@ -639,6 +655,9 @@ def example_bad_enum_value(ctx: LintContext) -> Iterator[Finding]:
     Why it matters:
         QEMU rejects the call, or the example shows output QEMU never
         produces.
+
+    What QEMU does:
+        Uses real enum values in examples.
 
     Example:
         ##
@@ -703,6 +722,10 @@ def example_event_timestamp(ctx: LintContext) -> Iterator[Finding]:
     Why it matters:
         QEMU sends a timestamp with every event; clients parsing the
         example as a template would miss it.
+
+    What QEMU does:
+        Shows events with their ``timestamp``, or elides members with
+        ``...``.
 
     Example:
         ##

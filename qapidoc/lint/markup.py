@@ -56,6 +56,9 @@ def sentence_spacing(ctx: LintContext) -> Iterator[Finding]:
         Two spaces keep sentence ends visible in monospaced source and let
         editors reflow text correctly; reviewers ask for it every time.
 
+    What QEMU does:
+        Separates sentences with two spaces in doc comments.
+
     Example:
         ##
         # @ping:
@@ -125,6 +128,9 @@ def trailing_whitespace(ctx: LintContext) -> Iterator[Finding]:
         They are invisible, make diffs noisy and QEMU's checkpatch rejects
         them.
 
+    What QEMU does:
+        Has none; its checkpatch rejects them.
+
     Example:
         { 'command': 'ping' }   
 
@@ -161,6 +167,11 @@ def continuation_indent(ctx: LintContext) -> Iterator[Finding]:
     Why it matters:
         QEMU indents continuation lines by four so that descriptions line
         up; other amounts work but read as a different structure.
+
+    What QEMU does:
+        Indents continuation lines by four spaces, as its specification
+        asks; its parser accepts any indentation, so a slip goes
+        unnoticed but renders the same.
 
     Example:
         ##
@@ -217,7 +228,7 @@ def _blank_before(ctx: LintContext, file: SourceFile, line: int) -> Edit:
     return ctx.edit(file, line, 1, 1, prefix + ctx.newline(file))
 
 
-@lint_rule("QD304", fixable=True)
+@lint_rule("QD304", fixable=True, severity=Severity.ERROR)
 def blank_line_around_list(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
@@ -226,6 +237,11 @@ def blank_line_around_list(ctx: LintContext) -> Iterator[Finding]:
     Why it matters:
         rST only recognises a list after a blank line; without one the
         items run together into a single garbled paragraph.
+
+    What QEMU does:
+        Puts a blank line before and after every list; its specification
+        warns that otherwise the output is garbled, and its Sphinx build
+        (``-W``) fails.
 
     Example:
         ##
@@ -299,7 +315,7 @@ def blank_line_around_list(ctx: LintContext) -> Iterator[Finding]:
             prev, prev_raw = text, ln.text
 
 
-@lint_rule("QD305", fixable=True)
+@lint_rule("QD305", fixable=True, severity=Severity.INFO)
 def blank_line_between_descriptions(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
@@ -309,6 +325,10 @@ def blank_line_between_descriptions(ctx: LintContext) -> Iterator[Finding]:
     Why it matters:
         QEMU separates descriptions by a blank line, so that each stands out
         and long ones do not blur together.
+
+    What QEMU does:
+        Separates descriptions with a blank line.  It renders the same
+        either way: advice.
 
     Example:
         ##
@@ -349,7 +369,7 @@ def blank_line_between_descriptions(ctx: LintContext) -> Iterator[Finding]:
             previous = kind
 
 
-@lint_rule("QD306", fixable=True)
+@lint_rule("QD306", fixable=True, severity=Severity.INFO)
 def extra_blank_lines(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
@@ -359,6 +379,10 @@ def extra_blank_lines(ctx: LintContext) -> Iterator[Finding]:
     Why it matters:
         One blank line separates paragraphs; more carry no meaning and
         make comments uneven.
+
+    What QEMU does:
+        Uses single blank lines.  It renders the same either way:
+        advice.
 
     Example:
         ##
@@ -428,6 +452,10 @@ def unsafe_markup(ctx: LintContext) -> Iterator[Finding]:
         machine into the site or put script and redirects into its pages.
         The build drops them and fails; lint says so first.
 
+    What QEMU does:
+        Uses only plain rST markup and its own directives in doc
+        comments.
+
     Example:
         ##
         # @ping:
@@ -482,6 +510,10 @@ def rst_syntax(ctx: LintContext) -> Iterator[Finding]:
     Why it matters:
         The manual is built from this text; what docutils cannot parse
         comes out garbled or breaks the documentation build.
+
+    What QEMU does:
+        Builds its manual with ``sphinx-build -W``, so malformed markup
+        fails its build.
 
     Example:
         ##

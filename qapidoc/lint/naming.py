@@ -139,6 +139,11 @@ def capital_run(ctx: LintContext) -> Iterator[Finding]:
         CamelCase word boundaries disappear in runs of capitals; QEMU's
         newer names write acronyms as words (``VncInfo``).
 
+    What QEMU does:
+        Writes newer type names with acronyms as words (``VncInfo``) but
+        keeps older ones; type names are not on the wire, so they can
+        still change.  Advice for the strict preset.
+
     Example:
         ##
         # @VNCInfo:

@@ -174,6 +174,9 @@ def unused_suppression(ctx: LintContext) -> Iterable[Never]:
         Stale suppressions hide the next real problem of that kind and
         mislead readers about the schema's state.
 
+    What QEMU does:
+        (qapidoc's own suppression comments; QEMU has none.)
+
     Example:
         ##
         # @ping:
@@ -204,6 +207,9 @@ def bad_suppression(ctx: LintContext) -> Iterable[Never]:
     Why it matters:
         A code is required so that a suppression silences one known problem
         and not every finding around it.
+
+    What QEMU does:
+        (qapidoc's own suppression comments; QEMU has none.)
 
     Example:
         ##

@@ -32,6 +32,7 @@ from qapidoc.lint.since import (
 )
 from qapidoc.lint.wire_index import ElementKey, new_and_old, wire_index
 from qapidoc.schema.model import (
+    AlternateType,
     Command,
     Definition,
     DocComment,
@@ -62,6 +63,12 @@ def since_missing(ctx: LintContext) -> Iterator[Finding]:
         Clients and distributors need to know which QEMU release introduced
         a command, event or type; the reference manual shows it.
 
+    What QEMU does:
+        Every definition has a ``Since:`` section; the few without one
+        (``RunState``, ``MigMode``, base types such as
+        ``NbdServerOptionsBase``) are oversights the manual shows
+        without a version.
+
     Example:
         ##
         # @ping:
@@ -89,7 +96,7 @@ def since_missing(ctx: LintContext) -> Iterator[Finding]:
                       definition=d.name, context=d.location)
 
 
-@lint_rule("QD102", fixable=True)
+@lint_rule("QD102", fixable=True, severity=Severity.ERROR)
 def since_malformed(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
@@ -102,6 +109,11 @@ def since_malformed(ctx: LintContext) -> Iterator[Finding]:
         Section tags are case-sensitive, need the colon right after the
         word and must start a paragraph; otherwise the version silently
         becomes body text and the definition has no Since.
+
+    What QEMU does:
+        Fixed such paragraphs when found (``Since 7.1`` lines in 2024);
+        a handful remain in ``qom.json`` and ``machine-common.json``,
+        whose definitions therefore render without a Since.
 
     Example:
         ##
@@ -221,6 +233,11 @@ def since_future(ctx: LintContext) -> Iterator[Finding]:
     Why it matters:
         A version from the future is a typo or a stale copy; clients would
         be told the interface does not exist yet.
+
+    What QEMU does:
+        Dates new items with the release under development, which
+        ``VERSION`` gives (10.2.50 means 11.0); a later version is a
+        typo.
 
     Example:
         ##
@@ -389,6 +406,12 @@ def since_note_older(ctx: LintContext) -> Iterator[Finding]:
         A member cannot predate its definition; the note is a copy-paste
         slip and tells clients the wrong thing.
 
+    What QEMU does:
+        Dates a member with a note only when it came after its command
+        or event, so a note older than the definition is a slip; types
+        are exempt because QEMU splits and renames them keeping the
+        members' notes.
+
     Example:
         ##
         # @ping:
@@ -535,7 +558,9 @@ def _against(ctx: LintContext) -> Iterator[tuple[ElementKey, bool, bool]]:
     cache = ctx.__dict__.get("_against")
     if cache is None:
         assert ctx.against is not None
-        fresh = dict(new_and_old(wire_index(ctx.schema), wire_index(ctx.against)))
+        index = wire_index(ctx.schema)
+        fresh = dict(new_and_old(index, wire_index(ctx.against)))
+        fresh.update(_off_wire(ctx.schema, ctx.against, index.elements))
         rel = ctx.release
         cache = []
         for key, is_new in fresh.items():
@@ -549,6 +574,54 @@ def _against(ctx: LintContext) -> Iterator[tuple[ElementKey, bool, bool]]:
             cache.append((key, is_new, key[0] != "definition" and covered))
         ctx.__dict__["_against"] = cache
     yield from cache
+
+
+def _shape(d: Definition) -> tuple[object, ...]:
+    """What a type carries, to recognise it under another name."""
+    if isinstance(d, EnumType):
+        return ("enum", frozenset(v.name for v in d.values))
+    if isinstance(d, UnionType):
+        return ("union", d.discriminator, frozenset(b.name for b in d.branches),
+                frozenset(m.name for m in d.members))
+    if isinstance(d, StructType):
+        return ("struct", frozenset(m.name for m in d.members))
+    if isinstance(d, AlternateType):
+        return ("alternate", frozenset(b.name for b in d.alternatives))
+    return (d.kind.value,)
+
+
+def _elements(d: Definition) -> Iterator[ElementKey]:
+    yield ("definition", d.name)
+    if isinstance(d, StructType):
+        for m in d.own_members:
+            yield ("member", d.name, m.name)
+    if isinstance(d, UnionType):
+        for b in d.branches:
+            yield ("branch", d.name, b.name)
+    if isinstance(d, EnumType):
+        for v in d.values:
+            yield ("value", d.name, v.name)
+
+
+def _off_wire(schema: Schema, previous: Schema,
+              on_wire: dict[ElementKey, set[str]]) -> Iterator[tuple[ElementKey, bool]]:
+    """(element, new?) for types no command or event reaches (QEMU's
+    device and object properties, used only by C code), compared by name:
+    new when the previous release had no such type — unless a type it had
+    and this one has not carries the same (a rename) — or no such member,
+    value or branch."""
+    removed = {_shape(d) for d in previous.definitions
+               if d.kind.is_type and d.module and d.name not in schema}
+    for d in schema.definitions:
+        if not d.kind.is_type or not d.module or ("definition", d.name) in on_wire:
+            continue
+        old = previous.get(d.name)
+        renamed = old is None and _shape(d) in removed
+        old_keys = set(_elements(old)) if old is not None else set()
+        for key in _elements(d):
+            if key in on_wire:
+                continue
+            yield key, not renamed and key not in old_keys
 
 
 def _stated(ctx: LintContext, key: ElementKey, doc: DocComment | None,
@@ -583,11 +656,19 @@ def since_new_element(ctx: LintContext) -> Iterator[Finding]:
         feature that no client of the previous release could see — whose
         documentation does not name the release under development.  Types
         are compared by what they carry, not by name, so renaming a type or
-        moving members into a base is not new.
+        moving members into a base is not new.  Types no command or event
+        reaches are compared by name: new when the previous release had no
+        such type and none it had (and this one lacks) carries the same.
 
     Why it matters:
         The version notes are how clients learn what they may use against
         which QEMU; a missing or wrong one is a bug report waiting to happen.
+
+    What QEMU does:
+        Every item added in a release says so, the definition with
+        ``Since:`` and members, values, branches and features with a
+        since note; a type's name is not on the wire, so a renamed type
+        keeps its version.
 
     Example:
         ##
@@ -657,6 +738,10 @@ def since_too_late(ctx: LintContext) -> Iterator[Finding]:
 
     Why it matters:
         Clients would needlessly avoid an interface that older QEMUs offer.
+
+    What QEMU does:
+        Never dates an item the previous release already had with the
+        new release.
 
     Example:
         ##
@@ -753,6 +838,10 @@ def since_disagrees_with_history(ctx: LintContext) -> Iterator[Finding]:
     Why it matters:
         Management applications read these versions to decide what they
         may send to which QEMU; only the releases themselves know the truth.
+
+    What QEMU does:
+        Dates every item with the first release whose wire protocol has
+        it.
 
     Example:
         ##
