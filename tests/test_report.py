@@ -23,7 +23,7 @@ SCHEMA = """\
 ##
 # @ping:
 #
-# Check it. Now.
+# Check it. 'Now'.
 #
 # @count: how many (Since 9.1)
 #
