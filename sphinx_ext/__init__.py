@@ -61,6 +61,7 @@ from sphinx_ext.pages.changes import QAPIChangesDirective
 from sphinx_ext.pages.generate import add_schema_namespaces, generate_pages
 from sphinx_ext.pages.split import generate_split_pages
 from sphinx_ext.render.directive import QAPIDocDirective, QMPExampleDirective
+from sphinx_ext.safety import setup_safety
 from sphinx_ext.settings import describe, types_of
 
 __all__ = ["setup"]
@@ -116,6 +117,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("builder-inited", _tune_gc)
     app.connect("env-updated", _freeze_read_objects)
     app.connect("build-finished", _restore_gc)
+    setup_safety(app)
     return {
         "version": __version__,
         "env_version": 2,

@@ -41,7 +41,7 @@ def test_every_field_documented() -> None:
     keys = {k for k, _, _, _ in rows}
     assert {"preset", "select", "ignore", "per-file-ignores", "severity",
             "line-length", "release", "release-file", "roots", "against",
-            "history", "compat"} == keys
+            "history", "compat", "since-note-style", "stable-x-names"} == keys
     assert all(help_text for _, _, _, help_text in rows)
 
 

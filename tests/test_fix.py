@@ -73,8 +73,13 @@ AFTER = """\
 """
 
 
+STYLE = '[tool.qapidoc]\nsince-note-style = "since"\n'
+"""The since-note form is converted only when a style is configured."""
+
+
 def test_fix_rewrites_and_reports(tmp_path: Path,
                                   capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text(STYLE)
     path = tmp_path / "s.json"
     path.write_text(BEFORE)
     rc = main(["lint", "--fix", str(path)])
@@ -91,6 +96,7 @@ def test_fix_rewrites_and_reports(tmp_path: Path,
 
 
 def test_fix_keeps_crlf(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(STYLE)
     path = tmp_path / "s.json"
     path.write_bytes(BEFORE.replace("\n", "\r\n").encode())
     main(["lint", "--fix", str(path)])

@@ -39,7 +39,9 @@ def test_selection_by_code_prefix_and_name() -> None:
     assert not {c for c in enabled_codes(Config(ignore=("QD1",)))
                 if c.startswith("QD1")}
     assert enabled_codes(Config(preset="qemu")) == {
-        c for c in enabled_codes(Config(preset="qemu")) if c.startswith("QA")}
+        c for c in enabled_codes(Config(preset="qemu")) if c.startswith(("QA", "QL"))}
+    assert not {c for c in enabled_codes(Config(ignore=("legacy",)))
+                if c.startswith("QL")}
     strict = enabled_codes(Config(preset="strict"))
     assert base < strict
 

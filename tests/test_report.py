@@ -36,6 +36,7 @@ SCHEMA = """\
 @pytest.fixture
 def schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.chdir(tmp_path)
+    Path("pyproject.toml").write_text('[tool.qapidoc]\nsince-note-style = "since"\n')
     Path("schema.json").write_text(SCHEMA)
     return "schema.json"
 

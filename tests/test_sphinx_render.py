@@ -113,19 +113,6 @@ def test_undocumented_member_is_a_problem() -> None:
     assert [(p.line, p.subtype) for p in rendering.problems] == [(10, "undocumented")]
 
 
-def test_denied_directives_are_dropped_and_located() -> None:
-    schema = qapidoc.load_schema(str(CASES / "bad" / "unsafe.json"))
-    rendering = render_schema(schema)
-    problems = [(p.line, p.subtype, p.message.split("'")[1]) for p in rendering.problems
-                if "'" in p.message]
-    assert problems[:4] == [(6, "unsafe", "raw"), (10, "unsafe", "include"),
-                            (12, "unsafe", "literalinclude"), (25, "unsafe", "image")]
-    assert [(p.line, p.subtype) for p in rendering.problems[4:]] == [(27, "unsafe")]
-    rst = "\n".join(to_rst(rendering.entries))
-    assert "<script>" not in rst and ":: /etc/passwd" not in rst and "hostname" not in rst
-    assert ":download:" not in rst and "image::" not in rst
-
-
 def test_rst_lines_carry_schema_file_and_line(zoo: qapidoc.Schema) -> None:
     rst = to_rst(render_schema(zoo, namespace="ZOO").entries)
     lines = {text: info for text, info in zip(rst.data, rst.items, strict=True)}

@@ -105,6 +105,8 @@ def rule_lines(rule: Any) -> list[str]:
              "", ".. rubric:: What it checks", "", rule.summary, ""]
     if rule.rationale:
         lines += [".. rubric:: Why it matters", "", rule.rationale, ""]
+    if rule.practice:
+        lines += [".. rubric:: What QEMU does", "", rule.practice, ""]
     for heading, code in (("Example", rule.bad), ("Use instead", rule.good)):
         if code:
             lines += [f".. rubric:: {heading}", "",

@@ -146,8 +146,12 @@ def _against(config: Config) -> Schema | None:
     return schema
 
 
-def _release(config: Config, against: Schema | None) -> Version | None:
-    from qapidoc.core.config import ConfigError
+def _release(config: Config, against: Schema | None,
+             paths: list[str]) -> tuple[Version | None, str]:
+    """The release under development and where it came from: --release or
+    the configuration, else a VERSION file above the first root schema,
+    else the release after the --against schema's newest version."""
+    from qapidoc.core.config import ConfigError, find_version_file
     from qapidoc.lint.engine import parse_version
 
     try:
@@ -155,12 +159,31 @@ def _release(config: Config, against: Schema | None) -> Version | None:
     except ConfigError as e:
         raise UsageError(str(e)) from None
     if text is not None:
-        return parse_version(text)
+        origin = ("--release" if config.release else
+                  os.path.relpath(config.release_file or ""))
+        return parse_version(text), origin
+    local = [p for p in paths if not p.startswith("git:")]
+    found = find_version_file(local[0]) if local else None
+    if found is not None:
+        return parse_version(found[0]), os.path.relpath(found[1])
     if against is None:
-        return None
+        return None, ""
     from qapidoc.lint.versions import infer_release
 
-    return infer_release(against)
+    return infer_release(against), "the release after --against"
+
+
+def _release_note(release: Version | None, origin: str, config: Config) -> str:
+    """What the summary says about the release under development."""
+    from qapidoc.lint.engine import enabled_codes, show_version
+
+    if release is not None:
+        return f" Release under development: {show_version(release)} (from {origin})."
+    needing = sorted({"QD104"} & enabled_codes(config))
+    if not needing:
+        return ""
+    return (f" No release under development known (--release, 'release' or a "
+            f"VERSION file above the schema): {', '.join(needing)} off.")
 
 
 def _history(config: Config) -> list[tuple[str, Schema]]:
@@ -226,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
     if args.fix and any(p.startswith("git:") for p in paths):
         raise UsageError("--fix needs schema files, not git:REF:PATH")
     against = _against(config)
-    release = _release(config, against)
+    release, origin = _release(config, against, paths)
     history = _history(config)
 
     fixed: list[Diagnostic] = []
@@ -299,7 +322,7 @@ def run(args: argparse.Namespace) -> int:
         out.write(format_junit(findings, paths))
     if args.statistics:
         (out if fmt == "text" else sys.stderr).write(statistics(findings))
-    text = summary(findings, files)
+    text = summary(findings, files) + _release_note(release, origin, config)
     if fixed:
         text += f" Fixed {len(fixed)}."
     sys.stderr.write(text + "\n")

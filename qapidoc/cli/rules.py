@@ -27,7 +27,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _as_dict(r: Rule) -> dict[str, object]:
     return {"code": r.code, "name": r.name, "severity": str(r.severity),
             "preset": r.preset, "fixable": r.fixable, "summary": r.summary,
-            "rationale": r.rationale, "example": r.bad, "use_instead": r.good}
+            "rationale": r.rationale, "practice": r.practice, "example": r.bad,
+            "use_instead": r.good}
 
 
 def explain(r: Rule) -> str:
@@ -42,6 +43,10 @@ def explain(r: Rule) -> str:
                                      subsequent_indent="    ")]
     if r.rationale:
         lines += ["", "Why it matters:", fill(r.rationale, 76,
+                                               initial_indent="    ",
+                                               subsequent_indent="    ")]
+    if r.practice:
+        lines += ["", "What QEMU does:", fill(r.practice, 76,
                                                initial_indent="    ",
                                                subsequent_indent="    ")]
     for title, text in (("Example", r.bad), ("Use instead", r.good)):

@@ -55,6 +55,13 @@ class Config:
     release_file: str | None = field(default=None, metadata=_help(
         "File holding the version, such as QEMU's VERSION; 10.2.50 means "
         "11.0 is in development."))
+    since_note_style: str = field(default="any", metadata=_help(
+        "Form of since notes: 'any' accepts '(since X.Y)' and '(Since X.Y)' "
+        "(both are QEMU's practice); 'since' or 'Since' requires that word "
+        "and --fix converts the other form."))
+    stable_x_names: tuple[str, ...] = field(default=(), metadata=_help(
+        "Names starting with 'x-' that are stable by decision, not "
+        "experimental (QD501 leaves them alone)."))
     roots: tuple[str, ...] = field(default=(), metadata=_help(
         "Root schema file(s), linted as a whole by the pre-commit hook."))
     against: str | None = field(default=None, metadata=_help(
@@ -96,6 +103,33 @@ class Config:
 
 
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+VERSION_FILE = "VERSION"
+
+
+def find_version_file(schema: str) -> tuple[str, str] | None:
+    """The release under development from a ``VERSION`` file next to the
+    root schema or in a directory above it (QEMU keeps one at the top of
+    its tree), not looking past a repository's top (``.git``): (release,
+    path), or None when there is no such file holding a version."""
+    here = os.path.dirname(os.path.abspath(schema))
+    while True:
+        candidate = os.path.join(here, VERSION_FILE)
+        if os.path.isfile(candidate):
+            try:
+                with open(candidate, encoding="utf-8", errors="replace") as f:
+                    first = f.read(64).strip().split("\n")[0]
+            except OSError:
+                first = ""
+            if re.fullmatch(r"\d+\.\d+(?:\.\d+)?", first):
+                version = release_from_version(first)
+                if version is not None:
+                    return version, candidate
+        parent = os.path.dirname(here)
+        if parent == here or os.path.exists(os.path.join(here, ".git")):
+            return None
+        here = parent
 
 
 def next_release(major: int, minor: int) -> tuple[int, int]:
@@ -232,6 +266,17 @@ def _release(value: object, where: str) -> str:
     return text
 
 
+SINCE_STYLES = ("any", "since", "Since")
+
+
+def _since_style(value: object, where: str) -> str:
+    text = _str(value, where)
+    if text not in SINCE_STYLES:
+        raise ConfigError(f"{where}: expected one of {', '.join(SINCE_STYLES)}, "
+                          f"got {value!r}")
+    return text
+
+
 def _path(base: str) -> Callable[[object, str], str]:
     def convert(value: object, where: str) -> str:
         text = _str(value, where)
@@ -259,6 +304,8 @@ def _converters(base: str) -> dict[str, Callable[[object, str], Any]]:
         "line_length": _line_length,
         "release": _release,
         "release_file": _path(base),
+        "since_note_style": _since_style,
+        "stable_x_names": _str_list,
         "roots": _paths(base),
         "against": _path(base),
         "history": _history(base),

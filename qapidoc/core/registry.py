@@ -15,6 +15,10 @@ from qapidoc.core.source import Diagnostic, Location, Severity
 PRESETS: tuple[str, ...] = ("qemu", "recommended", "strict")
 """Nested presets, smallest first: each contains the ones before it."""
 
+GROUPS: dict[str, str] = {"QA": "language", "QD": "documentation", "QL": "legacy"}
+"""Code prefix → group.  ``legacy`` rules report forms older QEMU releases
+accepted; a schema with no other errors still builds a complete model."""
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -29,9 +33,15 @@ class Rule:
     bad: str = ""
     good: str = ""
     fixable: bool = False
+    practice: str = ""
+    """What QEMU's own schemas and maintainers do, which the rule follows."""
 
     def in_preset(self, preset: str) -> bool:
         return PRESETS.index(self.preset) <= PRESETS.index(preset)
+
+    @property
+    def group(self) -> str:
+        return GROUPS[self.code[:2]]
 
     def at(
         self,
@@ -86,23 +96,28 @@ def rule(
     bad: str = "",
     good: str = "",
     fixable: bool = False,
+    practice: str = "",
 ) -> Rule:
     """Declare a check; codes and names must be unique."""
     if code in RULES:
         raise ValueError(f"duplicate rule code {code}")
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset}")
+    if code[:2] not in GROUPS:
+        raise ValueError(f"rule code {code} has no group")
     r = Rule(code, name, severity, preset, summary, rationale.strip(),
-             bad.strip("\n"), good.strip("\n"), fixable)
+             bad.strip("\n"), good.strip("\n"), fixable, practice.strip())
     RULES[code] = r
     return r
 
 
 def find_rules(selector: str) -> list[Rule]:
-    """Rules matching a code, a code prefix or a name; [] if none."""
+    """Rules matching a code, a code prefix, a name or a group; [] if none."""
     sel = selector.strip()
     by_name = [r for r in RULES.values() if r.name == sel]
     if by_name:
         return by_name
+    if sel in GROUPS.values():
+        return [r for r in RULES.values() if r.group == sel]
     upper = sel.upper()
     return [r for r in RULES.values() if r.code.startswith(upper)] if upper else []

@@ -20,6 +20,7 @@ from qapidoc.core.registry import RULES, Rule, find_rules, load_all_rules, rule
 from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
 from qapidoc.schema.docs import LINE_LIMIT, long_lines
 from qapidoc.schema.model import Definition, DocComment, Schema, Section
+from qapidoc.schema.since import release_tuple
 
 # --------------------------------------------------------------------------
 # Findings and fixes
@@ -65,7 +66,8 @@ CHECKS: dict[str, LintRule] = {}
 """Lint checks by code; their metadata lives in `qapidoc.core.registry.RULES`."""
 
 _HEADINGS = ("What it checks", "Why it matters", "Example", "Use instead")
-_HEADING = re.compile(r"^(What it checks|Why it matters|Example|Use instead):?:?$")
+_HEADING = re.compile(
+    r"^(What it checks|Why it matters|What QEMU does|Example|Use instead):?:?$")
 
 
 def _dedent(text: str) -> str:
@@ -120,7 +122,8 @@ def lint_rule(code: str, *, severity: Severity = Severity.WARNING,
         r = rule(code, fn.__name__.replace("_", "-"),
                  _paragraph(doc["What it checks"]), severity=severity,
                  preset=preset, rationale=_paragraph(doc["Why it matters"]),
-                 bad=doc["Example"], good=doc["Use instead"], fixable=fixable)
+                 bad=doc["Example"], good=doc["Use instead"], fixable=fixable,
+                 practice=_paragraph(doc.get("What QEMU does", "")))
         CHECKS[code] = LintRule(r, fn, dict(options or {}), against, history)
         return fn
     return decorate
@@ -131,16 +134,12 @@ def lint_rule(code: str, *, severity: Severity = Severity.WARNING,
 
 
 Version = tuple[int, ...]
-_VERSION = re.compile(r"\d+\.\d+(?:\.\d+)?")
 
 
 @lru_cache(maxsize=512)
 def parse_version(text: str) -> Version | None:
     """``10.1`` → (10, 1); ``2.12.0`` → (2, 12); None if not a version."""
-    if not _VERSION.fullmatch(text):
-        return None
-    parts = tuple(int(p) for p in text.split("."))
-    return parts[:2] if len(parts) == 3 and parts[2] == 0 else parts
+    return release_tuple(text)
 
 
 def show_version(v: Version) -> str:

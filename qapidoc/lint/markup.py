@@ -2,19 +2,25 @@
 
 Sentence spacing, trailing whitespace, continuation indentation, blank
 lines around lists, between descriptions and at the ends of a comment,
-directives unsafe in hosted documentation, and (strict preset only) rST
-that docutils cannot parse.  Literal and example blocks are exempt.
+markup the published documentation drops (the allow-list of
+`qapidoc.core.allowlist`), and (strict preset only) rST that docutils
+cannot parse.  Literal and example blocks are exempt.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
+from qapidoc.core.allowlist import may_drop, nesting_problem
 from qapidoc.core.source import Location, Severity, SourceFile
 from qapidoc.lint.engine import Edit, Finding, LintContext, lint_rule
 from qapidoc.lint.since import literal_flags
 from qapidoc.schema.model import DocComment, SectionKind
+
+if TYPE_CHECKING:
+    from qapidoc.lint.rst import ParsedDoc
 
 _ABBREVIATIONS = frozenset({
     "e.g", "i.e", "etc", "vs", "cf", "approx", "resp", "incl", "no", "nr",
@@ -403,20 +409,24 @@ def extra_blank_lines(ctx: LintContext) -> Iterator[Finding]:
                                         ctx.offset(file, ln.line + 1), ""),))
 
 
-_UNSAFE = re.compile(r"\.\. +(raw|include|literalinclude|csv-table)::(.*)")
-
-
 @lint_rule("QD307", severity=Severity.ERROR)
-def unsafe_directive(ctx: LintContext) -> Iterator[Finding]:
+def unsafe_markup(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
-        rST directives that read files or pass raw markup through: ``raw``,
-        ``include``, ``literalinclude``, and ``csv-table`` with ``:file:``
-        or ``:url:``.
+        Doc text the documentation build drops because it is not on the
+        allow-list of safe markup (the Security page lists it): directives
+        and roles outside it (``image``, ``figure``, ``include``, ``raw``,
+        ``meta``, ``toctree``, ``:download:``, unknown ones …) in any
+        spelling, also inside lists, tables and substitution definitions;
+        link targets whose scheme is not http, https or mailto; nesting
+        deeper than 32 levels; text the parser cannot handle.  The finding
+        says what is dropped and why, at the line where it is written.
 
     Why it matters:
-        Documentation built from a schema is hosted; these directives can
-        pull in arbitrary files or inject HTML and script into the pages.
+        Documentation built from a schema is published, and anyone can send
+        a schema patch: these constructs could copy files of the build
+        machine into the site or put script and redirects into its pages.
+        The build drops them and fails; lint says so first.
 
     Example:
         ##
@@ -441,29 +451,23 @@ def unsafe_directive(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping' }
     """
     for doc, d in ctx.docs:
-        for ln in doc.lines:
-            if ".. " not in ln.text:
-                continue
-            m = _UNSAFE.search(ln.text)
-            if m is None:
-                continue
-            if m.group(1) == "csv-table" and not _table_reads_file(doc, ln.line):
-                continue
-            yield Finding(ctx.at(doc.location.file, ln.line, m.start()),
-                          f"directive '{m.group(1)}' is not allowed in hosted "
-                          "documentation", definition=d.name if d else doc.symbol)
-
-
-def _table_reads_file(doc: DocComment, line: int) -> bool:
-    for ln in doc.lines:
-        if ln.line <= line:
+        text = ctx.doc_text(doc)
+        if not may_drop(text) and nesting_problem(text.split("\n")) is None:
             continue
-        option = ln.text.strip()
-        if not option.startswith(":"):
-            return False  # the directive's options end here
-        if option.startswith((":file:", ":url:")):
-            return True
-    return False
+        for line, message in _parsed(ctx, doc).dropped:
+            yield Finding(ctx.at(doc.location.file, line, 0), message,
+                          definition=d.name if d else doc.symbol)
+
+
+def _parsed(ctx: LintContext, doc: DocComment) -> ParsedDoc:
+    """The doc comment parsed through the allow-list, once per lint run."""
+    from qapidoc.lint.rst import parse_doc
+
+    cache: dict[int, ParsedDoc] = ctx.__dict__.setdefault("_parsed_docs", {})
+    found = cache.get(id(doc))
+    if found is None:
+        found = cache[id(doc)] = parse_doc(doc)
+    return found
 
 
 @lint_rule("QD308", severity=Severity.ERROR, preset="strict")
@@ -499,9 +503,7 @@ def rst_syntax(ctx: LintContext) -> Iterator[Finding]:
         ##
         { 'command': 'ping' }
     """
-    from qapidoc.lint.rst import rst_problems
-
     for doc, d in ctx.docs:
-        for line, col, message in rst_problems(doc):
+        for line, col, message in _parsed(ctx, doc).problems:
             yield Finding(ctx.at(doc.location.file, line, col), message,
                           definition=d.name if d else doc.symbol)

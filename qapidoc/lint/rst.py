@@ -1,90 +1,101 @@
-"""docutils, for the strict preset only: parse doc comment text as rST.
+"""docutils for lint: parse one doc comment as rST, as the documentation build does.
 
 Each doc comment's sections are joined into one rST document with a map
-from its lines back to schema lines; docutils' warnings and errors come
-back as (schema line, column, message).  Imported lazily by the rule so
-that other presets never load docutils.
+from its lines back to schema lines.  Parsing goes through the allow-list
+(`qapidoc.core.sanitize`), exactly as in the Sphinx build: what it drops
+comes back as (schema line, message) for QD307, docutils' own warnings as
+(schema line, column, message) for QD308.  Sphinx's directives and roles
+that the allow-list admits are stood in for (containers and literals), so
+their content is checked too.  Too deep a nesting is not parsed, and an
+exception of the parser is a result, never a traceback.  Imported lazily
+by the rules, and only for doc text that needs it: ``qapidoc lint`` does
+not load docutils for ordinary schemas.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, ClassVar
 
+from qapidoc.core.allowlist import nesting_problem
+from qapidoc.core.sanitize import allow_listed_markup, sanitize
 from qapidoc.schema.model import DocComment, SectionKind
 
-_SPHINX_ROLES = ("ref", "doc", "term", "option", "envvar", "file", "samp",
-                 "program", "command", "kbd", "manpage", "abbr", "any",
-                 "qapi:type", "qapi:cmd", "qapi:event", "qapi:mod", "qapi:any",
-                 "qapi:alt", "qapi:enum", "qapi:obj", "qapi:union", "qapi:struct")
-_SPHINX_DIRECTIVES = ("qmp-example", "code-block", "sourcecode", "versionadded",
-                      "versionchanged", "deprecated", "seealso", "todo", "only",
-                      "qapi:feature", "highlight", "index")
+_LITERAL_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "highlight",
+                                 "qmp-example"})
+
+
+@dataclass
+class ParsedDoc:
+    """What parsing one doc comment found, at schema lines."""
+
+    dropped: list[tuple[int, str]] = field(default_factory=list)
+    """What the documentation build drops, and why (QD307)."""
+    problems: list[tuple[int, int, str]] = field(default_factory=list)
+    """docutils' warnings and errors (QD308)."""
 
 
 @cache
-def _parser() -> tuple[Any, Any, dict[str, Any], dict[str, Any]]:
-    """The rST parser and settings, plus stand-ins for Sphinx's and QEMU's
-    directives and roles (opaque, so that only real mistakes show)."""
-    from docutils import nodes
+def _parser() -> tuple[Any, Any]:
+    """The rST parser and its settings (warnings collected, not printed)."""
     from docutils.frontend import get_default_settings
-    from docutils.parsers.rst import Directive, Parser, directives
+    from docutils.parsers.rst import Parser
+
+    settings = get_default_settings(Parser)
+    settings.report_level = 2
+    settings.halt_level = 5
+    settings.warning_stream = False
+    settings.raw_enabled = False
+    settings.file_insertion_enabled = False
+    return Parser(), settings
+
+
+@cache
+def _stand_in(name: str) -> type[Any]:
+    """A Sphinx directive the allow-list admits: its content as a literal
+    block or parsed into a container, with any arguments and options."""
+    from docutils import nodes
+    from docutils.parsers.rst import Directive, directives
 
     class AnyOption(dict[str, Any]):
         def __missing__(self, key: str) -> Any:
             return directives.unchanged
 
-    class Opaque(Directive):
+        def __bool__(self) -> bool:
+            return True
+
+    literal = name in _LITERAL_DIRECTIVES
+
+    class StandIn(Directive):
         has_content = True
         optional_arguments = 10
         final_argument_whitespace = True
         option_spec: ClassVar[Any] = AnyOption()
 
         def run(self) -> list[nodes.Node]:
-            return []
+            if literal and "annotated" not in self.options:
+                text = "\n".join(self.content)
+                return [nodes.literal_block(text, text)]
+            holder = nodes.container()
+            self.state.nested_parse(self.content, self.content_offset, holder)
+            return [holder]
 
-    def literal_role(name: str, rawtext: str, text: str, lineno: int,
-                     inliner: Any, options: Any = None,
-                     content: Any = None) -> tuple[list[nodes.Node], list[Any]]:
-        return [nodes.literal(rawtext, text)], []
-
-    settings = get_default_settings(Parser)
-    settings.report_level = 2
-    settings.halt_level = 5
-    settings.warning_stream = False
-    return (Parser(), settings, dict.fromkeys(_SPHINX_DIRECTIVES, Opaque),
-            dict.fromkeys(_SPHINX_ROLES, literal_role))
+    return StandIn
 
 
-@contextmanager
-def _stand_ins(extra_directives: dict[str, Any],
-               extra_roles: dict[str, Any]) -> Iterator[None]:
-    """Register the stand-ins in docutils' global tables only while
-    parsing, so that a Sphinx build in the same process is unaffected."""
-    from docutils.parsers.rst import directives, roles
+def _literal_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
+                  options: Any = None, content: Any = None) -> tuple[list[Any], list[Any]]:
+    from docutils import nodes
 
-    table_d: dict[str, Any] = directives._directives  # type: ignore[attr-defined]
-    table_r: dict[str, Any] = roles._roles  # type: ignore[attr-defined]
-    saved_d, saved_r = dict(table_d), dict(table_r)
-    table_d.update(extra_directives)
-    table_r.update(extra_roles)
-    try:
-        yield
-    finally:
-        table_d.clear()
-        table_d.update(saved_d)
-        table_r.clear()
-        table_r.update(saved_r)
+    return [nodes.literal(rawtext, text)], []
 
 
-def rst_problems(doc: DocComment) -> list[tuple[int, int, str]]:
-    """docutils' warnings for the doc comment, at schema lines (column of
-    the line's text, 0-based within it)."""
+def parse_doc(doc: DocComment) -> ParsedDoc:
+    """Parse *doc* through the allow-list; see the module docstring."""
     from docutils.utils import new_document
 
-    parser, settings, extra_directives, extra_roles = _parser()
+    result = ParsedDoc()
     lines: list[str] = []
     where: list[int] = []
     for s in doc.sections:
@@ -96,20 +107,40 @@ def rst_problems(doc: DocComment) -> list[tuple[int, int, str]]:
         lines.append("")
         where.append(where[-1] if where else doc.location.line)
     if not lines:
-        return []
+        return result
+
+    def schema_line(line: int | None) -> int:
+        return where[min(max(line or 1, 1), len(where)) - 1]
+
+    deep = nesting_problem(lines)
+    if deep is not None:
+        result.dropped.append((where[deep[0]], deep[1]))
+        return result
+    parser, settings = _parser()
     document = new_document(f"<{doc.symbol or 'doc'}>", settings)
-    found: list[tuple[int, int, str]] = []
 
     def observe(msg: Any) -> None:
         if msg["level"] < 2:
             return
-        line = msg.get("line") or 1
-        schema_line = where[min(max(line, 1), len(where)) - 1]
         text = (msg.children[0].astext() if msg.children else msg.astext())
         text = " ".join(text.split())
-        found.append((schema_line, 0, f"rST: {text}"))
+        result.problems.append((schema_line(msg.get("line")), 0, f"rST: {text}"))
 
     document.reporter.attach_observer(observe)
-    with _stand_ins(extra_directives, extra_roles):
-        parser.parse("\n".join(lines), document)
-    return found
+    try:
+        with allow_listed_markup(_stand_in, _literal_role):
+            parser.parse("\n".join(lines), document)
+    except Exception as error:  # never a traceback for one doc comment
+        message = f"doc text cannot be parsed ({type(error).__name__}: {error})"
+        result.dropped.append((where[0], f"{message}; not rendered"))
+        result.problems.append((where[0], 0, f"rST: {message}"))
+        return result
+    sanitize(document, lambda _source, line, message: result.dropped.append(
+        (schema_line(line), message)))
+    return result
+
+
+def rst_problems(doc: DocComment) -> list[tuple[int, int, str]]:
+    """docutils' warnings for the doc comment, at schema lines (column of
+    the line's text, 0-based within it)."""
+    return parse_doc(doc).problems

@@ -1,62 +1,40 @@
-"""Version notes in doc comments: ``Since:`` sections and ``(since X.Y)``.
+"""Since notes and ``Since:`` sections, located in doc comments for lint.
 
-Finds every parenthesised since note in member, value, branch and feature
-descriptions (with its exact columns and whether it has the conventional
-form), outside literal blocks.  The version, documentation and fix rules
-read these records instead of each scanning the text again.
+`qapidoc.schema.since` decides what a note is; this module runs it over
+each member, value, branch and feature description (literal blocks
+blanked out) once per doc comment and maps the notes back to doc lines and
+columns, so that the version, documentation and fix rules all read the
+same records.
 """
 
 from __future__ import annotations
 
-import re
+import bisect
 from dataclasses import dataclass
 
 from qapidoc.lint.engine import LintContext, Version, parse_version
 from qapidoc.schema.docs import literal_lines
 from qapidoc.schema.model import DocComment, Section, SectionKind
-
-NOTE = re.compile(r"\((\s*)([Ss]ince)\b(\s*:?\s*)([^()]*?)(\s*)\)")
-"""A parenthesised since note; group 4 is what follows the word."""
-
-_LEADING_VERSION = re.compile(r"\d+\.\d+(?:\.\d+)?")
-_BARE = re.compile(r"([Ss]ince)\b\s*:?\s*(\d+\.\d+(?:\.\d+)?)\s*\.?$")
-"""A description that is nothing but ``since X.Y``, without parentheses."""
+from qapidoc.schema.since import SinceNote, dating_note, find_notes
 
 
 @dataclass(frozen=True, slots=True)
-class SinceNote:
-    """A ``(since X.Y)`` note: its doc line, columns in the line's text,
-    the section it is in, and the version it names (None if none)."""
+class LocatedNote:
+    """A since note of a description: the doc line it starts on, its
+    columns in that line's text (`end` on the line the note ends on), the
+    section it is in and the version it names."""
 
     line: int
     start: int
+    end_line: int
     end: int
-    text: str
+    note: SinceNote
     section: Section
     version: Version | None
-    version_text: str
 
     @property
-    def conventional(self) -> bool:
-        """Exactly ``(since X.Y)``."""
-        return (self.text == f"(since {self.version_text})"
-                and self.version is not None and len(self.version_text.split(".")) == 2)
-
-    @property
-    def canonical(self) -> str | None:
-        """The conventional form, when only case, colon, spacing or a
-        ``.0`` micro differ; None when the note holds more than a version."""
-        m = NOTE.fullmatch(self.text)
-        bare = _BARE.match(self.text)
-        if (m is None and bare is None) or self.version is None:
-            return None
-        rest = m.group(4) if m else self.version_text
-        if _LEADING_VERSION.fullmatch(rest) is None:
-            return None
-        parts = rest.split(".")
-        if len(parts) == 3 and parts[2] != "0":
-            return None
-        return f"(since {parts[0]}.{parts[1]})"
+    def text(self) -> str:
+        return self.note.text
 
 
 def literal_flags(ctx: LintContext, doc: DocComment) -> dict[int, bool]:
@@ -82,68 +60,88 @@ def section_lines(doc: DocComment, s: Section) -> list[tuple[int, str]]:
     return [(ln.line, ln.text) for ln in doc.lines if first <= ln.line <= last]
 
 
-def since_notes(ctx: LintContext, doc: DocComment) -> list[SinceNote]:
-    """Every since note in the doc's descriptions, in line order."""
-    cache: dict[int, list[SinceNote]] = ctx.__dict__.setdefault("_notes", {})
-    notes = cache.get(id(doc))
-    if notes is not None:
-        return notes
-    notes = []
+@dataclass(frozen=True, slots=True)
+class Described:
+    """A description's raw text (the tag line without its ``@name:``) and
+    where each of its lines starts in it."""
+
+    section: Section
+    text: str
+    starts: list[int]
+    lines: list[int]
+    cols: list[int]
+
+    def place(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return self.lines[i], self.cols[i] + offset - self.starts[i]
+
+
+def describe(ctx: LintContext, doc: DocComment, s: Section) -> Described:
     flags = literal_flags(ctx, doc)
-    for s in doc.sections:
-        if s.kind not in DESCRIPTIONS or "ince" not in s.text:
-            continue
-        for number, text in section_lines(doc, s):
-            if flags.get(number) or "ince" not in text:
-                continue
-            body = s.text.strip()
-            bare = _BARE.fullmatch(body) if number == s.location.line else None
-            if bare is not None and "\n" not in body and text.endswith(body):
-                start = len(text) - len(body)
-                notes.append(SinceNote(number, start, len(text), body, s,
-                                       parse_version(bare.group(2)),
-                                       bare.group(2)))
-                continue
-            for m in NOTE.finditer(text):
-                rest = m.group(4)
-                v = _LEADING_VERSION.match(rest)
-                vt = v.group(0) if v else ""
-                notes.append(SinceNote(number, m.start(), m.end(), m.group(0), s,
-                                       parse_version(vt) if vt else None, vt))
-    cache[id(doc)] = notes
+    parts: list[str] = []
+    starts: list[int] = []
+    numbers: list[int] = []
+    cols: list[int] = []
+    at = 0
+    for number, raw in section_lines(doc, s):
+        col = 0
+        if number == s.location.line:
+            colon = raw.find(":")
+            col = colon + 1 if raw.startswith("@") and colon > 0 else 0
+            while col < len(raw) and raw[col] == " ":
+                col += 1
+        text = "" if flags.get(number) else raw[col:]
+        starts.append(at)
+        numbers.append(number)
+        cols.append(col)
+        parts.append(text)
+        at += len(text) + 1
+    return Described(s, "\n".join(parts), starts, numbers, cols)
+
+
+def described_notes(ctx: LintContext, doc: DocComment) -> list[tuple[Described, list[SinceNote]]]:
+    """Each description of the doc that has notes, with its notes."""
+    cache: dict[int, list[tuple[Described, list[SinceNote]]]] = ctx.__dict__.setdefault(
+        "_described", {})
+    found = cache.get(id(doc))
+    if found is None:
+        found = []
+        for s in doc.sections:
+            if s.kind in DESCRIPTIONS and "ince" in s.text:
+                d = describe(ctx, doc, s)
+                notes = find_notes(d.text)
+                if notes:
+                    found.append((d, notes))
+        cache[id(doc)] = found
+    return found
+
+
+def _locate(d: Described, n: SinceNote) -> LocatedNote:
+    line, start = d.place(n.start)
+    end_line, end = d.place(n.end)
+    return LocatedNote(line, start, end_line, end, n, d.section,
+                       parse_version(n.version))
+
+
+def since_notes(ctx: LintContext, doc: DocComment) -> list[LocatedNote]:
+    """Every since note in the doc's descriptions, in line order."""
+    cache: dict[int, list[LocatedNote]] = ctx.__dict__.setdefault("_notes", {})
+    notes = cache.get(id(doc))
+    if notes is None:
+        notes = [_locate(d, n) for d, ns in described_notes(ctx, doc) for n in ns]
+        cache[id(doc)] = notes
     return notes
 
 
-def paragraph_end(doc: DocComment, note: SinceNote) -> int:
-    """The last line of the paragraph a note is in."""
-    last = note.line
-    for ln in doc.lines:
-        if ln.line > last:
-            if ln.line != last + 1 or not ln.text.strip():
-                break
-            last = ln.line
-    return min(last, max(note.section.end_line, note.section.location.line))
-
-
 def note_for(ctx: LintContext, doc: DocComment | None,
-             section: Section | None) -> SinceNote | None:
-    """The note dating a description itself: one in its first paragraph,
-    else one that ends it.  A note closing a later paragraph dates only
-    that paragraph ("Also works with X.  (since 10.1)")."""
+             section: Section | None) -> LocatedNote | None:
+    """The note dating a description itself (see `dating_note`)."""
     if doc is None or section is None:
         return None
-    notes = [n for n in since_notes(ctx, doc) if n.section is section]
-    if not notes:
-        return None
-    first_end = paragraph_end(doc, notes[0])
-    top = section.location.line
-    if all(ln.text.strip() for ln in doc.lines if top <= ln.line <= first_end):
-        return notes[0]
-    last = notes[-1]
-    end = max(section.end_line, section.location.line)
-    text_of = {ln.line: ln.text for ln in doc.lines}
-    if paragraph_end(doc, last) == end and not text_of[last.line][last.end:].strip(" ."):
-        return last
+    for d, notes in described_notes(ctx, doc):
+        if d.section is section:
+            n = dating_note(d.text, notes)
+            return _locate(d, n) if n is not None else None
     return None
 
 

@@ -8,7 +8,6 @@ previous release's schema, that what is new on the wire says so.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 
@@ -16,6 +15,7 @@ from qapidoc.compat.history import History, release_key
 from qapidoc.core.config import next_release
 from qapidoc.core.source import Location, Severity
 from qapidoc.lint.engine import (
+    Edit,
     Finding,
     LintContext,
     Version,
@@ -23,7 +23,13 @@ from qapidoc.lint.engine import (
     parse_version,
     show_version,
 )
-from qapidoc.lint.since import literal_flags, note_for, paragraph_end, since_notes, since_section
+from qapidoc.lint.since import (
+    described_notes,
+    literal_flags,
+    note_for,
+    since_notes,
+    since_section,
+)
 from qapidoc.lint.wire_index import ElementKey, new_and_old, wire_index
 from qapidoc.schema.model import (
     Command,
@@ -38,6 +44,7 @@ from qapidoc.schema.model import (
     StructType,
     UnionType,
 )
+from qapidoc.schema.since import restyle
 
 _MALFORMED = re.compile(
     r"([Ss]ince)(\s*:?\s*)(\d+\.\d+(?:\.\d+)?)\s*\.?\s*$")
@@ -153,16 +160,22 @@ def since_malformed(ctx: LintContext) -> Iterator[Finding]:
                           f"'Since: {m.group(3)}'", definition=name, fix=fix)
 
 
-@lint_rule("QD103", fixable=True, severity=Severity.INFO)
+@lint_rule("QD103", fixable=True, severity=Severity.INFO, preset="strict")
 def since_three_part(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
-        A ``Since:`` section or since note with a three-part version such
-        as ``10.2.0`` where QEMU writes two parts.
+        A ``Since:`` section with a three-part version ending in ``.0``,
+        such as ``10.2.0``, where two parts say the same.
 
     Why it matters:
         Features appear in major releases, so the micro part is always 0 and
         only adds noise; one form makes versions easy to search.
+
+    What QEMU does:
+        Mostly two parts, but the QAPI specification itself writes
+        ``Since: x.y.z`` and new code still adds ``10.2.0`` (the guest
+        agent's oldest commands say ``0.15.0``).  Advice only, in the
+        strict preset.
 
     Example:
         ##
@@ -244,17 +257,28 @@ def since_future(ctx: LintContext) -> Iterator[Finding]:
                               definition=name, member=n.section.name)
 
 
-@lint_rule("QD105", fixable=True)
+@lint_rule("QD105", fixable=True, options={"since-note-style": "since"})
 def since_note_format(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
-        A since note in a member, value, branch or feature description that
-        is not exactly ``(since X.Y)``: capitalised, with a colon, a
-        three-part version or other text inside the parentheses.
+        With ``since-note-style`` set to ``since`` or ``Since``: a since
+        note written with the other word, or with a colon after it.  With
+        the default style ``any`` every form of note is accepted.
 
     Why it matters:
-        One form is easy to read, to search for and to check; tools and
-        reviewers look for ``(since X.Y)``.
+        A project that settles on one form keeps notes easy to grep for;
+        ``--fix`` converts the rest.
+
+    What QEMU does:
+        Both ``(since X.Y)`` and ``(Since X.Y)`` — in about equal numbers
+        with no trend between releases; the QAPI specification's own
+        example writes ``(Since 2.3)`` — and ``(since: X.Y)`` in about 60
+        notes, still being added.  Notes also carry remarks (``(since
+        10.0; default: 10)``) or end a parenthetical about defaults
+        (``(default: false, since 3.1)``).  So the default accepts them
+        all; an enum value described only as ``since 2.10`` is left to
+        version-only-description (strict), and ``(since Linux 2.5.41)``
+        is not a QEMU version note at all.
 
     Example:
         ##
@@ -276,38 +300,45 @@ def since_note_format(ctx: LintContext) -> Iterator[Finding]:
         ##
         { 'command': 'ping', 'data': { '*verbose': 'bool' } }
     """
+    style = ctx.config.since_note_style
+    if style == "any":
+        return
     for doc, d in ctx.docs:
         file = doc.location.file
         for n in since_notes(ctx, doc):
-            if n.conventional:
+            note = n.note
+            if note.form == "bare" or note.word == style + " ":
                 continue
-            name = d.name if d else doc.symbol
-            good = n.canonical
-            if good is None:
-                yield Finding(ctx.at(file, n.line, n.start),
-                              f"'{n.text}': put only the version in the note, "
-                              "as '(since X.Y)', and other remarks outside it",
-                              definition=name, member=n.section.name)
-                continue
-            col = ctx.doc_col(file, n.line)
+            good = restyle(note, style)
+            fix: tuple[Edit, ...] = ()
+            if n.end_line == n.line:
+                col = ctx.doc_col(file, n.line)
+                fix = (ctx.edit(file, n.line, col + n.start, col + n.end, good),)
             yield Finding(ctx.at(file, n.line, n.start),
-                          f"write '{good}', not '{n.text}'", definition=name,
-                          member=n.section.name,
-                          fix=(ctx.edit(file, n.line, col + n.start, col + n.end,
-                                        good),))
+                          f"write '{good}', not '{note.text}'",
+                          definition=d.name if d else doc.symbol,
+                          member=n.section.name, fix=fix)
 
 
-@lint_rule("QD106")
+_PARENTHETICAL_TAIL = re.compile(r"(?:\s*\([^()]*\))*[\s.]*")
+
+
+@lint_rule("QD106", severity=Severity.INFO)
 def since_note_position(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
-        A since note followed by more text in the same paragraph of a
-        description.  (A note ending a later paragraph dates only that
-        paragraph and is fine.)
+        A since note followed by more prose in the same paragraph of a
+        description.  Other parenthetical remarks after it, such as
+        ``(default: off)``, are fine, and so is a note ending a later
+        paragraph (it dates only that paragraph).
 
     Why it matters:
         Readers look for the version at the end of a description; a note in
         the middle interrupts the sentence it sits in.
+
+    What QEMU does:
+        Ends descriptions with the note, often followed by the default in
+        its own parentheses: ``(Since 2.1) (default: off)``.
 
     Example:
         ##
@@ -330,19 +361,19 @@ def since_note_position(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping', 'data': { '*verbose': 'bool' } }
     """
     for doc, d in ctx.docs:
-        notes = since_notes(ctx, doc)
-        if not notes:
-            continue
-        text_of = {ln.line: ln.text for ln in doc.lines}
-        for n in notes:
-            end = paragraph_end(doc, n)
-            rest = text_of[n.line][n.end:].strip(" .")
-            if rest or any(text_of.get(x, "").strip()
-                           for x in range(n.line + 1, end + 1)):
-                yield Finding(ctx.at(doc.location.file, n.line, n.start),
-                              f"put '{n.text}' at the end of the description",
+        for desc, notes in described_notes(ctx, doc):
+            for note in notes:
+                if note.form == "bare":
+                    continue
+                brk = desc.text.find("\n\n", note.end)
+                rest = desc.text[note.end:brk if brk >= 0 else len(desc.text)]
+                if _PARENTHETICAL_TAIL.fullmatch(rest.replace("\n", " ")):
+                    continue
+                line, start = desc.place(note.start)
+                yield Finding(ctx.at(doc.location.file, line, start),
+                              f"put '{note.text}' at the end of the description",
                               definition=d.name if d else doc.symbol,
-                              member=n.section.name)
+                              member=desc.section.name)
 
 
 @lint_rule("QD107")
@@ -391,11 +422,7 @@ def since_note_older(ctx: LintContext) -> Iterator[Finding]:
                               definition=d.name, member=n.section.name)
 
 
-_SPLIT = re.compile(r"\(\s*[Ss]ince\s*:?\s*$")
-_SPLIT_REST = re.compile(r"\s*\d+\.\d+(?:\.\d+)?\s*\)")
-
-
-@lint_rule("QD108")
+@lint_rule("QD108", severity=Severity.INFO)
 def since_note_split(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
@@ -403,8 +430,11 @@ def since_note_split(ctx: LintContext) -> Iterator[Finding]:
         line and the version on the next.
 
     Why it matters:
-        Searches for ``(since 9.1)`` miss it, and so do tools that read
-        versions.
+        Searches for ``(since 9.1)`` miss it.
+
+    What QEMU does:
+        Keeps notes on one line; the one split note in the guest agent is
+        an accident of rewrapping.  It renders the same, so this is advice.
 
     Example:
         ##
@@ -429,18 +459,13 @@ def since_note_split(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping', 'data': { '*verbose': 'bool' } }
     """
     for doc, d in ctx.docs:
-        if "ince" not in ctx.doc_text(doc):
-            continue
-        lines = doc.lines
-        for a, b in itertools.pairwise(lines):
-            m = _SPLIT.search(a.text)
-            if m and b.line == a.line + 1 and _SPLIT_REST.match(b.text):
-                _, member = ctx.where(doc, d, a.line)
-                yield Finding(ctx.at(doc.location.file, a.line, m.start()),
+        for n in since_notes(ctx, doc):
+            if n.note.split:
+                yield Finding(ctx.at(doc.location.file, n.line, n.start),
                               "since note split across lines; keep "
                               "'(since X.Y)' on one line",
                               definition=d.name if d else doc.symbol,
-                              member=member)
+                              member=n.section.name)
 
 
 # --------------------------------------------------------------------------

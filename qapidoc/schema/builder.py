@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from qapidoc.core.registry import Rule, rule
 from qapidoc.core.source import Diagnostic, Location, SourceFile
+from qapidoc.schema.dialects import simple_union_enum, wrapper_name
 from qapidoc.schema.docs import parse_doc
 from qapidoc.schema.expressions import (
     Decl,
@@ -155,6 +156,7 @@ class Builder:
         self.malformed: set[int] = set()  # ids of docs that may be misread
         self.broken_names: set[str] = set()  # definitions that did not parse
         self.base_failed: set[str] = set()  # definitions with a bad 'base'
+        self.implicit: dict[str, Definition] = {}  # of simple unions
 
     # -- reporting -------------------------------------------------------
 
@@ -361,6 +363,8 @@ class Builder:
 
     def build_union(self, decl: Decl) -> UnionType:
         doc = self.docs.get(decl.name)
+        if decl.simple:
+            return self.build_simple_union(decl, doc)
         if decl.base_members is not None:
             common = self.members(decl.base_members, decl, decl.name, doc,
                                   "base member")
@@ -406,6 +410,44 @@ class Builder:
                 inner = self.built.get(b.type.name)
                 if isinstance(inner, StructType) and inner is not t:
                     self.branch_clash(inner, decl, dict(seen))
+
+    def build_simple_union(self, decl: Decl, doc: DocComment | None) -> UnionType:
+        """A simple union as the flat union it is on the wire: member
+        'type' of an implicit enum of the branch names, and each branch
+        an implicit wrapper struct whose member 'data' has the branch's
+        type (QEMU's own names for both)."""
+        path = decl.loc.file.path
+        kind = simple_union_enum(decl.name)
+        if self.kind_of(kind) is not None or kind in self.implicit:
+            self.err(DUPLICATE_DEFINITION, decl.loc,
+                     f"simple union '{decl.name}' needs the name '{kind}' "
+                     f"for its implicit enum, but {self.describe(kind)} has it",
+                     decl)
+        else:
+            self.implicit[kind] = EnumType(
+                kind, decl.loc, path, decl.cond, (), None,
+                values=tuple(EnumValue(b.name, b.loc, b.cond)
+                             for b in decl.branches))
+        tag = Member("type", TypeRef(kind, decl.loc), decl.loc, decl.name,
+                     doc=doc.member("type") if doc else None)
+        self.doc_used.setdefault(decl.name, set()).add("type")
+        branches: list[Branch] = []
+        for b in decl.branches:
+            assert b.type is not None
+            self.check_ref(b.type, f"branch '{b.name}'", decl)
+            wrapper = wrapper_name(b.type.name, b.type.is_array)
+            if wrapper not in self.implicit:
+                self.implicit[wrapper] = StructType(
+                    wrapper, b.type.location, path, None, (), None,
+                    members=(Member("data", b.type, b.type.location, wrapper),))
+            branches.append(Branch(b.name, TypeRef(wrapper, b.type.location),
+                                   b.loc, b.cond,
+                                   doc.member(b.name) if doc else None))
+        self.check_clash(branches, decl, "branch")
+        return UnionType(decl.name, decl.loc, path, decl.cond,
+                         self.features(decl.features, decl, doc, False), doc,
+                         members=(tag,), discriminator="type",
+                         branches=tuple(branches))
 
     def discriminator(self, decl: Decl, common: list[Member]) -> EnumType | None:
         name = decl.discriminator
@@ -654,7 +696,7 @@ class Builder:
             members = defn.members if isinstance(defn, StructType) else (
                 defn.arguments if defn.arg_type is None else ())
             for m in members:
-                if m.defined_in != defn.name:
+                if m.defined_in != defn.name or m.type.name in self.implicit:
                     continue
                 role = "argument" if isinstance(defn, Command) else "member"
                 yield role, m.name, m.location, m.doc
@@ -847,6 +889,7 @@ def _load(path: str, text: str | None, opener: FileOpener | None) -> Schema:
         modules.append(Module(src.path, src, tuple(final)))
 
     by_name: dict[str, Definition] = dict(builder.builtins)
+    by_name.update(builder.implicit)
     by_name.update((d.name, d) for d in definitions)
     return Schema(
         root=anchor.path,
@@ -856,4 +899,5 @@ def _load(path: str, text: str | None, opener: FileOpener | None) -> Schema:
         pragmas=pragmas,
         diagnostics=tuple(diags),
         by_name=by_name,
+        implicit=tuple(builder.implicit.values()),
     )

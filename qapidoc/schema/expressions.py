@@ -13,6 +13,16 @@ from dataclasses import dataclass, field
 
 from qapidoc.core.registry import Rule, rule
 from qapidoc.core.source import Diagnostic, Location
+from qapidoc.schema.dialects import (
+    C_CONDITION,
+    CONDITION_LIST,
+    SIMPLE_UNION,
+    CConditionError,
+    looks_like_c,
+    parse_c_condition,
+    simple_union_enum,
+    spelling,
+)
 from qapidoc.schema.model import Condition, TypeRef
 from qapidoc.schema.reader import Arr, Bool, Node, Obj, PragmaValues, RawDoc, Str
 
@@ -135,6 +145,7 @@ class Decl:
     dropped: bool = False
     """Some members or the base were left out for errors already reported:
     checks that need all of them (a union's discriminator) are skipped."""
+    simple: bool = False  # a simple union (see dialects)
 
     def describe(self) -> str:
         return f"{self.meta} '{self.name}'"
@@ -148,6 +159,7 @@ class ExpressionChecker:
         lists = pragmas.lists
         self.command_name_exceptions = set(lists.get("command-name-exceptions", ()))
         self.member_name_exceptions = set(lists.get("member-name-exceptions", ()))
+        self.old_naming = pragmas.old_naming
         self.ctx: Location | None = None
         self.defn: str | None = None
         self.dropped = False  # a member of this definition was left out
@@ -182,6 +194,10 @@ class ExpressionChecker:
         self.defn = name
         what = f"{meta} '{name}'"
         required, optional = _KEYS[meta]
+        simple = meta == "union" and expr.get("base") is None and (
+            expr.get("discriminator") is None)
+        if simple:
+            required = ("union", "data")
         ok = True
         missing = [k for k in required if k not in expr.keys()]
         if missing:
@@ -202,7 +218,14 @@ class ExpressionChecker:
                      + f" (in {what}); valid keys are {allowed}")
             ok = False
         self.check_defn_name(name, name_node.loc, meta)
-        decl = Decl(meta, name, expr.loc, expr, doc)
+        decl = Decl(meta, name, expr.loc, expr, doc, simple=simple)
+        if simple:
+            kind = simple_union_enum(name)
+            self.err(SIMPLE_UNION, name_node.loc,
+                     f"simple union '{name}': write 'base': {{ 'type': "
+                     f"'{kind}' }}, 'discriminator': 'type' with enum "
+                     f"'{kind}' of its branch names, and make each branch a "
+                     "struct with the branch's type as member 'data'")
         decl.cond = self.condition(expr.get("if"), meta)
         decl.features = self.features(expr.get("features"))
         getattr(self, "check_" + meta)(decl, expr)
@@ -249,6 +272,7 @@ class ExpressionChecker:
     def check_lower(self, stem: str, loc: Location, what: str,
                     permit_underscore: bool = False,
                     permit_upper: bool = False) -> bool:
+        permit_underscore = permit_underscore or self.old_naming
         bad = (not permit_upper and stem.lower() != stem) or (
             not permit_underscore and "_" in stem)
         if bad:
@@ -283,18 +307,17 @@ class ExpressionChecker:
 
     def _cond(self, node: Node, what: str, depth: int) -> Condition | None:
         if isinstance(node, Str):
-            if not _IDENT.match(node.value):
-                self.err(BAD_CONDITION, node.loc,
-                         f"'if' condition '{node.value}' of {what} is not a "
-                         "valid configuration symbol (upper-case letters, "
-                         "digits and '_', starting with a letter)")
-                return None
-            return Condition("name", node.value)
-        if isinstance(node, Arr) and depth == 0:
+            if _IDENT.match(node.value):
+                return Condition("name", node.value)
+            if looks_like_c(node.value):
+                return self._c_condition(node, what)
             self.err(BAD_CONDITION, node.loc,
-                     f"'if' condition [...] of {what} is not allowed: use "
-                     "{ 'all': [ ... ] }")
+                     f"'if' condition '{node.value}' of {what} is not a "
+                     "valid configuration symbol (upper-case letters, "
+                     "digits and '_', starting with a letter)")
             return None
+        if isinstance(node, Arr) and depth == 0:
+            return self._condition_list(node, what)
         if not isinstance(node, Obj):
             self.err(BAD_CONDITION, node.loc,
                      f"'if' condition of {what} must be a string or an object")
@@ -328,6 +351,37 @@ class ExpressionChecker:
         if any(o is None for o in operands):
             return None
         return Condition(op, "", tuple(o for o in operands if o is not None))
+
+    def _c_condition(self, node: Str, what: str) -> Condition:
+        """An old C-expression condition; kept as text if it won't parse."""
+        try:
+            cond = parse_c_condition(node.value)
+        except CConditionError as e:
+            loc = node.loc
+            self.err(BAD_CONDITION, Location(loc.file, loc.line, loc.col + 1 + e.offset),
+                     f"'if' condition '{node.value}' of {what} is not a valid "
+                     f"identifier, and as a C expression: {e.message}")
+            return Condition("text", node.value)
+        self.err(C_CONDITION, node.loc,
+                 f"'if' condition '{node.value}' of {what} is a C expression; "
+                 f"write {spelling(cond)}")
+        return cond
+
+    def _condition_list(self, node: Arr, what: str) -> Condition | None:
+        """An old list condition: all of its conditions."""
+        if not node.items:
+            self.err(BAD_CONDITION, node.loc,
+                     f"'if' condition [] of {what} is useless")
+            return None
+        operands = [self._cond(v, what, 1) for v in node.items]
+        if any(o is None for o in operands):
+            return None
+        flat = [p for o in operands if o is not None
+                for p in (o.operands if o.op == "all" else (o,))]
+        cond = flat[0] if len(flat) == 1 else Condition("all", "", tuple(flat))
+        self.err(CONDITION_LIST, node.loc,
+                 f"'if' condition of {what} is a list; write {spelling(cond)}")
+        return cond
 
     def features(self, node: Node | None) -> list[DeclFeature]:
         if node is None:
@@ -514,7 +568,7 @@ class ExpressionChecker:
         data = expr.get("data")
         if data is not None:
             branches = self.members(data, "data", allow_features=False,
-                                    allow_array=False, branch=True)
+                                    allow_array=decl.simple, branch=True)
             decl.branches = branches or []
 
     def check_alternate(self, decl: Decl, expr: Obj) -> None:

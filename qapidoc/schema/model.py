@@ -22,9 +22,12 @@ from qapidoc.core.source import Diagnostic, Location, SourceFile
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """An `if` condition: a config symbol, or all/any/not of conditions."""
+    """An `if` condition: a config symbol, or all/any/not of conditions.
 
-    op: str  # "name" | "all" | "any" | "not"
+    Op "text" holds, in `name`, a C expression from an old schema that
+    could not be parsed, kept as written."""
+
+    op: str  # "name" | "all" | "any" | "not" | "text"
     name: str = ""
     operands: tuple[Condition, ...] = ()
 
@@ -35,6 +38,8 @@ class Condition:
         """Human form: ``CONFIG_A and not (B or C)``."""
         if self.op == "name":
             return self.name
+        if self.op == "text":
+            return f"({self.name})" if nested else self.name
         if self.op == "not":
             return "not " + self.operands[0].render(True)
         joiner = " and " if self.op == "all" else " or "
@@ -447,6 +452,9 @@ class Schema:
     pragmas: Pragmas
     diagnostics: tuple[Diagnostic, ...]
     by_name: dict[str, Definition] = field(repr=False)
+    implicit: tuple[Definition, ...] = ()
+    """Types a schema implies without defining them: the enum and branch
+    wrappers of old simple unions.  In `by_name`, not in `definitions`."""
 
     def get(self, name: str) -> Definition | None:
         return self.by_name.get(name)

@@ -16,6 +16,12 @@ from typing import NamedTuple
 
 from qapidoc.core.registry import rule
 from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
+from qapidoc.schema.dialects import (
+    OLD_NAMING_PRAGMA,
+    OLD_PRAGMA,
+    OLD_PRAGMAS,
+    whitelist_owner,
+)
 from qapidoc.schema.model import DocLine
 
 SYNTAX_ERROR = rule(
@@ -171,6 +177,7 @@ class FileItems:
 class PragmaValues:
     doc_required: bool = False
     lists: dict[str, list[str]] = field(default_factory=dict)
+    old_naming: bool = False  # naming rules before QEMU 6.0 (see dialects)
 
 
 @dataclass(slots=True)
@@ -712,17 +719,32 @@ class Reader:
                         expr.loc, "pragma 'doc-required' must be boolean"))
                     continue
                 self.pragmas.doc_required = value.value
-            elif name in PRAGMA_LISTS:
+            elif name in PRAGMA_LISTS or name in OLD_PRAGMAS:
                 if not isinstance(value, Arr) or not all(
                         isinstance(v, Str) for v in value.items):
                     self.diags.append(BAD_DIRECTIVE.at(
                         expr.loc, f"pragma {name} must be a list of strings"))
                     continue
-                self.pragmas.lists.setdefault(name, []).extend(
-                    v.value for v in value.items if isinstance(v, Str))
+                names = [v.value for v in value.items if isinstance(v, Str)]
+                if name in OLD_PRAGMAS:
+                    name = self._old_pragma(key, names)
+                self.pragmas.lists.setdefault(name, []).extend(names)
             else:
                 self.diags.append(BAD_DIRECTIVE.at(
                     expr.loc, f"unknown pragma '{name}'"))
+
+
+    def _old_pragma(self, key: Str, names: list[str]) -> str:
+        """Report an old pragma name; the modern one, `names` adjusted."""
+        modern = OLD_PRAGMAS[key.value]
+        message = f"pragma '{key.value}' is now called '{modern}'"
+        if key.value == OLD_NAMING_PRAGMA:
+            self.pragmas.old_naming = True
+            names[:] = [whitelist_owner(n) for n in names]
+            message += ("; names using '_' (allowed before QEMU 6.0) must "
+                        "be listed there or in 'command-name-exceptions'")
+        self.diags.append(OLD_PRAGMA.at(key.loc, message))
+        return modern
 
 
 def read_schema(path: str, text: str | None = None,

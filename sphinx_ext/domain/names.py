@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from qapidoc.core.allowlist import safe_id
+
 #: Anchor infix per object type; struct and union share one on purpose.
 ANCHOR_KINDS: dict[str, str] = {
     "module": "mod",
@@ -36,14 +38,14 @@ TYPE_ROLES = frozenset({"type", "any"})
 
 
 def definition_anchor(namespace: str, objtype: str, name: str) -> str:
-    """Anchor id of a definition or module."""
-    prefix = f"qapi-{namespace}." if namespace else "qapi-"
-    return f"{prefix}{ANCHOR_KINDS[objtype]}-{name}"
+    """Anchor id of a definition or module (schema text through `safe_id`)."""
+    prefix = f"qapi-{safe_id(namespace)}." if namespace else "qapi-"
+    return f"{prefix}{ANCHOR_KINDS[objtype]}-{safe_id(name)}"
 
 
 def member_anchor(parent_anchor: str, objtype: str, name: str) -> str:
     """Anchor id of a member, value, branch or feature inside *parent_anchor*."""
-    return f"{parent_anchor}.{ANCHOR_KINDS[objtype]}-{name}"
+    return f"{parent_anchor}.{ANCHOR_KINDS[objtype]}-{safe_id(name)}"
 
 
 class QAPIObject(NamedTuple):

@@ -20,9 +20,11 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import OptionSpec
 
+from qapidoc.core.allowlist import safe_id
 from qapidoc.schema.model import Command, Definition, EnumType, Event, Schema, StructType
 from sphinx_ext.render.directive import resolve_schema_path
 from sphinx_ext.render.rst import definition_directive, member_since
+from sphinx_ext.safety import sanitize_output
 from sphinx_ext.schemas import get_schema
 
 __all__ = ["Change", "QAPIChangesDirective", "collect_changes", "version_key"]
@@ -95,7 +97,8 @@ class QAPIChangesDirective(SphinxDirective):
         namespace = (self.options.get("namespace") or "").strip()
         result: list[Node] = []
         for version, changes in collect_changes(loaded.schema).items():
-            section = nodes.section(ids=[f"qapi-changes-{namespace.lower()}-{version}"])
+            section = nodes.section(
+                ids=[f"qapi-changes-{safe_id(namespace.lower())}-{safe_id(version)}"])
             title = f"Version {version}"
             section += nodes.title(title, title)
             section["names"].append(nodes.fully_normalize_name(title))
@@ -111,4 +114,5 @@ class QAPIChangesDirective(SphinxDirective):
                 items += nodes.list_item("", para)
             section += items
             result.append(section)
+        sanitize_output(self, result)
         return result

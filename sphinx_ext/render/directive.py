@@ -28,19 +28,21 @@ from qapidoc.schema.model import Schema
 from sphinx_ext.pages.split import split_docnames
 from sphinx_ext.render.nodes import NodeBuilder, example_admonition, inherit_locations
 from sphinx_ext.render.rst import Rendering, module_slug, render_schema, to_rst
+from sphinx_ext.safety import allow_listed_markup, note_failures, sanitize_output
 from sphinx_ext.schemas import get_schema, report, schema_location
 
 logger = logging.getLogger(__name__)
 
 
 @contextmanager
-def schema_doc_context(directive: SphinxDirective) -> Iterator[None]:
+def schema_doc_context(directive: SphinxDirective,
+                       generated: frozenset[str] = frozenset()) -> Iterator[None]:
     """Parse schema doc text safely and with QAPI's default role.
 
-    Raw HTML and file inclusion are off for the duration (a schema patch must
-    not put script into hosted pages or read files of the build machine), and
-    `` `Name` `` resolves through the ``qapi`` domain whatever the project's
-    ``default_role`` is.
+    Only allow-listed directives and roles run (`sphinx_ext.safety`); raw
+    HTML and file inclusion are off as well, and `` `Name` `` resolves
+    through the ``qapi`` domain whatever the project's ``default_role`` is.
+    *generated*: directives the renderer wrote around the doc text.
     """
     settings = directive.state.document.settings
     saved_settings = (
@@ -55,7 +57,8 @@ def schema_doc_context(directive: SphinxDirective) -> Iterator[None]:
     if role is not None:
         registry[""] = role
     try:
-        yield
+        with allow_listed_markup(also=generated):
+            yield
     finally:
         settings.raw_enabled, settings.file_insertion_enabled = saved_settings
         if saved_role is None:
@@ -97,7 +100,7 @@ class QAPIDocDirective(SphinxDirective):
         loaded = get_schema(path)
         schema = loaded.schema
         if not schema.modules:
-            report(loaded, [path], None)
+            note_failures(self.env, report(loaded, [path], None) or 1)
             logger.error("cannot document %s: the schema did not load", path,
                          location=self.get_location(), type="qapidoc", subtype="load")
             return []
@@ -125,11 +128,12 @@ class QAPIDocDirective(SphinxDirective):
             # module paths may be relative to the working directory, which
             # Sphinx would read as relative to the source directory
             self.env.note_dependency(os.path.abspath(file))
-        report(loaded, shown, self.config.qapidoc_lint)
+        note_failures(self.env, report(loaded, shown, self.config.qapidoc_lint))
         for problem in rendering.problems:
             logger.warning(problem.message, location=schema_location(problem.source, problem.line),
                            type="qapidoc", subtype=problem.subtype)
         result = self.build(rendering)
+        sanitize_output(self, result)
         if toc:
             lines = [".. toctree::", "   :maxdepth: 2", "", *(f"   {entry}" for entry in toc)]
             result += nested_parse_to_nodes(self.state, "\n".join(lines))
@@ -150,17 +154,20 @@ class QAPIDocDirective(SphinxDirective):
         return [posixpath.relpath(page, here) if here else page for page in pages]
 
     def build(self, rendering: Rendering) -> list[Node]:
-        with schema_doc_context(self):
-            if self.config.qapidoc_render == "rst":
-                result = nested_parse_to_nodes(
-                    self.state, to_rst(rendering.entries), allow_section_headings=True
-                )
-                page = self.get_source_info()[0]
-                for node in result:
-                    if isinstance(node, nodes.Element):
-                        inherit_locations(node, page)
-                return result
-            return NodeBuilder(self).build(rendering.entries)
+        if self.config.qapidoc_render != "rst":
+            with schema_doc_context(self):
+                return NodeBuilder(self).build(rendering.entries)
+        domain = self.env.get_domain("qapi")
+        generated = frozenset(f"qapi:{name}" for name in domain.directives)
+        with schema_doc_context(self, generated):
+            result = nested_parse_to_nodes(
+                self.state, to_rst(rendering.entries), allow_section_headings=True
+            )
+        page = self.get_source_info()[0]
+        for node in result:
+            if isinstance(node, nodes.Element):
+                inherit_locations(node, page)
+        return result
 
 
 class QMPExampleDirective(SphinxDirective):

@@ -21,7 +21,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_ext.render.rst import Directive, Entry, Field, Heading, Text
-from sphinx_ext.schemas import schema_location
+from sphinx_ext.safety import parse_guarded
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,6 @@ _BLOCKISH = re.compile(
     re.VERBOSE,
 )
 _ADORNMENT = re.compile(r"([^\w\s])\1+\s*$")
-_SAFE_SCHEMES = ("http:", "https:", "mailto:", "ftp:", "ftps:")
 
 
 def is_plain_paragraph(lines: Sequence[str]) -> bool:
@@ -67,20 +66,13 @@ def inherit_locations(node: Element, page: str | None) -> None:
         inherit_locations(child, page)
 
 
-def _check_links(node: Element, source: str, line: int) -> None:
-    """Drop ``javascript:`` and other non-web link targets written in schema docs."""
-    for ref in node.findall(nodes.reference):
-        uri = str(ref.get("refuri", ""))
-        scheme = uri.split("/", 1)[0]
-        if ":" in scheme and not uri.lower().startswith(_SAFE_SCHEMES):
-            logger.warning(
-                "link target %r is not allowed in schema documentation; dropped",
-                uri,
-                location=schema_location(ref.source or source, ref.line or line),
-                type="qapidoc",
-                subtype="unsafe",
-            )
-            ref.replace_self(nodes.inline("", "", *ref.children))
+def _locate_targets(holder: Element, text: Text) -> None:
+    """Hyperlink targets come without a line (or the block's): find theirs."""
+    for target in holder.findall(nodes.target):
+        first = target.rawsource.strip().split("\n", 1)[0]
+        found = next((i for i, line in enumerate(text.lines) if first and first in line), None)
+        if found is not None:
+            target.source, target.line = text.source, text.line + found
 
 
 class _Prebuilt:
@@ -136,7 +128,9 @@ class NodeBuilder:
 
     def section(self, heading: Heading) -> nodes.section:
         section = nodes.section()
-        textnodes, _messages = self.state.inline_text(heading.title, self.directive.lineno)
+        textnodes = parse_guarded(
+            [heading.title], heading.source, heading.line,
+            lambda: self.state.inline_text(heading.title, self.directive.lineno)[0])
         title = nodes.title(heading.title, "", *textnodes)
         section += title
         section["names"].append(nodes.fully_normalize_name(title.astext()))
@@ -214,14 +208,17 @@ class NodeBuilder:
             block = nodes.literal_block(code, code, language="qmp")
             locate(block, text.source, text.line)
             return [example_admonition("", [block], text.source, text.line)]
+        return self.wrap(text, parse_guarded(text.lines, text.source, text.line,
+                                             lambda: self.parse(text)))
+
+    def parse(self, text: Text) -> list[Node]:
         if is_plain_paragraph(text.lines):
             joined = "\n".join(text.lines)
             textnodes, messages = self.state.inline_text(joined, self.directive.lineno)
             if not messages:
                 para = nodes.paragraph(joined, "", *textnodes)
                 locate(para, text.source, text.line)
-                _check_links(para, text.source, text.line)
-                return self.wrap(text, [para])
+                return [para]
         holder = nodes.Element()
         content = StringList(
             list(text.lines),
@@ -230,8 +227,9 @@ class NodeBuilder:
         self.state.nested_parse(content, 0, holder)
         holder.source, holder.line = text.source, text.line
         inherit_locations(holder, self.page)
-        _check_links(holder, text.source, text.line)
-        return self.wrap(text, list(holder.children))
+        if any("_" in line for line in text.lines):
+            _locate_targets(holder, text)
+        return list(holder.children)
 
     def wrap(self, text: Text, body: list[Node]) -> list[Node]:
         if text.wrap == "note":

@@ -3,7 +3,7 @@
 In: a loaded `Schema` (and optionally which modules to show).  Out: a list of
 `Entry` records — `Directive`, `Text`, `Heading`, `Field` — every one tagged
 with the schema file and line it comes from, plus located `Problem`s (an
-undocumented member, an unsafe directive in doc text).  `to_rst()` turns the
+undocumented member).  `to_rst()` turns the
 plan into a `StringList` with per-line source/offset; the ``qapi-doc``
 directive either parses that or, faster, builds nodes from the plan directly.
 Plain Python over the model: testable without a Sphinx build.
@@ -40,7 +40,6 @@ from qapidoc.schema.model import (
 )
 
 __all__ = [
-    "DENIED_DIRECTIVES",
     "Directive",
     "Entry",
     "Field",
@@ -54,27 +53,6 @@ __all__ = [
     "render_schema",
     "to_rst",
 ]
-
-#: Directives a schema doc comment may not use: they read files from the
-#: build machine or put raw markup into hosted pages.
-DENIED_DIRECTIVES = frozenset(
-    {
-        "raw",
-        "include",
-        "literalinclude",
-        "image",
-        "figure",
-        "csv-table",
-        "role",
-        "default-role",
-        "qapi-doc",
-        "qapi-changes",
-        "automodule",
-        "autoclass",
-        "autofunction",
-    }
-)
-
 
 # -- the plan ------------------------------------------------------------------
 
@@ -152,9 +130,6 @@ _AT_REF = re.compile(r"(?<![\w@`.\\/:])@([A-Za-z_](?:[\w.+-]*\w)?)")
 _CODE_DIRECTIVE = re.compile(
     r"\.\.\s+(?:qmp-example|code-block|code|sourcecode|parsed-literal)::"
 )
-_DIRECTIVE = re.compile(r"(\s*)\.\.\s+(?:\|[^|]+\|\s+)?([\w:-]+)::")
-#: Roles that copy files of the build machine into the output.
-_DENIED_ROLE = re.compile(r":(download|raw(?:-\w+)?):`([^`]*)`")
 _ROLE_END_OK = frozenset(" \t-.,:;!?\\/'\")]}>")
 _SINCE_NOTE = re.compile(
     r"\s*\(\s*[Ss]ince:?\s*(?:version\s+)?(\d+\.\d+(?:\.\d+)?)\s*\)\.?\s*$"
@@ -186,45 +161,21 @@ def _mem_role(match: re.Match[str], text: str) -> str:
     return f":qapi:mem:`{match.group(1)}`{tail}"
 
 
-def _rst_lines(
-    lines: Sequence[str], source: str, first: int, problems: list[Problem]
-) -> list[str]:
-    """Schema doc text → rST: ``@name`` references, denied directives dropped."""
+def _rst_lines(lines: Sequence[str]) -> list[str]:
+    """Schema doc text → rST: ``@name`` references (not in literal blocks).
+
+    Nothing is filtered here: what doc text may contain is decided on the
+    parsed doctree (`sphinx_ext.safety`)."""
     out: list[str] = []
     literal_indent: int | None = None
-    skip_indent: int | None = None
-    for number, line in enumerate(lines, first):
+    for line in lines:
         stripped = line.lstrip()
         indent = len(line) - len(stripped)
-        if skip_indent is not None:
-            if not stripped or indent > skip_indent:
-                out.append("")  # blank, so later lines keep their schema line
-                continue
-            skip_indent = None
         if literal_indent is not None:
             if not stripped or indent > literal_indent:
                 out.append(line)
                 continue
             literal_indent = None
-        directive = _DIRECTIVE.match(line)
-        if directive and directive.group(2).lower() in DENIED_DIRECTIVES:
-            problems.append(
-                Problem(
-                    source,
-                    number,
-                    "unsafe",
-                    f"directive {directive.group(2)!r} is not allowed in schema "
-                    "documentation; dropped",
-                )
-            )
-            skip_indent = indent
-            out.append("")
-            continue
-        if _DENIED_ROLE.search(line):
-            problems.append(Problem(source, number, "unsafe",
-                                    "role :download: is not allowed in schema documentation; "
-                                    "shown as text"))
-            line = _DENIED_ROLE.sub(lambda m: f"``{m.group(2)}``", line)
         if _CODE_DIRECTIVE.match(stripped):
             literal_indent = indent
             out.append(line)
@@ -248,7 +199,7 @@ def _text(
     if not lines or not any(line.strip() for line in lines):
         return None
     source = section.location.path
-    return Text(tuple(_rst_lines(lines, source, section.body_line, problems)), source,
+    return Text(tuple(_rst_lines(lines)), source,
                 section.body_line, wrap)
 
 
@@ -320,7 +271,7 @@ def _chunk(lines: list[str], source: str, first: int, problems: list[Problem]) -
     while lines and not lines[-1].strip():
         lines = lines[:-1]
     if lines:
-        yield Text(tuple(_rst_lines(lines, source, first, problems)), source, first)
+        yield Text(tuple(_rst_lines(lines)), source, first)
 
 
 # -- definitions ---------------------------------------------------------------------

@@ -1,0 +1,213 @@
+"""What schema doc text may contain in a published site: the allow-list.
+
+Doc text is untrusted (anyone can send a schema patch) and the site built
+from it is hosted.  Only the directives, roles and doctree node types that
+reference documentation needs are allowed; link targets must use a web
+scheme or name a page of the site; ids made from schema text use safe
+characters only.  Everything else is dropped, by the same rules in
+``qapidoc lint`` (QD307) and in the Sphinx extension.  Data and pure
+functions only — no docutils — so that lint starts fast; the doctree walk
+that applies these rules is `qapidoc.core.sanitize`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Sequence
+
+SCHEMES = frozenset({"http", "https", "mailto"})
+"""URI schemes a link in doc text may use."""
+
+_ANY = None
+_TABLE_OPTIONS = frozenset({"header-rows", "stub-columns", "header", "widths", "width",
+                            "delim", "quote", "keepspace", "escape", "align", "class",
+                            "name"})
+
+DIRECTIVES: dict[str, frozenset[str] | None] = {
+    **dict.fromkeys(
+        ("admonition", "attention", "caution", "danger", "error", "hint", "important",
+         "note", "tip", "warning", "seealso", "todo",
+         "versionadded", "versionchanged", "deprecated", "versionremoved",
+         "code-block", "code", "sourcecode", "highlight", "qmp-example", "parsed-literal",
+         "rubric", "container", "compound", "topic", "sidebar", "epigraph", "highlights",
+         "pull-quote", "table", "list-table", "replace", "unicode"),
+        _ANY),
+    "csv-table": _TABLE_OPTIONS,  # never :file: or :url:
+}
+"""Directive → the options it may be given (None: all it defines).  None of
+these reads a file or a URL or passes markup through unescaped."""
+
+ROLES = frozenset({
+    "",  # the default role: `Name` is a QAPI cross-reference
+    "emphasis", "strong", "literal", "code", "sub", "subscript", "sup", "superscript",
+    "title-reference", "title", "t", "abbreviation", "ab", "acronym", "ac",
+    "rfc", "rfc-reference", "pep", "pep-reference",
+    "abbr", "command", "dfn", "file", "guilabel", "kbd", "mailheader", "makevar",
+    "manpage", "menuselection", "mimetype", "newsgroup", "program", "regexp", "samp",
+    "ref", "doc", "any", "term", "option", "envvar", "keyword",
+    "std:ref", "std:doc", "std:term", "std:option", "std:envvar", "std:keyword",
+})
+"""Roles doc text may use, besides the ``qapi`` domain's own (`ROLE_PREFIXES`)."""
+
+ROLE_PREFIXES = ("qapi:",)
+
+NODES = frozenset(
+    [f"docutils.nodes.{name}" for name in (
+        "Text", "paragraph", "section", "title", "rubric", "transition",
+        "emphasis", "strong", "literal", "inline", "subscript", "superscript",
+        "title_reference", "abbreviation", "acronym", "reference", "target",
+        "footnote", "footnote_reference", "citation", "citation_reference", "label",
+        "bullet_list", "enumerated_list", "list_item", "definition_list",
+        "definition_list_item", "term", "classifier", "definition", "field_list",
+        "field", "field_name", "field_body", "option_list", "option_list_item",
+        "option_group", "option", "option_string", "option_argument", "description",
+        "literal_block", "doctest_block", "line_block", "line", "block_quote",
+        "attribution", "table", "tgroup", "colspec", "thead", "tbody", "row", "entry",
+        "caption", "container", "compound", "topic", "sidebar", "comment",
+        "substitution_definition", "substitution_reference", "problematic",
+        "system_message", "admonition", "attention", "caution", "danger", "error",
+        "hint", "important", "note", "tip", "warning")]
+    + [f"sphinx.addnodes.{name}" for name in (
+        "pending_xref", "literal_emphasis", "literal_strong", "seealso",
+        "versionmodified", "index", "highlightlang", "compact_paragraph",
+        "desc", "desc_signature", "desc_signature_line", "desc_name", "desc_addname",
+        "desc_annotation", "desc_content", "desc_inline", "desc_type", "desc_returns",
+        "desc_sig_keyword", "desc_sig_keyword_type", "desc_sig_space", "desc_sig_name",
+        "desc_sig_punctuation", "desc_sig_operator", "desc_sig_literal_string",
+        "desc_sig_literal_number", "desc_sig_literal_char")]
+    + ["sphinx.ext.todo.todo_node"]
+)
+"""Doctree node types (``module.Class``) that may come from schema text:
+text, lists, tables, literal blocks, admonitions, links and the ``qapi``
+domain's descriptions.  No image, figure, download, raw, meta, toctree,
+include, math or pending transform."""
+
+MAX_NESTING = 32
+"""Deepest nesting (lists, block quotes, indented bodies) doc text may use;
+real documentation needs a handful, the parser recurses per level."""
+
+MAX_TREE_DEPTH = 160
+"""Deepest doctree under one sanitized root (a backstop for nesting the
+text estimate does not see, such as tables in tables)."""
+
+
+def directive_allowed(name: str) -> bool:
+    return name.lower() in DIRECTIVES
+
+
+def role_allowed(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in ROLES or lowered.startswith(ROLE_PREFIXES)
+
+
+def node_allowed(qualified_name: str) -> bool:
+    return qualified_name in NODES
+
+
+# -- ids ---------------------------------------------------------------------------
+
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+SAFE_TOKEN = re.compile(r"[A-Za-z0-9_.-]+")
+"""What every id and class from schema text matches (`safe_id`'s output)."""
+
+
+def safe_id(text: str) -> str:
+    """*text* as a piece of an HTML id, anchor or class: letters, digits,
+    ``_``, ``.`` and ``-`` kept (so valid QAPI names are unchanged), any
+    other character written as ``_xHH_``."""
+    if not text or SAFE_TOKEN.fullmatch(text):
+        return text
+    return _ID_UNSAFE.sub(lambda m: f"_x{ord(m.group()):x}_", text)
+
+
+# -- links -------------------------------------------------------------------------
+
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def link_problem(uri: str, pages: Container[str] | None = None) -> str | None:
+    """Why *uri* may not be a link target in published doc text (None: it may).
+
+    Allowed: a scheme of `SCHEMES`, a fragment of the same page, or (when
+    *pages* lists the site's pages, relative to the current one) a link to
+    a page of the site.  Browsers ignore tabs and newlines in URLs and leading
+    control characters and spaces, so the check does too.
+    """
+    text = _URL_IGNORED.sub("", uri).lstrip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c"
+                                              "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"
+                                              "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    scheme = _SCHEME.match(text)
+    if scheme is not None:
+        if scheme.group(1).lower() in SCHEMES:
+            return None
+        return f"link scheme '{scheme.group(1)}:' is not allowed (only http, https, mailto)"
+    if text.startswith("#") and "\\" not in text:
+        return None
+    path = text.split("#", 1)[0]
+    if pages is not None and path in pages:
+        return None
+    return (f"link target {text!r} is not allowed: links to pages of the site are "
+            "cross-references (`Name`, :doc:, :ref:)")
+
+
+# -- nesting -----------------------------------------------------------------------
+
+_MARKER = re.compile(r"(?:[-*+\u2022\u2023\u2043]|\(?(?:\d+|#|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)])"
+                     r"(?:[ \t]+|$)")
+
+
+def nesting_depth(lines: Sequence[str]) -> tuple[int, int]:
+    """An estimate of the nesting depth of rST *lines* and the index of the
+    deepest line: open indentation levels plus list markers on the line."""
+    stack: list[int] = []
+    deepest, where = 0, 0
+    for i, line in enumerate(lines):
+        text = line.expandtabs(8)
+        stripped = text.lstrip()
+        if not stripped:
+            continue
+        indent = len(text) - len(stripped)
+        while stack and stack[-1] > indent:
+            stack.pop()
+        if not stack or stack[-1] < indent:
+            stack.append(indent)
+        depth, pos = len(stack), 0
+        while (marker := _MARKER.match(stripped, pos)) is not None and marker.end() > pos:
+            depth += 1
+            pos = marker.end()
+        if depth > deepest:
+            deepest, where = depth, i
+    return deepest, where
+
+
+def nesting_problem(lines: Sequence[str]) -> tuple[int, str] | None:
+    """(index of the line, message) when *lines* nest deeper than allowed."""
+    depth, where = nesting_depth(lines)
+    if depth <= MAX_NESTING:
+        return None
+    return where, (f"doc text nests about {depth} levels deep (at most {MAX_NESTING}); "
+                   "not rendered")
+
+
+# -- what lint must parse ------------------------------------------------------------
+
+_SIMPLENAME = r"(?:(?!_)\w)+(?:[-._+:](?:(?!_)\w)+)*"
+_EXPLICIT = re.compile(r"(?:^|(?<=[\s|]))\.\.(?=\s|$)", re.MULTILINE)
+_ALLOWED_DIRECTIVE_AT = re.compile(rf"\.\.[ ]+({_SIMPLENAME})[ ]?::(?=\s|$)")
+_ROLE = re.compile(rf":({_SIMPLENAME}):`|`:({_SIMPLENAME}):")
+_EMBEDDED_OR_ANONYMOUS = re.compile(r">`__?|(?:^|[\s|])__(?:\s|$)", re.MULTILINE)
+
+
+def may_drop(text: str) -> bool:
+    """Whether parsing *text* could drop anything: False only when every
+    directive and role it names is allowed (without option limits) and it
+    defines no link target.  Lets lint skip docutils for ordinary text."""
+    for found in _EXPLICIT.finditer(text):
+        directive = _ALLOWED_DIRECTIVE_AT.match(text, found.start())
+        if directive is None or DIRECTIVES.get(directive.group(1).lower(), ()) is not None:
+            return True
+    for found in _ROLE.finditer(text):
+        if not role_allowed(found.group(1) or found.group(2)):
+            return True
+    return _EMBEDDED_OR_ANONYMOUS.search(text) is not None

@@ -1,0 +1,268 @@
+"""Old dialects of the schema language read into the modern model: simple
+unions, C-expression and list conditions, old pragma names.  Each old form
+is one finding in the legacy group and the model is complete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qapidoc import load_schema
+from qapidoc.compat.wire import walk
+from qapidoc.core.registry import RULES, find_rules
+from qapidoc.schema.dialects import CConditionError, parse_c_condition, spelling
+from qapidoc.schema.model import (
+    Command,
+    Condition,
+    EnumType,
+    Schema,
+    StructType,
+    UnionType,
+)
+
+
+def load(text: str) -> Schema:
+    return load_schema("old.json", text=text)
+
+
+def codes(schema: Schema) -> list[str]:
+    return sorted(d.code for d in schema.diagnostics)
+
+
+# --------------------------------------------------------------------------
+# C-expression conditions
+
+
+@pytest.mark.parametrize(("text", "human", "modern"), [
+    ("defined(CONFIG_SPICE)", "CONFIG_SPICE", "'CONFIG_SPICE'"),
+    ("defined CONFIG_X", "CONFIG_X", "'CONFIG_X'"),
+    ("!defined(A)", "not A", "{ 'not': 'A' }"),
+    ("defined(A) && defined(B) && defined(C)", "A and B and C",
+     "{ 'all': [ 'A', 'B', 'C' ] }"),
+    ("defined(A) || defined(B) && !defined(C)", "A or (B and not C)",
+     "{ 'any': [ 'A', { 'all': [ 'B', { 'not': 'C' } ] } ] }"),
+    ("(defined(A) || defined(B)) && defined(C)", "(A or B) and C",
+     "{ 'all': [ { 'any': [ 'A', 'B' ] }, 'C' ] }"),
+    ("!(defined(A) && defined(B))", "not (A and B)",
+     "{ 'not': { 'all': [ 'A', 'B' ] } }"),
+    (" ( ( defined(A) ) ) ", "A", "'A'"),
+])
+def test_c_condition_parses(text: str, human: str, modern: str) -> None:
+    cond = parse_c_condition(text)
+    assert cond.render() == human
+    assert spelling(cond) == modern
+
+
+@pytest.mark.parametrize(("text", "offset"), [
+    ("defined(A", 9),
+    ("defined(A) &&", 13),
+    ("defined(A) & defined(B)", 11),
+    ("A && defined(B)", 0),
+    ("defined()", 8),
+    ("(defined(A)))", 12),
+    ("defined(A) + 1", 11),
+])
+def test_c_condition_errors_say_where(text: str, offset: int) -> None:
+    with pytest.raises(CConditionError) as e:
+        parse_c_condition(text)
+    assert e.value.offset == offset
+
+
+def test_c_condition_is_a_legacy_finding_and_a_condition() -> None:
+    s = load("{ 'struct': 'Sx', 'data': { 'a': 'int' },\n"
+             "  'if': 'defined(TARGET_S390X) && !defined(CONFIG_USER_ONLY)' }\n")
+    [d] = s.diagnostics
+    assert (d.code, d.location.line, d.location.col) == ("QL002", 2, 9)
+    assert "{ 'all': [ 'TARGET_S390X', { 'not': 'CONFIG_USER_ONLY' } ] }" in d.message
+    assert s["Sx"].condition == Condition("all", "", (
+        Condition("name", "TARGET_S390X"),
+        Condition("not", "", (Condition("name", "CONFIG_USER_ONLY"),))))
+
+
+def test_unparseable_c_condition_is_located_and_kept() -> None:
+    s = load("{ 'command': 'c', 'if': 'defined(A) &| defined(B)' }\n")
+    [d] = s.diagnostics
+    assert d.code == "QA103"
+    assert (d.location.line, d.location.col) == (1, 37)  # at the lone '&'
+    assert s["c"].condition == Condition("text", "defined(A) &| defined(B)")
+    assert str(s["c"].condition) == "defined(A) &| defined(B)"
+
+
+def test_list_condition_means_all() -> None:
+    s = load("{ 'enum': 'Enm', 'data': [ { 'name': 'v',\n"
+             "  'if': [ 'defined(A)', 'CONFIG_B' ] } ] }\n")
+    assert codes(s) == ["QL002", "QL003"]
+    e = s["Enm"]
+    assert isinstance(e, EnumType)
+    assert str(e.values[0].condition) == "A and CONFIG_B"
+    listed = next(d for d in s.diagnostics if d.code == "QL003")
+    assert "{ 'all': [ 'A', 'CONFIG_B' ] }" in listed.message
+
+
+def test_empty_list_condition_is_useless() -> None:
+    s = load("{ 'struct': 'Sx', 'data': {}, 'if': [] }\n")
+    assert codes(s) == ["QA103"]
+
+
+# --------------------------------------------------------------------------
+# Old pragma names
+
+OLD_PRAGMAS = """\
+{ 'pragma': { 'returns-whitelist': [ 'get-count' ],
+              'name-case-whitelist': [ 'Regs', 'q_obj_Cpu-base' ] } }
+{ 'struct': 'Regs', 'data': { 'EAX': 'int', 'stack_top': 'int' } }
+{ 'enum': 'Mode', 'data': [ 'kp_0', 'lower' ] }
+{ 'enum': 'Arch', 'data': [ 'x86' ] }
+{ 'union': 'Cpu', 'base': { 'arch': 'Arch', 'PC': 'int' },
+  'discriminator': 'arch', 'data': { 'x86': 'Regs' } }
+{ 'command': 'get-count', 'returns': 'int' }
+{ 'command': 'set_mode', 'data': { 'the_mode': 'Mode' } }
+"""
+
+
+def test_old_pragma_names_mean_what_they_meant() -> None:
+    s = load(OLD_PRAGMAS)
+    # Upper case in listed types and '_' anywhere were allowed then: the
+    # pragma's finding covers them.
+    assert codes(s) == ["QL004", "QL004"]
+    assert s.pragmas.command_returns_exceptions == {"get-count"}
+    assert s.pragmas.member_name_exceptions == {"Regs", "Cpu"}
+    messages = [d.message for d in s.diagnostics]
+    assert "'command-returns-exceptions'" in messages[0]
+    assert "'member-name-exceptions'" in messages[1]
+
+
+def test_without_the_old_pragma_modern_naming_applies() -> None:
+    s = load(OLD_PRAGMAS.replace("'name-case-whitelist'", "'member-name-exceptions'"))
+    assert [d.code for d in s.diagnostics if d.code != "QL004"] == ["QA102"] * 4
+
+
+# --------------------------------------------------------------------------
+# Simple unions
+
+SIMPLE = """\
+{ 'pragma': { 'doc-required': true } }
+##
+# @Inet:
+#
+# @host: host name
+#
+# @port: port
+##
+{ 'struct': 'Inet', 'data': { 'host': 'str', '*port': 'int' } }
+##
+# @Addr:
+#
+# An address.
+##
+{ 'union': 'Addr',
+  'data': { 'inet': 'Inet', 'fd': 'str', 'list': [ 'int' ],
+            'vsock': { 'type': 'Inet', 'if': 'defined(CONFIG_VSOCK)' } } }
+##
+# @connect:
+#
+# @addr: where
+##
+{ 'command': 'connect', 'data': { 'addr': 'Addr' } }
+"""
+
+
+def test_simple_union_is_the_flat_union_of_the_wire() -> None:
+    s = load(SIMPLE)
+    assert codes(s) == ["QL001", "QL002"]
+    u = s["Addr"]
+    assert isinstance(u, UnionType)
+    assert u.discriminator == "type"
+    [tag] = u.members
+    assert (tag.name, tag.type.name, tag.optional) == ("type", "AddrKind", False)
+    kind = s.resolve(tag.type)
+    assert isinstance(kind, EnumType)
+    assert [v.name for v in kind.values] == ["inet", "fd", "list", "vsock"]
+    assert str(kind.values[3].condition) == "CONFIG_VSOCK"
+    wrappers = {b.name: s.resolve(b.type) for b in u.branches}
+    for name, inner in (("inet", "Inet"), ("fd", "str"), ("list", "int")):
+        w = wrappers[name]
+        assert isinstance(w, StructType)
+        [data] = w.members
+        assert (data.name, data.type.name) == ("data", inner)
+    assert wrappers["list"].members[0].type.is_array  # type: ignore[union-attr]
+    # Implied types resolve but are not definitions of the schema.
+    assert {d.name for d in s.implicit} == {
+        "AddrKind", "q_obj_Inet-wrapper", "q_obj_str-wrapper", "q_obj_intList-wrapper"}
+    assert not any(d.name in ("AddrKind", "q_obj_Inet-wrapper") for d in s.definitions)
+
+
+def test_simple_union_wire_paths() -> None:
+    paths = {str(n.path) for n in walk(load(SIMPLE))}
+    assert {
+        "connect.addr.type",
+        "connect.addr.type=inet",
+        "connect.addr.type=inet.data",
+        "connect.addr.type=inet.data.host",
+        "connect.addr.type=inet.data.port",
+        "connect.addr.type=fd.data",
+        "connect.addr.type=list.data",
+    } <= paths
+    assert all(p.startswith("connect.addr.type")
+               for p in paths if p.startswith("connect.addr."))
+
+
+def test_simple_union_branch_may_be_any_type() -> None:
+    s = load("{ 'enum': 'Enm', 'data': [ 'a' ] }\n"
+             "{ 'union': 'Uni', 'data': { 'e': 'Enm', 'n': 'number', 'x': 'Nope' } }\n")
+    assert codes(s) == ["QA201", "QL001"]  # only the unknown type
+
+
+def test_simple_union_implicit_enum_name_taken() -> None:
+    s = load("{ 'enum': 'UniKind', 'data': [ 'a' ] }\n"
+             "{ 'union': 'Uni', 'data': { 'a': 'int' } }\n")
+    assert codes(s) == ["QA202", "QL001"]
+
+
+def test_simple_union_as_boxed_arguments() -> None:
+    s = load("{ 'union': 'Uni', 'data': { 'a': 'int' } }\n"
+             "{ 'command': 'c', 'data': 'Uni', 'boxed': true }\n")
+    assert codes(s) == ["QL001"]
+    c = s["c"]
+    assert isinstance(c, Command)
+    assert [m.name for m in c.arguments] == ["type"]
+
+
+def test_legacy_group() -> None:
+    legacy = find_rules("legacy")
+    assert {r.code for r in legacy} >= {"QL001", "QL002", "QL003", "QL004"}
+    assert all(r.group == "legacy" and r.in_preset("qemu") for r in legacy)
+    assert RULES["QA101"].group == "language"
+
+
+# --------------------------------------------------------------------------
+# QEMU 5.2.0: simple unions as QEMU's runtime introspection shows them
+
+
+@pytest.mark.parametrize(("command", "union"), [
+    ("nbd-server-start.addr", "SocketAddressLegacy"),
+    ("chardev-add.backend", "ChardevBackend"),
+])
+def test_release_simple_union_wire(command: str, union: str, releases: Path) -> None:
+    s = load_schema(str(releases / "5.2.0" / "qapi" / "qapi-schema.json"))
+    u = s[union]
+    assert isinstance(u, UnionType)
+    paths = {str(n.path) for n in walk(s) if str(n.path).startswith(command + ".")}
+    # Introspection: members [type], variants case → wrapper {data: T}.
+    want = {f"{command}.type"}
+    for b in u.branches:
+        wrapper = s.resolve(b.type)
+        assert isinstance(wrapper, StructType)
+        [data] = wrapper.members
+        want.add(f"{command}.type={b.name}")
+        want.add(f"{command}.type={b.name}.data")
+        inner = s.resolve(data.type)
+        if isinstance(inner, StructType) and not data.type.is_array:
+            want |= {f"{command}.type={b.name}.data.{m.name}" for m in inner.members}
+    assert want <= paths
+    assert {p.split(".")[2].split("=")[0] for p in paths} == {"type"}
+    if union == "SocketAddressLegacy":
+        assert f"{command}.type=unix.data.path" in paths
+        assert f"{command}.type=inet.data.host" in paths
+        assert f"{command}.type=fd.data.str" in paths
