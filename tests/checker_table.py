@@ -89,7 +89,7 @@ TABLE: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     "E02": ("QA101", "definition name not a string",
            ("E02-name-not-string",)),
     "E03": ("QA101", "required key missing",
-           ("E03-enum-missing-data", "E03-union-missing-keys")),
+           ("E03-enum-missing-data", "E03-union-missing-discriminator")),
     "E04": ("QA101", "unknown key for the kind",
            ("E04-event-returns", "E04-unknown-key")),
     "E05": ("QA101", "enum data not an array",
@@ -455,3 +455,11 @@ TABLE: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     "D30": ("QA209", "description of a feature that does not exist",
            ("D30-documents-missing-feature",)),
 }
+
+LEGACY: dict[str, str] = {
+    "C02-condition-list": "QL003",
+    "C02-union-branch-if-list": "QL003",
+}
+"""Cases written in a form an older QEMU accepted (see qapidoc.schema.
+dialects): reported under the `legacy` code named here, an error of the
+`qemu` preset like the id's own code."""

@@ -12,7 +12,7 @@ import pytest
 from qapidoc import load_schema
 
 CASES = sorted((Path(__file__).parent / "cases" / "frontend").glob("*.json"))
-EXPECT = re.compile(r"^# expect: (QA\d+)@(\d+)\s*$", re.M)
+EXPECT = re.compile(r"^# expect: (Q[AL]\d+)@(\d+)\s*$", re.M)
 
 
 def expected(path: Path) -> Counter[tuple[str, int]]:
