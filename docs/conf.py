@@ -32,6 +32,9 @@ root_doc = "index"
 exclude_patterns = ["_build"]
 nitpicky = True
 highlight_language = "none"
+# Option names such as --fail-on must survive copy and paste: no en dashes
+# or curly quotes anywhere on the site.
+smartquotes = False
 
 # Relative schema paths in `.. qapi-doc::` are relative to the repository.
 qapidoc_srctree = str(ROOT)

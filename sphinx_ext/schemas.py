@@ -72,16 +72,22 @@ def get_schema(path: str) -> LoadedSchema:
     return loaded
 
 
-def lint_findings(loaded: LoadedSchema, preset: str) -> list[Diagnostic]:
-    """Findings of the lint engine for *preset* (cached per schema)."""
-    if preset not in loaded.lint:
+def lint_findings(loaded: LoadedSchema, preset: str,
+                  config_file: str | None = None) -> list[Diagnostic]:
+    """Findings of the lint engine for *preset* with the configuration of
+    *config_file* ('' for the defaults, None for the nearest file above
+    the schema, as ``qapidoc lint`` finds it), cached per schema."""
+    key = f"{preset}\0{config_file}"
+    if key not in loaded.lint:
         try:
-            from qapidoc.core.config import Config, find_config
+            from qapidoc.core.config import Config, ConfigError, find_config, load_config
             from qapidoc.lint import run_lint
 
             try:
-                config = find_config(loaded.schema.root)
-            except Exception:  # a broken config file is lint's business, not the build's
+                config = (find_config(loaded.schema.root) if config_file is None
+                          else load_config(config_file) if config_file else Config())
+            except ConfigError as e:
+                logger.warning("%s", e, type="qapidoc", subtype="config")
                 config = Config()
             findings = run_lint(loaded.schema, config.with_overrides(preset=preset)).diagnostics
         except ImportError:  # pragma: no cover - lint engine absent
@@ -92,11 +98,12 @@ def lint_findings(loaded: LoadedSchema, preset: str) -> list[Diagnostic]:
                 for d in loaded.schema.diagnostics
                 if d.code in RULES and RULES[d.code].in_preset(preset)
             ]
-        loaded.lint[preset] = list(findings)
-    return loaded.lint[preset]
+        loaded.lint[key] = list(findings)
+    return loaded.lint[key]
 
 
-def report(loaded: LoadedSchema, files: Iterable[str], lint: str | None) -> int:
+def report(loaded: LoadedSchema, files: Iterable[str], lint: str | None,
+           config_file: str | None = None) -> int:
     """Log load errors and (if *lint* names a preset) lint findings in *files*.
 
     Returns the number of errors: a schema that does not load is a located
@@ -123,7 +130,7 @@ def report(loaded: LoadedSchema, files: Iterable[str], lint: str | None) -> int:
     preset = (lint or "").strip().lower()
     if preset in LINT_OFF:
         return errors
-    for diag in lint_findings(loaded, preset):
+    for diag in lint_findings(loaded, preset, config_file):
         key = (diag.location.path, diag.location.line, diag.code)
         if diag.location.path not in wanted or key in reported:
             continue

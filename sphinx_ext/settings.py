@@ -33,6 +33,11 @@ class Settings:
     qapidoc_lint: str | None = field(default=None, metadata=_help(
         "Lint preset (qemu, recommended, strict) whose findings become warnings "
         "of type 'qapidoc', subtype the rule code; None or 'off' to skip.", types=(str,)))
+    qapidoc_lint_config: str | None = field(default=None, metadata=_help(
+        "Configuration file for ``qapidoc_lint`` (.qapidoc.yaml or "
+        "pyproject.toml); '' for the defaults; None: the nearest one above the "
+        "schema, as ``qapidoc lint`` finds it.  ``qapidoc build --lint`` sets "
+        "it to the file ``qapidoc lint`` would use.", types=(str,)))
     qapidoc_warn_undocumented: bool = field(default=True, metadata=_help(
         "Warn (qapidoc.undocumented) about undocumented members, values and "
         "features outside the schema's documentation-exceptions pragma."))

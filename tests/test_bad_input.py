@@ -22,34 +22,34 @@ def lint(*args: str, cwd: Path) -> tuple[int, str]:
 def test_missing_path(tmp_path: Path) -> None:
     rc, out = lint("nope.json", cwd=tmp_path)
     assert rc == 2
-    assert "nope.json:1:1: QA002 can't read schema file 'nope.json': No such file" in out
+    assert "nope.json:1:1: error[QA002] can't read schema file 'nope.json': No such file" in out
 
 
 def test_directory(tmp_path: Path) -> None:
     (tmp_path / "dir.json").mkdir()
     rc, out = lint("dir.json", cwd=tmp_path)
-    assert rc == 2 and "dir.json:1:1: QA002" in out and "Is a directory" in out
+    assert rc == 2 and "dir.json:1:1: error[QA002]" in out and "Is a directory" in out
 
 
 def test_non_utf8(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_bytes(b"{ 'command': 'ok' }\n# caf\xe9\n")
     rc, out = lint("bad.json", cwd=tmp_path)
     assert rc == 2
-    assert "bad.json:2:6: QA002" in out and "not valid UTF-8" in out
+    assert "bad.json:2:6: error[QA002]" in out and "not valid UTF-8" in out
 
 
 def test_non_utf8_include(tmp_path: Path) -> None:
     (tmp_path / "root.json").write_text("{ 'include': 'sub.json' }\n")
     (tmp_path / "sub.json").write_bytes(b"\n\n  \xff\n")
     rc, out = lint("root.json", cwd=tmp_path)
-    assert rc == 1
-    assert "root.json:1:1: QA002" in out and "sub.json:3:3: QA002" in out
+    assert rc == 2  # an unreadable included file is unreadable input
+    assert "root.json:1:1: error[QA002]" in out and "sub.json:3:3: error[QA002]" in out
 
 
 def test_empty_file(tmp_path: Path) -> None:
     (tmp_path / "empty.json").write_text("")
     rc, out = lint("empty.json", cwd=tmp_path)
-    assert rc == 1 and "empty.json:1:1: QA006" in out
+    assert rc == 1 and "empty.json:1:1: warning[QA006]" in out
     # QEMU accepts an empty schema, and so does its preset.
     rc, _ = lint("--preset", "qemu", "empty.json", cwd=tmp_path)
     assert rc == 0
@@ -58,13 +58,13 @@ def test_empty_file(tmp_path: Path) -> None:
 def test_unterminated_string_at_eof(tmp_path: Path) -> None:
     (tmp_path / "s.json").write_text("{ 'enum': 'Colour',\n  'data': [ 'red")
     rc, out = lint("s.json", cwd=tmp_path)
-    assert rc == 1 and "s.json:2:13: QA001 missing terminating \"'\"" in out
+    assert rc == 1 and "s.json:2:13: error[QA001] missing terminating \"'\"" in out
 
 
 def test_unterminated_object_at_eof(tmp_path: Path) -> None:
     (tmp_path / "o.json").write_text("{ 'enum': 'Colour', 'data': [ 'red' ]\n")
     rc, out = lint("o.json", cwd=tmp_path)
-    assert rc == 1 and "o.json:1:38: QA001 expected ',' or '}'" in out
+    assert rc == 1 and "o.json:1:38: error[QA001] expected ',' or '}'" in out
 
 
 @pytest.mark.parametrize("shape", ["[", "{ 'a': "])
@@ -80,7 +80,8 @@ def test_deep_nesting(tmp_path: Path, shape: str) -> None:
 def test_bare_nested_arrays(tmp_path: Path) -> None:
     (tmp_path / "arr.json").write_text("[" * 10_000 + "]" * 10_000 + "\n")
     rc, out = lint("arr.json", cwd=tmp_path)
-    assert rc == 1 and "arr.json:1:1: QA001 top-level expression must be an object" in out
+    assert rc == 1 and ("arr.json:1:1: error[QA001] top-level expression must "
+                        "be an object") in out
 
 
 def test_huge_file(tmp_path: Path) -> None:
@@ -89,7 +90,7 @@ def test_huge_file(tmp_path: Path) -> None:
         f.write(line * (50 * 2**20 // len(line) + 1))
     rc, out = lint("huge.json", cwd=tmp_path)
     assert rc == 2
-    assert "huge.json:1:1: QA002" in out and "file is too large (50.0 MiB" in out
+    assert "huge.json:1:1: error[QA002]" in out and "file is too large (50.0 MiB" in out
 
 
 def test_unknown_preset_is_usage_error(tmp_path: Path) -> None:

@@ -99,7 +99,7 @@ def test_module_names_that_clash_with_site_pages_are_renamed(tmp_path: Path) -> 
 def test_missing_schema_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _out, err = run(capsys, "build", str(tmp_path / "nope.json"), "-o", str(tmp_path / "o"))
     assert code == 2
-    assert "nope.json:1:1: QA002 can't read schema file" in err
+    assert "nope.json:1:1: error[QA002] can't read schema file" in err
     assert "Traceback" not in err
     assert not (tmp_path / "o").exists()
 
@@ -110,7 +110,7 @@ def test_schema_with_errors_exits_1_and_builds_nothing(
     bad.write_text("{ 'enum': 'Color', 'data': [ 'red' ] }\n{ 'struct': 'X', 'data': 3 }\n")
     code, _out, err = run(capsys, "build", str(bad), "-o", str(tmp_path / "site"))
     assert code == 1
-    assert re.search(r"bad\.json:2:\d+: QA\d+ ", err), err
+    assert re.search(r"bad\.json:2:\d+: error\[QA\d+\] ", err), err
     assert "nothing built" in err
     assert not (tmp_path / "site").exists()
 

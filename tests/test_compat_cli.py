@@ -33,7 +33,7 @@ def pair(name: str) -> tuple[str, str]:
 def test_breaking_change_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "compat", "--no-config", *pair("arguments"))
     assert code == 1
-    assert "error: argument-removed: argument 'dropped' of 'configure' removed" in out
+    assert "error: argument-removed: `configure` no longer accepts `dropped`." in out
     assert "    at configure.dropped (input)" in out
     assert " argument-added" not in out  # info hidden by default in text
     assert err.strip() == "7 changes: 4 errors, 3 info (3 not shown)."
@@ -99,6 +99,51 @@ def test_config_file_next_to_new_schema(tmp_path: Path,
     assert code == 2 and "unknown change kind 'typo-kind'" in err
 
 
+def test_accepted_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = pair("arguments")
+    code, out, err = run(capsys, "compat", "--no-config", "--ignore",
+                         "configure.dropped", "--ignore", "nowhere.at-all",
+                         "--format", "json", old, new)
+    data = {c["wire_path"]: c for c in json.loads(out)}
+    accepted = data["configure.dropped"]
+    assert (accepted["severity"], accepted["policy"], accepted["reason"]) == (
+        "info", "accepted", "--ignore")
+    assert data["configure.verbose"]["severity"] == "error"
+    assert "no change at accepted wire path 'nowhere.at-all'" in err
+    shutil.copy(old, tmp_path / "old.json")
+    shutil.copy(new, tmp_path / "new.json")
+    (tmp_path / ".qapidoc.yaml").write_text(
+        "compat:\n  accept:\n    configure.dropped: unused since 2019\n")
+    code, out, _ = run(capsys, "compat", "--format", "markdown",
+                       str(tmp_path / "old.json"), str(tmp_path / "new.json"))
+    assert "`configure` no longer accepts `dropped`. (accepted: unused since 2019)" in out
+    (tmp_path / ".qapidoc.yaml").write_text(
+        "compat:\n  accept:\n    configure.dropped: ''\n")
+    code, _, err = run(capsys, "compat", str(tmp_path / "old.json"),
+                       str(tmp_path / "new.json"))
+    assert code == 2 and "compat.accept.configure.dropped: give the reason" in err
+
+
+def test_changelog_labels(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old, new = pair("arguments")
+    for version in ("1.0.0", "1.1.0"):
+        (tmp_path / version / "qapi").mkdir(parents=True)
+        (tmp_path / version / "VERSION").write_text(version + "\n")
+    shutil.copy(old, tmp_path / "1.0.0" / "qapi" / "schema.json")
+    shutil.copy(new, tmp_path / "1.1.0" / "qapi" / "schema.json")
+    args = ["compat", "--no-config", "--format", "markdown",
+            str(tmp_path / "1.0.0" / "qapi" / "schema.json"),
+            str(tmp_path / "1.1.0" / "qapi" / "schema.json")]
+    _, out, _ = run(capsys, *args)
+    assert out.splitlines()[0] == "# QAPI changes from 1.0.0 to 1.1.0"
+    _, out, _ = run(capsys, *args, "--old-label", "v1", "--new-label", "v2")
+    assert out.splitlines()[0] == "# QAPI changes from v1 to v2"
+    (tmp_path / "1.0.0" / "VERSION").unlink()
+    _, out, _ = run(capsys, *args)
+    title = out.splitlines()[0]
+    assert title.endswith(" to 1.1.0") and not title.split()[4].startswith("/")
+
+
 def test_list_kinds(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "compat", "--list-kinds")
     assert code == 0
@@ -121,8 +166,8 @@ def test_json_format(capsys: pytest.CaptureFixture[str]) -> None:
         "wire_path": "device-add.driver=ssh",
         "reached_by": ["device-add.driver=ssh", "query-device:returns.driver=ssh"],
         "definition": "DeviceOptions", "member": "ssh",
-        "message": "branch 'ssh' added to union 'DeviceOptions'",
-        "section": "Added", "policy": None,
+        "message": "`driver` of `device-add` has the new value `ssh`.",
+        "section": "Added", "policy": None, "reason": None,
         "old": {"file": c["old"]["file"], "line": 8, "column": 1},
         "new": {"file": c["new"]["file"], "line": 12, "column": 54},
     }
@@ -143,11 +188,15 @@ def test_sarif_format(capsys: pytest.CaptureFixture[str]) -> None:
         assert rules[r["ruleIndex"]] == r["ruleId"]
         assert r["level"] == "error"
         loc = r["locations"][0]["physicalLocation"]
-        # A removed command has no NEW location: anchored at the NEW root.
-        assert loc["artifactLocation"]["uri"].endswith("commands.new.json")
+        # A removed command has no NEW location: anchored at the NEW root,
+        # relative to the repository top.
+        assert loc["artifactLocation"] == {"uri": "tests/cases/compat/commands.new.json",
+                                           "uriBaseId": "SRCROOT"}
         assert loc["region"]["startLine"] == 1
         related = r["relatedLocations"][0]["physicalLocation"]
-        assert related["artifactLocation"]["uri"].endswith("commands.old.json")
+        assert related["artifactLocation"]["uri"] == "tests/cases/compat/commands.old.json"
+    assert "SRCROOT" in run0["originalUriBaseIds"]
+    assert "/work" not in out and str(Path.cwd()) not in out
 
 
 def test_github_format(capsys: pytest.CaptureFixture[str]) -> None:
@@ -156,7 +205,8 @@ def test_github_format(capsys: pytest.CaptureFixture[str]) -> None:
     lines = out.splitlines()
     assert code == 1 and len(lines) == 4
     assert lines[0].startswith("::error file=")
-    assert ",title=QAPI compat%3A member-removed::member 'reason'" in lines[0]
+    assert ",title=QAPI compat%3A member-removed::`STATUS_CHANGED` no longer " \
+        "carries `reason`." in lines[0]
     assert "%0Aat STATUS_CHANGED.reason" in lines[0]
     assert any(line.startswith("::warning ") for line in lines)
 
@@ -169,12 +219,14 @@ def test_markdown_changelog(capsys: pytest.CaptureFixture[str]) -> None:
     assert sections == ["## Added", "## Removed"]
     added = out.split("## Added")[1].split("## Removed")[0]
     assert "### `device-add`" in added and "### `draw`" in added
-    assert ("- **Breaking:** `device-add.driver=null.size`: mandatory argument "
-            "'size' added to 'NullOptions'") in added
-    assert ("- `device-add.driver=ssh`: branch 'ssh' added to union "
-            "'DeviceOptions'; also via `query-device:returns.driver=ssh`") in added
+    assert ("- **Breaking:** `device-add` requires the new argument `size` when "
+            "`driver` is `null`.") in added
+    assert ("- `driver` of `device-add` has the new value `ssh`. Also in "
+            "`query-device`.") in added
     removed = out.split("## Removed")[1]
-    assert "- **Review:** `query-device:returns.driver=file.aio`" in removed
+    assert ("- **Review:** `query-device` no longer returns the optional `aio` "
+            "when `driver` is `file`.") in removed
+    assert "/" not in out.splitlines()[0].replace("tests/cases/compat/", "")
 
 
 def test_rst_changelog(capsys: pytest.CaptureFixture[str]) -> None:
@@ -184,7 +236,7 @@ def test_rst_changelog(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[1] == "=" * len(lines[0])
     assert "Deprecated\n----------" in out
     assert "``migrate``\n~~~~~~~~~~~" in out
-    assert "- ``migrate.policy``: member 'policy' of 'migrate' is now deprecated" in out
+    assert "- **Review:** ``policy`` of ``migrate`` is deprecated." in out
 
 
 # -- bad input ----------------------------------------------------------------
@@ -194,8 +246,8 @@ def test_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     missing = str(tmp_path / "nope.json")
     code, out, err = run(capsys, "compat", missing, pair("commands")[1])
     assert code == 2 and out == ""
-    assert f"{os.path.relpath(missing)}:1:1: error: QA002 can't read schema file" in err \
-        or f"{missing}:1:1: error: QA002 can't read schema file" in err
+    assert f"{os.path.relpath(missing)}:1:1: error[QA002] can't read schema file" in err \
+        or f"{missing}:1:1: error[QA002] can't read schema file" in err
 
 
 def test_broken_schema_is_reported_located(capsys: pytest.CaptureFixture[str],
@@ -204,8 +256,8 @@ def test_broken_schema_is_reported_located(capsys: pytest.CaptureFixture[str],
     bad.write_text("{ 'command': 'a', 'data': { 'x': 'Missing' } }\n"
                    "{ 'struct': 'S', 'data': { 'y': 'int' }\n")
     code, out, err = run(capsys, "compat", pair("commands")[0], str(bad))
-    assert code == 2 and out == ""
-    assert ":1:" in err and "QA201" in err  # unknown type, located
+    assert code == 1 and out == ""  # schema errors are findings, as in lint
+    assert ":1:" in err and "error[QA201]" in err  # unknown type, located
     assert ":3:" in err or ":2:" in err  # syntax error, located
     assert f"{bad}: 2 errors in the schema" in err
 
@@ -263,7 +315,7 @@ def test_git_old_against_working_tree(repo: Path,
     code, out, _ = run(capsys, "compat", "--no-config", "git:v1.0:schema.json",
                        "schema.json")
     assert code == 1
-    assert "sub/types.json:1:1: error: argument-removed: argument 'x' of 'Args'" in out
+    assert "sub/types.json:1:1: error: argument-removed: `go` no longer accepts `x`." in out
     assert "was at v1.0:qapi/sub/types.json:1:47" in out
     code, out, _ = run(capsys, "compat", "--no-config", "--format", "json",
                        "git:v1.0:schema.json", "schema.json")

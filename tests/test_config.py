@@ -39,7 +39,7 @@ def test_defaults() -> None:
 def test_every_field_documented() -> None:
     rows = describe_fields()
     keys = {k for k, _, _, _ in rows}
-    assert {"preset", "select", "ignore", "per-file-ignores", "severity",
+    assert {"preset", "select", "extend-select", "ignore", "per-file-ignores", "severity",
             "line-length", "release", "release-file", "roots", "against",
             "history", "compat", "since-note-style", "stable-x-names"} == keys
     assert all(help_text for _, _, _, help_text in rows)

@@ -106,6 +106,64 @@ def test_release_key() -> None:
     assert release_key("10.2") > release_key("9.2")  # type: ignore[operator]
 
 
+def test_releases_are_sorted_by_version(releases: list[tuple[str, Schema]],
+                                        capsys: pytest.CaptureFixture[str],
+                                        tmp_path: Path) -> None:
+    shuffled = [releases[2], releases[0], releases[1]]
+    h = build_history(shuffled)
+    assert h.versions == ("1.0", "1.1", "2.0")
+    assert h.first("RunOptions", "level") == "1.1"
+    (tmp_path / "a.json").write_text(V1)
+    (tmp_path / "b.json").write_text(V2)
+    assert main(["history", f"10.0={tmp_path / 'b.json'}",
+                 f"9.2={tmp_path / 'a.json'}"]) == 0
+    assert "10.0\trun.opts.level" in capsys.readouterr().out
+    assert main(["history", f"latest={tmp_path / 'b.json'}",
+                 f"9.2={tmp_path / 'a.json'}"]) == 2
+    assert "cannot order release 'latest'" in capsys.readouterr().err
+
+
+MOVED_1 = """\
+{ 'struct': 'Info', 'data': { 'on': 'bool', 'handle': 'int' } }
+{ 'command': 'query-info', 'returns': 'Info' }
+{ 'enum': 'Kind', 'data': [ 'a', 'b' ] }
+{ 'struct': 'A', 'data': { 'x': 'int' } }
+{ 'union': 'Obj', 'base': { 'kind': 'Kind', 'common': 'str' },
+  'discriminator': 'kind', 'data': { 'a': 'A' } }
+{ 'command': 'make', 'data': 'Obj', 'boxed': true }
+"""
+MOVED_2 = """\
+{ 'enum': 'InfoType', 'data': [ 'plain', 'secure' ] }
+{ 'struct': 'Plain', 'data': { 'handle': 'int' } }
+{ 'struct': 'Secure', 'data': { 'key': 'str' } }
+{ 'union': 'Info', 'base': { 'on': 'bool', 'type': 'InfoType' },
+  'discriminator': 'type', 'data': { 'plain': 'Plain', 'secure': 'Secure' } }
+{ 'command': 'query-info', 'returns': 'Info' }
+{ 'enum': 'Kind', 'data': [ 'a', 'b' ] }
+{ 'struct': 'A', 'data': { 'common': 'str', 'x': 'int' } }
+{ 'struct': 'B', 'data': { 'common': 'str', 'y': 'int' } }
+{ 'union': 'Obj', 'base': { 'kind': 'Kind' },
+  'discriminator': 'kind', 'data': { 'a': 'A', 'b': 'B' } }
+{ 'command': 'make', 'data': 'Obj', 'boxed': true }
+"""
+
+
+def test_moved_members_keep_their_first_release(tmp_path: Path) -> None:
+    """Into the branches of a new discriminator, or from a union's base
+    into every branch: the wire had them all along."""
+    h = build_history([("1.0", _load(tmp_path, "m1", MOVED_1)),
+                       ("2.0", _load(tmp_path, "m2", MOVED_2))])
+    assert h.paths["query-info:returns.type=plain.handle"] == "1.0"
+    assert h.paths["query-info:returns.type=secure.key"] == "2.0"
+    assert h.paths["query-info:returns.type"] == "2.0"
+    assert h.first("Plain", "handle") == "1.0"
+    assert h.paths["make.kind=a.common"] == "1.0"
+    assert h.paths["make.kind=b.common"] == "1.0"  # value b always had it
+    assert h.paths["make.kind=b.y"] == "2.0"
+    assert "query-info:returns.handle" not in h.gone
+    assert "make.common" not in h.gone
+
+
 def test_needs_a_release() -> None:
     with pytest.raises(ValueError):
         build_history([])

@@ -68,8 +68,10 @@ def test_baseline_reports_only_new(tmp_path: Path,
     baseline = tmp_path / "baseline.json"
     assert main(["lint", str(schema), "--write-baseline", str(baseline)]) == 0
     data = json.loads(baseline.read_text())
-    assert data["findings"] == [{"code": "QD301", "definition": "ping",
-                                 "member": None, "count": 1}]
+    [entry] = data["findings"]
+    assert data["qapidoc-baseline"] == 2
+    assert {k: entry[k] for k in ("code", "definition", "member", "count")} == {
+        "code": "QD301", "definition": "ping", "member": None, "count": 1}
     capsys.readouterr()
     assert main(["lint", str(schema), "--baseline", str(baseline)]) == 0
     # Moving the definition down keeps the baseline valid; a new finding
@@ -123,6 +125,8 @@ def test_pre_commit_without_roots(tmp_path: Path,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["lint", "--pre-commit", "x.json"]) == 2
+    assert "x.json:1:1: error[QA002]" in capsys.readouterr().out
+    assert main(["lint"]) == 2
     assert "no 'roots' configured" in capsys.readouterr().err
 
 

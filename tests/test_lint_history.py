@@ -51,9 +51,9 @@ def test_new_member_and_event_must_name_the_new_release(
     rc, out = run(capsys, "--release", "9.1", "--history",
                   f"9.0={tmp_path / 'old.json'}", str(tmp_path / "new.json"))
     assert rc == 1
-    assert "new.json:4:1: QD112 member 'verbose' of command 'ping' says 9.0 " \
+    assert "new.json:4:1: warning[QD112] member 'verbose' of command 'ping' says 9.0 " \
            "but first appears on the wire in 9.1" in out
-    assert "new.json:13:1: QD112 event 'PONG' says 9.0 but first appears" in out
+    assert "new.json:13:1: warning[QD112] event 'PONG' says 9.0 but first appears" in out
     assert "says 9.0 but" in out and out.count("QD112") == 2
 
 

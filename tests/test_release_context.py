@@ -35,7 +35,7 @@ def test_since_from_the_future_is_found_with_a_version_file(
     schema = _tree(tmp_path, "10.2.50")
     assert main(["lint", str(schema)]) == 1
     out = capsys.readouterr()
-    assert "QD104 Since: 99.1 is later than the release under development, 11.0" in out.out
+    assert "error[QD104] Since: 99.1 is later than the release under development, 11.0" in out.out
     assert "Release under development: 11.0 (from " in out.err
     assert "VERSION)" in out.err
 

@@ -48,14 +48,26 @@ def _lint(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str
 
 
 def test_text(schema: str, capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, err = _lint(capsys, schema)
+    rc, out, err = _lint(capsys, schema, "--output-format", "concise")
     assert rc == 1
     assert out.splitlines() == [
-        "schema.json:4:12: QD301 two spaces between sentences",
-        "schema.json:6:20: QD105 write '(since 9.1)', not '(Since 9.1)'",
+        "schema.json:4:12: warning[QD301] two spaces between sentences",
+        "schema.json:6:20: warning[QD105] write '(since 9.1)', not '(Since 9.1)'",
     ]
     assert "\x1b[" not in out
     assert err.startswith("Found 2 findings (2 warnings)")
+
+
+def test_text_full_shows_source_line_and_caret(
+        schema: str, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = _lint(capsys, schema)
+    assert rc == 1
+    assert out.splitlines()[:4] == [
+        "schema.json:4:12: warning[QD301] two spaces between sentences",
+        "  |",
+        "4 | # Check it. Now.",
+        "  |            ^",
+    ]
 
 
 def test_json(schema: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -66,8 +78,10 @@ def test_json(schema: str, capsys: pytest.CaptureFixture[str]) -> None:
         "path": "schema.json", "line": 6, "column": 20, "code": "QD105",
         "name": "since-note-format", "severity": "warning",
         "message": "write '(since 9.1)', not '(Since 9.1)'",
-        "definition": "ping", "member": "count", "fixable": True}
+        "definition": "ping", "member": "count", "fixable": True,
+        "fingerprint": rows[1]["fingerprint"]}
     assert rows[0]["member"] is None
+    assert len({r["fingerprint"] for r in rows}) == 2
 
 
 def test_json_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -150,11 +164,16 @@ def test_junit(schema: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert {f.get("type") for f in fails} == {"QD105", "QD301"}
 
 
-def test_statistics(schema: str, capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = _lint(capsys, schema, "--statistics")
-    assert "     1  QD105  since-note-format" in out
+def test_statistics_alone(schema: str, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = _lint(capsys, schema, "--statistics")
+    assert rc == 1
+    assert out.splitlines() == ["     1  QD105  since-note-format",
+                                "     1  QD301  sentence-spacing"]
+    assert err.startswith("Found 2 findings")
     _, out, err = _lint(capsys, schema, "--statistics", "--format", "json")
-    assert json.loads(out) and "QD301" in err
+    assert json.loads(out) == [
+        {"code": "QD105", "name": "since-note-format", "count": 1, "fixable": True},
+        {"code": "QD301", "name": "sentence-spacing", "count": 1, "fixable": True}]
 
 
 def test_exit_options(schema: str, capsys: pytest.CaptureFixture[str]) -> None:

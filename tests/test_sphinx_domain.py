@@ -357,15 +357,18 @@ def test_type_decorations_link_only_the_name(project: Build) -> None:
 
 
 def test_field_lists_link_types_with_decorations(project: Build) -> None:
+    """Types in field lists are monospace like member types, never italic."""
     page = project.html("qmp")
     assert re.search(
-        r"<strong>options</strong> \(<a [^>]*#qapi-QMP.obj-BlockdevOptions\"[^>]*>"
-        r"<em>BlockdevOptions</em></a>, <span class=\"qapi-badge "
-        r"qapi-badge-optional\">optional</span>\)",
+        r"<strong>options</strong> \(<code class=\"qapi-type\"><a [^>]*"
+        r"#qapi-QMP.obj-BlockdevOptions\"[^>]*>BlockdevOptions</a></code>, "
+        r"<span class=\"qapi-badge qapi-badge-optional\">optional</span>\)",
         page,
     )
-    assert re.search(r"<strong>drivers</strong> \(\[<a [^>]*#qapi-QMP.enum-BlockdevDriver\"", page)
-    assert "<strong>sizes</strong> ([<em>int</em>], " in page
+    assert re.search(r"<strong>drivers</strong> \(<code class=\"qapi-type\">\[<a [^>]*"
+                     r"#qapi-QMP.enum-BlockdevDriver\"", page)
+    assert '<strong>sizes</strong> (<code class="qapi-type">[int]</code>, ' in page
+    assert "<em>int</em>" not in page
     # block content of a field is not squeezed into a paragraph
     assert "<p><ul" not in page
 

@@ -17,6 +17,7 @@ from sphinx_ext.render.rst import (
     render_schema,
     to_rst,
 )
+from sphinx_ext.render.since import inline_since, split_since
 
 CASES = Path(__file__).parent / "cases" / "sphinx"
 ZOO = CASES / "zoo" / "zoo.json"
@@ -133,12 +134,31 @@ def test_only_the_named_modules(zoo: qapidoc.Schema) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "version"),
-    [("a dog (since 2.0)", "2.0"), ("x (Since: 4.2)", "4.2"), ("plain", None),
-     ("(default: false, since 3.1)", None)],
+    ("text", "version", "rest"),
+    [("a dog (since 2.0)", "2.0", "a dog"),
+     ("x (Since: 4.2).", "4.2", "x."),
+     ("plain", None, "plain"),
+     ("Since 6.1", "6.1", ""),
+     ("since: 6.2.", "6.2", ""),
+     ("(since 10.2.0) new", "10.2", "new"),
+     ("the action (default: report; since: 5.0)", "5.0", "the action (default: report)"),
+     ("(default: false, since 3.1)", "3.1", "(default: false)"),
+     ("auto (since 2.9; default: auto)", "2.9", "auto (default: auto)"),
+     ("first (since 1.0)\n\nlater (since 2.0)", "1.0", "first\n\nlater (since 2.0)"),
+     ("first\n\nAlso works. (since 10.1)", "10.1", "first\n\nAlso works."),
+     ("a\n\n::\n\n  (since 1.0)", None, "a\n\n::\n\n  (since 1.0)"),
+     ("``(since 1.0)`` is a note", None, "``(since 1.0)`` is a note")],
 )
-def test_member_since(text: str, version: str | None) -> None:
+def test_the_dating_since_note_leaves_the_text(text: str, version: str | None,
+                                                rest: str) -> None:
     assert member_since(text) == version
+    assert "\n".join(split_since(text.split("\n")).lines) == rest
+
+
+def test_other_since_notes_become_inline_badges() -> None:
+    line = "b (since 2.0) and (default: 0, since 6.2.0) but ``(since 1.0)``"
+    assert inline_since(line) == (
+        "b :qapi:since:`2.0` and (default: 0, :qapi:since:`6.2`) but ``(since 1.0)``")
 
 
 def test_changes_by_version(zoo: qapidoc.Schema) -> None:

@@ -1,13 +1,14 @@
 """Command line: ``qapidoc lint|rules|compat|history|build``.
 
-Parses arguments, calls the library, formats diagnostics.  Exit status:
-0 nothing found, 1 findings (or changes at or above --fail-on), 2 usage
-error or unreadable input.  Heavy imports happen inside each command.
+Parses arguments, calls the library, formats diagnostics.  One exit-status
+contract for every command (`EXIT_STATUS`, shown in each ``--help``).
+Heavy imports happen inside each command.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 
@@ -15,16 +16,44 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
+EXIT_STATUS = """\
+Exit status (the same for every command): 0 clean; 1 findings or changes at
+or above --fail-on; 2 usage error, bad configuration or unreadable input (a
+missing schema or included file, a directory, a file that is not UTF-8 or
+too large, a bad git:REF:PATH)."""
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+
 
 class UsageError(Exception):
     """Bad command line or configuration; reported without a traceback."""
 
 
 class _Parser(argparse.ArgumentParser):
+    """Errors print this (sub)command's usage, with a did-you-mean hint for
+    a misspelled option."""
+
     def error(self, message: str) -> None:  # type: ignore[override]
+        bad = _INVALID_CHOICE.search(message)
+        if bad is not None:
+            from qapidoc.core.suggest import did_you_mean
+
+            hint = did_you_mean(bad.group(1), re.findall(r"'([^']*)'", bad.group(2)))
+            message = message.replace(bad.group(0), f"invalid choice: "
+                                      f"'{bad.group(1)}'{hint} (choose from "
+                                      f"{bad.group(2)})")
         self.print_usage(sys.stderr)
         sys.stderr.write(f"{self.prog}: error: {message}\n")
         raise SystemExit(EXIT_USAGE)
+
+    def unrecognized(self, extras: Sequence[str]) -> None:
+        from qapidoc.core.suggest import did_you_mean
+
+        options = [o for a in self._actions for o in a.option_strings]
+        hints = "".join(did_you_mean(x.partition("=")[0], options)
+                        for x in extras if x.startswith("-"))
+        self.error(f"unrecognized arguments: {' '.join(extras)}{hints}")
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -34,6 +63,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="qapidoc",
         description="Lint, compare and document QAPI schemas.",
+        epilog=EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version",
                         version=f"qapidoc {__version__}")
@@ -42,17 +73,34 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     from qapidoc.cli.commands import register_all
 
     register_all(sub, argv)
+    parser.set_defaults(_subparsers=sub)
     return parser
+
+
+def _unknown_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:
+    """Reject a misspelled command with a hint, before argparse's
+    generic 'invalid choice'."""
+    from qapidoc.cli.commands import COMMANDS
+    from qapidoc.core.suggest import did_you_mean
+
+    word = next((a for a in argv if not a.startswith("-")), None)
+    if word is not None and word not in COMMANDS:
+        parser.error(f"unknown command '{word}'{did_you_mean(word, COMMANDS)} "
+                     f"(commands: {', '.join(COMMANDS)})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
     parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    _unknown_command(parser, argv)
+    args, extras = parser.parse_known_args(argv)
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    if extras:
+        sub = args._subparsers.choices[args.command]
+        sub.unrecognized(extras)
     try:
         result: int = args.run(args)
         return result

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_STATUS, EXIT_USAGE, UsageError
+from qapidoc.cli.options import add_config_options, read_config, unreadable
 from qapidoc.core.registry import PRESETS
 
 if TYPE_CHECKING:
@@ -34,12 +35,16 @@ THEMES: dict[str, str] = {
 RESERVED_PAGES = frozenset({"index", "genindex", "search", "qapi-index", "changes"})
 """Page names the site uses itself; a module with such a name gets a suffix."""
 
-EPILOG = """\
-Exit status: 0 site built, 1 the schema has errors (printed as
-path:line:col: CODE message; nothing is built) or, with -W, Sphinx warned,
-2 usage error, unreadable schema, unwritable output directory, missing
-theme or a failed Sphinx run.  Warnings of the schema loader and of Sphinx
-go to stderr; the last line on stdout names the page to open.
+EPILOG = f"""\
+--lint reads the same configuration as 'qapidoc lint' (--config, --no-config
+or the nearest file above the schema); a broken one stops the build.
+Warnings of the schema loader and of Sphinx go to stderr; the last line on
+stdout names the page to open.
+
+{EXIT_STATUS}  For build: 1 means the schema has errors (printed as
+path:line:col: severity[CODE] message; nothing is built) or, with -W, Sphinx
+warned; 2 also covers an unwritable output directory, a missing theme or a
+failed Sphinx run.
 """
 
 
@@ -70,9 +75,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         help="the whole schema on one page")
     p.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
                    help="build with N processes ('auto': one per CPU)")
-    p.add_argument("--lint", choices=PRESETS, default=None, metavar="PRESET",
-                   help="also report lint findings of this preset ("
-                   + ", ".join(PRESETS) + ") as warnings while building")
+    p.add_argument("--lint", choices=PRESETS, nargs="?", const="", default=None,
+                   metavar="PRESET",
+                   help="also report lint findings as warnings while building, "
+                   "with the configuration 'qapidoc lint' uses; PRESET ("
+                   + ", ".join(PRESETS) + ") overrides its preset")
+    add_config_options(p)
     p.add_argument("-W", "--fail-on-warning", action="store_true",
                    help="exit 1 if Sphinx printed any warning")
     p.add_argument("--project-dir", metavar="DIR",
@@ -111,6 +119,8 @@ class SiteOptions:
     theme: str = "alabaster"
     split: bool = True
     lint: str | None = None
+    lint_config: str | None = None
+    """The configuration file lint reads ('' for the defaults)."""
 
 
 def heading_of(doc: DocComment | None) -> str | None:
@@ -260,6 +270,7 @@ def conf_py(schema_path: str, title: str, options: SiteOptions) -> str:
     ]
     if options.lint:
         settings.append(("qapidoc_lint", options.lint))
+        settings.append(("qapidoc_lint_config", options.lint_config or ""))
     if options.theme == "alabaster":
         settings.append(("html_theme_options", {"fixed_sidebar": True,
                                                 "show_relbars": True}))
@@ -308,26 +319,32 @@ def _check_theme(theme: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from qapidoc import load_schema
-    from qapidoc.core.report import format_text
-    from qapidoc.core.source import Severity
+    from qapidoc.core.report import format_text, want_colour
+    from qapidoc.core.source import Severity, diagnostic_sort_key
 
     _check_theme(args.theme)
     schema_path = os.path.abspath(args.schema)
     if os.path.isdir(schema_path):
         raise UsageError(f"{args.schema}: is a directory, not a schema file")
+    lint, lint_config = args.lint, None
+    if lint is not None:
+        config = read_config(args, args.schema)
+        lint, lint_config = lint or config.preset, config.source or ""
     schema = load_schema(args.schema)
     errors = [d for d in schema.diagnostics if d.severity is Severity.ERROR]
     if schema.diagnostics:
-        sys.stderr.write(format_text(schema.diagnostics))
+        sys.stderr.write(format_text(sorted(schema.diagnostics, key=diagnostic_sort_key),
+                                     colour=want_colour(sys.stderr),
+                                     output_format="concise"))
     if errors:
-        unreadable = any(d.code == "QA002" for d in errors) and not schema.modules
         n = len(errors)
         sys.stderr.write(f"qapidoc build: {n} error{'s' if n != 1 else ''} in "
                          f"the schema; nothing built\n")
-        return EXIT_USAGE if unreadable else EXIT_FINDINGS
+        return EXIT_USAGE if unreadable(errors) else EXIT_FINDINGS
     out = _prepare_output(args.output)
     options = SiteOptions(title=args.title, namespace=args.namespace,
-                          theme=args.theme, split=args.split, lint=args.lint)
+                          theme=args.theme, split=args.split, lint=lint,
+                          lint_config=lint_config)
     files = project_files(schema, schema_path, options)
 
     started = time.monotonic()

@@ -1,9 +1,9 @@
 """``qapidoc compat OLD NEW`` and ``qapidoc history VERSION=SCHEMA...``.
 
 Loads schemas (paths or ``git:REF:PATH``), refuses ones with errors that
-affect the wire (reported located, exit 2), runs `compat.diff` or
-`history.build_history`, and writes the chosen format.  compat exits 1 when
-a change at or above ``--fail-on`` is found.
+affect the wire (reported located: exit 1, or 2 when a file cannot be
+read), runs `compat.diff` or `history.build_history`, and writes the chosen
+format.  compat exits 1 when a change at or above ``--fail-on`` is found.
 """
 
 from __future__ import annotations
@@ -14,11 +14,19 @@ import os
 import sys
 from collections.abc import Sequence
 
-from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_STATUS, EXIT_USAGE, UsageError
+from qapidoc.cli.options import (
+    LEVELS,
+    add_config_options,
+    add_fail_on,
+    config_start,
+    exit_status,
+    read_config,
+    unreadable,
+)
 from qapidoc.core.source import Diagnostic, Severity, diagnostic_sort_key
+from qapidoc.core.suggest import did_you_mean
 from qapidoc.schema.model import Schema
-
-_LEVELS = ("error", "warning", "info")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,25 +35,33 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "compat", help="what changed on the wire between two schemas",
         description="Compare the wire protocol of two schemas (paths or "
-        "git:REF:PATH) and report what changed and what breaks clients.")
+        "git:REF:PATH) and report what changed and what breaks clients.",
+        epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("old", metavar="OLD", nargs="?",
-                   help="the older schema: a path or git:REF:PATH")
+                   help="the older schema: a path, git:REF:PATH, or a "
+                   "query-qmp-schema reply (JSON array or {\"return\": [...]})")
     p.add_argument("new", metavar="NEW", nargs="?",
-                   help="the newer schema: a path or git:REF:PATH")
+                   help="the newer schema, given the same ways")
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="output format (default: text)")
-    p.add_argument("--fail-on", choices=(*_LEVELS, "never"), default="error",
-                   help="exit 1 if a change at or above this severity is "
-                   "found (default: error)")
-    p.add_argument("--show", choices=_LEVELS, default=None,
+    add_fail_on(p, "error", never=True)
+    p.add_argument("--show", choices=LEVELS, default=None,
                    help="least severe change to output (default: warning for "
                    "text, github and sarif; info for json, markdown and rst)")
     p.add_argument("--severity", action="append", default=[],
                    metavar="KIND=LEVEL",
                    help="severity of a change kind (error, warning or info); "
                    "repeatable, overrides the configuration file")
-    p.add_argument("--no-config", action="store_true",
-                   help="ignore configuration files")
+    p.add_argument("--ignore", action="append", default=[], metavar="WIRE-PATH",
+                   help="accept the change at this wire path (as shown by "
+                   "compat, e.g. query-sev:returns.handle): it becomes info; "
+                   "repeatable, adds to the configuration's compat.accept")
+    p.add_argument("--old-label", metavar="TEXT",
+                   help="how OLD is named in changelogs (default: the VERSION "
+                   "file beside or above it, else OLD as given)")
+    p.add_argument("--new-label", metavar="TEXT",
+                   help="how NEW is named in changelogs (default: as for OLD)")
+    add_config_options(p)
     p.add_argument("--list-kinds", action="store_true",
                    help="list change kinds with their default severities")
     p.set_defaults(run=run_compat)
@@ -54,10 +70,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "history", help="first release of every wire item",
         description="Given release schemas oldest first, print the first "
         "release whose wire protocol has each command, event, member, value, "
-        "branch and feature.")
+        "branch and feature.",
+        epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
     h.add_argument("releases", nargs="+", metavar="VERSION=SCHEMA",
-                   help="a release and its schema (path or git:REF:PATH), "
-                   "oldest first")
+                   help="a release and its schema (path, git:REF:PATH or "
+                   "query-qmp-schema reply); sorted by version")
     h.add_argument("--format", choices=("text", "json"), default="text")
     h.add_argument("--all", action="store_true",
                    help="text: also list items already in the oldest release")
@@ -71,28 +88,80 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def wire_errors(schema: Schema) -> list[Diagnostic]:
     """Errors that make the wire protocol unreliable: every error except
     documentation ones (doc comment syntax, layout, binding, line length),
-    which released QEMU schemas do have."""
+    which released QEMU schemas do have, and the old dialects QEMU has
+    since dropped (``QL``: simple unions, C-expression conditions, old
+    pragma names), which the model reads as they were meant."""
     out = []
     for d in schema.diagnostics:
         if d.severity is not Severity.ERROR:
             continue
-        if d.code.startswith("QA3") or d.name.startswith("doc-"):
+        if d.code.startswith(("QA3", "QL")) or d.name.startswith("doc-"):
             continue
         out.append(d)
     return out
 
 
 def load(spec: str, what: str) -> Schema:
-    """Load a schema or raise UsageError naming the argument."""
-    from qapidoc.schema.builder import load_schema
+    """Load a schema or a query-qmp-schema reply, or raise UsageError
+    naming the argument."""
     from qapidoc.schema.gitsource import GitSpecError
+    from qapidoc.schema.introspection import IntrospectionError, load_schema_or_reply
 
     if not spec.startswith("git:") and os.path.isdir(spec):
         raise UsageError(f"{what} '{spec}' is a directory, not a schema file")
     try:
-        return load_schema(spec)
+        return load_schema_or_reply(spec)
     except GitSpecError as e:
         raise UsageError(f"{what}: {e}") from None
+    except IntrospectionError as e:
+        raise UsageError(f"{_prefix(spec)}{e}") from None
+
+
+def label(spec: str) -> str:
+    """How a changelog names an input: the release in the ``VERSION`` file
+    of the schema's directory or one above it (as in QEMU's tree), else
+    the argument as given, relative to the working directory."""
+    if spec.startswith("git:"):
+        from qapidoc.schema.gitsource import GitSpecError, git_opener
+
+        try:
+            path, opener = git_opener(spec)
+        except GitSpecError:
+            return spec
+        read = opener
+        where = os.path.dirname(path)
+    else:
+        from qapidoc.schema.reader import read_text
+
+        read = read_text
+        where = os.path.dirname(os.path.abspath(spec))
+    for _ in range(4):
+        text, _why = read(os.path.join(where, "VERSION") if where else "VERSION")
+        version = (text or "").strip()
+        if version and len(version) < 40 and "\n" not in version:
+            return version
+        if not where or os.path.isdir(os.path.join(where, ".git")):
+            break
+        where = os.path.dirname(where)
+    if spec.startswith("git:") or not os.path.isabs(spec):
+        return spec
+    return os.path.relpath(spec)
+
+
+def _sarif_base(spec: str) -> str:
+    """What SARIF URIs are relative to: the top of the git repository
+    holding NEW, else the working directory ("")."""
+    if spec.startswith("git:"):
+        return ""  # locations are repository-relative already
+    import subprocess
+
+    where = os.path.dirname(os.path.abspath(spec))
+    try:
+        out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=where,
+                             capture_output=True, text=True, check=False)
+    except OSError:
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""
 
 
 def _prefix(spec: str) -> str:
@@ -104,67 +173,67 @@ def _prefix(spec: str) -> str:
 
 
 def _report_load_errors(errors: Sequence[tuple[str, Schema, list[Diagnostic]]]) -> int:
+    """Print the schema errors located; exit 2 when a file could not be
+    read, else 1 (the schema has errors: findings, as lint reports them)."""
+    from qapidoc.core.report import headline, want_colour
+
+    colour = want_colour(sys.stderr)
     for spec, _schema, diags in errors:
         prefix = _prefix(spec)
         for d in sorted(diags, key=diagnostic_sort_key):
-            sys.stderr.write(f"{prefix}{d.location}: error: {d.code} {d.message}\n")
+            sys.stderr.write(f"{prefix}{headline(d, colour)}\n")
         n = len(diags)
         sys.stderr.write(f"qapidoc: error: {spec}: {n} error{'s' if n != 1 else ''} "
                          "in the schema; fix them before comparing\n")
-    return EXIT_USAGE
+    return EXIT_USAGE if any(unreadable(d) for _, _, d in errors) else EXIT_FINDINGS
 
 
 # --------------------------------------------------------------------------
 # compat
 
 
-def _severity_options(args: argparse.Namespace, new_spec: str) -> dict[str, str]:
-    """Severity overrides: configuration file (found from NEW), then
-    ``--severity`` options."""
+def _policy_options(args: argparse.Namespace,
+                    new_spec: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Severity overrides and accepted wire paths: configuration file
+    (found from NEW), then ``--severity`` and ``--ignore`` options."""
     from qapidoc.compat.diff import CHANGE_KINDS
 
     out: dict[str, str] = {}
-    if not args.no_config:
-        out.update(_config_severities(new_spec))
+    severities, accept = _config_policy(args, new_spec)
+    out.update(severities)
+    for path in args.ignore:
+        if not path.strip() or any(c.isspace() for c in path.strip()):
+            raise UsageError(f"--ignore expects a wire path, got '{path}'")
+        accept[path.strip()] = "--ignore"
     for item in args.severity:
         kind, sep, level = item.partition("=")
         kind, level = kind.strip(), level.strip().lower()
         if not sep or not kind:
             raise UsageError(f"--severity expects KIND=LEVEL, got '{item}'")
         if kind not in CHANGE_KINDS:
-            raise UsageError(f"--severity: unknown change kind '{kind}' "
+            raise UsageError(f"--severity: unknown change kind '{kind}'"
+                             f"{did_you_mean(kind, CHANGE_KINDS)} "
                              "(see qapidoc compat --list-kinds)")
-        if level not in _LEVELS:
+        if level not in LEVELS:
             raise UsageError(f"--severity {kind}: unknown severity '{level}' "
                              "(expected error, warning or info)")
         out[kind] = level
-    return out
+    return out, accept
 
 
-def _config_severities(new_spec: str) -> dict[str, str]:
+def _config_policy(args: argparse.Namespace,
+                   new_spec: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Severity overrides and accepted wire paths (with reasons) of the
+    configuration the options ask for."""
     from qapidoc.compat.diff import CHANGE_KINDS
 
-    try:
-        from qapidoc.core.config import ConfigError, config_file_for, load_config
-    except ImportError:  # configuration support not installed
-        return {}
-    start = new_spec
-    if new_spec.startswith("git:"):
-        from qapidoc.schema.gitsource import parse_git_spec
-
-        start = os.path.join(os.getcwd(), parse_git_spec(new_spec)[1])
-    path = config_file_for(start)
-    if path is None:
-        return {}
-    try:
-        config = load_config(path)
-    except ConfigError as e:
-        raise UsageError(str(e)) from None
+    config = read_config(args, config_start(new_spec))
     for kind in config.compat:
         if kind not in CHANGE_KINDS:
-            raise UsageError(f"{path}: compat: unknown change kind '{kind}' "
+            raise UsageError(f"{config.source}: compat: unknown change kind "
+                             f"'{kind}'{did_you_mean(kind, CHANGE_KINDS)} "
                              "(see qapidoc compat --list-kinds)")
-    return dict(config.compat)
+    return dict(config.compat), dict(config.compat_accept)
 
 
 def _list_kinds() -> int:
@@ -184,29 +253,35 @@ def run_compat(args: argparse.Namespace) -> int:
     from qapidoc import __version__
     from qapidoc.compat.diff import diff
     from qapidoc.compat.report import Sources, render, summary
+    from qapidoc.core.report import want_colour
 
-    severities = _severity_options(args, args.new)
+    severities, accept = _policy_options(args, args.new)
     old = load(args.old, "OLD")
     new = load(args.new, "NEW")
     errors = [(spec, s, wire_errors(s)) for spec, s in
               ((args.old, old), (args.new, new))]
     if any(e for _, _, e in errors):
         return _report_load_errors([x for x in errors if x[2]])
-    changes = diff(old, new, severities)
+    changes = diff(old, new, severities, accept)
+    used = {p for c in changes if c.policy == "accepted" or c.reason
+            for p in c.reached_by}
+    for path in accept:
+        if path not in used:
+            sys.stderr.write(f"qapidoc: note: no change at accepted wire path "
+                             f"'{path}' ({accept[path]})\n")
     show = args.show or ("warning" if args.format in ("text", "github", "sarif")
                          else "info")
     floor = Severity.parse(show)
     shown = [c for c in changes if c.severity >= floor]
     src = Sources(args.old, args.new, _prefix(args.old), _prefix(args.new),
-                  new.root)
+                  new.root, args.old_label or label(args.old),
+                  args.new_label or label(args.new),
+                  _sarif_base(args.new) if args.format == "sarif" else "")
     sys.stdout.write(render(args.format, shown, src,
-                            colour=args.format == "text" and sys.stdout.isatty(),
+                            colour=args.format == "text" and want_colour(sys.stdout),
                             version=__version__))
     sys.stderr.write(summary(changes, len(shown)) + "\n")
-    if args.fail_on == "never":
-        return EXIT_OK
-    limit = Severity.parse(args.fail_on)
-    return EXIT_FINDINGS if any(c.severity >= limit for c in changes) else EXIT_OK
+    return exit_status((c.severity for c in changes), args.fail_on)
 
 
 # --------------------------------------------------------------------------
@@ -214,7 +289,7 @@ def run_compat(args: argparse.Namespace) -> int:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    from qapidoc.compat.history import build_history
+    from qapidoc.compat.history import build_history, version_key
 
     releases: list[tuple[str, Schema]] = []
     specs: list[str] = []
@@ -224,6 +299,9 @@ def run_history(args: argparse.Namespace) -> int:
             raise UsageError(f"expected VERSION=SCHEMA, got '{item}'")
         if version in (v for v, _ in releases):
             raise UsageError(f"version '{version}' given twice")
+        if version_key(version) is None:
+            raise UsageError(f"cannot order release '{version}': name releases "
+                             "by version, e.g. 10.1 or 10.1.0")
         releases.append((version.strip(), load(spec, version)))
         specs.append(spec)
     errors = [(spec, s, wire_errors(s)) for spec, (_, s) in zip(specs, releases,

@@ -14,7 +14,15 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_STATUS, EXIT_USAGE, UsageError
+from qapidoc.cli.options import (
+    add_config_options,
+    add_fail_on,
+    add_output_format,
+    exit_status,
+    read_config,
+    unreadable,
+)
 from qapidoc.core.registry import PRESETS
 from qapidoc.core.report import FORMATS
 
@@ -23,33 +31,40 @@ if TYPE_CHECKING:
     from qapidoc.core.source import Diagnostic
     from qapidoc.lint.engine import LintResult, Version
     from qapidoc.schema.model import Schema
+    from qapidoc.schema.roots import Target
 
-EPILOG = """\
-Exit status: 0 no findings (at or above --fail-on), 1 findings, 2 usage
-error, bad configuration or unreadable input.  --format json prints an array
-of objects with path, line, column, code, name, severity, message,
-definition, member (null when not applicable) and fixable.
+EPILOG = f"""\
+Rules: --select replaces the preset's rules, --extend-select adds to them,
+--ignore removes; each takes codes, code prefixes or names, comma-separated.
+A module file (one a root schema includes: a configured root, or the nearest
+qapi-schema.json above it) is checked in its root's context and only its own
+findings are shown.  --format json prints an array of objects with path,
+line, column, code, name, severity, message, definition, member (null when
+not applicable), fixable and fingerprint.
+
+{EXIT_STATUS}
 """
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("lint", help="check schemas and report findings",
+                       description="Check QAPI schemas and report every "
+                       "finding: path:line:col: severity[CODE] message.",
                        epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("schemas", nargs="*", metavar="SCHEMA",
-                   help="root schema files (default: 'roots' from the "
-                   "configuration); with --pre-commit, the files to report on")
+                   help="schema files: roots, or modules checked in their "
+                   "root's context (default: 'roots' from the configuration); "
+                   "with --pre-commit, the files to report on")
     p.add_argument("--preset", choices=PRESETS, default=None,
                    help="set of rules to run (default: recommended)")
     p.add_argument("--select", action="append", default=[], metavar="RULES",
-                   help="also run these rules (codes, prefixes or names, "
-                   "comma-separated)")
+                   help="run only these rules, instead of the preset's")
+    p.add_argument("--extend-select", action="append", default=[],
+                   metavar="RULES", help="also run these rules")
     p.add_argument("--ignore", action="append", default=[], metavar="RULES",
                    help="do not run these rules")
-    p.add_argument("--config", metavar="FILE",
-                   help="configuration file (default: the nearest "
-                   "pyproject.toml with [tool.qapidoc] or .qapidoc.yaml "
-                   "above the schema)")
+    add_config_options(p)
     p.add_argument("--release", metavar="X.Y",
                    help="the release under development")
     p.add_argument("--against", metavar="SCHEMA",
@@ -64,24 +79,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="longest documentation line (default: 70)")
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="output format (default: text)")
+    add_output_format(p)
     p.add_argument("--statistics", action="store_true",
-                   help="also print the number of findings per rule")
+                   help="print only the number of findings per rule")
     p.add_argument("--exit-zero", action="store_true",
                    help="exit 0 even when there are findings")
-    p.add_argument("--fail-on", choices=("error", "warning", "info"),
-                   default="info",
-                   help="lowest severity that makes the exit status 1 "
-                   "(default: info)")
-    p.add_argument("--fix", action="store_true",
-                   help="rewrite the files to fix what can be fixed "
-                   "mechanically, then report what is left")
+    add_fail_on(p, "warning")
+    fix = p.add_mutually_exclusive_group()
+    fix.add_argument("--fix", action="store_true",
+                     help="rewrite the files to fix what can be fixed "
+                     "mechanically, then report what is left")
+    fix.add_argument("--diff", action="store_true",
+                     help="print what --fix would change as a unified diff, "
+                     "change nothing; exit 1 if anything would change")
     p.add_argument("--baseline", metavar="FILE",
                    help="report only findings not recorded in FILE")
     p.add_argument("--write-baseline", metavar="FILE",
                    help="record the current findings in FILE and exit 0")
     p.add_argument("--pre-commit", action="store_true",
-                   help="lint the configured root schemas, reporting only "
-                   "findings in the SCHEMA files given")
+                   help="report only findings in the SCHEMA files given, "
+                   "each checked in the context of its root schema")
     p.set_defaults(run=run)
 
 
@@ -90,23 +107,22 @@ def _split(values: list[str]) -> tuple[str, ...]:
 
 
 def _configure(args: argparse.Namespace, start: str) -> Config:
-    from qapidoc.core.config import ConfigError, check_selector, find_config, load_config
+    from qapidoc.core.config import ConfigError, check_selector, check_value
 
+    config = read_config(args, start)
     try:
-        config = load_config(args.config) if args.config else find_config(start)
-        select, ignore = _split(args.select), _split(args.ignore)
-        for sel in (*select, *ignore):
-            check_selector(sel, "command line")
+        select, extend, ignore = (_split(args.select), _split(args.extend_select),
+                                  _split(args.ignore))
+        for opt, sels in (("--select", select), ("--extend-select", extend),
+                          ("--ignore", ignore)):
+            for sel in sels:
+                check_selector(sel, opt)
         if args.release is not None:
-            from qapidoc.core.config import config_from_mapping
-
-            config_from_mapping({"release": args.release}, "--release")
-        if args.line_length is not None and args.line_length < 20:
-            raise ConfigError("--line-length: expected at least 20")
+            check_value("release", args.release, "--release")
+        if args.line_length is not None:
+            check_value("line_length", args.line_length, "--line-length")
         history = None
         if args.history:
-            from qapidoc.core.config import config_from_mapping
-
             pairs = {}
             for item in args.history:
                 version, sep, spec = item.partition("=")
@@ -115,12 +131,15 @@ def _configure(args: argparse.Namespace, start: str) -> Config:
                 pairs[version.strip()] = os.path.abspath(spec) if not spec.startswith(
                     "git:") else spec
             history = {**config.history,
-                       **config_from_mapping({"history": pairs}, "--history").history}
+                       **check_value("history", pairs, "--history")}
+        if select:  # like ruff: a command-line --select starts afresh
+            config = config.with_overrides(select=select, extend_select=(),
+                                           ignore=())
         return config.with_overrides(
             history=history,
             preset=args.preset, release=args.release, against=args.against,
             line_length=args.line_length,
-            select=config.select + select if select else None,
+            extend_select=config.extend_select + extend if extend else None,
             ignore=config.ignore + ignore if ignore else None)
     except ConfigError as e:
         raise UsageError(str(e)) from None
@@ -201,79 +220,158 @@ def _history(config: Config) -> list[tuple[str, Schema]]:
     return out
 
 
-def _lint_one(path: str, config: Config, release: Version | None,
-              against: Schema | None, history: list[tuple[str, Schema]]
-              ) -> tuple[Schema, LintResult]:
-    from qapidoc.lint import run_lint
+class _Session:
+    """One lint run's settings and the schemas it has loaded (a root is
+    loaded once, whether to pick roots or to lint)."""
 
-    schema = _load(path)
-    return schema, run_lint(schema, config, release=release, against=against,
-                            history=history)
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.against = _against(config)
+        self.history = _history(config)
+        self.release: Version | None = None
+        self.origin = ""
+        self.loaded: dict[str, Schema] = {}
+
+    def schema(self, path: str) -> Schema:
+        if path not in self.loaded:
+            self.loaded[path] = _load(path)
+        return self.loaded[path]
+
+    def lint(self, schema: Schema) -> LintResult:
+        from qapidoc.lint import run_lint
+
+        return run_lint(schema, self.config, release=self.release,
+                        against=self.against, history=self.history)
+
+    def fixes(self, path: str, write: bool) -> tuple[list[Diagnostic], dict[str, str]]:
+        """Run --fix on a root: the findings fixed and the new texts (left
+        in memory unless `write`)."""
+        from qapidoc.lint.fix import fix_until_stable
+        from qapidoc.schema.builder import display_path, load_schema
+        from qapidoc.schema.reader import read_text
+
+        changed: dict[str, str] = {}
+        originals: dict[str, str] = {}
+
+        def opener(file: str) -> tuple[str | None, str]:
+            return (changed[file], "") if file in changed else read_text(file)
+
+        def once() -> tuple[LintResult, dict[str, str]]:
+            schema = load_schema(display_path(path), opener=opener)
+            texts = {f.path: f.text for f in schema.files}
+            for file, text in texts.items():
+                originals.setdefault(file, text)
+            return self.lint(schema), texts
+
+        def record(file: str, text: str) -> None:
+            changed[file] = text
+            if write:
+                with open(file, "w", encoding="utf-8", newline="") as f:
+                    f.write(text)
+
+        fixed = fix_until_stable(once, record)
+        if write:
+            self.loaded.pop(path, None)
+        return fixed, {f: t for f, t in changed.items() if t != originals.get(f)}
 
 
-def _fix(path: str, config: Config, release: Version | None,
-         against: Schema | None, history: list[tuple[str, Schema]]) -> list[Diagnostic]:
-    from qapidoc.lint.fix import fix_until_stable
+def _diff(changes: dict[str, str], session: _Session) -> str:
+    import difflib
 
-    def once() -> tuple[LintResult, dict[str, str]]:
-        schema, result = _lint_one(path, config, release, against, history)
-        return result, {f.path: f.text for f in schema.files}
+    out: list[str] = []
+    for path in sorted(changes):
+        with open(path, encoding="utf-8", newline="") as f:
+            old = f.read()
+        out.extend(difflib.unified_diff(
+            old.splitlines(keepends=True), changes[path].splitlines(keepends=True),
+            f"a/{path}", f"b/{path}"))
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in out)
 
-    def write(file: str, text: str) -> None:
-        with open(file, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
 
-    return fix_until_stable(once, write)
-
-
-def run(args: argparse.Namespace) -> int:
-    from qapidoc.core.report import format_text, statistics, summary
-    from qapidoc.core.source import Severity, diagnostic_sort_key
+def _targets(args: argparse.Namespace, config: Config,
+             session: _Session) -> list[Target]:
+    from qapidoc.schema.roots import Target, plan
 
     paths = list(args.schemas)
-    start = paths[0] if paths and not args.pre_commit else os.getcwd()
-    if paths and paths[0].startswith("git:"):
-        start = os.getcwd()
-    config = _configure(args, start)
-    report_only: set[str] | None = None
-    if args.pre_commit or not paths:
+    if not paths:
+        if args.pre_commit:
+            return []
         if not config.roots:
             where = config.source or "no configuration file found"
             raise UsageError(
                 "no schema given and no 'roots' configured "
                 f"({where}); name the root schema(s) in [tool.qapidoc] "
                 "roots or on the command line")
-        if args.pre_commit:
-            report_only = {os.path.abspath(p) for p in paths}
-        paths = list(config.roots)
-    if args.fix and any(p.startswith("git:") for p in paths):
-        raise UsageError("--fix needs schema files, not git:REF:PATH")
-    against = _against(config)
-    release, origin = _release(config, against, paths)
-    history = _history(config)
+        return [Target(r, None) for r in config.roots]
+    planned = plan(paths, config.roots, session.schema, only_given=args.pre_commit)
+    for p in planned.outside:
+        sys.stderr.write(f"qapidoc: note: {p} is not part of the configured "
+                         "root schemas; not checked\n")
+    return planned.targets
+
+
+def _shown(findings: list[Diagnostic], only: set[str] | None) -> list[Diagnostic]:
+    if only is None:
+        return findings
+    real: dict[str, str] = {}
+    out = []
+    for d in findings:
+        path = d.location.path
+        if path not in real:
+            real[path] = os.path.normcase(os.path.realpath(path))
+        if real[path] in only:
+            out.append(d)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from qapidoc.core.report import statistics, summary, want_colour
+    from qapidoc.core.source import diagnostic_sort_key
+
+    paths = list(args.schemas)
+    start = paths[0] if paths and not paths[0].startswith("git:") else os.getcwd()
+    config = _configure(args, start)
+    session = _Session(config)
+    targets = _targets(args, config, session)
+    session.release, session.origin = _release(config, session.against,
+                                               [t.root for t in targets])
+    if (args.fix or args.diff) and any(t.root.startswith("git:") for t in targets):
+        raise UsageError(f"{'--fix' if args.fix else '--diff'} needs schema "
+                         "files, not git:REF:PATH")
 
     fixed: list[Diagnostic] = []
+    changes: dict[str, str] = {}
     findings: list[Diagnostic] = []
-    schemas: list[Schema] = []
-    files = 0
-    unreadable = False
-    for path in paths:
-        if args.fix:
-            fixed.extend(_fix(path, config, release, against, history))
-        schema, result = _lint_one(path, config, release, against, history)
-        schemas.append(schema)
-        files += len(schema.modules) or 1
-        if not schema.modules:
-            unreadable = True
-        findings.extend(result.diagnostics)
+    seen: set[tuple[str, int, int, str, str]] = set()
+    files: set[str] = set()
+    bad_input = False
+    for t in targets:
+        if args.fix or args.diff:
+            done, changed = session.fixes(t.root, write=args.fix)
+            fixed.extend(done)
+            changes.update(changed)
+            if args.diff:
+                continue
+        schema = session.schema(t.root)
+        bad_input = bad_input or unreadable(schema.diagnostics)
+        files.update(t.only if t.only is not None else
+                     (os.path.realpath(f.path) for f in schema.files))
+        for d in _shown(session.lint(schema).diagnostics, t.only):
+            key = (os.path.realpath(d.location.path), d.location.line,
+                   d.location.col, d.code, d.message)
+            if key not in seen:
+                seen.add(key)
+                findings.append(d)
     findings.sort(key=diagnostic_sort_key)
-    if report_only is not None:
-        known = {os.path.abspath(f.path) for s in schemas for f in s.files}
-        for p in sorted(report_only - known):
-            sys.stderr.write(f"qapidoc: note: {os.path.relpath(p)} is not part "
-                             "of the configured root schemas; not checked\n")
-        findings = [d for d in findings
-                    if os.path.abspath(d.location.path) in report_only]
+
+    if args.diff:
+        sys.stdout.write(_diff(changes, session))
+        n = len(changes)
+        sys.stderr.write(f"Would fix {len(fixed)} finding{'s' if len(fixed) != 1 else ''}"
+                         f" in {n} file{'s' if n != 1 else ''}.\n" if changes
+                         else "No fixes to apply.\n")
+        return EXIT_FINDINGS if changes else EXIT_OK
 
     if args.write_baseline:
         from qapidoc.lint.baseline import write_baseline
@@ -281,7 +379,7 @@ def run(args: argparse.Namespace) -> int:
         n = write_baseline(args.write_baseline, findings)
         sys.stderr.write(f"Recorded {len(findings)} findings ({n} keys) in "
                          f"{args.write_baseline}.\n")
-        return EXIT_USAGE if unreadable else EXIT_OK
+        return EXIT_USAGE if bad_input else EXIT_OK
     if args.baseline:
         from qapidoc.core.config import ConfigError
         from qapidoc.lint.baseline import filter_new, read_baseline
@@ -296,9 +394,18 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{d.location}: fixed {d.code} {d.message}\n")
     out = sys.stdout
     fmt = args.format
-    if fmt == "text":
-        colour = out.isatty() and not os.environ.get("NO_COLOR")
-        out.write(format_text(findings, colour=colour))
+    if args.statistics:
+        if fmt == "json":
+            from qapidoc.core.report import statistics_json
+
+            out.write(statistics_json(findings))
+        else:
+            out.write(statistics(findings))
+    elif fmt == "text":
+        from qapidoc.core.report import format_text
+
+        out.write(format_text(findings, colour=want_colour(out),
+                              output_format=args.output_format))
     elif fmt == "json":
         from qapidoc.core.report import format_json
 
@@ -315,20 +422,18 @@ def run(args: argparse.Namespace) -> int:
         step = os.environ.get("GITHUB_STEP_SUMMARY")
         if step:
             with open(step, "a", encoding="utf-8") as f:
-                f.write(github_summary(findings, files))
+                f.write(github_summary(findings, len(files)))
     else:
         from qapidoc.core.report import format_junit
 
-        out.write(format_junit(findings, paths))
-    if args.statistics:
-        (out if fmt == "text" else sys.stderr).write(statistics(findings))
-    text = summary(findings, files) + _release_note(release, origin, config)
+        out.write(format_junit(findings, [t.root for t in targets]))
+    text = summary(findings, len(files)) + _release_note(session.release,
+                                                         session.origin, config)
     if fixed:
         text += f" Fixed {len(fixed)}."
     sys.stderr.write(text + "\n")
-    if unreadable:
+    if bad_input:
         return EXIT_USAGE
     if args.exit_zero:
         return EXIT_OK
-    floor = Severity.parse(args.fail_on)
-    return EXIT_FINDINGS if any(d.severity >= floor for d in findings) else EXIT_OK
+    return exit_status((d.severity for d in findings), args.fail_on)

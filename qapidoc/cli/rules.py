@@ -10,12 +10,15 @@ import argparse
 import json
 import sys
 
-from qapidoc.cli.app import EXIT_OK, UsageError
+from qapidoc.cli.app import EXIT_OK, EXIT_STATUS, UsageError
 from qapidoc.core.registry import PRESETS, RULES, Rule, find_rules
+from qapidoc.core.rsttext import to_plain
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("rules", help="list the checks or explain one")
+    p = sub.add_parser("rules", help="list the checks or explain one",
+                       epilog=EXIT_STATUS,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("rule", nargs="?", metavar="RULE",
                    help="a code, code prefix or name to explain")
     p.add_argument("--preset", choices=PRESETS, default=None,
@@ -39,10 +42,10 @@ def explain(r: Rule) -> str:
     lines = [head, "=" * len(head), "",
              f"Severity: {r.severity}.  Preset: {r.preset} and larger."
              + ("  Fixable with --fix." if r.fixable else ""), "",
-             "What it checks:", fill(r.summary, 76, initial_indent="    ",
+             "What it checks:", fill(to_plain(r.summary), 76, initial_indent="    ",
                                      subsequent_indent="    ")]
     if r.rationale:
-        lines += ["", "Why it matters:", fill(r.rationale, 76,
+        lines += ["", "Why it matters:", fill(to_plain(r.rationale), 76,
                                                initial_indent="    ",
                                                subsequent_indent="    ")]
     if r.practice:
@@ -64,7 +67,10 @@ def run(args: argparse.Namespace) -> int:
     if args.rule:
         found = find_rules(args.rule)
         if not found:
-            raise UsageError(f"unknown rule '{args.rule}' (see 'qapidoc rules')")
+            from qapidoc.core.config import suggest_rule
+
+            raise UsageError(f"unknown rule '{args.rule}'{suggest_rule(args.rule)} "
+                             "(see 'qapidoc rules')")
         if args.format == "json":
             sys.stdout.write(json.dumps([_as_dict(r) for r in found], indent=2)
                              + "\n")
@@ -81,5 +87,5 @@ def run(args: argparse.Namespace) -> int:
     for r in rules:
         fix = "fix" if r.fixable else "   "
         sys.stdout.write(f"{r.code}  {r.name:<{width}}  {r.severity!s:<7}  "
-                         f"{r.preset:<11}  {fix}  {r.summary}\n")
+                         f"{r.preset:<11}  {fix}  {to_plain(r.summary)}\n")
     return EXIT_OK

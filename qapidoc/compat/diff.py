@@ -1,16 +1,22 @@
 """Compat: what changed on the wire between two schemas, and what breaks.
 
-Takes an OLD and a NEW `Schema`; returns `Change` records, one per changed
-definition/member/value, each with the shortest `WirePath` reaching it and
-every command or event it is reached from.  Follows "Compatibility
-considerations" of the QAPI spec: type names are invisible, input (command
-arguments) and output (returns, event data) have their own rules, a type
-reached both ways gets both.  `compat_report` formats the result.
+Takes an OLD and a NEW `Schema` (source or a ``query-qmp-schema`` reply);
+returns `Change` records, one per changed definition/member/value, each with
+the shortest `WirePath` reaching it and every command or event it is
+reached from.  Follows QEMU's wire semantics (docs/wire-semantics.rst):
+type names are invisible; integers are compared by the values QEMU's input
+visitor accepts (input) or can emit (output); a union is compared per
+discriminator value, as the flattened object the wire carries for that
+value, so members moved between base and branches are no change.
+`compat.phrases` words each change for client authors; `compat.report`
+formats the result.
 
 Policy: each change kind has a default severity (`CHANGE_KINDS`), which a
 configuration may override; then changes to unstable items (the 'unstable'
-feature, or an ``x-`` name, on the item or anywhere on its path) and
-removals of items that were 'deprecated' in OLD become info.
+feature, or an ``x-`` name, on the item or anywhere on its path), changes
+inside a command or event that was deprecated in OLD, and removals of
+items that were deprecated in OLD become info; accepted wire paths
+(``--ignore``, the configuration's ``compat.accept``) become info too.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from qapidoc.compat.phrases import phrase
 from qapidoc.compat.wire import Direction, WirePath, is_unstable_name, json_types
 from qapidoc.core.source import Location, Severity
 from qapidoc.schema.model import (
@@ -86,6 +93,13 @@ _kind("member-made-optional", E, "Changed",
       "may not get it.")
 _kind("member-made-mandatory", I, "Changed",
       "An optional member clients receive became mandatory.")
+_kind("now-conditional", W, "Changed",
+      "A member present in every object of its kind is now present only "
+      "for some values of a new discriminator (a struct became a union): "
+      "clients meeting the other values do not get it.")
+_kind("now-unconditional", I, "Changed",
+      "A member present only for some discriminator values is now present "
+      "for all of them.")
 _kind("enum-value-removed", E, "Removed",
       "An enum value clients may send was removed.")
 _kind("output-enum-value-removed", I, "Removed",
@@ -100,19 +114,32 @@ _kind("branch-added", I, "Added", "A union branch was added.")
 _kind("discriminator-changed", E, "Changed",
       "A union's discriminator member changed.")
 _kind("type-changed", E, "Changed",
-      "A member's JSON type changed incompatibly: input no longer accepts "
-      "what it did, or output may be of a type it never was.")
+      "A member's type changed incompatibly: input no longer accepts "
+      "values it did, or output may hold values it never did.")
 _kind("type-widened", I, "Changed",
-      "Input accepts more than before (e.g. a type became an alternate "
-      "containing it, int became number, an enum became str).")
+      "Input accepts more than before (a wider integer type, an alternate "
+      "containing the old type, int became number, an enum became str).")
 _kind("type-narrowed", I, "Changed",
-      "Output is of fewer JSON types than before.")
+      "Output holds fewer values than before (a narrower integer type, "
+      "str became an enum).")
+_kind("integer-range-changed", W, "Changed",
+      "An integer type changed so that input rejects integers it accepted, "
+      "or output may hold integers it could not before; QEMU often "
+      "enforced such limits at run time already, so review rather than "
+      "break.")
+_kind("string-became-enum", W, "Changed",
+      "A string clients send became an enum: only the listed values are "
+      "accepted now.")
+_kind("enum-became-string", I, "Changed",
+      "An enum clients receive became a string: clients that read strings "
+      "are unaffected.")
 _kind("condition-changed", W, "Changed",
       "An 'if' condition was added or changed: the item may vanish from "
       "some builds.")
 _kind("condition-removed", I, "Changed",
       "An 'if' condition was dropped: the item is now in every build.")
-_kind("deprecated", I, "Deprecated", "An item gained the 'deprecated' feature.")
+_kind("deprecated", W, "Deprecated",
+      "An item gained the 'deprecated' feature: clients should stop using it.")
 _kind("undeprecated", I, "Changed", "An item lost the 'deprecated' feature.")
 _kind("became-unstable", W, "Changed",
       "A stable item gained the 'unstable' feature.")
@@ -141,9 +168,12 @@ class Change:
 
     `wire_path` is the shortest path to it; `reached_by` holds the first
     path from every command and event that reaches it (`wire_path` first).
-    `old`/`new` are its source locations; for a removal `new` is the
-    definition in NEW that lost it (None if that is gone too).  `policy`
-    says why the severity was lowered: "unstable" or "deprecated".
+    `message` says what changed for a client, in wire names, with code in
+    backquotes.  `old`/`new` are its source locations; for a removal `new`
+    is the definition in NEW that lost it (None if that is gone too).
+    `policy` says why the severity was lowered: "unstable", "deprecated",
+    "open" (a command that took undeclared arguments now declares them) or
+    "accepted" (then `reason` says why it was accepted).
     """
 
     kind: str
@@ -157,6 +187,7 @@ class Change:
     new: Location | None
     reached_by: tuple[str, ...] = ()
     policy: str = ""
+    reason: str = ""
 
     @property
     def section(self) -> str:
@@ -169,13 +200,16 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class _Local:
-    """A change found at one node, before paths and policy are applied."""
+    """A change found at one node, before paths and policy are applied.
+    `args` are what `phrases` needs besides the path (types, values,
+    features, conditions); with kind, definition and member they identify
+    the change however many paths reach it."""
 
     kind: str
     rel: str  # path below the node, e.g. ".aio" or ".aio=threads"
     definition: str
     member: str | None
-    message: str
+    args: tuple[str, ...]
     old: Location | None
     new: Location | None
     unstable: bool = False
@@ -201,6 +235,7 @@ _EMPTY = _Shape(("empty", ""), "", ())
 _JsonTypes = Mapping[str, tuple[TypeRef | None, Definition | None]]
 _NodeKey = tuple[str, tuple[str, str], tuple[str, str], Direction]
 _Edge = tuple[str, _NodeKey, bool]  # relative path, child node, unstable
+_Case = tuple[str, dict[str, Member], dict[str, Member]]  # value, old, new
 
 
 @dataclass(slots=True)
@@ -210,21 +245,28 @@ class _NodeResult:
 
 
 # --------------------------------------------------------------------------
-# Comparison
+# QEMU's integer semantics (docs/wire-semantics.rst)
 
 
-_INT_RANGES: dict[str, tuple[int, int]] = {
-    "int": (-(2**63), 2**63 - 1),
-    "int64": (-(2**63), 2**63 - 1),
-    "int32": (-(2**31), 2**31 - 1),
-    "int16": (-(2**15), 2**15 - 1),
+_I64 = (-(2**63), 2**63 - 1)
+_OUTPUT_RANGES: dict[str, tuple[int, int]] = {
+    "int": _I64, "int64": _I64,
+    "int32": (-(2**31), 2**31 - 1), "int16": (-(2**15), 2**15 - 1),
     "int8": (-(2**7), 2**7 - 1),
-    "uint64": (0, 2**64 - 1),
-    "size": (0, 2**64 - 1),
-    "uint32": (0, 2**32 - 1),
-    "uint16": (0, 2**16 - 1),
-    "uint8": (0, 2**8 - 1),
+    "uint64": (0, 2**64 - 1), "size": (0, 2**64 - 1),
+    "uint32": (0, 2**32 - 1), "uint16": (0, 2**16 - 1), "uint8": (0, 2**8 - 1),
 }
+"""What QEMU can emit for each integer type: its C range."""
+
+_INPUT_RANGES = dict(_OUTPUT_RANGES, uint64=(-(2**63), 2**64 - 1),
+                     size=(-(2**63), 2**64 - 1))
+"""What QEMU's QMP input visitor accepts: uint64 and size also take
+negative numbers (kept for backward compatibility, stored modulo 2**64);
+the narrower unsigned types reject them after the same conversion."""
+
+
+def _range_text(lo: int, hi: int) -> str:
+    return f"{lo}..{hi}"
 
 
 def _covers(wide: str, narrow: str) -> bool:
@@ -244,14 +286,38 @@ def _cond(c: Condition | None) -> str:
     return c.render() if c is not None else ""
 
 
+def _same_member(a: Member, b: Member) -> bool:
+    """Members that are the same on the wire wherever they sit."""
+    return a is b or (a.name == b.name and a.type.name == b.type.name
+                      and a.type.is_array == b.type.is_array
+                      and a.optional == b.optional
+                      and [f.name for f in a.features] == [f.name for f in b.features]
+                      and _cond(a.condition) == _cond(b.condition))
+
+
+def _find(members: tuple[Member, ...], name: str) -> Member | None:
+    for m in members:
+        if m.name == name:
+            return m
+    return None
+
+
 class _Differ:
     def __init__(self, old: Schema, new: Schema) -> None:
         self.old = old
         self.new = new
+        # Introspection shows no conditions, integer types or most flags.
+        self.blind = old.introspected or new.introspected
         self.shapes: dict[tuple[str, tuple[str, str]], _Shape] = {}
         self.enums: dict[tuple[str, str], EnumType] = {}
         self.alts: dict[tuple[str, str], AlternateType] = {}
         self.memo: dict[_NodeKey, _NodeResult] = {}
+        self.case_memo: dict[tuple[str, tuple[str, str]],
+                             dict[str, dict[str, Member]]] = {}
+        self.every_memo: dict[tuple[str, tuple[str, str]], dict[str, Member]] = {}
+
+    def schema(self, side: str) -> Schema:
+        return self.old if side == "old" else self.new
 
     # -- shapes --------------------------------------------------------------
 
@@ -276,6 +342,48 @@ class _Differ:
     def register(self, side: str, shape: _Shape) -> tuple[str, str]:
         self.shapes[(side, shape.key)] = shape
         return shape.key
+
+    def cases(self, side: str, shape: _Shape,
+              disc: str) -> dict[str, dict[str, Member]] | None:
+        """The flattened object (base + branch members, by name) for each
+        value of `disc`, when `shape` is a union on it; else None.  A branch
+        that is itself a union contributes its base: its own branches are
+        compared one level down."""
+        u = shape.union
+        if u is None or u.discriminator != disc:
+            return None
+        key = (side, shape.key)
+        found = self.case_memo.get(key)
+        if found is not None:
+            return found
+        schema = self.schema(side)
+        base = {m.name: m for m in shape.members}
+        out: dict[str, dict[str, Member]] = {}
+        for v in self.values_of(side, shape, disc) or ():
+            b = u.branch(v)
+            t = schema.resolve(b.type) if b is not None else None
+            if isinstance(t, StructType) and t.members:
+                flat = dict(base)
+                flat.update((m.name, m) for m in t.members)
+                out[v] = flat
+            else:
+                out[v] = base
+        self.case_memo[key] = out
+        return out
+
+    def values_of(self, side: str, shape: _Shape, disc: str) -> list[str] | None:
+        """The values of member `disc` of `shape` when it is an enum."""
+        m = _find(shape.members, disc)
+        t = self.schema(side).resolve(m.type) if m is not None else None
+        if not isinstance(t, EnumType) or m is None or m.type.is_array:
+            return None
+        return [v.name for v in t.values]
+
+    def branch_union(self, side: str, shape: _Shape, value: str) -> UnionType | None:
+        u = shape.union
+        b = u.branch(value) if u is not None else None
+        t = self.schema(side).resolve(b.type) if b is not None else None
+        return t if isinstance(t, UnionType) else None
 
     # -- nodes ---------------------------------------------------------------
 
@@ -313,58 +421,55 @@ class _Differ:
         unstable = _is_unstable(old.name, old.features) or _is_unstable(
             new.name, new.features)
         self.compare_condition(old.condition, new.condition, rel, new.name,
-                               None, f"{new.describe()}", old.location,
-                               new.location, unstable, r)
+                               None, old.location, new.location, unstable, r)
         self.compare_features(old.features, new.features, rel, new.name, None,
-                              new.describe(), old.location, new.location,
-                              unstable, r)
+                              old.location, new.location,
+                              _is_unstable(old.name, old.features), unstable, r)
         if isinstance(old, Command) and isinstance(new, Command):
             self.compare_command_flags(old, new, rel, unstable, r)
 
     def compare_command_flags(self, old: Command, new: Command, rel: str,
                               unstable: bool, r: _NodeResult) -> None:
         """The flags clients see: out-of-band execution, availability
-        before the machine is built, and whether a success reply comes."""
-        for flag, was, now in (("allow-oob", old.allow_oob, new.allow_oob),
-                               ("allow-preconfig", old.allow_preconfig,
-                                new.allow_preconfig)):
+        before the machine is built, and whether a success reply comes.
+        Introspection shows only the first."""
+        flags = [("allow-oob", old.allow_oob, new.allow_oob)]
+        if not self.blind:
+            flags.append(("allow-preconfig", old.allow_preconfig,
+                          new.allow_preconfig))
+        for flag, was, now in flags:
             if was == now:
                 continue
             kind = "command-flag-added" if now else "command-flag-removed"
-            verb = "gained" if now else "lost"
-            r.locals.append(_Local(kind, rel, new.name, None,
-                                   f"command '{new.name}' {verb} '{flag}'",
+            r.locals.append(_Local(kind, rel, new.name, None, (flag,),
                                    old.location, new.location, unstable,
                                    not now and _is_deprecated(old.features)))
-        if old.success_response != new.success_response:
-            now_text = "sends" if new.success_response else "no longer sends"
+        if not self.blind and old.success_response != new.success_response:
             r.locals.append(_Local("success-response-changed", rel, new.name, None,
-                                   f"command '{new.name}' {now_text} a success "
-                                   "response", old.location, new.location,
-                                   unstable))
+                                   ("sends" if new.success_response else "omits",),
+                                   old.location, new.location, unstable))
 
     def compare_condition(self, old: Condition | None, new: Condition | None,
                           rel: str, definition: str, member: str | None,
-                          what: str, old_loc: Location | None,
-                          new_loc: Location | None, unstable: bool,
-                          r: _NodeResult) -> None:
+                          old_loc: Location | None, new_loc: Location | None,
+                          unstable: bool, r: _NodeResult) -> None:
+        if self.blind:
+            return
         oc, nc = _cond(old), _cond(new)
         if oc == nc:
             return
-        if nc:
-            kind = "condition-changed"
-            msg = f"condition of {what} changed from {oc or 'none'} to {nc}"
-        else:
-            kind = "condition-removed"
-            msg = f"condition of {what} ({oc}) dropped"
-        r.locals.append(_Local(kind, rel, definition, member, msg, old_loc,
+        kind = "condition-changed" if nc else "condition-removed"
+        r.locals.append(_Local(kind, rel, definition, member, (oc, nc), old_loc,
                                new_loc, unstable))
 
     def compare_features(self, old: tuple[Feature, ...], new: tuple[Feature, ...],
                          rel: str, definition: str, member: str | None,
-                         what: str, old_loc: Location | None,
-                         new_loc: Location | None, unstable: bool,
+                         old_loc: Location | None, new_loc: Location | None,
+                         was_unstable: bool, unstable: bool,
                          r: _NodeResult) -> None:
+        """Feature changes.  Gaining 'unstable' or 'deprecated' warns
+        clients unless the item was already unstable in OLD: its new
+        status does not excuse itself."""
         on = {f.name: f for f in old}
         nn = {f.name: f for f in new}
         if on.keys() == nn.keys():
@@ -372,178 +477,320 @@ class _Differ:
         for name in nn.keys() - on.keys():
             f = nn[name]
             if name == "deprecated":
-                kind, msg = "deprecated", f"{what} is now deprecated"
+                kind, lowered = "deprecated", was_unstable
             elif name == "unstable":
-                kind, msg = "became-unstable", f"{what} became unstable"
-                unstable_here = is_unstable_name(member or definition)
-                r.locals.append(_Local(kind, rel, definition, member, msg,
-                                       old_loc, f.location, unstable_here))
-                continue
+                kind, lowered = "became-unstable", was_unstable
             else:
-                kind, msg = "feature-added", f"{what} gained feature '{name}'"
-            r.locals.append(_Local(kind, rel, definition, member, msg,
-                                   old_loc, f.location, unstable))
+                kind, lowered = "feature-added", unstable
+            r.locals.append(_Local(kind, rel, definition, member, (name,),
+                                   old_loc, f.location, lowered))
         for name in on.keys() - nn.keys():
             f = on[name]
-            if name == "deprecated":
-                kind, msg = "undeprecated", f"{what} is no longer deprecated"
-            elif name == "unstable":
-                kind, msg = "stabilized", f"{what} is no longer unstable"
-            else:
-                kind, msg = "feature-removed", f"{what} lost feature '{name}'"
-            r.locals.append(_Local(kind, rel, definition, member, msg,
+            kind = {"deprecated": "undeprecated",
+                    "unstable": "stabilized"}.get(name, "feature-removed")
+            r.locals.append(_Local(kind, rel, definition, member, (name,),
                                    f.location, new_loc, unstable))
 
     # -- objects -------------------------------------------------------------
 
     def compare_objects(self, old: _Shape, new: _Shape, direction: Direction,
                         r: _NodeResult) -> None:
-        inp = direction is Direction.INPUT
+        """Compare two objects per discriminator value: for each value both
+        sides know, the flattened object (base + branch) the wire carries.
+        A member on every side's every value is compared once, at
+        ``.member``; others at ``.disc=value.member``."""
         owner = new.name or old.name
         if old.definition is not None and new.definition is not None:
             self.compare_definition(old.definition, new.definition, "", r)
-        disc = ""
-        if new.union is not None:
-            disc = new.union.discriminator
-        elif old.union is not None:
-            disc = old.union.discriminator
-        if (old.union is not None and new.union is not None
-                and old.union.discriminator != new.union.discriminator):
-            r.locals.append(_Local(
-                "discriminator-changed", "", owner, None,
-                f"discriminator of union '{owner}' changed from "
-                f"'{old.union.discriminator}' to '{new.union.discriminator}'",
-                old.location, new.location))
-            disc = ""  # branches are not compared: the whole union broke
-        old_by = {m.name: m for m in old.members}
-        new_by = {m.name: m for m in new.members}
-        for m in old.members:
-            if m.name in new_by:
-                continue
-            rel = "." + m.name
-            if inp:
-                kind, what = "argument-removed", "argument"
-            elif m.optional:
-                kind, what = "optional-member-removed", "optional member"
+        od = old.union.discriminator if old.union is not None else ""
+        nd = new.union.discriminator if new.union is not None else ""
+        if od and nd and od != nd:
+            r.locals.append(_Local("discriminator-changed", "", owner, None,
+                                   (od, nd), old.location, new.location))
+            self.compare_plain(old, new, direction, r)
+            return
+        disc = nd or od
+        ocases = self.cases("old", old, disc) if disc else None
+        ncases = self.cases("new", new, disc) if disc else None
+        if ocases is None and ncases is None:
+            self.compare_plain(old, new, direction, r)
+            return
+        ovals = list(ocases) if ocases is not None else self.values_of("old", old, disc)
+        nvals = list(ncases) if ncases is not None else self.values_of("new", new, disc)
+        mode = "same"
+        pairs: list[_Case] = []
+        oflat = {m.name: m for m in old.members}
+        nflat = {m.name: m for m in new.members}
+        if ovals is None and ncases is not None:
+            mode = "fresh"  # a new discriminator: every value meets the old object
+            pairs = [(v, oflat, ncases[v]) for v in ncases]
+        elif nvals is None and ocases is not None:
+            mode = "gone"
+            pairs = [(v, ocases[v], nflat) for v in ocases]
+        elif ovals is not None and nvals is not None:
+            known = set(ovals)
+            pairs = [(v, ocases[v] if ocases is not None else oflat,
+                      ncases[v] if ncases is not None else nflat)
+                     for v in nvals if v in known]
+        self.compare_discriminator(old, new, disc, mode, ovals or [], nvals or [],
+                                   direction, r)
+        ocommon = self.common(old, ocases)
+        ncommon = self.common(new, ncases)
+        names = dict.fromkeys(name for ms in (oflat, nflat,
+                                              *(ocases or {}).values(),
+                                              *(ncases or {}).values())
+                              for name in ms)
+        names.pop(disc, None)
+        for name in names:
+            om, nm = ocommon.get(name), ncommon.get(name)
+            if om is not None and nm is not None:
+                self.compare_pair(om, nm, "." + name, direction, r)
             else:
-                kind, what = "member-removed", "member"
-            r.locals.append(_Local(
-                kind, rel, m.defined_in, m.name,
-                f"{what} '{m.name}' of '{m.defined_in}' removed", m.location,
-                new.location, _is_unstable(m.name, m.features),
-                _is_deprecated(m.features)))
+                self.compare_per_value(name, disc, pairs, old, new,
+                                       (ocases is not None, ncases is not None),
+                                       direction, r)
+        if mode == "same":
+            for v, _, _ in pairs:
+                ou = self.branch_union("old", old, v)
+                nu = self.branch_union("new", new, v)
+                if ou is None and nu is None:
+                    continue
+                os_ = self.branch_shape("old", old, v)
+                ns = self.branch_shape("new", new, v)
+                self.obj_edge(f".{disc}={v}", os_, ns, direction, False, r)
+
+    def common(self, shape: _Shape,
+               cases: dict[str, dict[str, Member]] | None) -> dict[str, Member]:
+        """Members the object has whatever the discriminator's value."""
+        if not cases:
+            return {m.name: m for m in shape.members}
+        it = iter(cases.values())
+        out = dict(next(it))
+        for members in it:
+            for name, m in list(out.items()):
+                other = members.get(name)
+                if other is None or not _same_member(m, other):
+                    del out[name]
+        return out
+
+    def branch_shape(self, side: str, shape: _Shape, value: str) -> _Shape:
+        u = shape.union
+        b = u.branch(value) if u is not None else None
+        t = self.schema(side).resolve(b.type) if b is not None else None
+        return self.shape_of_type(side, t) if isinstance(t, StructType) else _EMPTY
+
+    def compare_plain(self, old: _Shape, new: _Shape, direction: Direction,
+                      r: _NodeResult) -> None:
+        """Members by name, for objects not split by a discriminator."""
+        new_by = {m.name: m for m in new.members}
+        old_by = {m.name: m for m in old.members}
+        for m in old.members:
+            if m.name not in new_by:
+                self.removed(m, "." + m.name, (), direction, new.location, r)
         for m in new.members:
             om = old_by.get(m.name)
-            rel = "." + m.name
-            unstable = _is_unstable(m.name, m.features)
             if om is None:
-                if inp and not m.optional:
-                    kind, what = "mandatory-argument-added", "mandatory argument"
-                elif inp:
-                    kind, what = "argument-added", "optional argument"
-                else:
-                    kind = "member-added"
-                    what = "optional member" if m.optional else "member"
-                r.locals.append(_Local(
-                    kind, rel, m.defined_in, m.name,
-                    f"{what} '{m.name}' added to '{m.defined_in}'",
-                    old.location, m.location, unstable))
-                continue
-            unstable = unstable or _is_unstable(om.name, om.features)
-            self.compare_member(om, m, direction, unstable, r)
-            if m.name == disc:
-                self.compare_branches(old, new, om, m, direction, unstable, r)
+                self.added(m, "." + m.name, (), direction, old.location, r)
             else:
-                self.compare_value(om.type, m.type, direction, rel, m.defined_in,
-                                   m.name, om.location, m.location, unstable, r)
+                self.compare_pair(om, m, "." + m.name, direction, r)
+
+    def compare_discriminator(self, old: _Shape, new: _Shape, disc: str, mode: str,
+                              ovals: list[str], nvals: list[str],
+                              direction: Direction, r: _NodeResult) -> None:
+        """The discriminator member and its values, which are branches."""
+        om = _find(old.members, disc)
+        nm = _find(new.members, disc)
+        rel = "." + disc
+        if om is None and nm is not None:
+            self.added(nm, rel, (), direction, old.location, r)
+            for v in nvals:
+                self.branch_change("branch-added", new, nm, v, r, old.location)
+            return
+        if nm is None:
+            if om is not None:
+                self.removed(om, rel, (), direction, new.location, r)
+            return
+        assert om is not None
+        unstable = _is_unstable(om.name, om.features) or _is_unstable(nm.name, nm.features)
+        self.compare_member(om, nm, direction, unstable, r)
+        if mode != "same":
+            self.compare_value(om.type, nm.type, direction, rel, nm.defined_in,
+                               nm.name, om.location, nm.location, unstable, r)
+            return
+        oe = self.old.resolve(om.type)
+        ne = self.new.resolve(nm.type)
+        assert isinstance(oe, EnumType) and isinstance(ne, EnumType)
+        known = set(nvals)
+        for v in ovals:
+            if v not in known:
+                ov = oe.value(v)
+                kind = ("branch-removed" if direction is Direction.INPUT
+                        else "output-branch-removed")
+                r.locals.append(_Local(
+                    kind, f"{rel}={v}", (new.union or old.union or new).name, v, (),
+                    ov.location if ov else old.location, new.location,
+                    unstable or (ov is not None and _is_unstable(v, ov.features)),
+                    ov is not None and _is_deprecated(ov.features)))
+        was = set(ovals)
+        for v in nvals:
+            nv = ne.value(v)
+            if v not in was:
+                self.branch_change("branch-added", new, nm, v, r, old.location)
+                continue
+            ov = oe.value(v)
+            if ov is None or nv is None:
+                continue
+            v_unstable = (unstable or _is_unstable(v, nv.features)
+                          or _is_unstable(v, ov.features))
+            owner = (new.union or old.union or new).name
+            self.compare_value_item(ov, nv, f"{rel}={v}", owner, v_unstable, r)
+            ob = old.union.branch(v) if old.union is not None else None
+            nb = new.union.branch(v) if new.union is not None else None
+            if ob is not None and nb is not None:
+                self.compare_condition(ob.condition, nb.condition, f"{rel}={v}",
+                                       owner, v, ob.location, nb.location,
+                                       v_unstable, r)
+
+    def branch_change(self, kind: str, shape: _Shape, disc: Member, value: str,
+                      r: _NodeResult, other: Location | None) -> None:
+        t = self.new.resolve(disc.type)
+        v = t.value(value) if isinstance(t, EnumType) else None
+        owner = shape.union.name if shape.union is not None else shape.name
+        r.locals.append(_Local(kind, f".{disc.name}={value}", owner, value, (),
+                               other, v.location if v else shape.location,
+                               _is_unstable(value, v.features if v else ())))
+
+    def compare_per_value(self, name: str, disc: str, pairs: list[_Case],
+                          old: _Shape, new: _Shape, split: tuple[bool, bool],
+                          direction: Direction, r: _NodeResult) -> None:
+        """A member some values have and others lack, on either side.
+        `split` says whether OLD and NEW are unions on `disc`.  A member
+        OLD had everywhere and a new discriminator now confines to some
+        values is "now conditional"; one NEW has everywhere that only some
+        old values had is "now unconditional"."""
+        old_split, new_split = split
+        anywhere_old = self.somewhere("old", old, name)
+        anywhere_new = self.somewhere("new", new, name)
+        if anywhere_new is None and not old_split:
+            assert anywhere_old is not None
+            self.removed(anywhere_old, "." + name, (), direction, new.location, r)
+            return
+        if anywhere_old is None and not new_split and anywhere_new is not None:
+            self.added(anywhere_new, "." + name, (), direction, old.location, r)
+            return
+        fresh = not old_split and self.values_of("old", old, disc) is None
+        missing: list[tuple[str, Member]] = []
+        gained: list[tuple[str, Member]] = []
+        present: list[str] = []
+        for v, ocase, ncase in pairs:
+            om, nm = ocase.get(name), ncase.get(name)
+            if nm is not None:
+                present.append(v)
+            rel = f".{disc}={v}.{name}" if new_split else "." + name
+            if om is not None and nm is not None:
+                self.compare_pair(om, nm, rel, direction, r)
+            elif om is not None:
+                missing.append((v, om))
+            elif nm is not None:
+                gained.append((v, nm))
+        if missing:
+            first = missing[0][1]
+            if fresh and present:
+                r.locals.append(_Local(
+                    "now-conditional", "." + name, first.defined_in, name,
+                    (disc, *present), first.location, new.location,
+                    _is_unstable(name, first.features)))
+            elif not new_split:
+                self.removed(first, "." + name, (), direction, new.location, r)
+            else:
+                values = tuple(v for v, _ in missing)
+                self.removed(first, f".{disc}={values[0]}.{name}", (disc, *values),
+                             direction, new.location, r)
+        if not gained:
+            return
+        values = tuple(v for v, _ in gained)
+        nm = gained[0][1]
+        if new_split:
+            self.added(nm, f".{disc}={values[0]}.{name}", (disc, *values),
+                       direction, old.location, r)
+        elif direction is Direction.INPUT and not nm.optional:
+            self.added(nm, "." + name, (disc, *values), direction, old.location, r)
+        else:
+            r.locals.append(_Local("now-unconditional", "." + name, nm.defined_in,
+                                   name, (disc,), old.location, nm.location,
+                                   _is_unstable(name, nm.features)))
+
+    def somewhere(self, side: str, shape: _Shape, name: str) -> Member | None:
+        """The member `name` in the object's base or any branch."""
+        key = (side, shape.key)
+        every = self.every_memo.get(key)
+        if every is None:
+            every = {}
+            if shape.union is not None:
+                schema = self.schema(side)
+                for b in reversed(shape.union.branches):
+                    t = schema.resolve(b.type)
+                    if isinstance(t, StructType):
+                        every.update((m.name, m) for m in t.members)
+            every.update((m.name, m) for m in shape.members)
+            self.every_memo[key] = every
+        return every.get(name)
+
+    def removed(self, m: Member, rel: str, args: tuple[str, ...],
+                direction: Direction, new_loc: Location | None,
+                r: _NodeResult) -> None:
+        if direction is Direction.INPUT:
+            kind = "argument-removed"
+        else:
+            kind = "optional-member-removed" if m.optional else "member-removed"
+        r.locals.append(_Local(kind, rel, m.defined_in, m.name, args, m.location,
+                               new_loc, _is_unstable(m.name, m.features),
+                               _is_deprecated(m.features)))
+
+    def added(self, m: Member, rel: str, args: tuple[str, ...],
+              direction: Direction, old_loc: Location | None,
+              r: _NodeResult) -> None:
+        if direction is Direction.INPUT:
+            kind = "argument-added" if m.optional else "mandatory-argument-added"
+        else:
+            kind = "member-added"
+        r.locals.append(_Local(kind, rel, m.defined_in, m.name,
+                               args or (("optional",) if m.optional else ()),
+                               old_loc, m.location, _is_unstable(m.name, m.features)))
+
+    def compare_pair(self, om: Member, m: Member, rel: str, direction: Direction,
+                     r: _NodeResult) -> None:
+        unstable = _is_unstable(m.name, m.features) or _is_unstable(om.name, om.features)
+        self.compare_member(om, m, direction, unstable, r, rel)
+        self.compare_value(om.type, m.type, direction, rel, m.defined_in, m.name,
+                           om.location, m.location, unstable, r)
 
     def compare_member(self, om: Member, m: Member, direction: Direction,
-                       unstable: bool, r: _NodeResult) -> None:
-        rel = "." + m.name
-        what = f"'{m.name}' of '{m.defined_in}'"
+                       unstable: bool, r: _NodeResult, rel: str = "") -> None:
+        rel = rel or "." + m.name
         if om.optional != m.optional:
             if direction is Direction.INPUT:
                 kind = ("argument-made-optional" if m.optional
                         else "argument-made-mandatory")
-                noun = "argument"
             else:
                 kind = ("member-made-optional" if m.optional
                         else "member-made-mandatory")
-                noun = "member"
-            state = "optional" if m.optional else "mandatory"
-            r.locals.append(_Local(kind, rel, m.defined_in, m.name,
-                                   f"{noun} {what} became {state}",
+            r.locals.append(_Local(kind, rel, m.defined_in, m.name, (),
                                    om.location, m.location, unstable))
         self.compare_condition(om.condition, m.condition, rel, m.defined_in,
-                               m.name, f"member {what}", om.location,
-                               m.location, unstable, r)
+                               m.name, om.location, m.location, unstable, r)
         self.compare_features(om.features, m.features, rel, m.defined_in,
-                              m.name, f"member {what}", om.location, m.location,
-                              unstable, r)
-
-    def compare_branches(self, old: _Shape, new: _Shape, om: Member, m: Member,
-                         direction: Direction, unstable: bool,
-                         r: _NodeResult) -> None:
-        """Union branches, keyed by discriminator value.  A value without a
-        branch has an empty one, so a struct that becomes a union (or back)
-        compares branch by branch against empty objects."""
-        oe = self.old.resolve(om.type)
-        ne = self.new.resolve(m.type)
-        if not isinstance(oe, EnumType) or not isinstance(ne, EnumType):
-            self.compare_value(om.type, m.type, direction, "." + m.name,
-                               m.defined_in, m.name, om.location, m.location,
-                               unstable, r)
-            return
-        owner = (new.union or old.union or new).name
-        rel = "." + m.name
-        new_values = {v.name: v for v in ne.values}
-        old_values = {v.name: v for v in oe.values}
-        for v in oe.values:
-            if v.name in new_values:
-                continue
-            kind = ("branch-removed" if direction is Direction.INPUT
-                    else "output-branch-removed")
-            r.locals.append(_Local(
-                kind, f"{rel}={v.name}", owner, v.name,
-                f"branch '{v.name}' of union '{owner}' removed", v.location,
-                new.location, unstable or _is_unstable(v.name, v.features),
-                _is_deprecated(v.features)))
-        for v in ne.values:
-            ov = old_values.get(v.name)
-            vrel = f"{rel}={v.name}"
-            v_unstable = unstable or _is_unstable(v.name, v.features)
-            if ov is None:
-                r.locals.append(_Local(
-                    "branch-added", vrel, owner, v.name,
-                    f"branch '{v.name}' added to union '{owner}'",
-                    old.location, v.location, v_unstable))
-                continue
-            v_unstable = v_unstable or _is_unstable(ov.name, ov.features)
-            self.compare_value_item(ov, v, vrel, owner, f"branch '{v.name}'",
-                                    v_unstable, r)
-            ob = old.union.branch(v.name) if old.union is not None else None
-            nb = new.union.branch(v.name) if new.union is not None else None
-            if ob is not None and nb is not None:
-                self.compare_condition(ob.condition, nb.condition, vrel, owner,
-                                       v.name, f"branch '{v.name}' of '{owner}'",
-                                       ob.location, nb.location, v_unstable, r)
-            os_ = self.branch_shape("old", self.old, ob.type if ob else None)
-            ns = self.branch_shape("new", self.new, nb.type if nb else None)
-            self.obj_edge(vrel, os_, ns, direction, v_unstable, r)
-
-    def branch_shape(self, side: str, schema: Schema, ref: TypeRef | None) -> _Shape:
-        t = schema.resolve(ref) if ref is not None else None
-        return self.shape_of_type(side, t) if isinstance(t, StructType) else _EMPTY
+                              m.name, om.location, m.location,
+                              _is_unstable(om.name, om.features), unstable, r)
 
     def compare_value_item(self, ov: EnumValue, v: EnumValue, rel: str,
-                           definition: str, what: str, unstable: bool,
+                           definition: str, unstable: bool,
                            r: _NodeResult) -> None:
         self.compare_condition(ov.condition, v.condition, rel, definition,
-                               v.name, f"{what} of '{definition}'", ov.location,
-                               v.location, unstable, r)
+                               v.name, ov.location, v.location, unstable, r)
         self.compare_features(ov.features, v.features, rel, definition, v.name,
-                              f"{what} of '{definition}'", ov.location,
-                              v.location, unstable, r)
+                              ov.location, v.location,
+                              _is_unstable(ov.name, ov.features), unstable, r)
 
     # -- values --------------------------------------------------------------
 
@@ -566,17 +813,16 @@ class _Differ:
             return
         oj = self.json_of(self.old, oref)
         nj = self.json_of(self.new, nref)
-        what = (f"'{member}' of '{definition}'" if member
-                else f"the return value of '{definition}'")
         descs = (self.describe_ref(self.old, oref), self.describe_ref(self.new, nref))
-        self.compare_json(oj, nj, direction, rel, definition, member, what,
-                          descs, old_loc, new_loc, unstable, r)
+        self.compare_json(oj, nj, direction, rel, definition, member, descs,
+                          old_loc, new_loc, unstable, r)
 
     def describe_ref(self, schema: Schema, ref: TypeRef | None) -> str:
-        """``int``, ``array of str``, ``enum 'Mode'``, ``alternate 'A'
-        (object|string)``; for no 'returns', ``nothing ({})``."""
+        """What a client sees: ``int``, ``array of string``, ``enum``,
+        ``object``, ``string or object``; built-in integer types by name,
+        as they say which numbers are valid."""
         if ref is None:
-            return "nothing ({})"
+            return "nothing"
         if ref.is_array:
             return "array of " + self.describe_ref(
                 schema, TypeRef(ref.name, ref.location))
@@ -584,8 +830,14 @@ class _Differ:
         if t is None:
             return ref.name
         if isinstance(t, AlternateType):
-            return f"{t.describe()} ({'|'.join(json_types(schema, ref))})"
-        return self.describe(t)
+            return " or ".join(_JSON_WORDS.get(j, j) for j in json_types(schema, ref))
+        if isinstance(t, EnumType):
+            return "enum"
+        if isinstance(t, BuiltinType):
+            if t.name in _OUTPUT_RANGES and not schema.introspected:
+                return t.name
+            return _JSON_WORDS.get(t.json_type, t.json_type)
+        return "object"
 
     def json_of(self, schema: Schema, ref: TypeRef | None) -> _JsonTypes:
         if ref is None:
@@ -594,12 +846,11 @@ class _Differ:
 
     def compare_json(self, oj: _JsonTypes, nj: _JsonTypes,
                      direction: Direction, rel: str, definition: str,
-                     member: str | None, what: str, descs: tuple[str, str],
+                     member: str | None, descs: tuple[str, str],
                      old_loc: Location | None, new_loc: Location | None,
                      unstable: bool, r: _NodeResult) -> None:
         """Compare two sets of JSON types (one per alternative) and recurse
-        into the ones both sides have.  `descs` name the old and new type
-        in messages."""
+        into the ones both sides have.  `descs` name the old and new type."""
         inp = direction is Direction.INPUT
         # For input every old JSON type must still be accepted; for output
         # every new one must have been possible before.
@@ -608,33 +859,26 @@ class _Differ:
         extra = [j for j in have if not any(_covers(n, j) for n in need)
                  and j not in need]
         widened = [j for j in need if j not in have and j not in missing]
-        desc_o, desc_n = descs
         if missing:
-            names = " or ".join("any JSON value" if j == "value" else j
-                                for j in missing)
-            detail = f"no longer accepts {names}" if inp else f"may now be {names}"
-            r.locals.append(_Local(
-                "type-changed", rel, definition, member,
-                f"type of {what} changed from {desc_o} to {desc_n}: {detail}",
-                old_loc, new_loc, unstable))
+            words = " or ".join(_JSON_WORDS.get(j, j) for j in missing)
+            r.locals.append(_Local("type-changed", rel, definition, member,
+                                   (*descs, words), old_loc, new_loc, unstable))
         elif extra or widened:
             kind = "type-widened" if inp else "type-narrowed"
-            r.locals.append(_Local(
-                kind, rel, definition, member,
-                f"type of {what} changed from {desc_o} to {desc_n}",
-                old_loc, new_loc, unstable))
+            r.locals.append(_Local(kind, rel, definition, member, descs,
+                                   old_loc, new_loc, unstable))
         for j, (oref, ot) in oj.items():
             if j not in nj:
                 continue
             nref, nt = nj[j]
             self.compare_same_json(j, oref, ot, nref, nt, direction, rel,
-                                   definition, member, what, old_loc, new_loc,
+                                   definition, member, old_loc, new_loc,
                                    unstable, r)
 
     def compare_same_json(self, j: str, oref: TypeRef | None, ot: Definition | None,
                           nref: TypeRef | None, nt: Definition | None,
                           direction: Direction, rel: str, definition: str,
-                          member: str | None, what: str,
+                          member: str | None,
                           old_loc: Location | None, new_loc: Location | None,
                           unstable: bool, r: _NodeResult) -> None:
         inp = direction is Direction.INPUT
@@ -651,38 +895,66 @@ class _Differ:
                   else _EMPTY)
             self.obj_edge(rel, os_, ns, direction, unstable, r)
         elif j == "string":
-            if isinstance(ot, EnumType) and isinstance(nt, EnumType):
-                self.enums_alts("enum", ot, nt)
-                r.edges.append((rel, ("enum", ("enum", ot.name),
-                                      ("enum", nt.name), direction), unstable))
-            elif isinstance(ot, EnumType) != isinstance(nt, EnumType):
-                assert ot is not None and nt is not None
-                to_enum = isinstance(nt, EnumType)
-                ok = to_enum != inp  # input: enum→str widens; output: str→enum narrows
-                kind = ("type-widened" if inp else "type-narrowed") if ok else "type-changed"
-                r.locals.append(_Local(
-                    kind, rel, definition, member,
-                    f"type of {what} changed from {self.describe(ot)} to "
-                    f"{self.describe(nt)}", old_loc, new_loc, unstable))
-        elif j == "int" and ot is not None and nt is not None:
-            orange = _INT_RANGES.get(ot.name)
-            nrange = _INT_RANGES.get(nt.name)
-            if orange is None or nrange is None or orange == nrange:
-                return
-            wider = nrange[0] <= orange[0] and nrange[1] >= orange[1]
-            narrower = nrange[0] >= orange[0] and nrange[1] <= orange[1]
-            if inp:
-                kind = "type-widened" if wider else "type-changed"
-            else:
-                kind = "type-narrowed" if narrower else "type-changed"
-            r.locals.append(_Local(
-                kind, rel, definition, member,
-                f"type of {what} changed from {ot.name} to {nt.name}",
-                old_loc, new_loc, unstable))
+            self.compare_strings(ot, nt, inp, direction, rel, definition, member,
+                                 old_loc, new_loc, unstable, r)
+        elif j == "int" and ot is not None and nt is not None and not self.blind:
+            self.compare_ints(ot.name, nt.name, inp, rel, definition, member,
+                              old_loc, new_loc, unstable, r)
 
-    @staticmethod
-    def describe(t: Definition) -> str:
-        return t.name if isinstance(t, BuiltinType) else t.describe()
+    def compare_strings(self, ot: Definition | None, nt: Definition | None,
+                        inp: bool, direction: Direction, rel: str, definition: str,
+                        member: str | None, old_loc: Location | None,
+                        new_loc: Location | None, unstable: bool,
+                        r: _NodeResult) -> None:
+        """str and enum: an enum that becomes a string widens input and is
+        harmless to clients reading output; a string that becomes an enum
+        narrows output and restricts input to the listed values."""
+        if isinstance(ot, EnumType) and isinstance(nt, EnumType):
+            self.enums_alts("enum", ot, nt)
+            r.edges.append((rel, ("enum", ("enum", ot.name), ("enum", nt.name),
+                                  direction), unstable))
+        elif isinstance(nt, EnumType) and ot is not None:
+            if inp:
+                r.locals.append(_Local("string-became-enum", rel, definition, member,
+                                       tuple(v.name for v in nt.values),
+                                       old_loc, new_loc, unstable))
+            else:
+                r.locals.append(_Local("type-narrowed", rel, definition, member,
+                                       ("string", "enum"), old_loc, new_loc,
+                                       unstable))
+        elif isinstance(ot, EnumType) and nt is not None:
+            kind = "type-widened" if inp else "enum-became-string"
+            r.locals.append(_Local(kind, rel, definition, member, ("enum", "string"),
+                                   old_loc, new_loc, unstable))
+
+    def compare_ints(self, old: str, new: str, inp: bool, rel: str, definition: str,
+                     member: str | None, old_loc: Location | None,
+                     new_loc: Location | None, unstable: bool,
+                     r: _NodeResult) -> None:
+        """Integer types by the values QEMU accepts (input) or can emit
+        (output): a wider input range or a narrower output range is fine."""
+        ranges = _INPUT_RANGES if inp else _OUTPUT_RANGES
+        orange, nrange = ranges.get(old), ranges.get(new)
+        if orange is None or nrange is None or orange == nrange:
+            return
+        wider = nrange[0] <= orange[0] and nrange[1] >= orange[1]
+        narrower = nrange[0] >= orange[0] and nrange[1] <= orange[1]
+        if inp and wider:
+            kind, lost = "type-widened", ""
+        elif not inp and narrower:
+            kind, lost = "type-narrowed", ""
+        else:
+            kind = "integer-range-changed"
+            lo, hi = (orange, nrange) if inp else (nrange, orange)
+            parts = []
+            if hi[0] > lo[0]:
+                parts.append(f"below {hi[0]}")
+            if hi[1] < lo[1]:
+                parts.append(f"above {hi[1]}")
+            lost = "integers " + " or ".join(parts)
+        r.locals.append(_Local(kind, rel, definition, member,
+                               (old, new, lost) if lost else (old, new),
+                               old_loc, new_loc, unstable))
 
     def enums_alts(self, kind: str, ot: Definition, nt: Definition) -> None:
         if kind == "enum":
@@ -707,8 +979,7 @@ class _Differ:
             kind = ("enum-value-removed" if direction is Direction.INPUT
                     else "output-enum-value-removed")
             r.locals.append(_Local(
-                kind, "=" + v.name, new.name, v.name,
-                f"value '{v.name}' removed from enum '{new.name}'", v.location,
+                kind, "=" + v.name, new.name, v.name, (), v.location,
                 new.location, _is_unstable(v.name, v.features),
                 _is_deprecated(v.features)))
         for v in new.values:
@@ -716,12 +987,10 @@ class _Differ:
             unstable = _is_unstable(v.name, v.features)
             if ov is None:
                 r.locals.append(_Local(
-                    "enum-value-added", "=" + v.name, new.name, v.name,
-                    f"value '{v.name}' added to enum '{new.name}'",
+                    "enum-value-added", "=" + v.name, new.name, v.name, (),
                     old.location, v.location, unstable))
                 continue
             self.compare_value_item(ov, v, "=" + v.name, new.name,
-                                    f"value '{v.name}'",
                                     unstable or _is_unstable(ov.name, ov.features),
                                     r)
 
@@ -736,18 +1005,21 @@ class _Differ:
         for alt in new.alternatives:
             for j, v in json_types(self.new, alt.type).items():
                 nj.setdefault(j, v)
-        descs = (f"{'|'.join(oj)}", f"{'|'.join(nj)}")
-        self.compare_json(oj, nj, direction, "", new.name, None,
-                          f"alternate '{new.name}'", descs, old.location,
-                          new.location, False, r)
+        descs = (" or ".join(_JSON_WORDS.get(j, j) for j in oj),
+                 " or ".join(_JSON_WORDS.get(j, j) for j in nj))
+        self.compare_json(oj, nj, direction, "", new.name, None, descs,
+                          old.location, new.location, False, r)
         old_alts = {a.name: a for a in old.alternatives}
         for a in new.alternatives:
             oa = old_alts.get(a.name)
             if oa is not None:
                 self.compare_condition(oa.condition, a.condition, "", new.name,
-                                       a.name, f"alternative '{a.name}' of "
-                                       f"'{new.name}'", oa.location, a.location,
-                                       False, r)
+                                       a.name, oa.location, a.location, False, r)
+
+
+_JSON_WORDS = {"value": "any JSON value", "boolean": "boolean", "int": "integer",
+               "number": "number", "string": "string", "null": "null",
+               "object": "object", "array": "array"}
 
 
 # --------------------------------------------------------------------------
@@ -762,31 +1034,39 @@ class _Group:
     policy: str
     path: str
     depth: int
+    reason: str = ""
     # command/event (or its returns) → (-severity, depth, length, path) of
     # the best path from there; the least of them all is `path`.
     reached_by: dict[str, tuple[int, int, int, str]] = field(default_factory=dict)
 
 
 def diff(old: Schema, new: Schema,
-         severities: Mapping[str, str | Severity] | None = None) -> list[Change]:
+         severities: Mapping[str, str | Severity] | None = None,
+         accept: Mapping[str, str] | None = None) -> list[Change]:
     """Every wire change from `old` to `new`, deduplicated per definition and
     member (see `Change`), sorted worst first then by wire path.
 
     `severities` overrides default severities per change kind; unknown kinds
-    raise ValueError."""
+    raise ValueError.  `accept` maps wire paths to the reason a change there
+    is accepted: a change reached by such a path becomes info."""
     overrides = _overrides(severities or {})
+    accepted = dict(accept or {})
     d = _Differ(old, new)
-    groups: dict[tuple[str, str, str | None, str], _Group] = {}
+    groups: dict[tuple[str, str, str | None, tuple[str, ...]], _Group] = {}
 
     def emit(loc: _Local, path: str, depth: int, direction: Direction,
-             unstable: bool, entry: str) -> None:
+             unstable: bool, deprecated: bool, entry: str, open_args: bool = False) -> None:
         sev = overrides.get(loc.kind, CHANGE_KINDS[loc.kind].severity)
         policy = ""
-        if sev > Severity.INFO and (unstable or loc.unstable):
+        if (sev > Severity.INFO and open_args and depth == 1
+                and loc.kind == "mandatory-argument-added"):
+            policy, sev = "open", Severity.INFO
+        elif sev > Severity.INFO and (unstable or loc.unstable):
             policy, sev = "unstable", Severity.INFO
-        elif sev > Severity.INFO and loc.deprecated:
+        elif sev > Severity.INFO and (loc.deprecated or (
+                deprecated and loc.kind not in ("deprecated", "became-unstable"))):
             policy, sev = "deprecated", Severity.INFO
-        ident = (loc.kind, loc.definition, loc.member, loc.message)
+        ident = (loc.kind, loc.definition, loc.member, loc.args)
         g = groups.get(ident)
         if g is None:
             g = groups[ident] = _Group(loc, direction, sev, policy, path, depth)
@@ -805,7 +1085,10 @@ def diff(old: Schema, new: Schema,
             g.reached_by[entry] = rank
 
     def walk(start: WirePath, res: _NodeResult, direction: Direction,
-             unstable: bool) -> None:
+             unstable: bool, deprecated: bool, open_args: bool = False) -> None:
+        """Breadth first from a command or event; `open_args`: its OLD
+        arguments were open ('gen': false takes undeclared arguments), so
+        a top-level argument it now declares as mandatory is no change."""
         entry = base = start.text
         queue: list[tuple[_NodeResult, str, int, bool]] = [(res, base, 0, unstable)]
         seen: set[tuple[int, bool]] = set()
@@ -814,7 +1097,8 @@ def diff(old: Schema, new: Schema,
             node, path, depth, unst = queue[i]
             i += 1
             for loc in node.locals:
-                emit(loc, path + loc.rel, depth, direction, unst, entry)
+                emit(loc, path + loc.rel, depth, direction, unst, deprecated, entry,
+                     open_args)
             for rel, key, edge_unstable in node.edges:
                 child = d.result(key)
                 u = unst or edge_unstable
@@ -825,11 +1109,11 @@ def diff(old: Schema, new: Schema,
                 queue.append((child, path + rel, depth + 1, u))
 
     def top(kind: str, dfn: Definition, loc_old: Location | None,
-            loc_new: Location | None, message: str, direction: Direction) -> None:
-        local = _Local(kind, "", dfn.name, None, message, loc_old, loc_new,
+            loc_new: Location | None, direction: Direction) -> None:
+        local = _Local(kind, "", dfn.name, None, (), loc_old, loc_new,
                        _is_unstable(dfn.name, dfn.features),
                        kind.endswith("-removed") and _is_deprecated(dfn.features))
-        emit(local, dfn.name, 0, direction, False, dfn.name)
+        emit(local, dfn.name, 0, direction, False, False, dfn.name)
 
     old_defs = {x.name: x for x in old.definitions if isinstance(x, Command | Event)}
     new_defs = {x.name: x for x in new.definitions if isinstance(x, Command | Event)}
@@ -838,40 +1122,53 @@ def diff(old: Schema, new: Schema,
         if y is None or type(y) is not type(x):
             noun = "command" if isinstance(x, Command) else "event"
             direction = Direction.INPUT if noun == "command" else Direction.OUTPUT
-            top(f"{noun}-removed", x, x.location, None,
-                f"{noun} '{x.name}' removed", direction)
+            top(f"{noun}-removed", x, x.location, None, direction)
     for y in new_defs.values():
         was = old_defs.get(y.name)
         noun = "command" if isinstance(y, Command) else "event"
         direction = Direction.INPUT if noun == "command" else Direction.OUTPUT
         if was is None or type(y) is not type(was):
-            top(f"{noun}-added", y, None, y.location,
-                f"{noun} '{y.name}' added", direction)
+            top(f"{noun}-added", y, None, y.location, direction)
             continue
         x = was
-        unstable = _is_unstable(x.name, x.features) or _is_unstable(y.name, y.features)
+        was_unstable = _is_unstable(x.name, x.features)
+        unstable = was_unstable or _is_unstable(y.name, y.features)
+        was_deprecated = _is_deprecated(x.features)
         path = WirePath(y.name)
+        own = _NodeResult()
+        d.compare_definition(x, y, "", own)
+        walk(path, own, direction, was_unstable, False)
         res = _NodeResult()
-        d.compare_definition(x, y, "", res)
         os_ = d.shape_of_args("old", old, x)
         ns = d.shape_of_args("new", new, y)
         d.obj_edge("", os_, ns, direction, False, res)
-        walk(path, res, direction, unstable)
+        walk(path, res, direction, unstable, was_deprecated,
+             isinstance(x, Command) and not x.gen)
         if isinstance(x, Command) and isinstance(y, Command):
             rres = _NodeResult()
             d.compare_value(x.returns, y.returns, Direction.OUTPUT, "", y.name,
                             None, x.returns.location if x.returns else x.location,
                             y.returns.location if y.returns else y.location,
                             False, rres)
-            walk(path.returns(), rres, Direction.OUTPUT, unstable)
+            walk(path.returns(), rres, Direction.OUTPUT, unstable, was_deprecated)
 
-    changes = [
-        Change(g.local.kind, g.severity, g.direction, g.path, g.local.definition,
-               g.local.member, g.local.message, g.local.old, g.local.new,
-               tuple(dict.fromkeys([g.path, *(r[3] for r in g.reached_by.values())])),
-               g.policy)
-        for g in groups.values()
-    ]
+    events = {n for n, x in (*old_defs.items(), *new_defs.items())
+              if isinstance(x, Event)}
+    changes = []
+    for g in groups.values():
+        reached = tuple(dict.fromkeys([g.path, *(r[3] for r in g.reached_by.values())]))
+        severity, policy, reason = g.severity, g.policy, ""
+        hit = next((p for p in reached if p in accepted), None)
+        if hit is not None:
+            reason = accepted[hit]
+            if severity > Severity.INFO:
+                severity, policy = Severity.INFO, "accepted"
+        loc = g.local
+        changes.append(Change(
+            loc.kind, severity, g.direction, g.path, loc.definition, loc.member,
+            phrase(loc.kind, g.path, g.direction, loc.args,
+                   WirePath(g.path).root in events), loc.old, loc.new,
+            reached, policy, reason))
     changes.sort(key=lambda c: (-c.severity, c.wire_path, c.kind))
     return changes
 

@@ -1,6 +1,6 @@
 """Release history: the first release whose wire protocol has each item.
 
-Takes releases as ``[(version, Schema), ...]``, oldest first; `first_seen`
+Takes releases as ``[(version, Schema), ...]`` (sorted by version); `first_seen`
 maps every `WirePath` to the first version having it, and `History` lifts
 that to the newest schema's definitions, members, values, branches and
 features (an item is as old as the oldest path reaching it, so renamed
@@ -93,13 +93,89 @@ class History:
         return claimed <= known if version == self.oldest else claimed == known
 
 
+_NUMBERS = re.compile(r"\d+")
+_SEPARATORS = frozenset(".=[|#:")
+_Branches = frozenset[tuple[str, str]]
+_NO_BRANCHES: _Branches = frozenset()
+
+
+def version_key(text: str) -> tuple[int, ...] | None:
+    """Every number of a release name, for ordering (``10.1.0`` →
+    ``(10, 1, 0)``); None when there is none."""
+    numbers = _NUMBERS.findall(text)
+    return tuple(int(n) for n in numbers) if numbers else None
+
+
+def sort_releases(releases: Sequence[tuple[str, Schema]]) -> list[tuple[str, Schema]]:
+    """`releases` oldest first by version; in the order given if some
+    version has no number in it."""
+    keys = [version_key(v) for v, _ in releases]
+    if any(k is None for k in keys):
+        return list(releases)
+    order = sorted(range(len(releases)), key=lambda i: keys[i] or ())
+    return [releases[i] for i in order]
+
+
+def _unbranched(nodes: Sequence[WireNode]) -> list[tuple[str, _Branches]]:
+    """Each node's path with its branch selections taken out, and those
+    selections as (discriminator path, value) pairs: ``q.d=v.m`` is member
+    ``q.m`` for value ``v`` of ``q.d``.  A member that moves between a
+    union's base and its branches keeps its unbranched path, and a member
+    the object had for every value matches it for each value."""
+    out: list[tuple[str, _Branches]] = []
+    # (path, unbranched path for children, selections, member name)
+    stack: list[tuple[str, str, _Branches, str]] = []
+    for node in nodes:
+        p = node.path.text
+        while stack:
+            top = stack[-1][0]
+            if len(p) > len(top) and p.startswith(top) and p[len(top)] in _SEPARATORS:
+                break
+            stack.pop()
+        if stack:
+            parent, base, chosen, parent_name = stack[-1]
+            seg = p[len(parent):]
+            key = base + seg
+        else:
+            parent, base, chosen, parent_name = "", "", _NO_BRANCHES, ""
+            seg, key = p, p
+        out.append((key, chosen))
+        if node.role == "branch" and stack and base.endswith("." + parent_name):
+            holder = base[:-len(parent_name) - 1]
+            stack.append((p, holder, chosen | {(base, node.name)}, node.name))
+        else:
+            stack.append((p, key, chosen, node.name))
+    return out
+
+
+def _comparable(a: _Branches, b: _Branches) -> bool:
+    return a <= b or b <= a
+
+
 def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
-    """History of the newest release in `releases` (oldest first)."""
+    """History of the newest release in `releases`, which are sorted by
+    version first (see `sort_releases`).
+
+    A wire item is as old as the first release having it at the same
+    unbranched path for a value it is selected by now, or for every value:
+    members moved between a union's base and its branches, or into the
+    branches of a new discriminator, keep their first release."""
     if not releases:
         raise ValueError("history needs at least one release")
+    releases = sort_releases(releases)
     versions = tuple(v for v, _ in releases)
     order = {v: i for i, v in enumerate(versions)}
-    seen = first_seen(releases)
+    walked = [list(walk(schema)) for _, schema in releases]
+    keyed = [_unbranched(nodes) for nodes in walked]
+    by_key: dict[str, dict[_Branches, str]] = {}
+    for version, keys in zip(versions, keyed, strict=True):
+        for key, chosen in keys:
+            by_key.setdefault(key, {}).setdefault(chosen, version)
+
+    def first(key: str, chosen: _Branches) -> str:
+        found = [v for c, v in by_key[key].items() if _comparable(c, chosen)]
+        return min(found, key=order.__getitem__)
+
     items: dict[ItemKey, str] = {}
     features: dict[tuple[str, str | None, str], str] = {}
 
@@ -111,8 +187,8 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
     newest = releases[-1][1]
     owner: WireNode | None = None
     paths: dict[str, str] = {}
-    for node in walk(newest):
-        version = paths[node.path.text] = seen[node.path.text]
+    for node, (key, chosen) in zip(walked[-1], keyed[-1], strict=True):
+        version = paths[node.path.text] = first(key, chosen)
         if node.role == "feature":
             if owner is None:
                 continue
@@ -154,10 +230,13 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
             for part in _parts(other):
                 if part in _parts(d):
                     note((d.name, part), version)
+    now: dict[str, list[_Branches]] = {}
+    for key, chosen in keyed[-1]:
+        now.setdefault(key, []).append(chosen)
     gone: dict[str, str] = {}
-    for version, schema in releases[:-1]:
-        for node in walk(schema):
-            if node.path.text not in paths:
+    for version, nodes, keys in zip(versions[:-1], walked, keyed, strict=False):
+        for node, (key, chosen) in zip(nodes, keys, strict=True):
+            if not any(_comparable(c, chosen) for c in now.get(key, ())):
                 gone[node.path.text] = version
     named: dict[str, str] = {}
     for version, schema in releases:

@@ -10,14 +10,18 @@ each per command and event, breaking changes marked.
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from qapidoc.compat.diff import CHANGE_KINDS, Change
+from qapidoc.compat.wire import WirePath
 from qapidoc.core.source import Location, Severity
 
 FORMATS = ("text", "json", "sarif", "github", "markdown", "rst")
+_BACKQUOTED = re.compile(r"`([^`]+)`")
 SECTIONS = ("Added", "Changed", "Deprecated", "Removed")
 
 
@@ -31,6 +35,9 @@ class Sources:
     old_prefix: str = ""
     new_prefix: str = ""
     new_root: str = ""  # the NEW root file: anchor for changes with no location
+    old_label: str = ""  # how changelogs name OLD and NEW
+    new_label: str = ""
+    base: str = ""  # directory SARIF URIs are relative to ("": the working directory)
 
     def where(self, loc: Location, side: str) -> str:
         prefix = self.old_prefix if side == "old" else self.new_prefix
@@ -47,10 +54,15 @@ def _also(c: Change, limit: int = 3) -> str:
 
 
 def _policy(c: Change) -> str:
+    """Why a change that would break clients does not: in their words."""
     if c.policy == "unstable":
-        return " [unstable: info only]"
+        return " (unstable)"
     if c.policy == "deprecated":
-        return " [was deprecated: info only]"
+        return " (it was deprecated)"
+    if c.policy == "open":
+        return " (it took undeclared arguments before)"
+    if c.policy == "accepted":
+        return f" (accepted: {c.reason})"
     return ""
 
 
@@ -110,8 +122,10 @@ def change_to_json(c: Change, src: Sources) -> dict[str, Any]:
     warning, info), ``direction`` (input, output, input+output),
     ``wire_path`` (shortest path reaching it), ``reached_by`` (first path
     from each command/event reaching it), ``definition``, ``member`` (or
-    null), ``message``, ``section`` (changelog section), ``policy``
-    ("unstable", "deprecated" or null: why severity was lowered), ``old`` and
+    null), ``message`` (one sentence in wire names, code in backquotes),
+    ``section`` (changelog section), ``policy`` ("unstable", "deprecated",
+    "accepted" or null: why severity was lowered), ``reason`` (why an
+    accepted change was accepted, or null), ``old`` and
     ``new`` locations (``{"file", "line", "column"}`` plus ``revision`` for
     git input, or null)."""
     return {
@@ -125,6 +139,7 @@ def change_to_json(c: Change, src: Sources) -> dict[str, Any]:
         "message": c.message,
         "section": c.section,
         "policy": c.policy or None,
+        "reason": c.reason or None,
         "old": _loc_json(c.old, src.old_prefix),
         "new": _loc_json(c.new, src.new_prefix),
     }
@@ -140,6 +155,16 @@ def format_json(changes: Sequence[Change], src: Sources) -> str:
 
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning",
                 Severity.INFO: "note"}
+
+
+def _artifact(path: str, src: Sources, from_git: bool) -> dict[str, str]:
+    """A SARIF artifact location relative to the repository (``SRCROOT``):
+    git input is already repository-relative; files are made relative to
+    `Sources.base`.  Never an absolute path."""
+    if not from_git:
+        base = src.base or os.getcwd()
+        path = os.path.relpath(os.path.abspath(path), base)
+    return {"uri": path.replace(os.sep, "/"), "uriBaseId": "SRCROOT"}
 
 
 def _anchor(c: Change, src: Sources) -> tuple[str, int, int]:
@@ -165,9 +190,10 @@ def format_sarif(changes: Sequence[Change], src: Sources, version: str) -> str:
             "ruleId": c.kind,
             "ruleIndex": kinds.index(c.kind),
             "level": _SARIF_LEVEL[c.severity],
-            "message": {"text": f"{c.message} (at {c.wire_path}){_policy(c)}"},
+            "message": {"text": f"{c.message}{_policy(c)} (at {c.wire_path})"},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": path},
+                "artifactLocation": _artifact(
+                    path, src, bool(src.new_prefix) and c.new is not None),
                 "region": {"startLine": line, "startColumn": col}}}],
             "partialFingerprints": {
                 "qapidocChange/v1": f"{c.kind}:{c.definition}:{c.member or ''}"},
@@ -178,9 +204,10 @@ def format_sarif(changes: Sequence[Change], src: Sources, version: str) -> str:
         if c.old is not None:
             result["relatedLocations"] = [{
                 "id": 1,
-                "message": {"text": f"in {src.old}"},
+                "message": {"text": f"in {src.old_label or src.old}"},
                 "physicalLocation": {
-                    "artifactLocation": {"uri": c.old.path},
+                    "artifactLocation": _artifact(c.old.path, src,
+                                                  bool(src.old_prefix)),
                     "region": {"startLine": c.old.line,
                                "startColumn": c.old.col}}}]
         results.append(result)
@@ -191,6 +218,9 @@ def format_sarif(changes: Sequence[Change], src: Sources, version: str) -> str:
             "tool": {"driver": {"name": "qapidoc compat", "version": version,
                                 "informationUri": "https://www.qemu.org/docs/master/devel/qapi-code-gen.html",
                                 "rules": rules}},
+            "originalUriBaseIds": {"SRCROOT": {"description": {
+                "text": "The top of the git repository holding NEW, or the "
+                        "working directory"}}},
             "results": results,
         }],
     }
@@ -224,8 +254,12 @@ def format_github(changes: Sequence[Change], src: Sources) -> str:
 
 def _changelog(changes: Sequence[Change], src: Sources,
                heading: Callable[[str, int], list[str]],
-               code: Callable[[str], str], strong: Callable[[str], str]) -> str:
-    out = heading(f"QAPI changes from {src.old} to {src.new}", 1)
+               code: Callable[[str], str], strong: Callable[[str], str],
+               code_spans: Callable[[str], str] = lambda text: text) -> str:
+    """Added / Changed / Deprecated / Removed, per command and event, one
+    sentence per change (`Change.message`), breaking ones marked."""
+    out = heading(f"QAPI changes from {src.old_label or src.old} to "
+                  f"{src.new_label or src.new}", 1)
     breaking = sum(1 for c in changes if c.severity is Severity.ERROR)
     warnings = sum(1 for c in changes if c.severity is Severity.WARNING)
     out.append(f"{len(changes)} changes: {breaking} breaking, {warnings} "
@@ -247,14 +281,16 @@ def _changelog(changes: Sequence[Change], src: Sources,
                     mark = strong("Breaking:") + " "
                 elif c.severity is Severity.WARNING:
                     mark = strong("Review:") + " "
-                also = [p for p in c.reached_by if p != c.wire_path]
-                via = ""
-                if also:
-                    shown = ", ".join(code(p) for p in also[:3])
-                    more = len(also) - 3
-                    via = f"; also via {shown}{f' and {more} more' if more > 0 else ''}"
-                path = "" if c.wire_path == root else f"{code(c.wire_path)}: "
-                out.append(f"- {mark}{path}{c.message}{_policy(c)}{via}")
+                others = dict.fromkeys(WirePath(p).root for p in c.reached_by)
+                others.pop(root, None)
+                also = ""
+                if others:
+                    names = [code(r) for r in others]
+                    shown = ", ".join(names[:5])
+                    more = len(names) - 5
+                    also = (f" Also in {shown}"
+                            f"{f' and {more} more' if more > 0 else ''}.")
+                out.append(f"- {mark}{code_spans(c.message)}{_policy(c)}{also}")
             out.append("")
     if not changes:
         out.append("No changes on the wire.")
@@ -274,7 +310,8 @@ def format_rst(changes: Sequence[Change], src: Sources) -> str:
         return [text, char * len(text), ""]
 
     return _changelog(changes, src, heading, lambda text: f"``{text}``",
-                      lambda text: f"**{text}**")
+                      lambda text: f"**{text}**",
+                      lambda text: _BACKQUOTED.sub(r"``\1``", text))
 
 
 def render(fmt: str, changes: Sequence[Change], src: Sources, *,

@@ -76,11 +76,13 @@ NODES = frozenset(
         "desc_sig_punctuation", "desc_sig_operator", "desc_sig_literal_string",
         "desc_sig_literal_number", "desc_sig_literal_char")]
     + ["sphinx.ext.todo.todo_node"]
+    + [f"sphinx_ext.domain.layout.{name}" for name in (
+        "qapi_group", "qapi_list", "qapi_item", "qapi_details", "qapi_summary", "qapi_code")]
 )
 """Doctree node types (``module.Class``) that may come from schema text:
 text, lists, tables, literal blocks, admonitions, links and the ``qapi``
-domain's descriptions.  No image, figure, download, raw, meta, toctree,
-include, math or pending transform."""
+domain's descriptions (with their compact layout nodes).  No image, figure,
+download, raw, meta, toctree, include, math or pending transform."""
 
 MAX_NESTING = 32
 """Deepest nesting (lists, block quotes, indented bodies) doc text may use;

@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from qapidoc.core.registry import PRESETS, find_rules, load_all_rules
+from qapidoc.core.registry import PRESETS, RULES, find_rules, load_all_rules
+from qapidoc.core.suggest import did_you_mean
 
 CONFIG_FILES = (".qapidoc.yaml", ".qapidoc.yml", "pyproject.toml")
 """Looked for in each directory from the schema's upwards, in this order."""
@@ -38,8 +39,11 @@ class Config:
     preset: str = field(default="recommended", metadata=_help(
         "Rule set: qemu (QEMU's own checks) ⊂ recommended ⊂ strict."))
     select: tuple[str, ...] = field(default=(), metadata=_help(
-        "Rules to run in addition to the preset: codes, code prefixes or "
-        "names."))
+        "Rules to run instead of the preset's: codes, code prefixes or "
+        "names (like ruff's select)."))
+    extend_select: tuple[str, ...] = field(default=(), metadata=_help(
+        "Rules to run in addition to the preset's (or select's): codes, "
+        "code prefixes or names."))
     ignore: tuple[str, ...] = field(default=(), metadata=_help(
         "Rules not to run: codes, code prefixes or names."))
     per_file_ignores: dict[str, tuple[str, ...]] = field(
@@ -72,7 +76,12 @@ class Config:
         "'Since' tags and since notes must name the first release whose "
         "wire protocol has the item."))
     compat: dict[str, str] = field(default_factory=dict, metadata=_help(
-        "Compatibility change kind → severity (error, warning or info)."))
+        "Compatibility change kind → severity (error, warning or info); "
+        "its sub-table ``accept`` maps wire paths whose change is accepted "
+        "to the reason (the change is then info)."))
+    compat_accept: dict[str, str] = field(default_factory=dict, metadata=_help(
+        "Accepted compatibility changes: wire path → reason (read from "
+        "``compat.accept``).", key="-"))
     source: str | None = field(default=None, compare=False, metadata=_help(
         "The file this configuration was read from (not a setting).",
         key="-"))
@@ -192,7 +201,13 @@ def check_selector(sel: str, where: str) -> None:
     """Raise ConfigError unless `sel` names at least one rule."""
     _ensure_rules_loaded()
     if not find_rules(sel):
-        raise ConfigError(f"{where}: unknown rule '{sel}'")
+        raise ConfigError(f"{where}: unknown rule '{sel}'{suggest_rule(sel)}")
+
+
+def suggest_rule(sel: str) -> str:
+    """A did-you-mean hint among rule codes and names."""
+    _ensure_rules_loaded()
+    return did_you_mean(sel, [*RULES, *(r.name for r in RULES.values())])
 
 
 def _ensure_rules_loaded() -> None:
@@ -202,7 +217,8 @@ def _ensure_rules_loaded() -> None:
 def _preset(value: object, where: str) -> str:
     text = _str(value, where)
     if text not in PRESETS:
-        raise ConfigError(f"{where}: unknown preset '{text}' (expected "
+        raise ConfigError(f"{where}: unknown preset '{text}'"
+                          f"{did_you_mean(text, PRESETS)} (expected "
                           f"{', '.join(PRESETS)})")
     return text
 
@@ -237,6 +253,16 @@ def _severities(value: object, where: str) -> dict[str, str]:
 def _compat(value: object, where: str) -> dict[str, str]:
     return {_str(k, where): _severity_text(v, f"{where}.{k}")
             for k, v in _table(value, where).items()}
+
+
+def _accept(value: object, where: str) -> dict[str, str]:
+    out = {}
+    for k, v in _table(value, where).items():
+        reason = _str(v, f"{where}.{k}").strip()
+        if not reason:
+            raise ConfigError(f"{where}.{k}: give the reason the change is accepted")
+        out[_str(k, where)] = reason
+    return out
 
 
 def _history(base: str) -> Callable[[object, str], dict[str, str]]:
@@ -298,6 +324,7 @@ def _converters(base: str) -> dict[str, Callable[[object, str], Any]]:
     return {
         "preset": _preset,
         "select": _rules,
+        "extend_select": _rules,
         "ignore": _rules,
         "per_file_ignores": _per_file,
         "severity": _severities,
@@ -311,6 +338,12 @@ def _converters(base: str) -> dict[str, Callable[[object, str], Any]]:
         "history": _history(base),
         "compat": _compat,
     }
+
+
+def check_value(name: str, value: object, where: str) -> Any:
+    """Validate one setting given on the command line (`where` names the
+    option); relative paths are relative to the working directory."""
+    return _converters(os.getcwd())[name](value, where)
 
 
 def config_from_mapping(data: object, source: str) -> Config:
@@ -328,8 +361,13 @@ def config_from_mapping(data: object, source: str) -> Config:
     for key, value in data.items():
         name = by_key.get(str(key))
         if name is None:
-            raise ConfigError(f"{source}: unknown key '{key}' (known: "
+            hint = did_you_mean(str(key).replace("_", "-"), by_key)
+            raise ConfigError(f"{source}: unknown key '{key}'{hint} (known: "
                               f"{', '.join(sorted(by_key))})")
+        if name == "compat" and isinstance(value, dict) and "accept" in value:
+            value = dict(value)
+            values["compat_accept"] = _accept(value.pop("accept"),
+                                              f"{source}: compat.accept")
         values[name] = convert[name](value, f"{source}: {key}")
     return Config(source=source, **values)
 
@@ -356,9 +394,22 @@ def load_config(path: str) -> Config:
 
     try:
         data = yaml.safe_load(raw.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: not valid YAML: {e}") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text ({e.reason} at byte "
+                          f"{e.start})") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(yaml_message(path, e)) from None
     return config_from_mapping(data, path)
+
+
+def yaml_message(path: str, error: Exception) -> str:
+    """``path:line:col: not valid YAML: problem`` — named after the file,
+    not PyYAML's ``<unicode string>``."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).split("\n")[0]
+    context = getattr(error, "context", None)
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else path
+    return f"{where}: not valid YAML: {problem}" + (f" ({context})" if context else "")
 
 
 def _has_qapidoc_table(path: str) -> bool:

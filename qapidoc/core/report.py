@@ -16,34 +16,85 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import IO
 
+from qapidoc.core.fingerprint import fingerprint
 from qapidoc.core.registry import RULES
+from qapidoc.core.rsttext import to_markdown, to_plain
 from qapidoc.core.source import Diagnostic, Severity
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
-def format_text(diags: Iterable[Diagnostic], colour: bool = False) -> str:
-    """``path:line:col: CODE message`` lines, with notes saying which
-    definition a finding belongs to (when elsewhere) and how an included
-    file was included."""
+OUTPUT_FORMATS = ("full", "concise")
+"""Text output: ``full`` shows the source line under each finding and how
+each file was included (once per file); ``concise`` one line per finding."""
+
+_TINT = {Severity.ERROR: "1;31", Severity.WARNING: "1;33", Severity.INFO: "1;36"}
+
+
+def want_colour(stream: IO[str]) -> bool:
+    """Colour on a terminal, unless ``NO_COLOR`` is set (no-color.org);
+    ``FORCE_COLOR`` forces it on."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def paint(text: str, style: str, colour: bool) -> str:
+    return f"\x1b[{style}m{text}\x1b[0m" if colour else text
+
+
+def headline(d: Diagnostic, colour: bool = False) -> str:
+    """``path:line:col: severity[CODE] message``."""
+    sev = paint(str(d.severity), _TINT[d.severity], colour)
+    return f"{paint(str(d.location), '1', colour)}: {sev}[{d.code}] {d.message}"
+
+
+def _snippet(d: Diagnostic, colour: bool) -> list[str]:
+    """The offending source line with a caret under the column."""
+    loc = d.location
+    lines = loc.file.lines
+    if not 0 < loc.line <= len(lines):
+        return []
+    text = lines[loc.line - 1].rstrip("\r").replace("\t", " ")
+    width = len(str(loc.line))
+    bar = paint(" " * width + " |", "1;34", colour)
+    caret = paint("^", _TINT[d.severity], colour)
+    return [bar, f"{paint(str(loc.line), '1;34', colour)} | {text}",
+            f"{bar} {' ' * (min(loc.col, len(text) + 1) - 1)}{caret}"]
+
+
+def format_text(diags: Iterable[Diagnostic], colour: bool = False,
+                output_format: str = "full") -> str:
+    """``path:line:col: severity[CODE] message`` per finding.  ``full``
+    adds the source line with a caret, a note naming the definition when
+    the finding sits elsewhere, and, before the first finding of an
+    included file, the include chain that brought the file in."""
     out: list[str] = []
+    full = output_format == "full"
+    chained: set[str] = set()
     for d in diags:
-        code = d.code
-        if colour:
-            tint = {Severity.ERROR: "31", Severity.WARNING: "33",
-                    Severity.INFO: "36"}[d.severity]
-            code = f"\x1b[1;{tint}m{code}\x1b[0m"
-        out.append(f"{d.location}: {code} {d.message}")
+        if not full:
+            out.append(headline(d, colour))
+            continue
+        file = d.location.file
+        chain = file.include_chain()
+        if chain and file.path not in chained:
+            chained.add(file.path)
+            out.append("In file included from "
+                       + ",\n                 from ".join(str(c) for c in chain) + ":")
+        out.append(headline(d, colour))
         ctx = d.context
-        if ctx is not None and (ctx.file is not d.location.file
-                                or ctx.line != d.location.line):
+        if ctx is not None and (ctx.file is not file or ctx.line != d.location.line):
             what = f"'{d.definition}'" if d.definition else "this doc comment"
             out.append(f"{ctx}: note: in {what}")
-        chain = d.location.file.include_chain()
-        if chain:
-            out.append("    included from " + ", from ".join(str(c) for c in chain))
-    return "\n".join(out) + ("\n" if out else "")
+        out.extend(_snippet(d, colour))
+        out.append("")
+    return "\n".join(out) + ("\n" if out and not full else "")
 
 
 def summary(diags: list[Diagnostic], files: int) -> str:
@@ -65,6 +116,15 @@ def statistics(diags: Sequence[Diagnostic]) -> str:
     return "".join(f"{n:6d}  {code}  {names[code]}\n" for code, n in rows)
 
 
+def statistics_json(diags: Sequence[Diagnostic]) -> str:
+    """The statistics as a JSON array of {code, name, count, fixable}."""
+    counts = Counter(d.code for d in diags)
+    names = {d.code: d.name for d in diags}
+    rows = [{"code": c, "name": names[c], "count": n, "fixable": _fixable(c)}
+            for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return json.dumps(rows, indent=2) + "\n"
+
+
 def _fixable(code: str) -> bool:
     r = RULES.get(code)
     return bool(r and r.fixable)
@@ -83,6 +143,7 @@ def format_json(diags: Iterable[Diagnostic]) -> str:
         "definition": d.definition,
         "member": d.member,
         "fixable": _fixable(d.code),
+        "fingerprint": fingerprint(d),
     } for d in diags]
     return json.dumps(rows, indent=2) + "\n"
 
@@ -123,13 +184,16 @@ def format_sarif(diags: Sequence[Diagnostic], version: str = "") -> str:
                 "level": _SARIF_LEVEL[r.severity if r else Severity.ERROR]},
         }
         if r is not None:
-            text = r.summary + ("\n\n" + r.rationale if r.rationale else "")
-            md = text
+            text = to_plain(r.summary) + ("\n\n" + to_plain(r.rationale)
+                                          if r.rationale else "")
+            md = to_markdown(r.summary) + ("\n\n" + to_markdown(r.rationale)
+                                           if r.rationale else "")
             if r.bad:
                 md += "\n\nExample:\n\n```\n" + r.bad + "\n```"
             if r.good:
                 md += "\n\nUse instead:\n\n```\n" + r.good + "\n```"
-            entry["fullDescription"] = {"text": text}
+            entry["shortDescription"] = {"text": to_plain(r.summary)}
+            entry["fullDescription"] = {"text": text, "markdown": md}
             entry["help"] = {"text": text, "markdown": md}
             entry["properties"] = {"tags": ["qapi", r.preset]}
         rules.append(entry)
@@ -146,9 +210,7 @@ def format_sarif(diags: Sequence[Diagnostic], version: str = "") -> str:
                            "startColumn": max(d.location.col, 1)},
             }}],
         }
-        if d.definition:
-            key = f"{d.code}:{d.definition}:{d.member or ''}"
-            result["partialFingerprints"] = {"qapidocFinding/v1": key}
+        result["partialFingerprints"] = {"qapidocFinding/v2": fingerprint(d)}
         results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,

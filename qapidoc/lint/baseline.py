@@ -1,9 +1,13 @@
 """Baselines: today's findings recorded so that only new ones are reported.
 
-A finding is keyed by rule code, definition and member (or, outside any
-definition, by file and message) — never by line, so that edits elsewhere
-do not invalidate the baseline.  `write_baseline()` stores counts per key
-as JSON; `filter_new()` drops as many findings per key as were recorded.
+A finding is keyed by a fingerprint: its rule, definition and member (or,
+outside any definition, its file) and a hash of the offending source line
+with its whitespace normalised — never its line number, so that edits
+elsewhere do not invalidate the baseline, and a second instance of the
+same rule in the same definition is new because its text differs.
+`write_baseline()` stores counts per fingerprint as JSON; `filter_new()`
+drops as many findings per fingerprint as were recorded.  Version 1 files
+(keyed without the text) still load and match the old way.
 """
 
 from __future__ import annotations
@@ -12,21 +16,24 @@ import json
 import os
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from qapidoc.core.config import ConfigError
+from qapidoc.core.fingerprint import fingerprint
 from qapidoc.core.source import Diagnostic
 
-Key = tuple[str, str, str, str]
+FORMAT_VERSION = 2
 
-FORMAT_VERSION = 1
+LegacyKey = tuple[str, str, str, str]
+"""Version 1: (code, file, definition, member or message)."""
 
 
 def _rel(path: str, base: str) -> str:
     return os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
 
 
-def finding_key(d: Diagnostic, base: str) -> Key:
-    """Rule, then definition and member; or file and message."""
+def _legacy_key(d: Diagnostic, base: str) -> LegacyKey:
+    """Version 1: rule, definition and member; or file and message."""
     if d.definition:
         return d.code, "", d.definition, d.member or ""
     return d.code, _rel(d.location.path, base), "", d.message
@@ -35,15 +42,21 @@ def finding_key(d: Diagnostic, base: str) -> Key:
 def write_baseline(path: str, diags: Sequence[Diagnostic]) -> int:
     """Record `diags` in `path`; returns the number of entries."""
     base = os.path.dirname(os.path.abspath(path))
-    counts = Counter(finding_key(d, base) for d in diags)
+    counts: Counter[str] = Counter()
+    first: dict[str, Diagnostic] = {}
+    for d in diags:
+        fp = fingerprint(d, base)
+        counts[fp] += 1
+        first.setdefault(fp, d)
     entries: list[dict[str, object]] = []
-    for (code, file, definition, rest), n in sorted(counts.items()):
-        if definition:
-            entries.append({"code": code, "definition": definition,
-                            "member": rest or None, "count": n})
-        else:
-            entries.append({"code": code, "path": file, "message": rest,
-                            "count": n})
+    for fp, n in counts.items():
+        d = first[fp]
+        entries.append({"fingerprint": fp, "code": d.code,
+                        "definition": d.definition, "member": d.member,
+                        "path": _rel(d.location.path, base),
+                        "message": d.message, "count": n})
+    entries.sort(key=lambda e: (str(e["path"]), str(e["code"]),
+                                str(e["definition"]), str(e["fingerprint"])))
     with open(path, "w", encoding="utf-8") as f:
         json.dump({"qapidoc-baseline": FORMAT_VERSION, "findings": entries},
                   f, indent=1)
@@ -51,8 +64,16 @@ def write_baseline(path: str, diags: Sequence[Diagnostic]) -> int:
     return len(entries)
 
 
-def read_baseline(path: str) -> Counter[Key]:
-    """Counts per key; ConfigError for a missing or malformed file."""
+@dataclass
+class Baseline:
+    """Recorded counts by fingerprint (version 2) or legacy key (1)."""
+
+    version: int
+    counts: Counter[object]
+
+
+def read_baseline(path: str) -> Baseline:
+    """The recorded counts; ConfigError for a missing or malformed file."""
     try:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
@@ -60,30 +81,37 @@ def read_baseline(path: str) -> Counter[Key]:
         raise ConfigError(f"{path}: cannot read baseline: {e.strerror}") from None
     except ValueError as e:
         raise ConfigError(f"{path}: not a qapidoc baseline: {e}") from None
-    if not isinstance(data, dict) or data.get("qapidoc-baseline") != FORMAT_VERSION:
-        raise ConfigError(f"{path}: not a qapidoc baseline (version "
-                          f"{FORMAT_VERSION})")
-    out: Counter[Key] = Counter()
+    version = data.get("qapidoc-baseline") if isinstance(data, dict) else None
+    if version not in (1, FORMAT_VERSION) or not isinstance(data.get("findings", []), list):
+        raise ConfigError(f"{path}: not a qapidoc baseline (expected version "
+                          f"{FORMAT_VERSION}); write a new one with "
+                          f"--write-baseline {path}")
+    counts: Counter[object] = Counter()
     for entry in data.get("findings", []):
         try:
-            if entry.get("definition"):
-                key: Key = (entry["code"], "", entry["definition"], entry.get("member") or "")
+            if version == FORMAT_VERSION:
+                counts[str(entry["fingerprint"])] += int(entry.get("count", 1))
+            elif entry.get("definition"):
+                counts[(entry["code"], "", entry["definition"],
+                        entry.get("member") or "")] += int(entry.get("count", 1))
             else:
-                key = (entry["code"], entry["path"], "", entry.get("message") or "")
-            out[key] += int(entry.get("count", 1))
+                counts[(entry["code"], entry["path"], "",
+                        entry.get("message") or "")] += int(entry.get("count", 1))
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise ConfigError(f"{path}: malformed baseline entry {entry!r}") from None
-    return out
+            raise ConfigError(f"{path}: malformed baseline entry {entry!r}; "
+                              f"write a new one with --write-baseline") from None
+    return Baseline(version, counts)
 
 
-def filter_new(diags: Sequence[Diagnostic], baseline: Counter[Key],
+def filter_new(diags: Sequence[Diagnostic], baseline: Baseline,
                path: str) -> list[Diagnostic]:
-    """Findings beyond the recorded count of their key, in order."""
+    """Findings beyond the recorded count of their fingerprint, in order."""
     base = os.path.dirname(os.path.abspath(path))
-    left = Counter(baseline)
+    left: Counter[object] = Counter(baseline.counts)
     out = []
     for d in diags:
-        key = finding_key(d, base)
+        key: object = (fingerprint(d, base) if baseline.version == FORMAT_VERSION
+                       else _legacy_key(d, base))
         if left[key] > 0:
             left[key] -= 1
         else:

@@ -21,57 +21,14 @@ from qapidoc.schema.model import (
     DocComment,
     EnumType,
     Event,
-    Schema,
     SectionKind,
     StructType,
-    UnionType,
 )
+from qapidoc.schema.references import Kind, Reference, References, Resolution, doc_references
 from qapidoc.schema.since import find_notes
 
 # --------------------------------------------------------------------------
-# Names a definition's documentation may refer to
-
-
-def _struct_names(schema: Schema, t: Definition | None, out: set[str],
-                  seen: set[str]) -> None:
-    """Members (branch members included), values and features of a type."""
-    if t is None or t.name in seen:
-        return
-    seen.add(t.name)
-    out.update(f.name for f in t.features)
-    if isinstance(t, StructType):
-        for m in t.members:
-            out.add(m.name)
-            out.update(f.name for f in m.features)
-        if isinstance(t, UnionType):
-            for b in t.branches:
-                out.add(b.name)
-                _struct_names(schema, schema.resolve(b.type), out, seen)
-    elif isinstance(t, EnumType):
-        for v in t.values:
-            out.add(v.name)
-            out.update(f.name for f in v.features)
-    elif isinstance(t, AlternateType):
-        out.update(b.name for b in t.alternatives)
-
-
-def referable(schema: Schema, d: Definition) -> set[str]:
-    """What ``@name`` may name in `d`'s documentation: its members,
-    arguments, values, branches and features (all levels of a union)."""
-    out: set[str] = set()
-    if isinstance(d, Command | Event):
-        for m in d.arguments:
-            out.add(m.name)
-            out.update(f.name for f in m.features)
-        out.update(f.name for f in d.features)
-        if d.arg_type is not None:
-            _struct_names(schema, schema.resolve(d.arg_type), out, set())
-    else:
-        _struct_names(schema, d, out, set())
-    if d.doc is not None:
-        out.update(s.name for s in d.doc.sections if s.kind in (
-            SectionKind.MEMBER, SectionKind.FEATURE))
-    return out
+# Helpers
 
 
 def undocumented(d: Definition) -> list[tuple[str, str]]:
@@ -241,21 +198,49 @@ def version_only_description(ctx: LintContext) -> Iterator[Finding]:
                               definition=d.name, member=s.name)
 
 
-_REF = re.compile(r"(?<![\w@`.'\"])@([A-Za-z_][\w.-]*[\w])")
-_INLINE_LITERAL = re.compile(r"``.*?``")
+def references(ctx: LintContext) -> Iterator[tuple[Definition, DocComment, Reference,
+                                                 Resolution]]:
+    """Every ``@name`` in definitions' docs that is not one of their own
+    names, with what it resolves to (computed once, read by QD204, QD208
+    and QD209)."""
+    cached = ctx.__dict__.get("_references")
+    if cached is None:
+        refs = References(ctx.schema)
+        cached = []
+        for d, doc in ctx.documented:
+            if "@" not in ctx.doc_text(doc)[1:]:
+                continue
+            skip = set(literal_flags(ctx, doc)) | _todo_lines(doc)
+            own = refs.own(d)
+            for ref in doc_references(doc, skip):
+                if ref.name not in own:
+                    found = refs.resolve(d, ref.name)
+                    if found.kind is not Kind.REACHABLE:
+                        cached.append((d, doc, ref, found))
+        ctx.__dict__["_references"] = cached
+    yield from cached
 
 
 @lint_rule("QD204", severity=Severity.ERROR)
 def unknown_member_reference(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
-        ``@name`` in a definition's documentation that names none of its
-        members, arguments, values, branches or features.
+        ``@name`` in a definition's documentation that names nothing in
+        the schema, or that is a near miss of one of the definition's own
+        members (``@node`` where the argument is ``node-name``).
 
     Why it matters:
-        ``@name`` promises the reader a member of this very definition;
-        after a rename or a copy-paste it points at nothing.  Refer to
-        other definitions with ```Name```.
+        ``@name`` promises the reader a member; after a rename or a typo it
+        points at nothing, and the rendered reference is dead.
+
+    What QEMU does:
+        Writes ``@name`` for the definition's own members and, as prose,
+        for members of what it uses — its return type, list elements,
+        base, branches, member types, and definitions its text names
+        (``The @threads option in `SMPConfiguration```).  All of those
+        are accepted; a member of an unrelated definition is
+        foreign-member-reference (strict), a definition named with ``@``
+        is definition-as-member-reference.
 
     Example:
         ##
@@ -281,38 +266,147 @@ def unknown_member_reference(ctx: LintContext) -> Iterator[Finding]:
         ##
         { 'command': 'ping', 'data': { '*verbose': 'bool' } }
     """
-    for d, doc in ctx.documented:
-        tags = {s.location.line for s in doc.sections
-                if s.kind in (SectionKind.MEMBER, SectionKind.FEATURE)}
-        tags.add(doc.location.line + 1)  # the "@symbol:" line
-
-        def mentions(number: int, text: str, tags: set[int] = tags) -> bool:
-            return text.find("@", 1) >= 0 or (text.startswith("@")
-                                              and number not in tags)
-
-        if not any(mentions(ln.line, ln.text) for ln in doc.lines):
+    for d, doc, ref, found in references(ctx):
+        if found.kind is Kind.NEAR_MISS:
+            hint = "; did you mean " + " or ".join(f"'@{n}'" for n in found.hints) + "?"
+        elif found.kind is Kind.NOWHERE:
+            hint = ("; did you mean " + " or ".join(f"`{n}`" for n in found.hints) + "?"
+                    if found.hints else "")
+        else:
             continue
-        names = referable(ctx.schema, d)
-        flags = literal_flags(ctx, doc)
-        in_todo = _todo_lines(doc)
-        for ln in doc.lines:
-            if (not mentions(ln.line, ln.text) or flags.get(ln.line)
-                    or ln.line in in_todo):
-                continue
-            text = _INLINE_LITERAL.sub(lambda m: " " * len(m.group(0)), ln.text)
-            if ln.line in tags:
-                colon = text.find(":")
-                text = " " * (colon + 1) + text[colon + 1:]
-            for m in _REF.finditer(text):
-                name = m.group(1)
-                if name in names:
-                    continue
-                _, member = ctx.where(doc, d, ln.line)
-                hint = (f"; refer to {ctx.schema[name].describe()} as `{name}`"
-                        if name in ctx.schema else "")
-                yield Finding(ctx.at(doc.location.file, ln.line, m.start()),
-                              f"'@{name}' names nothing in {d.describe()}{hint}",
-                              definition=d.name, member=member)
+        _, member = ctx.where(doc, d, ref.line)
+        yield Finding(ctx.at(doc.location.file, ref.line, ref.col),
+                      f"'@{ref.name}' names nothing in {d.describe()}{hint}",
+                      definition=d.name, member=member)
+
+
+@lint_rule("QD208", severity=Severity.INFO, preset="strict")
+def foreign_member_reference(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        ``@name`` naming a member, value, branch or feature of a definition
+        unrelated to the one documented: not its own, not of anything it
+        uses, not of a definition its text names.
+
+    Why it matters:
+        The reader has to guess whose member it is; naming the definition
+        (```drive-backup```) tells them and links to it.
+
+    What QEMU does:
+        Writes such references often and on purpose (``jobs that have
+        @auto-finalize``), so this is advice for the strict preset.
+
+    Example:
+        ##
+        # @ping:
+        #
+        # Check the server is alive, whatever its @colour.
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping' }
+        ##
+        # @Paint:
+        #
+        # @colour: the colour
+        #
+        # Since: 9.0
+        ##
+        { 'struct': 'Paint', 'data': { 'colour': 'str' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # Check the server is alive, whatever the @colour of its `Paint`.
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping' }
+        ##
+        # @Paint:
+        #
+        # @colour: the colour
+        #
+        # Since: 9.0
+        ##
+        { 'struct': 'Paint', 'data': { 'colour': 'str' } }
+    """
+    for d, doc, ref, found in references(ctx):
+        if found.kind is not Kind.FOREIGN:
+            continue
+        owners = ", ".join(f"`{n}`" for n in found.hints[:3])
+        more = f" and {len(found.hints) - 3} more" if len(found.hints) > 3 else ""
+        _, member = ctx.where(doc, d, ref.line)
+        yield Finding(ctx.at(doc.location.file, ref.line, ref.col),
+                      f"'@{ref.name}' is not in {d.describe()} or anything it "
+                      f"uses; it is in {owners}{more}: say which",
+                      definition=d.name, member=member)
+
+
+@lint_rule("QD209", fixable=True)
+def definition_as_member_reference(ctx: LintContext) -> Iterator[Finding]:
+    """
+    What it checks:
+        ``@Name`` naming a definition (a command, event or type) rather
+        than a member.
+
+    Why it matters:
+        ``@`` marks members; a definition is referred to as ```Name```,
+        which links to it in the reference manual.
+
+    What QEMU does:
+        Converted its references to definitions to ```Name``` in 2024;
+        the few ``@Name`` left are leftovers (``Returns: @AcceleratorInfo``).
+
+    Example:
+        ##
+        # @ping:
+        #
+        # Check the server is alive; see @Pong.
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping' }
+        ##
+        # @Pong:
+        #
+        # @x: across
+        #
+        # Since: 9.0
+        ##
+        { 'struct': 'Pong', 'data': { 'x': 'int' } }
+
+    Use instead:
+        ##
+        # @ping:
+        #
+        # Check the server is alive; see `Pong`.
+        #
+        # Since: 9.0
+        ##
+        { 'command': 'ping' }
+        ##
+        # @Pong:
+        #
+        # @x: across
+        #
+        # Since: 9.0
+        ##
+        { 'struct': 'Pong', 'data': { 'x': 'int' } }
+    """
+    for d, doc, ref, found in references(ctx):
+        if found.kind is not Kind.DEFINITION:
+            continue
+        file = doc.location.file
+        col = ctx.doc_col(file, ref.line) + ref.col
+        _, member = ctx.where(doc, d, ref.line)
+        yield Finding(ctx.at(file, ref.line, ref.col),
+                      f"'@{ref.name}' names {ctx.schema[ref.name].describe()}, "
+                      f"not a member; write `{ref.name}`",
+                      definition=d.name, member=member,
+                      fix=(ctx.edit(file, ref.line, col, col + len(ref.name) + 1,
+                                    f"`{ref.name}`"),))
 
 
 def _todo_lines(doc: DocComment) -> set[int]:

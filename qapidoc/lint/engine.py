@@ -262,12 +262,15 @@ class LintContext:
 
 
 def enabled_codes(config: Config) -> set[str]:
-    """Codes the configuration runs: the preset's, plus `select`, minus
-    `ignore`."""
-    if config.preset != "qemu" or config.select:
+    """Codes the configuration runs, as ruff chooses: `select` (or else
+    the preset's), plus `extend_select`, minus `ignore`."""
+    if config.preset != "qemu" or config.select or config.extend_select:
         load_rules()
-    codes = {c for c, r in RULES.items() if r.in_preset(config.preset)}
-    for sel in config.select:
+    if config.select:
+        codes = {r.code for sel in config.select for r in find_rules(sel)}
+    else:
+        codes = {c for c, r in RULES.items() if r.in_preset(config.preset)}
+    for sel in config.extend_select:
         codes.update(r.code for r in find_rules(sel))
     for sel in config.ignore:
         codes.difference_update(r.code for r in find_rules(sel))

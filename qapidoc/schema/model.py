@@ -442,7 +442,10 @@ class Schema:
     """A loaded schema: modules in include order, definitions by name.
 
     `diagnostics` holds every problem found while loading; a schema with
-    errors is still as complete as the input allows.
+    errors is still as complete as the input allows.  `introspected` marks
+    a schema read from a ``query-qmp-schema`` reply: it has no docs, no
+    conditions, type names that mean nothing, and every integer type is
+    ``int`` (see `qapidoc.schema.introspection`).
     """
 
     root: str
@@ -455,6 +458,7 @@ class Schema:
     implicit: tuple[Definition, ...] = ()
     """Types a schema implies without defining them: the enum and branch
     wrappers of old simple unions.  In `by_name`, not in `definitions`."""
+    introspected: bool = False
 
     def get(self, name: str) -> Definition | None:
         return self.by_name.get(name)

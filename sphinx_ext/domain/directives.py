@@ -29,9 +29,23 @@ from sphinx_ext.domain.fields import (
     RETURN_FIELD,
     RETURN_NODESC_FIELD,
     VALUE_FIELD,
-    type_xrefs,
+    type_code,
 )
-from sphinx_ext.domain.names import QAPIObject, definition_anchor, member_anchor
+from sphinx_ext.domain.layout import (
+    qapi_code,
+    qapi_details,
+    qapi_group,
+    qapi_item,
+    qapi_list,
+    qapi_summary,
+)
+from sphinx_ext.domain.names import (
+    QAPIObject,
+    definition_anchor,
+    member_anchor,
+    normal_version,
+    parse_target,
+)
 
 if TYPE_CHECKING:
     from sphinx_ext.domain.qapi_domain import QAPIDomain
@@ -118,7 +132,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
     def badges(self) -> list[Node]:
         found: list[tuple[str, str]] = []
         if "since" in self.options:
-            found.append(("since", _("since %s") % self.options["since"]))
+            found.append(("since", _("since %s") % normal_version(self.options["since"])))
         if "deprecated" in self.options:
             found.append(("deprecated", _("deprecated")))
         if "unstable" in self.options:
@@ -139,7 +153,8 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
         namespace = f"{signature.namespace} " if signature.namespace else ""
         return f"{signature.name} ({namespace}{self.index_label})"
 
-    def add_target_and_index(self, name: QAPISignature, sig: str, signode: desc_signature) -> None:
+    def add_target_and_index(self, name: QAPISignature, sig: str,
+                             signode: desc_signature | nodes.Element) -> None:
         document = self.state.document
         if name.node_id not in document.ids:
             signode["ids"].append(name.node_id)
@@ -152,7 +167,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
             module=name.module,
             name=name.name,
             synopsis="",
-            since=self.options.get("since") or "",
+            since=normal_version(self.options.get("since") or ""),
         )
         self.qapi_domain.note_object(entry, location=signode)
         self._key = entry.key
@@ -246,6 +261,9 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
 
     def transform_content(self, content_node: addnodes.desc_content) -> None:
         self._content_node = content_node
+        grouped = group_items(list(content_node.children))
+        content_node.clear()
+        content_node.extend(grouped)
         self._check_fields(content_node)
         if self._key is not None:
             self.qapi_domain.set_synopsis(self._key, _synopsis(content_node.children))
@@ -280,7 +298,7 @@ class QAPIDescription(ObjectDescription[QAPISignature]):
         return parts[-1] if parts else ""
 
 
-_SCOPE_KEYS = ("qapi:namespace", "qapi:module", "qapi:definition")
+_SCOPE_KEYS = ("qapi:namespace", "qapi:module", "qapi:definition", "qapi:branch-type")
 
 
 def _lift_blocks(field_list: nodes.field_list) -> None:
@@ -382,16 +400,95 @@ class QAPIMemberLevel(QAPIDescription):
     """Something documented inside a definition (or inside another member).
 
     Must be nested in the content of a definition directive: the parent
-    gives the namespace, module, name prefix and anchor prefix.
+    gives the namespace, module, name prefix and anchor prefix.  Rendered
+    densely: a `qapi_item` whose signature (name, type, badges, permalink)
+    runs into the first paragraph of its description; the enclosing
+    description gathers consecutive items into a labelled group.
     """
 
     has_type: ClassVar[bool] = False
     doc_field_types: list[Field] = [FEATURE_FIELD]  # noqa: RUF012
 
     def run(self) -> list[Node]:
+        return self.run_item(self.parse_content_to_nodes)
+
+    def run_prebuilt(self, content: Callable[[], list[Node]]) -> list[Node]:
+        return self.run_item(content)
+
+    def run_item(self, content: Callable[[], list[Node]]) -> list[Node]:
+        self.domain, _sep, self.objtype = self.name.partition(":")
+        self.indexnode = addnodes.index(entries=[])
         if self.inherits_no_index():
             self.options["no-index"] = True
-        return super().run()
+        sig = self.arguments[0]
+        item = self.item_node()
+        self.set_source_info(item)
+        signode = nodes.inline("", "", classes=["qapi-sig"])
+        self.names = []
+        try:
+            name = self.checked_signature(sig, item)
+        except ValueError:
+            signode += qapi_code(sig, sig, classes=["qapi-name"])
+        else:
+            self.names.append(name)
+            signode += qapi_code(name.short_name, name.short_name, classes=["qapi-name"])
+            self.add_item_details(signode)
+            signode.extend(self.badges())
+            if "no-index" not in self.options:
+                self.add_target_and_index(name, sig, item)
+        if item["ids"]:
+            signode += nodes.reference("", "¶", refid=item["ids"][0], classes=["headerlink"])
+        item["qapi-group"] = self.group_label()
+        item["qapi-kind"] = self.group_kind()
+        self.before_content()
+        holder = nodes.Element()
+        holder.extend(content())
+        if any(isinstance(child, nodes.field_list) for child in holder.children):
+            DocFieldTransformer(self).transform_all(holder)  # type: ignore[arg-type]
+        body = group_items(list(holder.children))
+        self.after_content()
+        self.compose(item, signode, body)
+        return [self.indexnode, item] if self.indexnode["entries"] else [item]
+
+    def item_node(self) -> nodes.Element:
+        return qapi_item(classes=["qapi-item", f"qapi-{self.objtype}"])
+
+    def compose(self, item: nodes.Element, signode: nodes.inline, body: list[Node]) -> None:
+        """Signature, then the description running on from it."""
+        first = body[0] if body else None
+        if isinstance(first, nodes.paragraph) and type(first) is nodes.paragraph:
+            first.insert(0, signode)
+            first.insert(1, nodes.Text(" – "))
+        else:
+            para = nodes.paragraph("", "", signode)
+            para.source, para.line = item.source, item.line
+            body.insert(0, para)
+        item.extend(body)
+
+    def checked_signature(self, sig: str, location: Element) -> QAPISignature:
+        if not sig or any(char.isspace() for char in sig):
+            logger.warning("invalid QAPI name %r in %s", sig, self.name, location=location)
+            raise ValueError(sig)
+        return self.make_signature(sig)
+
+    def add_item_details(self, signode: nodes.inline) -> None:
+        """What follows the name in the signature (a member's type)."""
+        type_text = self.options.get("type")
+        if self.has_type and type_text:
+            signode += nodes.Text(": ")
+            signode.extend(type_code(self.env, type_text, location=signode))
+
+    def group_label(self) -> str:
+        return _("Features")
+
+    def group_kind(self) -> str:
+        """The group's class name suffix (``qapi-group-branches``)."""
+        return {"member": "members", "value": "values", "feature": "features"}.get(
+            self.objtype, "branches")
+
+    def parent_objtype(self) -> str:
+        scopes: tuple[_Scope, ...] = self.env.ref_context.get("qapi:scopes", ())
+        return scopes[-1].objtype if scopes else ""
 
     def inherits_no_index(self) -> bool:
         scopes: tuple[_Scope, ...] = self.env.ref_context.get("qapi:scopes", ())
@@ -416,29 +513,12 @@ class QAPIMemberLevel(QAPIDescription):
             short_name=sig,
         )
 
-    def add_signature_details(self, signode: desc_signature) -> None:
-        type_text = self.options.get("type")
-        if self.has_type and type_text:
-            signode += nodes.Text(": ")
-            signode.extend(
-                type_xrefs(
-                    self.env,
-                    type_text,
-                    innernode=nodes.Text,
-                    separator=" ",
-                    location=signode,
-                )
-            )
-
     def index_text(self, signature: QAPISignature) -> str:
         parent = signature.name.rpartition(".")[0]
         return f"{signature.short_name} ({parent} {self.member_label()})"
 
     def member_label(self) -> str:
         return self.index_label
-
-    def _object_hierarchy_parts(self, sig_node: desc_signature) -> tuple[str, ...]:
-        return ()
 
 
 _TYPE_OPTION: OptionSpec = {"type": directives.unchanged_required}
@@ -456,19 +536,18 @@ class QAPIMember(QAPIMemberLevel):
     has_type = True
     index_label = "member"
 
-    def add_signature_details(self, signode: desc_signature) -> None:
-        super().add_signature_details(signode)
+    def add_item_details(self, signode: nodes.inline) -> None:
+        super().add_item_details(signode)
         origin = self.options.get("inherited-from")
         if origin:
-            scopes: tuple[_Scope, ...] = self.env.ref_context.get("qapi:scopes", ())
-            inherited = not scopes or scopes[-1].objtype not in ("command", "event")
+            inherited = self.parent_objtype() not in ("command", "event")
             label = _("inherited from") if inherited else _("from")
             signode += nodes.Text(" ")
-            signode += addnodes.desc_annotation(
+            signode += nodes.inline(
                 "",
                 "",
                 nodes.Text(f"({label} "),
-                *type_xrefs(self.env, origin, innernode=nodes.Text, location=signode),
+                *type_code(self.env, origin, location=signode),
                 nodes.Text(")"),
                 classes=["qapi-origin"],
             )
@@ -477,31 +556,110 @@ class QAPIMember(QAPIMemberLevel):
             text = _("discriminator")
             signode += nodes.inline(text, text, classes=["qapi-badge", "qapi-badge-discriminator"])
 
+    def group_label(self) -> str:
+        parent = self.parent_objtype()
+        if parent == "command":
+            return _("Arguments")
+        if parent == "event":
+            return _("Data")
+        return _("Members")
+
     def member_label(self) -> str:
-        scopes: tuple[_Scope, ...] = self.env.ref_context.get("qapi:scopes", ())
-        in_command = bool(scopes) and scopes[-1].objtype == "command"
-        return "argument" if in_command else "member"
+        return "argument" if self.parent_objtype() == "command" else "member"
 
 
 class QAPIValue(QAPIMemberLevel):
     index_label = "value"
 
+    def group_label(self) -> str:
+        return _("Values")
+
 
 class QAPIBranch(QAPIMemberLevel):
+    """A union branch (a row of the branch table whose own members open
+    below it) or an alternative of an alternate (an item)."""
+
     option_spec: ClassVar[OptionSpec] = {**QAPIMemberLevel.option_spec, **_TYPE_OPTION}
     has_type = True
     index_label = "branch"
 
-    def signature_label(self) -> str:
-        scopes: tuple[_Scope, ...] = self.env.ref_context.get("qapi:scopes", ())
-        in_alternate = bool(scopes) and scopes[-1].objtype == "alternate"
-        return "alternative" if in_alternate else "branch"
+    def in_alternate(self) -> bool:
+        return self.parent_objtype() == "alternate"
+
+    def before_content(self) -> None:
+        type_text = self.options.get("type")
+        alternate = self.in_alternate()
+        super().before_content()
+        if self._scope_pushed and type_text and not alternate:
+            self.env.ref_context["qapi:branch-type"] = parse_target(type_text).path
+
+    def group_label(self) -> str:
+        return _("Alternatives") if self.in_alternate() else _("Branches")
+
+    def group_kind(self) -> str:
+        return "alternatives" if self.in_alternate() else "branches"
+
+    def item_node(self) -> nodes.Element:
+        if self.in_alternate():
+            return super().item_node()
+        return qapi_details(classes=["qapi-branch"])
+
+    def compose(self, item: nodes.Element, signode: nodes.inline, body: list[Node]) -> None:
+        if not isinstance(item, qapi_details):
+            super().compose(item, signode, body)
+            return
+        value, *rest = signode.children
+        signode.clear()
+        value_cell = nodes.inline("", "", classes=["qapi-cell"])
+        value_cell += qapi_code("", f'"{value.astext()}"', classes=["qapi-name"])
+        link = [n for n in rest if isinstance(n, nodes.reference)]
+        value_cell.extend(link)
+        type_cell = nodes.inline("", "", *[n for n in rest if n not in link],
+                                 classes=["qapi-cell"])
+        if type_cell.children and type_cell[0].astext() == ": ":
+            type_cell.remove(type_cell[0])
+        summary = qapi_summary("", "", value_cell, type_cell)
+        summary.source, summary.line = item.source, item.line
+        item += summary
+        if body:
+            item += nodes.container("", *body, classes=["qapi-branch-body"])
+        else:
+            item["classes"].append("qapi-empty")
+
+    def member_label(self) -> str:
+        return "alternative" if self.in_alternate() else "branch"
 
 
 class QAPIFeature(QAPIMemberLevel):
-    label = "feature"
     index_label = "feature"
     doc_field_types: list[Field] = []  # noqa: RUF012
+
+
+def group_items(children: list[Node]) -> list[Node]:
+    """Consecutive items of one kind become a `qapi_group`: a label beside
+    a `qapi_list` of them (index nodes between items stay inside)."""
+    out: list[Node] = []
+    current: qapi_list | None = None
+    label = ""
+    for child in children:
+        element = child if isinstance(child, Element) else None
+        key = element.get("qapi-group") if element is not None else None
+        if key and key == label and current is not None:
+            current += child
+        elif key and element is not None:
+            label = str(key)
+            current = qapi_list(classes=["qapi-list"])
+            kind = str(element.get("qapi-kind") or "")
+            group = qapi_group("", nodes.paragraph(label, label, classes=["qapi-label"]),
+                               current, classes=["qapi-group", f"qapi-group-{kind}"])
+            out.append(group)
+            current += child
+        elif isinstance(child, addnodes.index) and current is not None:
+            current += child
+        else:
+            out.append(child)
+            current, label = None, ""
+    return out
 
 
 class QAPIModule(SphinxDirective):

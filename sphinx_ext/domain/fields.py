@@ -14,6 +14,7 @@ from sphinx.locale import _
 from sphinx.util.docfields import Field, GroupedField, TypedField
 from sphinx.util.typing import TextlikeNode
 
+from sphinx_ext.domain.layout import qapi_code
 from sphinx_ext.domain.names import BUILTIN_TYPES, TYPE_ROLES, parse_target
 
 
@@ -21,9 +22,13 @@ def _optional_badge() -> nodes.inline:
     return nodes.inline("optional", _("optional"), classes=["qapi-badge", "qapi-badge-optional"])
 
 
-def decorate(core: Node, is_array: bool, optional: bool, separator: str = ", ") -> list[Node]:
-    """Wrap the link for the bare type name in ``[...]`` and the optional mark."""
+def decorate(core: Node, is_array: bool, optional: bool, separator: str = ", ",
+             code: bool = False) -> list[Node]:
+    """Wrap the link for the bare type name in ``[...]`` and the optional mark;
+    with *code*, the type (brackets included) is monospace, as in signatures."""
     result: list[Node] = [nodes.Text("["), core, nodes.Text("]")] if is_array else [core]
+    if code:
+        result = [qapi_code("", "", *result, classes=["qapi-type"])]
     if optional:
         result += [nodes.Text(separator), _optional_badge()]
     return result
@@ -31,11 +36,15 @@ def decorate(core: Node, is_array: bool, optional: bool, separator: str = ", ") 
 
 def xref_context(env: BuildEnvironment) -> dict[str, str]:
     ref_context = env.ref_context
-    return {
+    context = {
         "qapi:namespace": ref_context.get("qapi:namespace", ""),
         "qapi:module": ref_context.get("qapi:module", ""),
         "qapi:definition": ref_context.get("qapi:definition", ""),
     }
+    branch_type = ref_context.get("qapi:branch-type")
+    if branch_type:
+        context["qapi:branch-type"] = branch_type
+    return context
 
 
 def type_xrefs(
@@ -45,15 +54,17 @@ def type_xrefs(
     innernode: type[TextlikeNode] = addnodes.literal_emphasis,
     separator: str = ", ",
     location: Element | None = None,
+    code: bool = False,
 ) -> list[Node]:
-    """Nodes for a (possibly decorated) type name, the bare name being a link."""
+    """Nodes for a (possibly decorated) type name, the bare name being a link
+    (*code*: all of it monospace, see `decorate`)."""
     ref = parse_target(text)
     content: Node = (
         nodes.Text(ref.title) if innernode is nodes.Text else innernode(ref.title, ref.title)  # type: ignore[call-arg]
     )
     if reftype in TYPE_ROLES and ref.path in BUILTIN_TYPES and ref.namespace is None:
         # nothing to link to; skip the pending_xref (thousands of them in QMP)
-        return decorate(content, ref.is_array, ref.optional, separator)
+        return decorate(content, ref.is_array, ref.optional, separator, code)
     xref = addnodes.pending_xref(
         "",
         content,
@@ -66,14 +77,23 @@ def type_xrefs(
     xref.attributes.update(xref_context(env))
     if location is not None:
         xref.source, xref.line = get_source_line(location)
-    return decorate(xref, ref.is_array, ref.optional, separator)
+    return decorate(xref, ref.is_array, ref.optional, separator, code)
+
+
+def type_code(env: BuildEnvironment, text: str, location: Element | None = None
+              ) -> list[Node]:
+    """A type as signatures, returns and the wire view show it: monospace,
+    linked, then the optional mark."""
+    return type_xrefs(env, text, innernode=nodes.Text, separator=" ", location=location,
+                      code=True)
 
 
 # -- info field lists --------------------------------------------------------
 
 
 class _TypeXrefMixin:
-    """Field lists link type names through :func:`type_xrefs`."""
+    """Field lists link type names through :func:`type_xrefs`, in monospace
+    like member types (never italic)."""
 
     def make_xrefs(
         self,
@@ -92,7 +112,7 @@ class _TypeXrefMixin:
             if innernode is nodes.Text:
                 return [nodes.Text(target)]
             return [innernode(target, target)]  # type: ignore[call-arg]
-        return type_xrefs(env, target, rolename, innernode, location=location)
+        return type_xrefs(env, target, rolename, nodes.Text, location=location, code=True)
 
 
 class QAPIField(_TypeXrefMixin, Field):

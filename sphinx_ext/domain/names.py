@@ -37,6 +37,16 @@ BUILTIN_TYPES = frozenset(
 TYPE_ROLES = frozenset({"type", "any"})
 
 
+def normal_version(version: str) -> str:
+    """``10.2.0`` → ``10.2``: one spelling per release on badges, indexes
+    and the changes page (a micro of 0 is the release itself)."""
+    text = version.strip()
+    parts = text.split(".")
+    if len(parts) == 3 and parts[2] == "0" and all(p.isdigit() for p in parts):
+        return f"{parts[0]}.{parts[1]}"
+    return text
+
+
 def definition_anchor(namespace: str, objtype: str, name: str) -> str:
     """Anchor id of a definition or module (schema text through `safe_id`)."""
     prefix = f"qapi-{safe_id(namespace)}." if namespace else "qapi-"

@@ -1,15 +1,27 @@
-"""Cross-reference roles of the ``qapi`` domain (``:qapi:type:`~NS:[T]?```).
+"""Roles of the ``qapi`` domain: cross-references (``:qapi:type:`~NS:[T]?```)
+and ``:qapi:since:`X.Y``` (a since note in running text, as a badge).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from docutils import nodes
 from docutils.nodes import Element, Node
+from docutils.parsers.rst.states import Inliner
 from sphinx.environment import BuildEnvironment
+from sphinx.locale import _
 from sphinx.roles import XRefRole
 
 from sphinx_ext.domain.fields import decorate, xref_context
-from sphinx_ext.domain.names import parse_target
+from sphinx_ext.domain.names import normal_version, parse_target
+
+
+def since_role(name: str, rawtext: str, text: str, lineno: int, inliner: Inliner,
+               options: dict[str, object] | None = None, content: Sequence[str] = ()
+               ) -> tuple[list[Node], list[nodes.system_message]]:
+    label = _("since %s") % normal_version(text)
+    return [nodes.inline(rawtext, label, classes=["qapi-badge", "qapi-badge-since"])], []
 
 
 class QAPIXRefRole(XRefRole):

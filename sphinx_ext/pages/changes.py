@@ -22,6 +22,7 @@ from sphinx.util.typing import OptionSpec
 
 from qapidoc.core.allowlist import safe_id
 from qapidoc.schema.model import Command, Definition, EnumType, Event, Schema, StructType
+from sphinx_ext.domain.names import normal_version
 from sphinx_ext.render.directive import resolve_schema_path
 from sphinx_ext.render.rst import definition_directive, member_since
 from sphinx_ext.safety import sanitize_output
@@ -49,7 +50,7 @@ _KIND_LABEL = {"object": "struct", "command": "command", "event": "event", "enum
 
 
 def _member_changes(defn: Definition) -> Iterable[Change]:
-    since = defn.since or ""
+    since = normal_version(defn.since or "")
     items: list[tuple[str, str, str | None]] = []
     if isinstance(defn, StructType):
         items = [("member", m.name, m.doc.text if m.doc else None)
@@ -67,13 +68,15 @@ def _member_changes(defn: Definition) -> Iterable[Change]:
 
 
 def collect_changes(schema: Schema) -> dict[str, list[Change]]:
-    """Version → additions, newest version first, definitions before members."""
+    """Version → additions, newest version first, definitions before members;
+    one section per release however its versions are spelled (``10.2.0``
+    is ``10.2``)."""
     found: dict[str, list[Change]] = {}
     for defn in schema.definitions:
         if defn.since:
             kind = _KIND_LABEL[definition_directive(defn)]
-            found.setdefault(defn.since, []).append(Change(defn.since, kind, defn.name,
-                                                           defn.name))
+            since = normal_version(defn.since)
+            found.setdefault(since, []).append(Change(since, kind, defn.name, defn.name))
         for change in _member_changes(defn):
             found.setdefault(change.version, []).append(change)
     order = sorted(found, key=version_key, reverse=True)

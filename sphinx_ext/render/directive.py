@@ -128,7 +128,8 @@ class QAPIDocDirective(SphinxDirective):
             # module paths may be relative to the working directory, which
             # Sphinx would read as relative to the source directory
             self.env.note_dependency(os.path.abspath(file))
-        note_failures(self.env, report(loaded, shown, self.config.qapidoc_lint))
+        note_failures(self.env, report(loaded, shown, self.config.qapidoc_lint,
+                                            self.config.qapidoc_lint_config))
         for problem in rendering.problems:
             logger.warning(problem.message, location=schema_location(problem.source, problem.line),
                            type="qapidoc", subtype=problem.subtype)

@@ -17,9 +17,12 @@ from typing import Any, ClassVar
 from docutils import nodes
 from docutils.nodes import Element, Node
 from docutils.statemachine import StringList
+from sphinx.locale import _
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from sphinx_ext.domain.fields import type_code
+from sphinx_ext.domain.layout import qapi_item
 from sphinx_ext.render.rst import Directive, Entry, Field, Heading, Text
 from sphinx_ext.safety import parse_guarded
 
@@ -142,16 +145,7 @@ class NodeBuilder:
 
     def entries(self, entries: Sequence[Entry]) -> list[Node]:
         result: list[Node] = []
-        fields: nodes.field_list | None = None
         for entry in entries:
-            if isinstance(entry, Field):
-                if fields is None:
-                    fields = nodes.field_list()
-                    locate(fields, entry.source, entry.line)
-                    result.append(fields)
-                fields += self.field(entry)
-                continue
-            fields = None
             result.extend(self.entry(entry))
         return result
 
@@ -161,19 +155,34 @@ class NodeBuilder:
         if isinstance(entry, Text):
             return self.text(entry)
         if isinstance(entry, Field):
-            return [nodes.field_list("", self.field(entry))]
+            return [self.field(entry)]
         return []
 
-    def field(self, entry: Field) -> nodes.field:
-        body = nodes.field_body()
-        if entry.body is not None:
-            if entry.name == "return-nodesc":
-                body += nodes.paragraph("", "", nodes.Text(" ".join(entry.body.lines)))
+    def field(self, entry: Field) -> nodes.Element:
+        """Returns and Errors as items of a labelled group, the return type
+        in monospace like member types."""
+        kind, _sep, type_text = entry.name.partition(" ")
+        label = _("Errors") if kind == "error" else _("Returns")
+        item = qapi_item(classes=["qapi-item", f"qapi-{kind}"])
+        locate(item, entry.source, entry.line)
+        item["qapi-group"] = label
+        item["qapi-kind"] = "errors" if kind == "error" else "returns"
+        body: list[Node] = []
+        if kind == "return-nodesc" and entry.body is not None:
+            type_text = " ".join(entry.body.lines).strip()
+        elif entry.body is not None:
+            body = self.text(entry.body)
+        if type_text:
+            code = type_code(self.directive.env, type_text, location=item)
+            first = body[0] if body else None
+            if isinstance(first, nodes.paragraph) and type(first) is nodes.paragraph:
+                first[0:0] = [*code, nodes.Text(" – ")]
             else:
-                body.extend(self.text(entry.body))
-        field = nodes.field("", nodes.field_name(entry.name, entry.name), body)
-        locate(field, entry.source, entry.line)
-        return field
+                para = nodes.paragraph("", "", *code)
+                locate(para, entry.source, entry.line)
+                body.insert(0, para)
+        item.extend(body)
+        return item
 
     def run_directive(self, entry: Directive) -> list[Node]:
         base = self.domain.directives[entry.name]

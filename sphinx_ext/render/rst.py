@@ -26,6 +26,7 @@ from qapidoc.schema.model import (
     Definition,
     DocComment,
     EnumType,
+    EnumValue,
     Event,
     Feature,
     Include,
@@ -38,6 +39,8 @@ from qapidoc.schema.model import (
     TypeRef,
     UnionType,
 )
+from qapidoc.schema.references import AT_REF
+from sphinx_ext.render.since import inline_since, split_since, text_since
 
 __all__ = [
     "Directive",
@@ -126,21 +129,13 @@ class Rendering:
 
 # -- doc text ------------------------------------------------------------------
 
-_AT_REF = re.compile(r"(?<![\w@`.\\/:])@([A-Za-z_](?:[\w.+-]*\w)?)")
 _CODE_DIRECTIVE = re.compile(
     r"\.\.\s+(?:qmp-example|code-block|code|sourcecode|parsed-literal)::"
 )
 _ROLE_END_OK = frozenset(" \t-.,:;!?\\/'\")]}>")
-_SINCE_NOTE = re.compile(
-    r"\s*\(\s*[Ss]ince:?\s*(?:version\s+)?(\d+\.\d+(?:\.\d+)?)\s*\)\.?\s*$"
-)
-_SINCE_ANYWHERE = re.compile(r"\(\s*[Ss]ince:?\s*(?:version\s+)?(\d+\.\d+(?:\.\d+)?)\s*\)")
-
-
 def member_since(text: str) -> str | None:
-    """The version of a member's "(since X.Y)" note, if its description has one."""
-    found = _SINCE_ANYWHERE.findall(text)
-    return found[-1] if found else None
+    """The version dating a member's, value's or feature's description."""
+    return text_since(text)
 
 
 def _at_refs(line: str) -> str:
@@ -151,7 +146,7 @@ def _at_refs(line: str) -> str:
     for i in range(0, len(parts), 2):
         text = parts[i]
         if "@" in text:
-            parts[i] = _AT_REF.sub(lambda m, text=text: _mem_role(m, text), text)  # type: ignore[misc]
+            parts[i] = AT_REF.sub(lambda m, text=text: _mem_role(m, text), text)  # type: ignore[misc]
     return "``".join(parts)
 
 
@@ -182,20 +177,23 @@ def _rst_lines(lines: Sequence[str]) -> list[str]:
             continue
         if stripped.endswith("::") and not stripped.startswith(".."):
             literal_indent = indent
-        out.append(_at_refs(line))
+        out.append(_at_refs(inline_since(line)))
     return out
 
 
 def _text(
-    section: Section, problems: list[Problem], *, strip_since: bool = False, wrap: str = ""
+    section: Section, problems: list[Problem], *, dated: list[str] | None = None,
+    wrap: str = ""
 ) -> Text | None:
+    """The section as rST; with *dated*, its dating since note is taken out
+    and its version appended to *dated*."""
     lines = section.text.split("\n")
     while lines and not lines[-1].strip():
         lines.pop()
-    if strip_since and lines:
-        lines[-1] = _SINCE_NOTE.sub("", lines[-1])
-        if not lines[-1].strip():
-            lines.pop()
+    if dated is not None:
+        version, lines = split_since(lines)
+        if version:
+            dated.append(version)
     if not lines or not any(line.strip() for line in lines):
         return None
     source = section.location.path
@@ -367,16 +365,20 @@ class _Renderer:
             self.problems.append(Problem(source, line, "undocumented", f"{what} is not documented"))
 
     def describe(self, block: Directive, doc: Section | None, what: str | None,
-                 owner: str = "", *, strip_since: bool = False) -> None:
+                 owner: str = "") -> None:
         """The description of a member, value, alternative or feature as the
-        block's content; without one, the block is marked undocumented and,
-        when `what` is given, that is a warning at the block's line."""
+        block's content, its dating since note as the block's badge; without
+        one, the block is marked undocumented and, when `what` is given, that
+        is a warning at the block's line."""
         if doc is None:
             block.options["undocumented"] = None
             if what is not None:
                 self.undocumented(block.source, block.line, what, owner)
             return
-        text = _text(doc, self.problems, strip_since=strip_since)
+        dated: list[str] = []
+        text = _text(doc, self.problems, dated=dated)
+        if dated:
+            block.options["since"] = dated[0]
         if text:
             block.content.append(text)
 
@@ -413,9 +415,6 @@ class _Renderer:
             self.files.add(where.path)
             block = Directive("member", member.name, where.path, where.line)
             block.options["type"] = _type_text(member.type, member.optional)
-            since = member_since(member.doc.text) if member.doc else None
-            if since:
-                block.options["since"] = since
             _flags(block.options, member.condition, member.features)
             if member.defined_in != local:
                 block.options["inherited-from"] = member.defined_in
@@ -425,7 +424,7 @@ class _Renderer:
             own = warn and member.defined_in == owner.name
             self.describe(block, member.doc,
                           f"member '{member.name}' of {owner.describe()}" if own else None,
-                          owner.name, strip_since=True)
+                          owner.name)
             block.content.extend(self.features(member.features, None))
             if isinstance(owner, UnionType) and member.name == owner.discriminator:
                 block.options.setdefault("discriminator", None)
@@ -435,18 +434,23 @@ class _Renderer:
         return entries
 
     def branches(self, union: UnionType, depth: int) -> list[Entry]:
+        """One row per branch: value, type, condition, since (of the
+        discriminator's value); the row opens onto the description and the
+        members only the branch type declares.  Members it inherits are
+        documented at their base, which the row links to."""
         entries: list[Entry] = []
+        values = self.discriminator_values(union)
         for branch in union.branches:
             where = branch.location
             block = Directive("branch", branch.name, where.path, where.line)
             block.options["type"] = _type_text(branch.type)
+            value = values.get(branch.name)
+            since = member_since(value.doc.text) if value is not None and value.doc else None
+            if since:
+                block.options["since"] = since
             if branch.condition is not None:
                 block.options["ifcond"] = str(branch.condition)
             block.options["no-index-entry"] = None
-            block.content.append(
-                Text((f"When :qapi:mem:`{union.discriminator}` is ``\"{branch.name}\"``:",),
-                     where.path, where.line)
-            )
             if branch.doc is not None:
                 text = _text(branch.doc, self.problems)
                 if text:
@@ -454,12 +458,28 @@ class _Renderer:
             target = self.schema.resolve(branch.type)
             self.note(target)
             if isinstance(target, StructType) and depth < self.MAX_DEPTH:
-                block.content += self.members(target, target.members, target.name, depth + 1,
+                own = [m for m in target.members if m.defined_in == target.name]
+                block.content += self.members(target, own, target.name, depth + 1,
                                               warn=False, inlined=True)
+                bases = list(dict.fromkeys(m.defined_in for m in target.members
+                                           if m.defined_in != target.name))
+                refs = ", ".join(f":qapi:type:`{name}`" for name in bases)
+                if refs:
+                    block.content.append(Text((f"Also the members of {refs}.",),
+                                              where.path, where.line))
                 if isinstance(target, UnionType):
-                    block.content += self.branches(target, depth + 1)
+                    block.content.append(Text(
+                        (f"Its branches are those of :qapi:type:`{target.name}`.",),
+                        where.path, where.line))
             entries.append(block)
         return entries
+
+    def discriminator_values(self, union: UnionType) -> dict[str, EnumValue]:
+        tag = next((m for m in union.members if m.name == union.discriminator), None)
+        enum = self.schema.resolve(tag.type) if tag is not None else None
+        if not isinstance(enum, EnumType):
+            return {}
+        return {v.name: v for v in enum.values}
 
     def alternative(self, alternate: AlternateType, branch: Branch) -> Directive:
         where = branch.location
@@ -473,18 +493,13 @@ class _Renderer:
         return block
 
     def value(self, enum: EnumType, value: object) -> Directive:
-        from qapidoc.schema.model import EnumValue
-
         assert isinstance(value, EnumValue)
         where = value.location
         block = Directive("value", value.name, where.path, where.line)
         block.options["no-index-entry"] = None
-        since = member_since(value.doc.text) if value.doc else None
-        if since:
-            block.options["since"] = since
         _flags(block.options, value.condition, value.features)
         self.describe(block, value.doc, f"value '{value.name}' of {enum.describe()}",
-                      enum.name, strip_since=True)
+                      enum.name)
         block.content.extend(self.features(value.features, None))
         return block
 

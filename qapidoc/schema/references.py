@@ -1,0 +1,254 @@
+"""``@name`` in doc text: what a definition's documentation may name.
+
+QEMU's doc comments write ``@name`` for the definition's own members,
+arguments, values, branches and features — and also, as legitimate prose,
+for members of what the definition uses: its return type, the element
+type of a list it takes, its base, its branches, the types of its members
+(all the way down), and definitions its text names (``The @threads option
+in `SMPConfiguration```).  `References.resolve()` says which of these a
+name is, or that it names a definition, a member of something unrelated,
+or nothing.  Lint (QD204, QD208, QD209) and the Sphinx extension read it,
+so that they agree on every reference.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from qapidoc.schema.model import (
+    AlternateType,
+    Command,
+    Definition,
+    DocComment,
+    EnumType,
+    Event,
+    Schema,
+    SectionKind,
+    StructType,
+    TypeRef,
+    UnionType,
+)
+
+AT_REF = re.compile(r"(?<![\w@`.'\"\\/:])@([A-Za-z_](?:[\w.+-]*\w)?)")
+"""``@name`` in doc text: not inside a word, an e-mail address, quotes
+(``"@dbus-display"`` is a protocol name) or a path."""
+
+_BACKTICKED = re.compile(r"(?<!`)`([A-Za-z][\w.-]*)`(?!`)")
+_INLINE_LITERAL = re.compile(r"``.*?``")
+
+
+class Kind(enum.Enum):
+    """What ``@name`` turned out to name."""
+
+    OWN = "own"  # a member, value, branch or feature of the definition
+    REACHABLE = "reachable"  # one of something the definition uses or names
+    NEAR_MISS = "near-miss"  # nothing, but close to one of its own names
+    DEFINITION = "definition"  # a definition, which `Name` would link
+    FOREIGN = "foreign"  # a member of an unrelated definition
+    NOWHERE = "nowhere"  # nothing in the schema
+
+
+class Resolution(NamedTuple):
+    kind: Kind
+    hints: tuple[str, ...] = ()
+    """Own names it is close to (NEAR_MISS), definitions having it
+    (FOREIGN), or close definition names (NOWHERE)."""
+
+
+class Reference(NamedTuple):
+    """``@name`` at column `col` (0-based) of a doc line's text."""
+
+    line: int
+    col: int
+    name: str
+
+
+def _names_of(t: Definition) -> set[str]:
+    """One level: members, values, branches and features of a definition."""
+    out = {f.name for f in t.features}
+    if isinstance(t, Command | Event):
+        for m in t.arguments:
+            out.add(m.name)
+            out.update(f.name for f in m.features)
+    elif isinstance(t, StructType):
+        for m in t.members:
+            out.add(m.name)
+            out.update(f.name for f in m.features)
+        if isinstance(t, UnionType):
+            out.update(b.name for b in t.branches)
+    elif isinstance(t, EnumType):
+        for v in t.values:
+            out.add(v.name)
+            out.update(f.name for f in v.features)
+    elif isinstance(t, AlternateType):
+        out.update(b.name for b in t.alternatives)
+    return out
+
+
+def _uses(t: Definition) -> Iterator[TypeRef]:
+    """The types a definition refers to directly."""
+    if isinstance(t, Command | Event):
+        if t.arg_type is not None:
+            yield t.arg_type
+        for m in t.arguments:
+            yield m.type
+        if isinstance(t, Command) and t.returns is not None:
+            yield t.returns
+    elif isinstance(t, StructType):
+        if t.base is not None:
+            yield t.base
+        for m in t.members:
+            yield m.type
+        if isinstance(t, UnionType):
+            for b in t.branches:
+                yield b.type
+    elif isinstance(t, AlternateType):
+        for b in t.alternatives:
+            yield b.type
+
+
+def doc_references(doc: DocComment, skip: set[int]) -> Iterator[Reference]:
+    """Every ``@name`` in a doc comment outside inline literals, member
+    tags and the lines in `skip` (literal blocks, TODO sections)."""
+    tags = {s.location.line for s in doc.sections
+            if s.kind in (SectionKind.MEMBER, SectionKind.FEATURE)}
+    tags.add(doc.location.line + 1)  # the "@symbol:" line
+    for ln in doc.lines:
+        text = ln.text
+        if "@" not in text or ln.line in skip:
+            continue
+        if ln.line in tags and text.startswith("@"):
+            colon = text.find(":")
+            text = " " * (colon + 1) + text[colon + 1:]
+        if "``" in text:
+            text = _INLINE_LITERAL.sub(lambda m: " " * len(m.group(0)), text)
+        for m in AT_REF.finditer(text):
+            yield Reference(ln.line, m.start(), m.group(1))
+
+
+class References:
+    """Resolves ``@name`` for the definitions of one schema (cached)."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self._own: dict[str, frozenset[str]] = {}
+        self._closure: dict[str, frozenset[str]] = {}
+        self._owners: dict[str, list[str]] | None = None
+
+    def own(self, d: Definition) -> frozenset[str]:
+        """What ``@name`` may name in `d`'s documentation as its own: its
+        members, arguments, values, branches and features, those of an
+        argument type and of every level of a union, and what its doc
+        comment describes."""
+        found = self._own.get(d.name)
+        if found is None:
+            out = _names_of(d)
+            if isinstance(d, Command | Event) and d.arg_type is not None:
+                arg = self.schema.resolve(d.arg_type)
+                if arg is not None:
+                    out |= self._union_names(arg, set())
+            if isinstance(d, UnionType):
+                out |= self._union_names(d, set())
+            if d.doc is not None:
+                out.update(s.name for s in d.doc.sections
+                           if s.kind in (SectionKind.MEMBER, SectionKind.FEATURE))
+            found = self._own[d.name] = frozenset(out)
+        return found
+
+    def _union_names(self, t: Definition, seen: set[str]) -> set[str]:
+        if t.name in seen:
+            return set()
+        seen.add(t.name)
+        out = _names_of(t)
+        if isinstance(t, UnionType):
+            for b in t.branches:
+                bt = self.schema.resolve(b.type)
+                if bt is not None:
+                    out |= self._union_names(bt, seen)
+        return out
+
+    def reachable(self, d: Definition) -> frozenset[str]:
+        """Names of everything `d` uses, all the way down: return type,
+        list elements, base, branches and member types."""
+        found = self._closure.get(d.name)
+        if found is None:
+            out: set[str] = set()
+            seen = {d.name}
+            todo = [d]
+            while todo:
+                t = todo.pop()
+                out |= _names_of(t)
+                for ref in _uses(t):
+                    u = self.schema.resolve(ref)
+                    if u is not None and u.name not in seen:
+                        seen.add(u.name)
+                        todo.append(u)
+            found = self._closure[d.name] = frozenset(out)
+        return found
+
+    def named_in(self, doc: DocComment) -> list[Definition]:
+        """Definitions the doc comment's text names, as `Name` or @Name."""
+        out: list[Definition] = []
+        for ln in doc.lines:
+            text = ln.text
+            for rx in (_BACKTICKED, AT_REF) if "`" in text or "@" in text else ():
+                for m in rx.finditer(text):
+                    t = self.schema.get(m.group(1))
+                    if t is not None and t not in out:
+                        out.append(t)
+        return out
+
+    def _owners_of(self, name: str) -> list[str]:
+        if self._owners is None:
+            owners: dict[str, list[str]] = {}
+            for t in self.schema.definitions:
+                for n in _names_of(t):
+                    owners.setdefault(n, []).append(t.name)
+            self._owners = owners
+        return self._owners.get(name, [])
+
+    def resolve(self, d: Definition, name: str) -> Resolution:
+        """What ``@name`` in `d`'s documentation names."""
+        own = self.own(d)
+        if name in own:
+            return Resolution(Kind.OWN)
+        if name in self.reachable(d):
+            return Resolution(Kind.REACHABLE)
+        if d.doc is not None:
+            for t in self.named_in(d.doc):
+                if t is not d and (name in _names_of(t) or name in self.reachable(t)):
+                    return Resolution(Kind.REACHABLE)
+        near = near_names(name, own)
+        if near:
+            return Resolution(Kind.NEAR_MISS, near)
+        if name in self.schema:
+            return Resolution(Kind.DEFINITION)
+        owners = self._owners_of(name)
+        if owners:
+            return Resolution(Kind.FOREIGN, tuple(owners))
+        return Resolution(Kind.NOWHERE, near_names(
+            name, [t.name for t in self.schema.definitions if t.module], parts=False))
+
+
+def near_names(name: str, names: frozenset[str] | list[str],
+               parts: bool = True) -> tuple[str, ...]:
+    """Names `name` is probably a slip for: with `parts`, it starts or ends
+    one at a ``-`` or ``_`` (``node`` for ``node-name``); it is its plural;
+    or it is one or two edits away."""
+    low = name.lower().replace("_", "-")
+    out = []
+    for n in names:
+        other = n.lower().replace("_", "-")
+        if other == low:
+            continue
+        if (parts and (other.startswith(low + "-") or other.endswith("-" + low))) or (
+                low in (other + "s", other + "es")):
+            out.append(n)
+    if not out and len(name) >= 5:
+        import difflib
+
+        out = difflib.get_close_matches(name, list(names), n=3, cutoff=0.85)
+    return tuple(sorted(out))
