@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from docutils import nodes
+from sphinx.config import Config
 from sphinx.util import logging
 
 from qapidoc import load_schema
@@ -57,18 +58,28 @@ class LoadedSchema:
         return [path for path, _mtime, _size in self.stamp]
 
 
-_CACHE: dict[str, LoadedSchema] = {}
+_CACHE: dict[tuple[str, str | None], LoadedSchema] = {}
 
 
-def get_schema(path: str) -> LoadedSchema:
-    """The schema at *path* (absolute), re-read only if one of its files changed."""
-    cached = _CACHE.get(path)
+def include_root(config: Config, srcdir: str) -> str | None:
+    """``qapidoc_include_root`` as an absolute path (None when unset)."""
+    value = config.qapidoc_include_root
+    if not value:
+        return None
+    base = config.qapidoc_srctree or srcdir
+    return os.path.normpath(os.path.join(srcdir, base, value))
+
+
+def get_schema(path: str, root: str | None = None) -> LoadedSchema:
+    """The schema at *path* (absolute), its includes inside *root* (see
+    `include_root`), re-read only if one of its files changed."""
+    cached = _CACHE.get((path, root))
     if cached is not None and _stamp(cached.files) == cached.stamp:
         return cached
-    schema = load_schema(path)
+    schema = load_schema(path, include_root=root)
     files = [module.path for module in schema.modules] or [path]
     loaded = LoadedSchema(schema, _stamp(files))
-    _CACHE[path] = loaded
+    _CACHE[(path, root)] = loaded
     return loaded
 
 

@@ -22,6 +22,10 @@ class Settings:
     qapidoc_srctree: str | None = field(default=None, metadata=_help(
         "Directory that ``qapi-doc`` paths are relative to (QEMU sets its source "
         "tree); unset: relative to the page, like ``include``.", types=(str,)))
+    qapidoc_include_root: str | None = field(default=None, metadata=_help(
+        "Directory that included schema files must stay inside (relative to "
+        "``qapidoc_srctree``, else the source directory); unset: the project "
+        "holding the root schema, as for ``qapidoc lint``.", types=(str,)))
     qapidoc_schemas: dict[str, Any] = field(default_factory=dict, metadata=_help(
         "Schemas to document one page per module: output directory → schema "
         "path, or → {'path': ..., 'namespace': ..., 'title': ...}.  Generates "

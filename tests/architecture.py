@@ -20,6 +20,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "qapidoc.cli": frozenset({"qapidoc", "qapidoc.core", "qapidoc.schema", "qapidoc.compat",
                               "qapidoc.lint", "qapidoc.cli"}),
     "qapidoc": frozenset({"qapidoc.core", "qapidoc.schema"}),
+    "qapidoc.__main__": frozenset({"qapidoc.cli"}),
     "sphinx_ext": frozenset({"qapidoc", "qapidoc.core", "qapidoc.schema", "qapidoc.compat",
                              "qapidoc.lint", "sphinx_ext"}),
 }

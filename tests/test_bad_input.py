@@ -101,4 +101,4 @@ def test_unknown_preset_is_usage_error(tmp_path: Path) -> None:
 def test_binary_garbage(tmp_path: Path) -> None:
     (tmp_path / "g.json").write_bytes(bytes(range(1, 128)) * 3)
     rc, out = lint("g.json", cwd=tmp_path)
-    assert rc == 1 and "g.json:1:" in out
+    assert rc == 2 and "g.json:1:1: error[QA002]" in out and "not a text file" in out

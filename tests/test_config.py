@@ -40,7 +40,7 @@ def test_every_field_documented() -> None:
     rows = describe_fields()
     keys = {k for k, _, _, _ in rows}
     assert {"preset", "select", "extend-select", "ignore", "per-file-ignores", "severity",
-            "line-length", "release", "release-file", "roots", "against",
+            "line-length", "release", "release-file", "roots", "include-root", "against",
             "history", "compat", "since-note-style", "stable-x-names"} == keys
     assert all(help_text for _, _, _, help_text in rows)
 

@@ -145,12 +145,12 @@ def _configure(args: argparse.Namespace, start: str) -> Config:
         raise UsageError(str(e)) from None
 
 
-def _load(path: str) -> Schema:
+def _load(path: str, config: Config) -> Schema:
     from qapidoc.schema.builder import load_schema
     from qapidoc.schema.gitsource import GitSpecError
 
     try:
-        return load_schema(path)
+        return load_schema(path, include_root=config.include_root)
     except GitSpecError as e:
         raise UsageError(str(e)) from None
 
@@ -158,7 +158,7 @@ def _load(path: str) -> Schema:
 def _against(config: Config) -> Schema | None:
     if not config.against:
         return None
-    schema = _load(config.against)
+    schema = _load(config.against, config)
     if not schema.modules:
         why = "; ".join(d.message for d in schema.diagnostics[:1])
         raise UsageError(f"cannot read --against schema {config.against}: {why}")
@@ -212,7 +212,7 @@ def _history(config: Config) -> list[tuple[str, Schema]]:
     out = []
     for version in sorted(config.history, key=lambda v: release_key(v) or (0, 0)):
         spec = config.history[version]
-        schema = _load(spec)
+        schema = _load(spec, config)
         if not schema.modules:
             why = "; ".join(d.message for d in schema.diagnostics[:1])
             raise UsageError(f"cannot read the {version} schema {spec}: {why}")
@@ -234,7 +234,7 @@ class _Session:
 
     def schema(self, path: str) -> Schema:
         if path not in self.loaded:
-            self.loaded[path] = _load(path)
+            self.loaded[path] = _load(path, self.config)
         return self.loaded[path]
 
     def lint(self, schema: Schema) -> LintResult:
@@ -252,13 +252,16 @@ class _Session:
 
         changed: dict[str, str] = {}
         originals: dict[str, str] = {}
+        newlines: dict[str, str] = {}
 
         def opener(file: str) -> tuple[str | None, str]:
             return (changed[file], "") if file in changed else read_text(file)
 
         def once() -> tuple[LintResult, dict[str, str]]:
-            schema = load_schema(display_path(path), opener=opener)
+            schema = load_schema(display_path(path), opener=opener,
+                                 include_root=self.config.include_root)
             texts = {f.path: f.text for f in schema.files}
+            newlines.update((f.path, f.newline) for f in schema.files)
             for file, text in texts.items():
                 originals.setdefault(file, text)
             return self.lint(schema), texts
@@ -267,12 +270,14 @@ class _Session:
             changed[file] = text
             if write:
                 with open(file, "w", encoding="utf-8", newline="") as f:
-                    f.write(text)
+                    f.write(text.replace("\n", newlines.get(file, "\n")))
 
         fixed = fix_until_stable(once, record)
         if write:
             self.loaded.pop(path, None)
-        return fixed, {f: t for f, t in changed.items() if t != originals.get(f)}
+        # Texts as the files would hold them: with their own line endings.
+        return fixed, {f: t.replace("\n", newlines.get(f, "\n"))
+                       for f, t in changed.items() if t != originals.get(f)}
 
 
 def _diff(changes: dict[str, str], session: _Session) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from qapidoc.core.inputs import CONFIG_LIMIT, SMALL_LIMIT, InputError, read_text_file
 from qapidoc.core.registry import PRESETS, RULES, find_rules, load_all_rules
 from qapidoc.core.suggest import did_you_mean
 
@@ -68,6 +69,10 @@ class Config:
         "experimental (QD501 leaves them alone)."))
     roots: tuple[str, ...] = field(default=(), metadata=_help(
         "Root schema file(s), linted as a whole by the pre-commit hook."))
+    include_root: str | None = field(default=None, metadata=_help(
+        "Directory that included schema files must stay inside; default: "
+        "the project holding the root schema (its checkout, or the "
+        "directory of its .qapidoc.yaml or pyproject.toml)."))
     against: str | None = field(default=None, metadata=_help(
         "The previous release's root schema (a path or git:REF:PATH) that "
         "version notes are checked against."))
@@ -98,16 +103,16 @@ class Config:
         if not self.release_file:
             return None
         try:
-            with open(self.release_file, encoding="utf-8") as f:
-                text = f.read()
-        except OSError as e:
+            text = read_text_file(self.release_file, SMALL_LIMIT)
+        except InputError as e:
             raise ConfigError(f"{self.source or 'configuration'}: release-file: "
-                              f"cannot read {self.release_file}: "
-                              f"{e.strerror}") from None
+                              f"cannot read {clip(self.release_file)}: {e}") from None
         version = release_from_version(text.strip())
         if version is None:
-            raise ConfigError(f"{self.release_file}: not a version number: "
-                              f"{text.strip()[:40]!r}")
+            # The file may be anything (a patch names it): never echo it.
+            raise ConfigError(f"{clip(self.release_file)}: not a version number "
+                              "(expected X.Y or X.Y.Z at the start, as in QEMU's "
+                              "VERSION)")
         return version
 
 
@@ -165,6 +170,17 @@ def release_from_version(text: str) -> str | None:
 # Validation: one converter per field type
 
 
+def clip(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters for a message; config values and
+    keys are the user's, and may be huge."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _show(value: object) -> str:
+    """A value as a message shows it: its repr, cut short."""
+    return clip(repr(value))
+
+
 def _key(name: str) -> str:
     return name.replace("_", "-")
 
@@ -201,7 +217,7 @@ def check_selector(sel: str, where: str) -> None:
     """Raise ConfigError unless `sel` names at least one rule."""
     _ensure_rules_loaded()
     if not find_rules(sel):
-        raise ConfigError(f"{where}: unknown rule '{sel}'{suggest_rule(sel)}")
+        raise ConfigError(f"{where}: unknown rule '{clip(sel)}'{suggest_rule(sel)}")
 
 
 def suggest_rule(sel: str) -> str:
@@ -217,7 +233,7 @@ def _ensure_rules_loaded() -> None:
 def _preset(value: object, where: str) -> str:
     text = _str(value, where)
     if text not in PRESETS:
-        raise ConfigError(f"{where}: unknown preset '{text}'"
+        raise ConfigError(f"{where}: unknown preset '{clip(text)}'"
                           f"{did_you_mean(text, PRESETS)} (expected "
                           f"{', '.join(PRESETS)})")
     return text
@@ -226,7 +242,7 @@ def _preset(value: object, where: str) -> str:
 def _severity_text(value: object, where: str) -> str:
     text = _str(value, where).strip().lower()
     if text not in SEVERITIES:
-        raise ConfigError(f"{where}: unknown severity '{value}' (expected "
+        raise ConfigError(f"{where}: unknown severity {_show(value)} (expected "
                           "error, warning or info)")
     return text
 
@@ -238,20 +254,24 @@ def _table(value: object, where: str) -> Mapping[object, object]:
 
 
 def _per_file(value: object, where: str) -> dict[str, tuple[str, ...]]:
-    return {_str(k, where): _rules(v, f"{where}.{k}")
+    return {_str(k, where): _rules(v, f"{where}.{_show_key(k)}")
             for k, v in _table(value, where).items()}
+
+
+def _show_key(key: object) -> str:
+    return clip(str(key))
 
 
 def _severities(value: object, where: str) -> dict[str, str]:
     out = {}
     for k, v in _table(value, where).items():
         check_selector(_str(k, where), where)
-        out[str(k)] = _severity_text(v, f"{where}.{k}")
+        out[str(k)] = _severity_text(v, f"{where}.{_show_key(k)}")
     return out
 
 
 def _compat(value: object, where: str) -> dict[str, str]:
-    return {_str(k, where): _severity_text(v, f"{where}.{k}")
+    return {_str(k, where): _severity_text(v, f"{where}.{_show_key(k)}")
             for k, v in _table(value, where).items()}
 
 
@@ -269,7 +289,7 @@ def _history(base: str) -> Callable[[object, str], dict[str, str]]:
     path = _path(base)
 
     def convert(value: object, where: str) -> dict[str, str]:
-        return {_release(k, f"{where}.{k}"): path(v, f"{where}.{k}")
+        return {_release(k, f"{where}.{_show_key(k)}"): path(v, f"{where}.{_show_key(k)}")
                 for k, v in _table(value, where).items()}
     return convert
 
@@ -277,7 +297,7 @@ def _history(base: str) -> Callable[[object, str], dict[str, str]]:
 def _line_length(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 20:
         raise ConfigError(f"{where}: expected a whole number of at least 20, "
-                          f"got {value!r}")
+                          f"got {_show(value)}")
     return value
 
 
@@ -288,7 +308,7 @@ def _release(value: object, where: str) -> str:
     text = _str(value, where)
     if not re.fullmatch(r"\d+\.\d+", text):
         raise ConfigError(f"{where}: expected a release such as 10.1, got "
-                          f"{value!r}")
+                          f"{_show(value)}")
     return text
 
 
@@ -334,6 +354,7 @@ def _converters(base: str) -> dict[str, Callable[[object, str], Any]]:
         "since_note_style": _since_style,
         "stable_x_names": _str_list,
         "roots": _paths(base),
+        "include_root": _path(base),
         "against": _path(base),
         "history": _history(base),
         "compat": _compat,
@@ -362,7 +383,7 @@ def config_from_mapping(data: object, source: str) -> Config:
         name = by_key.get(str(key))
         if name is None:
             hint = did_you_mean(str(key).replace("_", "-"), by_key)
-            raise ConfigError(f"{source}: unknown key '{key}'{hint} (known: "
+            raise ConfigError(f"{source}: unknown key '{_show_key(key)}'{hint} (known: "
                               f"{', '.join(sorted(by_key))})")
         if name == "compat" and isinstance(value, dict) and "accept" in value:
             value = dict(value)
@@ -376,30 +397,44 @@ def load_config(path: str) -> Config:
     """Read one configuration file: ``pyproject.toml`` (its
     ``[tool.qapidoc]`` table) or a YAML file."""
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
-    if path.endswith(".toml"):
-        import tomllib
+        text = read_text_file(path, CONFIG_LIMIT)
+    except InputError as e:
+        raise ConfigError(f"{path}: cannot read: {e}") from None
+    try:
+        if path.endswith(".toml"):
+            import tomllib
 
-        try:
-            doc = tomllib.loads(raw.decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-            raise ConfigError(f"{path}: not valid TOML: {e}") from None
-        tool = doc.get("tool", {})
-        return config_from_mapping(
-            tool.get("qapidoc", {}) if isinstance(tool, dict) else {}, path)
+            try:
+                doc = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as e:
+                raise ConfigError(f"{path}: not valid TOML: {e}") from None
+            tool = doc.get("tool", {})
+            return config_from_mapping(
+                tool.get("qapidoc", {}) if isinstance(tool, dict) else {}, path)
+        data = _load_yaml(text, path)
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply") from None
+    return config_from_mapping(data, path)
+
+
+def _load_yaml(text: str, path: str) -> object:
+    """Plain YAML data; an alias (``*name``) is an error, so that a few
+    lines cannot expand to gigabytes (a "billion laughs")."""
     import yaml
 
+    class Loader(yaml.SafeLoader):
+        def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases (*name) are not allowed in qapidoc "
+                    "configuration; write the value out", event.start_mark)
+            return super().compose_node(parent, index)
+
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: not UTF-8 text ({e.reason} at byte "
-                          f"{e.start})") from None
+        return yaml.load(text, Loader=Loader)
     except yaml.YAMLError as e:
         raise ConfigError(yaml_message(path, e)) from None
-    return config_from_mapping(data, path)
 
 
 def yaml_message(path: str, error: Exception) -> str:
@@ -415,9 +450,8 @@ def yaml_message(path: str, error: Exception) -> str:
 def _has_qapidoc_table(path: str) -> bool:
     """Cheap test whether a pyproject.toml configures qapidoc."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return "[tool.qapidoc" in f.read()
-    except OSError:
+        return "[tool.qapidoc" in read_text_file(path, CONFIG_LIMIT)
+    except InputError:
         return False
 
 

@@ -8,6 +8,7 @@ in the core prints: the CLI, Sphinx and reports format these records.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -37,15 +38,21 @@ class SourceFile:
     """One schema file as read, and how it was included (None for a root).
 
     `lines` is the text split at newlines, once, when the file is read: the
-    reader scans it and lint rules index it by line number."""
+    reader scans it and lint rules index it by line number.  CRLF and CR
+    line endings read as LF, as QEMU reads them; `newline` is the file's
+    own (its first), for writing the file back."""
 
     path: str
     text: str = field(repr=False)
     included_from: Location | None = None
     lines: list[str] = field(init=False, repr=False, compare=False)
+    newline: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lines", self.text.split("\n"))
+        text, newline = normalize_newlines(self.text)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "newline", newline)
+        object.__setattr__(self, "lines", text.split("\n"))
 
     def include_chain(self) -> list[Location]:
         """The include directives that brought this file in, innermost first."""
@@ -55,6 +62,18 @@ class SourceFile:
             chain.append(where)
             where = where.file.included_from
         return chain
+
+
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+def normalize_newlines(text: str) -> tuple[str, str]:
+    """`text` with CRLF and CR line endings made LF, and the first line
+    ending it had ("\\n" when none)."""
+    if "\r" not in text:
+        return text, "\n"
+    first = _NEWLINE.search(text)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), first.group() if first else "\n"
 
 
 class Location(NamedTuple):

@@ -8,6 +8,7 @@ and deprecations that do not say what to use instead.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
@@ -21,6 +22,7 @@ from qapidoc.schema.model import (
     DocComment,
     EnumType,
     Event,
+    Schema,
     SectionKind,
     StructType,
 )
@@ -83,21 +85,49 @@ def undocumented_definition(ctx: LintContext) -> Iterator[Finding]:
                           definition=d.name)
 
 
-def _pragma_entry(ctx: LintContext, name: str) -> Location | None:
-    """Where ``'name'`` is listed in a documentation-exceptions pragma."""
-    for m in ctx.schema.modules:
+_QUOTED = re.compile(r"['\"]([^'\"\n]+)['\"]")
+
+
+def _pragma_entries(schema: Schema) -> dict[str, Location]:
+    """Where each name is listed in a documentation-exceptions pragma."""
+    out: dict[str, Location] = {}
+    for m in schema.modules:
         text = m.file.text
         at = text.find("documentation-exceptions")
         if at < 0:
             continue
         close = text.find("]", at)
-        hit = re.search(r"['\"]" + re.escape(name) + r"['\"]", text[at:close])
-        if hit:
-            pos = at + hit.start()
+        for hit in _QUOTED.finditer(text, at + len("documentation-exceptions") + 1,
+                                    close if close >= 0 else len(text)):
+            pos = hit.start()
             line = text.count("\n", 0, pos) + 1
             col = pos - (text.rfind("\n", 0, pos) + 1) + 1
-            return Location(m.file, line, col)
-    return None
+            out.setdefault(hit.group(1), Location(m.file, line, col))
+    return out
+
+
+def _sharing(ctx: LintContext, path: str) -> list[Schema] | None:
+    """The other configured roots that include the pragma file at `path`;
+    None when the file is shared (outside the root schema's directory) but
+    no configured root includes it, so it cannot be judged here."""
+    here = os.path.abspath(path)
+    cache: dict[str, Schema] = ctx.__dict__.setdefault("_roots", {})
+    me = os.path.abspath(ctx.schema.root)
+    others = []
+    for root in ctx.config.roots:
+        full = os.path.abspath(root)
+        if full == me or root.startswith("git:"):
+            continue
+        if full not in cache:
+            from qapidoc.schema.builder import load_schema
+
+            cache[full] = load_schema(root)
+        if any(os.path.abspath(f.path) == here for f in cache[full].files):
+            others.append(cache[full])
+    if others:
+        return others
+    top = os.path.dirname(me) + os.sep
+    return [] if here.startswith(top) else None
 
 
 @lint_rule("QD202")
@@ -105,11 +135,19 @@ def unneeded_documentation_exception(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
         An entry of pragma ``documentation-exceptions`` whose definition is
-        now fully documented, or that names no definition.
+        now fully documented, or that names no definition.  A pragma file
+        other schemas include too is judged across all configured
+        ``roots`` that include it, and not at all when it lies outside the
+        root schema's directory and no configured root shares it.
 
     Why it matters:
         The exception list is meant to shrink; a stale entry lets the next
         undocumented member in without notice.
+
+    What QEMU does:
+        Keeps one list in ``qapi/pragma.json``, which the storage daemon's
+        schema includes as well: an entry for a definition only the QMP
+        schema has is needed there, not stale.
 
     Example:
         { 'pragma': { 'documentation-exceptions': [ 'Point' ] } }
@@ -132,15 +170,24 @@ def unneeded_documentation_exception(ctx: LintContext) -> Iterator[Finding]:
         ##
         { 'struct': 'Point', 'data': { 'x': 'int' } }
     """
+    entries = _pragma_entries(ctx.schema)
+    sharing: dict[str, list[Schema] | None] = {}
     for name in sorted(ctx.schema.pragmas.documentation_exceptions):
-        d = ctx.schema.get(name)
-        where = _pragma_entry(ctx, name)
+        where = entries.get(name)
         if where is None:
             continue
-        if d is None or not d.module:
+        if where.path not in sharing:
+            sharing[where.path] = _sharing(ctx, where.path)
+        others = sharing[where.path]
+        if others is None:
+            continue
+        found = [d for d in (s.get(name) for s in (ctx.schema, *others))
+                 if d is not None and d.module]
+        if not found:
             yield Finding(where, f"documentation exception '{name}' names no "
                           "definition", definition=None)
-        elif d.doc is not None and not undocumented(d):
+        elif all(d.doc is not None and not undocumented(d) for d in found):
+            d = found[0]
             yield Finding(where, f"documentation exception '{name}' is no "
                           f"longer needed: {d.describe()} is fully documented",
                           definition=name)
@@ -554,19 +601,24 @@ _REPLACEMENT = re.compile(
     r"\binstead\b|\buse\b|\bUse\b|\breplace|\bsupersed|\bin favou?r of\b|"
     r"\bno longer\b|\bobsolete\b|\bredundant\b|\bwithout replacement\b|"
     r"\bnot needed\b|\bunnecessary\b|\bhas no effect\b|\bmigrate to\b|"
-    r"\bprefer\b|\b(?:already|is) the default\b", re.I)
+    r"\bprefer\b|\b(?:already|is) the default\b|\bbecause\b", re.I)
 
 
-@lint_rule("QD207")
+@lint_rule("QD207", severity=Severity.INFO)
 def deprecated_without_replacement(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
-        A description of feature ``deprecated`` that does not say what to
-        use instead (or that there is no replacement).
+        A description of feature ``deprecated`` that says neither what to
+        use instead, nor that nothing replaces it, nor why it goes away.
 
     Why it matters:
         A deprecation is only actionable when the client knows where to
         go; the deprecation notice is where they look.
+
+    What QEMU does:
+        Says what to use (``Use `blockdev-add` instead``) or why the item
+        goes without replacement (``because GlusterFS development
+        ceased``).
 
     Example:
         ##

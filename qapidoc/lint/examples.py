@@ -218,8 +218,8 @@ def _messages(body: list[tuple[int, str]]) -> list[Message]:
             cur = Message(stripped.startswith("->"), "", [])
             out.append(cur)
             cur.add(stripped[2:], number, col + 2)
-        elif cur is not None and stripped and cur.depth > 0:
-            cur.add(text, number, 0)
+        elif cur is not None and stripped:
+            cur.add(text, number, 0)  # after a closed message: text after it
         elif not stripped and cur is not None and cur.depth <= 0:
             cur = None
     return out
@@ -261,7 +261,7 @@ class _Check:
         try:
             value = p.value()
             if not p.at_end():
-                raise TranscriptError(p.pos, "unexpected text after the message")
+                raise TranscriptError(p.pos, "text after the closed message")
         except TranscriptError as e:
             self.report("QD401", e.pos, f"example message does not parse: {e}")
             return

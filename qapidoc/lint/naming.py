@@ -12,7 +12,16 @@ from collections.abc import Iterator
 
 from qapidoc.core.source import Location, Severity
 from qapidoc.lint.engine import Finding, LintContext, lint_rule
-from qapidoc.schema.model import Command, EnumType, EnumValue, Event, Feature, Member, StructType
+from qapidoc.schema.model import (
+    Command,
+    Definition,
+    EnumType,
+    EnumValue,
+    Event,
+    Feature,
+    Member,
+    StructType,
+)
 
 
 def _named(ctx: LintContext) -> Iterator[tuple[str, str, Location, str,
@@ -46,6 +55,14 @@ def experimental_prefix(ctx: LintContext) -> Iterator[Finding]:
         ``unstable`` replaced it and is what clients and
         ``-compat unstable-input=reject`` actually look at.
 
+    What QEMU does:
+        Marked every experimental ``x-`` name ``unstable`` in 6.2, except
+        names stable by decision (``x-use-canonical-path-for-ramblock-id``)
+        and ``x-origin``, an x coordinate beside ``y-origin``.  A member
+        ``x-FOO`` with a sibling ``y-FOO`` is taken as a coordinate; list
+        the other stable names in ``stable-x-names`` (``NAME`` or
+        ``Definition.NAME``).
+
     Example:
         ##
         # @x-ping:
@@ -66,12 +83,46 @@ def experimental_prefix(ctx: LintContext) -> Iterator[Finding]:
         ##
         { 'command': 'x-ping', 'features': [ 'unstable' ] }
     """
-    for role, name, loc, defn, member, feats in _named(ctx):
-        if name.startswith(("x-", "X_")) and not any(
-                f.name == "unstable" for f in feats):
+    stable = set(ctx.config.stable_x_names)
+    named = list(_named(ctx))
+    siblings: dict[str, set[str]] = {}
+    for _, name, _, defn, member, _ in named:
+        if member is not None:
+            siblings.setdefault(defn, set()).add(name)
+    for role, name, loc, defn, member, feats in named:
+        if not name.startswith(("x-", "X_")) or name in stable or (
+                f"{defn}.{name}" in stable):
+            continue
+        if member is not None and "y-" + name[2:] in siblings.get(defn, ()):
+            continue  # a coordinate, not the experimental prefix
+        if not any(f.name == "unstable" for f in feats):
             yield Finding(loc, f"{role} '{name}' has the experimental prefix "
                           "'x-' but no feature 'unstable'", definition=defn,
                           member=member)
+
+
+def _renameable(ctx: LintContext, defn: str, member: str | None) -> bool:
+    """Whether a name can still be changed: a type name (not on the wire),
+    or, given ``--against``, a wire name the previous release did not have."""
+    d = ctx.schema.get(defn)
+    if member is None and d is not None and d.kind.is_type:
+        return True
+    if ctx.against is None:
+        return False
+    old = ctx.against.get(defn)
+    if old is None or member is None:
+        return old is None
+    return member not in _member_names(old)
+
+
+def _member_names(d: Definition) -> set[str]:
+    if isinstance(d, EnumType):
+        return {v.name for v in d.values}
+    if isinstance(d, StructType):
+        return {m.name for m in d.members}
+    if isinstance(d, Command | Event):
+        return {m.name for m in d.arguments}
+    return set()
 
 
 _CAPITAL_RUN = re.compile(r"[A-Z]{3,}(?=[a-z])|[A-Z]{4,}$")
@@ -125,16 +176,23 @@ ABBREVIATIONS = {
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
-@lint_rule("QD503", severity=Severity.INFO, preset="strict")
+@lint_rule("QD503", severity=Severity.INFO, preset="strict",
+           against="##\n# @ping:\n#\n# Since: 9.0\n##\n{ 'command': 'ping' }\n")
 def abbreviated_name(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
-        A name containing a common abbreviation (``cfg``, ``mgmt``,
-        ``buf``, ``len``…) instead of the word.
+        A name that can still be changed containing a common abbreviation
+        (``cfg``, ``mgmt``, ``buf``, ``len``…) instead of the word: a type
+        name, or, with ``--against``, a command, event, member or value
+        the previous release did not have.
 
     Why it matters:
         Names are the interface's vocabulary and cannot be changed once
         released; full words read unambiguously to every client author.
+
+    What QEMU does:
+        Has many released wire names such as ``len`` and ``buf-size``;
+        renaming them would break clients, so only new ones are advised.
 
     Example:
         ##
@@ -157,6 +215,8 @@ def abbreviated_name(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'set-buffer-length', 'data': { 'length': 'int' } }
     """
     for role, name, loc, defn, member, _ in _named(ctx):
+        if not _renameable(ctx, defn, member):
+            continue
         words = [w.lower() for w in _WORDS.findall(name)]
         bad = [w for w in words if w in ABBREVIATIONS]
         if bad:

@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterable
 
+from qapidoc.core.inputs import schema_tree
 from qapidoc.core.registry import Rule, rule
 from qapidoc.core.source import Diagnostic, Location, SourceFile
 from qapidoc.schema.dialects import simple_union_enum, wrapper_name
@@ -48,7 +49,14 @@ from qapidoc.schema.model import (
     TypeRef,
     UnionType,
 )
-from qapidoc.schema.reader import FileOpener, IncludeItem, RawDoc, TopExpr, read_schema
+from qapidoc.schema.reader import (
+    FileOpener,
+    IncludeItem,
+    RawDoc,
+    TopExpr,
+    read_schema,
+    read_text,
+)
 
 UNKNOWN_TYPE = rule(
     "QA201", "unknown-type",
@@ -743,32 +751,40 @@ def _logical(path: str) -> str:
 
 
 def load_schema(path: str, text: str | None = None,
-                opener: FileOpener | None = None) -> Schema:
+                opener: FileOpener | None = None, *,
+                include_root: str | None = None) -> Schema:
     """Read, check and model the schema at `path` and everything it
     includes.  Never raises for bad input: problems are in
     `Schema.diagnostics`, and the model holds whatever could be built.
 
     `text` stands in for the root file's contents; `opener` reads files
     from elsewhere than the file system (see `qapidoc.schema.gitsource`), and a
-    path of the form ``git:REF:PATH`` picks the git opener itself."""
+    path of the form ``git:REF:PATH`` picks the git opener itself.
+
+    Files read from the file system must stay inside `include_root`
+    (default: `qapidoc.core.inputs.schema_tree` of the root); git objects
+    stay inside their repository."""
     enabled = gc.isenabled()
     gc.disable()  # a load makes many objects and no cycles worth collecting
     try:
-        return _load(path, text, opener)
+        return _load(path, text, opener, include_root)
     finally:
         if enabled:
             gc.enable()
 
 
-def _load(path: str, text: str | None, opener: FileOpener | None) -> Schema:
+def _load(path: str, text: str | None, opener: FileOpener | None,
+          include_root: str | None) -> Schema:
     if opener is None and text is None and path.startswith("git:"):
         from qapidoc.schema.gitsource import git_opener
 
         path, opener = git_opener(path)
-    if opener is not None:
-        read = read_schema(path, text, opener)
+        read = read_schema(path, text, opener)  # git stays in its repository
     else:
-        read = read_schema(display_path(_logical(path)), text)
+        if opener is None:
+            path = display_path(_logical(path))
+        read = read_schema(path, text, opener or read_text,
+                           tree=include_root or schema_tree(path))
     diags: list[Diagnostic] = list(read.diagnostics)
     pragmas = _pragmas(read.pragmas.lists, read.pragmas.doc_required)
     builder = Builder(pragmas)

@@ -13,6 +13,7 @@ import subprocess
 import weakref
 from typing import IO
 
+from qapidoc.core.inputs import SCHEMA_LIMIT, InputError, decode_text
 from qapidoc.schema.reader import FileOpener
 
 
@@ -108,9 +109,9 @@ class GitBlobReader:
         if isinstance(data, str):
             return None, data
         try:
-            return data.decode("utf-8"), ""
-        except UnicodeDecodeError as e:
-            return None, f"not valid UTF-8 (offset {e.start})"
+            return decode_text(data), ""
+        except InputError as e:
+            return None, str(e)
 
 
 def _read_reply(out: IO[bytes], ref: str) -> bytes | str:
@@ -123,6 +124,14 @@ def _read_reply(out: IO[bytes], ref: str) -> bytes | str:
     if len(fields) != 3:
         raise ValueError(f"unexpected reply {header!r}")
     size = int(fields[2])
+    if size > SCHEMA_LIMIT:
+        left = size + 1  # the contents, then a newline, unread
+        while left > 0:
+            chunk = out.read(min(left, 2**20))
+            if not chunk:
+                raise ValueError("git exited")
+            left -= len(chunk)
+        return f"file is too large ({size / 2**20:.1f} MiB in {ref})"
     data = out.read(size + 1)[:size]  # contents, then a newline
     if fields[1] != b"blob":
         return f"is a {fields[1].decode()} in {ref}, not a file"

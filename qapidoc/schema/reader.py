@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+from qapidoc.core.inputs import SCHEMA_LIMIT, InputError, inside, read_text_file
 from qapidoc.core.registry import rule
 from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
 from qapidoc.schema.dialects import (
@@ -34,9 +35,11 @@ SYNTAX_ERROR = rule(
 )
 UNREADABLE = rule(
     "QA002", "unreadable-file",
-    "A schema or included file cannot be read (missing, a directory, not "
-    "UTF-8).",
-    rationale="Every file of the schema must be readable text.",
+    "A schema or included file cannot be read: missing, not a regular file "
+    "(a directory, FIFO or device), too large, not UTF-8 text, or an "
+    "include outside the schema's directory tree.",
+    rationale="Every file of the schema must be readable text; a schema "
+    "must not make qapidoc read other files of the machine it runs on.",
     bad="{ 'include': 'no-such-file.json' }",
     good="{ 'include': 'common.json' }",
 )
@@ -76,9 +79,6 @@ EMPTY_FILE = rule(
     bad="# TODO",
     good="{ 'command': 'ping' }",
 )
-
-MAX_FILE_SIZE = 16 * 2**20
-"""Larger files are refused: QEMU's whole QMP schema is under 1 MiB."""
 
 MAX_DEPTH = 200
 """Deeper nesting than this is reported instead of recursing further."""
@@ -216,6 +216,10 @@ _GROUPS = {i: name for name, i in _TOKEN.groupindex.items()}
 assert _GROUPS[1] == "punct"
 _ESCAPE = re.compile(r"\\(.)")
 _PRINTABLE = re.compile(r"[ -~]*")
+_PUNCTUATION = frozenset("!\"$%&()*+-./;<=>?@\\^`|~")
+"""Stray characters a message may show; a word or any other character of
+a file that may not be a schema at all (a secret, a terminal escape) is
+never echoed."""
 
 # token kinds: "{", "}", "[", "]", ":", ",", "str", "true", "false",
 # "comment", "##" (a comment starting with "##"), "junk" (value: the
@@ -290,11 +294,7 @@ def scan(src: SourceFile) -> list[Token]:
             elif kind == "badstr":
                 append(("junk", "missing terminating \"'\"", line, col))
             else:
-                shown = val if val.isprintable() else repr(val)[1:-1]
-                message = f"stray '{shown}'"
-                if val[0] == '"':
-                    message += ": QAPI strings use single quotes"
-                append(("junk", message, line, col))
+                append(("junk", _stray_message(val), line, col))
     # End of file sits at the end of the last line, like an editor's cursor.
     lines = src.lines
     if len(lines) > 1 and lines[-1] == "":
@@ -303,6 +303,21 @@ def scan(src: SourceFile) -> list[Token]:
         eof_line, eof_col = len(lines), len(lines[-1]) + 1
     append(("eof", "", max(eof_line, 1), eof_col))
     return tokens
+
+
+def _stray_message(val: str) -> str:
+    """What is wrong with stray text, without echoing it: a file that is
+    not a schema may hold a secret.  Punctuation alone is shown."""
+    c = val[0]
+    if c == '"':
+        return "double-quoted string: QAPI strings use single quotes"
+    if c.isalpha() or c == "_":
+        return "unquoted word (names and values are strings in single quotes)"
+    if c.isdigit():
+        return "number: QAPI values are strings in single quotes or booleans"
+    if c in _PUNCTUATION:
+        return f"stray '{c}'"
+    return f"stray character U+{ord(c):04X}"
 
 
 def _bad_escape(body: str) -> str | None:
@@ -325,6 +340,12 @@ class _FileParser:
         self.diags: list[Diagnostic] = []
         self.pos = 0
         self.broken_names: list[str] = []
+        first = next(t for t in self.tokens if t[0] != "comment")
+        if first[0] == "junk":
+            # Not a schema (a key file, /proc/...): one finding, no echo.
+            self.diags = [SYNTAX_ERROR.at(self.loc(first), "not a QAPI schema file: "
+                                          "it must start with '{' or a comment")]
+            self.tokens = [t for t in self.tokens if t[0] == "eof"]
 
     def loc(self, tok: Token) -> Location:
         return Location(self.src, tok[2], tok[3])
@@ -572,30 +593,11 @@ PRAGMA_LISTS = (
 
 
 def read_text(path: str) -> tuple[str | None, str]:
-    """File contents, or None and a reason."""
+    """File contents, or None and a reason (see `qapidoc.core.inputs`)."""
     try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_FILE_SIZE + 1)
-    except FileNotFoundError:
-        return None, "No such file or directory"
-    except IsADirectoryError:
-        return None, "Is a directory"
-    except PermissionError:
-        return None, "Permission denied"
-    except OSError as e:
-        return None, e.strerror or str(e)
-    if len(data) > MAX_FILE_SIZE:
-        size = os.path.getsize(path)
-        return None, (f"file is too large ({size / 2**20:.1f} MiB; a schema "
-                      f"file may have at most {MAX_FILE_SIZE // 2**20} MiB)")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        return None, (f"not valid UTF-8: byte 0x{data[e.start]:02x} at "
-                      f"line {line}, column {col}")
-    return text, ""
+        return read_text_file(path, SCHEMA_LIMIT), ""
+    except InputError as e:
+        return None, str(e)
 
 
 FileOpener = Callable[[str], tuple[str | None, str]]
@@ -615,8 +617,9 @@ def _where(src: SourceFile, why: str) -> Location:
 class Reader:
     """Reads a root schema and everything it includes."""
 
-    def __init__(self, opener: FileOpener = read_text) -> None:
+    def __init__(self, opener: FileOpener = read_text, tree: str | None = None) -> None:
         self.opener = opener
+        self.tree = tree
         self.files: list[FileItems] = []
         self.diags: list[Diagnostic] = []
         self.pragmas = PragmaValues()
@@ -685,6 +688,12 @@ class Reader:
                 return IncludeItem(path, expr.loc, None)
         if key in self.seen:
             return IncludeItem(self.seen[key].path, expr.loc, None)
+        if self.tree is not None and not inside(key, self.tree):
+            self.diags.append(UNREADABLE.at(
+                expr.loc, f"can't read include file '{incl}': outside the "
+                f"schema's directory tree {self.tree} (the setting "
+                "include-root allows more)"))
+            return IncludeItem(path, expr.loc, None)
         text, why = self.opener(path)
         if text is None:
             self.diags.append(UNREADABLE.at(
@@ -748,6 +757,7 @@ class Reader:
 
 
 def read_schema(path: str, text: str | None = None,
-                opener: FileOpener = read_text) -> ReadResult:
-    """Read `path` (or `text` as if it were that file) and its includes."""
-    return Reader(opener).read_root(path, text)
+                opener: FileOpener = read_text, tree: str | None = None) -> ReadResult:
+    """Read `path` (or `text` as if it were that file) and its includes,
+    which must stay inside directory `tree` when one is given."""
+    return Reader(opener, tree).read_root(path, text)

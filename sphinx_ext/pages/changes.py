@@ -26,7 +26,7 @@ from sphinx_ext.domain.names import normal_version
 from sphinx_ext.render.directive import resolve_schema_path
 from sphinx_ext.render.rst import definition_directive, member_since
 from sphinx_ext.safety import sanitize_output
-from sphinx_ext.schemas import get_schema
+from sphinx_ext.schemas import get_schema, include_root
 
 __all__ = ["Change", "QAPIChangesDirective", "collect_changes", "version_key"]
 
@@ -94,7 +94,7 @@ class QAPIChangesDirective(SphinxDirective):
 
     def run(self) -> list[Node]:
         path = resolve_schema_path(self, self.arguments[0])
-        loaded = get_schema(path)
+        loaded = get_schema(path, include_root(self.config, str(self.env.srcdir)))
         for file in loaded.files:
             self.env.note_dependency(os.path.abspath(file))
         namespace = (self.options.get("namespace") or "").strip()

@@ -20,7 +20,7 @@ from sphinx.util import logging
 
 from qapidoc.schema.model import Schema
 from sphinx_ext.render.rst import module_slug
-from sphinx_ext.schemas import get_schema
+from sphinx_ext.schemas import get_schema, include_root
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class SchemaPages:
     path: str
     namespace: str
     title: str
+    include_root: str | None = None
 
 
 def schema_pages(config: Config, srcdir: str) -> list[SchemaPages]:
@@ -49,7 +50,8 @@ def schema_pages(config: Config, srcdir: str) -> list[SchemaPages]:
         namespace = str(spec.get("namespace", directory.upper()))
         title = str(spec.get("title") or f"{namespace} Reference")
         path = os.path.normpath(os.path.join(base, str(spec["path"])))
-        result.append(SchemaPages(directory.strip("/"), path, namespace, title))
+        result.append(SchemaPages(directory.strip("/"), path, namespace, title,
+                                  include_root(config, srcdir)))
     return result
 
 
@@ -111,7 +113,7 @@ def module_page_slugs(schema: Schema) -> list[str]:
 
 def page_texts(entry: SchemaPages) -> dict[str, str]:
     """File name (relative to the entry's directory) → text of every page."""
-    schema = get_schema(entry.path).schema
+    schema = get_schema(entry.path, entry.include_root).schema
     marker = MARKER.format(path=entry.path)
     pages: dict[str, str] = {}
     slugs = module_page_slugs(schema)
@@ -135,7 +137,7 @@ def generate_pages(app: Sphinx) -> None:
     """Write the pages of every ``qapidoc_schemas`` entry (only if changed)."""
     for entry in schema_pages(app.config, str(app.srcdir)):
         outdir = os.path.join(str(app.srcdir), entry.directory)
-        loaded = get_schema(entry.path)
+        loaded = get_schema(entry.path, entry.include_root)
         if not loaded.schema.modules:
             logger.error("qapidoc_schemas[%r]: cannot read %s", entry.directory, entry.path,
                          type="qapidoc", subtype="load")

@@ -24,7 +24,7 @@ from sphinx.util import logging
 
 from qapidoc.schema.model import Schema
 from sphinx_ext.pages.generate import MARKER, module_page_slugs, remove_stale
-from sphinx_ext.schemas import get_schema
+from sphinx_ext.schemas import get_schema, include_root
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def generate_split_pages(app: Sphinx) -> None:
     srcdir = str(app.srcdir)
     for source in scan_sources(app):
         path = schema_path(app, source)
-        loaded = get_schema(path)
+        loaded = get_schema(path, include_root(app.config, srcdir))
         if not loaded.schema.modules:
             continue  # the directive reports it
         marker = MARKER.format(path=source.argument)

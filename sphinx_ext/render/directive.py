@@ -29,7 +29,7 @@ from sphinx_ext.pages.split import split_docnames
 from sphinx_ext.render.nodes import NodeBuilder, example_admonition, inherit_locations
 from sphinx_ext.render.rst import Rendering, module_slug, render_schema, to_rst
 from sphinx_ext.safety import allow_listed_markup, note_failures, sanitize_output
-from sphinx_ext.schemas import get_schema, report, schema_location
+from sphinx_ext.schemas import get_schema, include_root, report, schema_location
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class QAPIDocDirective(SphinxDirective):
 
     def run(self) -> list[Node]:
         path = resolve_schema_path(self, self.arguments[0])
-        loaded = get_schema(path)
+        loaded = get_schema(path, include_root(self.config, str(self.env.srcdir)))
         schema = loaded.schema
         if not schema.modules:
             note_failures(self.env, report(loaded, [path], None) or 1)
