@@ -456,10 +456,12 @@ TABLE: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
            ("D30-documents-missing-feature",)),
 }
 
-LEGACY: dict[str, str] = {
+OTHER_CODE: dict[str, str] = {
     "C02-condition-list": "QL003",
     "C02-union-branch-if-list": "QL003",
+    "P04-del-in-string": "QA002",
 }
-"""Cases written in a form an older QEMU accepted (see qapidoc.schema.
-dialects): reported under the `legacy` code named here, an error of the
-`qemu` preset like the id's own code."""
+"""Cases reported under another code than their id's, an error of the
+`qemu` preset too: a form an older QEMU accepted (the `legacy` group, see
+qapidoc.schema.dialects), or a control character, which makes the whole
+file unreadable as text (QA002) before any string is read."""

@@ -13,7 +13,7 @@ from qapidoc import load_schema
 from qapidoc.core.registry import RULES, load_all_rules
 from qapidoc.core.source import Severity
 
-from .checker_table import LEGACY, TABLE
+from .checker_table import OTHER_CODE, TABLE
 from .conftest import SHARED
 
 CASES = Path(__file__).parent / "cases" / "frontend"
@@ -41,7 +41,7 @@ def test_table_matches_the_checklist() -> None:
 def test_rules_are_errors_of_the_qemu_preset() -> None:
     load_all_rules()
     codes = [(ident, code) for ident, (code, _, _) in TABLE.items()]
-    codes += [(case, code) for case, code in LEGACY.items()]
+    codes += [(case, code) for case, code in OTHER_CODE.items()]
     for ident, code in codes:
         assert TABLE[ident[:3]][2], f"{ident} has no test"
         if code is None:
@@ -65,7 +65,7 @@ CASE_IDS = [(ident, case) for ident, (_, _, cases) in TABLE.items()
 @pytest.mark.parametrize(("ident", "case"), CASE_IDS,
                          ids=[c for _, c in CASE_IDS])
 def test_case_where_qemu_reports(ident: str, case: str, tmp_path: Path) -> None:
-    code = LEGACY.get(case, TABLE[ident][0])
+    code = OTHER_CODE.get(case, TABLE[ident][0])
     if case == "missing-root":
         schema = load_schema(str(tmp_path / "no-such-schema.json"))
         assert [d.code for d in schema.diagnostics] == [code]
