@@ -37,6 +37,7 @@ def run_timed(cmd: list[str], runs: int = 5, cwd: Path | None = None) -> dict[st
     """Median and min wall time of `runs` runs, and the peak RSS (MiB) of
     the worst run (measured with wait4, per child)."""
     times: list[float] = []
+    cpu: list[float] = []
     peak = 0
     for _ in range(runs):
         start = time.perf_counter()
@@ -49,9 +50,11 @@ def run_timed(cmd: list[str], runs: int = 5, cwd: Path | None = None) -> dict[st
             sys.exit(f"benchmark command failed (exit {proc.returncode}): "
                      + " ".join(cmd))
         peak = max(peak, usage.ru_maxrss)
+        cpu.append(usage.ru_utime + usage.ru_stime)
     scale = 1024 if sys.platform != "darwin" else 1024 * 1024
     return {
         "median_s": statistics.median(times),
+        "cpu_s": statistics.median(cpu),
         "min_s": min(times),
         "peak_rss_mib": peak / scale,
         "runs": float(runs),
@@ -68,7 +71,8 @@ def report(name: str, result: dict[str, float], limit_s: float | None = None,
            limit_mib: float | None = None) -> bool:
     ok = True
     line = (f"{name}: median {result['median_s']:.3f} s (min "
-            f"{result['min_s']:.3f} s, {int(result['runs'])} runs), peak RSS "
+            f"{result['min_s']:.3f} s, {int(result['runs'])} runs; median CPU "
+            f"{result.get('cpu_s', 0.0):.3f} s), peak RSS "
             f"{result['peak_rss_mib']:.1f} MiB")
     if limit_s is not None:
         good = result["median_s"] <= limit_s

@@ -116,7 +116,7 @@ def test_accepted_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         "compat:\n  accept:\n    configure.dropped: unused since 2019\n")
     code, out, _ = run(capsys, "compat", "--format", "markdown",
                        str(tmp_path / "old.json"), str(tmp_path / "new.json"))
-    assert "`configure` no longer accepts `dropped`. (accepted: unused since 2019)" in out
+    assert "`configure` no longer accepts `dropped` (accepted: unused since 2019)." in out
     (tmp_path / ".qapidoc.yaml").write_text(
         "compat:\n  accept:\n    configure.dropped: ''\n")
     code, _, err = run(capsys, "compat", str(tmp_path / "old.json"),

@@ -266,3 +266,74 @@ def test_release_simple_union_wire(command: str, union: str, releases: Path) -> 
         assert f"{command}.type=unix.data.path" in paths
         assert f"{command}.type=inet.data.host" in paths
         assert f"{command}.type=fd.data.str" in paths
+
+
+# --------------------------------------------------------------------------
+# Downstream: docs of an old schema
+
+
+def test_sphinx_documents_an_old_schema(tmp_path: Path) -> None:
+    from tests.test_sphinx_build import build, project
+
+    (tmp_path / "old.json").write_text(SIMPLE)
+    src = project(tmp_path, {"index.rst": "Old\n===\n\n.. qapi-doc:: old.json\n"},
+                  srctree=tmp_path)
+    result = build(src, tmp_path / "out", "-E")
+    assert result.status == 0
+    # Legacy forms are lint findings, not load errors; implied types have
+    # no page to link to and are not warned about.
+    assert result.warnings == ""
+    soup = result.soup("index")
+    tag = soup.find(id="qapi-obj-Addr.mem-type")
+    assert tag is not None and "AddrKind" in tag.text
+    assert [a["href"] for a in tag.find_all("a", href=True)] == ["#qapi-obj-Addr.mem-type"]
+    links = {a["href"] for a in soup.find_all("a", href=True)}
+    assert "#qapi-obj-Inet" in links
+    assert not any("q_obj_" in h or "AddrKind" in h for h in links)
+
+
+def qmp(releases: Path, version: str) -> str:
+    return str(releases / version / "qapi" / "qapi-schema.json")
+
+
+def test_compat_across_the_6_0_removals(releases: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from qapidoc.cli import main
+
+    code = main(["compat", "--no-config", "--format", "json",
+                 qmp(releases, "5.2.0"), qmp(releases, "7.2.0")])
+    changes = json.loads(capsys.readouterr().out)
+    assert code == 1
+    removed = {c["wire_path"]: (c["severity"], c["policy"]) for c in changes
+               if c["change"] == "command-removed"}
+    # Deprecated in 5.2 (feature 'deprecated'): info; block_passwd was not.
+    assert removed["block_passwd"] == ("error", None)
+    for name in ("change", "migrate_set_speed", "migrate_set_downtime",
+                 "migrate-set-cache-size", "query-migrate-cache-size",
+                 "query-cpus", "query-events"):
+        assert removed[name] == ("info", "deprecated"), name
+
+
+@pytest.mark.parametrize(("old", "new"), [("3.0.0", "10.2.0"), ("10.2.0", "3.0.0")])
+def test_compat_runs_on_old_releases(old: str, new: str, releases: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from qapidoc.cli import main
+
+    code = main(["compat", "--no-config", qmp(releases, old), qmp(releases, new)])
+    _out, err = capsys.readouterr()
+    assert code == 1 and "fix them before comparing" not in err
+
+
+def test_history_through_simple_and_flat_unions(releases: Path) -> None:
+    from qapidoc.compat.history import first_seen
+
+    versions = ("3.0.0", "5.2.0", "7.2.0")
+    seen = first_seen([(v, load_schema(qmp(releases, v))) for v in versions])
+    # ChardevBackend and SocketAddressLegacy were simple unions until 6.2
+    # and flat unions with explicit wrappers after: the same wire.
+    addr = "chardev-add.backend.type=socket.data.addr.type="
+    assert seen[addr + "unix.data.path"] == "3.0.0"
+    assert seen[addr + "inet.data.keep-alive"] == "5.2.0"
+    assert seen[addr + "inet.data.mptcp"] == "7.2.0"

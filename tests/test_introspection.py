@@ -185,3 +185,12 @@ def test_history_accepts_replies(tmp_path: Path, capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out.splitlines()
     assert "2.0\tquery-guest:returns.guest-type" in out
     assert not any(line.endswith("guest-type=plain.handle") for line in out)
+
+
+def test_wire_only_load_skips_docs_and_keeps_the_wire() -> None:
+    """compat and history load without doc comments (faster); the wire is
+    the same."""
+    path = str(CASES / "unions.new.json")
+    full, bare = load_schema(path), load_schema(path, docs=False)
+    assert all(d.doc is None for d in bare.definitions)
+    assert diff(full, bare) == [] and diff(bare, full) == []

@@ -24,6 +24,7 @@ from qapidoc.cli.options import (
     read_config,
     unreadable,
 )
+from qapidoc.core.registry import model_errors
 from qapidoc.core.source import Diagnostic, Severity, diagnostic_sort_key
 from qapidoc.core.suggest import did_you_mean
 from qapidoc.schema.model import Schema
@@ -86,19 +87,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def wire_errors(schema: Schema) -> list[Diagnostic]:
-    """Errors that make the wire protocol unreliable: every error except
-    documentation ones (doc comment syntax, layout, binding, line length),
-    which released QEMU schemas do have, and the old dialects QEMU has
-    since dropped (``QL``: simple unions, C-expression conditions, old
-    pragma names), which the model reads as they were meant."""
-    out = []
-    for d in schema.diagnostics:
-        if d.severity is not Severity.ERROR:
-            continue
-        if d.code.startswith(("QA3", "QL")) or d.name.startswith("doc-"):
-            continue
-        out.append(d)
-    return out
+    """Errors that make the wire protocol unreliable (`model_errors`):
+    released QEMU schemas have legacy forms and documentation errors."""
+    return model_errors(schema.diagnostics)
 
 
 def load(spec: str, what: str) -> Schema:
@@ -110,7 +101,7 @@ def load(spec: str, what: str) -> Schema:
     if not spec.startswith("git:") and os.path.isdir(spec):
         raise UsageError(f"{what} '{spec}' is a directory, not a schema file")
     try:
-        return load_schema_or_reply(spec)
+        return load_schema_or_reply(spec, docs=False)
     except GitSpecError as e:
         raise UsageError(f"{what}: {e}") from None
     except IntrospectionError as e:
@@ -131,18 +122,22 @@ def label(spec: str) -> str:
         read = opener
         where = os.path.dirname(path)
     else:
+        from qapidoc.core.inputs import inside, schema_tree
         from qapidoc.schema.reader import read_text
 
         read = read_text
-        where = os.path.dirname(os.path.abspath(spec))
+        where = os.path.dirname(os.path.realpath(spec))
+        tree = schema_tree(spec)
     for _ in range(4):
         text, _why = read(os.path.join(where, "VERSION") if where else "VERSION")
         version = (text or "").strip()
         if version and len(version) < 40 and "\n" not in version:
             return version
-        if not where or os.path.isdir(os.path.join(where, ".git")):
+        parent = os.path.dirname(where)
+        if not where or parent == where or (
+                not spec.startswith("git:") and not inside(parent, tree)):
             break
-        where = os.path.dirname(where)
+        where = parent
     if spec.startswith("git:") or not os.path.isabs(spec):
         return spec
     return os.path.relpath(spec)

@@ -173,7 +173,10 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
             by_key.setdefault(key, {}).setdefault(chosen, version)
 
     def first(key: str, chosen: _Branches) -> str:
-        found = [v for c, v in by_key[key].items() if _comparable(c, chosen)]
+        known = by_key[key]
+        if len(known) == 1:
+            return known[chosen]
+        found = [v for c, v in known.items() if _comparable(c, chosen)]
         return min(found, key=order.__getitem__)
 
     items: dict[ItemKey, str] = {}
@@ -230,13 +233,15 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
             for part in _parts(other):
                 if part in _parts(d):
                     note((d.name, part), version)
-    now: dict[str, list[_Branches]] = {}
+    now: dict[str, set[_Branches]] = {}
     for key, chosen in keyed[-1]:
-        now.setdefault(key, []).append(chosen)
+        now.setdefault(key, set()).add(chosen)
     gone: dict[str, str] = {}
     for version, nodes, keys in zip(versions[:-1], walked, keyed, strict=False):
         for node, (key, chosen) in zip(nodes, keys, strict=True):
-            if not any(_comparable(c, chosen) for c in now.get(key, ())):
+            there = now.get(key)
+            if there is None or (chosen not in there and not any(
+                    _comparable(c, chosen) for c in there)):
                 gone[node.path.text] = version
     named: dict[str, str] = {}
     for version, schema in releases:

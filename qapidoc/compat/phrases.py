@@ -142,7 +142,11 @@ def _words(path: str, direction: Direction, args: tuple[str, ...],
                                        for p, v in conditions)
     verb = "accepts" if direction is Direction.INPUT else (
         "carries" if event else "returns")
-    return _Words(_code(place.root), _code(place.target) if place.target else "",
+    target = place.target
+    if target.startswith("[]"):  # in each element of a returned array
+        target = target[2:].lstrip(".")
+        when = " in each element" + when
+    return _Words(_code(place.root), _code(target) if target else "",
                   when, _code(place.value) if place.value else "", verb, direction,
                   event, place.returns)
 
@@ -198,8 +202,9 @@ _PHRASES: dict[str, Callable[[_Words, tuple[str, ...]], str]] = {
     "member-removed": lambda w, a: f"{w.cmd} no longer {w.receive} {w.target}{w.when}.",
     "optional-member-removed": lambda w, a:
         f"{w.cmd} no longer {w.receive} the optional {w.target}{w.when}.",
-    "member-added": lambda w, a: f"{w.cmd} now {w.receive} {w.target}{w.when}"
-        + (" when it applies." if a[-1:] == ("optional",) else "."),
+    "member-added": lambda w, a: (
+        f"{w.cmd} may now {w.receive[:-1]} {w.target}{w.when}."
+        if a[-1:] == ("optional",) else f"{w.cmd} now {w.receive} {w.target}{w.when}."),
     "member-made-optional": lambda w, a: f"{w.cmd} may now omit {w.target}{w.when}.",
     "member-made-mandatory": lambda w, a:
         f"{w.cmd} now always {w.receive} {w.target}{w.when}.",

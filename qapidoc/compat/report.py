@@ -53,6 +53,14 @@ def _also(c: Change, limit: int = 3) -> str:
     return f" (also via {shown}{f' and {more} more' if more > 0 else ''})"
 
 
+def _said(c: Change) -> str:
+    """The change's sentence with why its severity was lowered, if it was."""
+    why = _policy(c)
+    if why and c.message.endswith("."):
+        return c.message[:-1] + why + "."
+    return c.message + why
+
+
 def _policy(c: Change) -> str:
     """Why a change that would break clients does not: in their words."""
     if c.policy == "unstable":
@@ -86,7 +94,7 @@ def format_text(changes: Sequence[Change], src: Sources, colour: bool = False) -
             head = src.where(c.old, "old")
         else:
             head = src.new
-        out.append(f"{head}: {sev}: {c.kind}: {c.message}{_policy(c)}")
+        out.append(f"{head}: {sev}: {c.kind}: {_said(c)}")
         out.append(f"    at {c.wire_path} ({c.direction}){_also(c)}")
         if c.old is not None and (c.new is None or c.kind.endswith("removed")):
             out.append(f"    was at {src.where(c.old, 'old')}")
@@ -190,7 +198,7 @@ def format_sarif(changes: Sequence[Change], src: Sources, version: str) -> str:
             "ruleId": c.kind,
             "ruleIndex": kinds.index(c.kind),
             "level": _SARIF_LEVEL[c.severity],
-            "message": {"text": f"{c.message}{_policy(c)} (at {c.wire_path})"},
+            "message": {"text": f"{_said(c)} (at {c.wire_path})"},
             "locations": [{"physicalLocation": {
                 "artifactLocation": _artifact(
                     path, src, bool(src.new_prefix) and c.new is not None),
@@ -243,7 +251,7 @@ def format_github(changes: Sequence[Change], src: Sources) -> str:
         path, line, col = _anchor(c, src)
         props = (f"file={_gh_escape(path, True)},line={line},col={col},"
                  f"title={_gh_escape('QAPI compat: ' + c.kind, True)}")
-        body = f"{c.message}{_policy(c)}\nat {c.wire_path}{_also(c)}"
+        body = f"{_said(c)}\nat {c.wire_path}{_also(c)}"
         out.append(f"::{level[c.severity]} {props}::{_gh_escape(body)}")
     return "\n".join(out) + ("\n" if out else "")
 
@@ -290,7 +298,7 @@ def _changelog(changes: Sequence[Change], src: Sources,
                     more = len(names) - 5
                     also = (f" Also in {shown}"
                             f"{f' and {more} more' if more > 0 else ''}.")
-                out.append(f"- {mark}{code_spans(c.message)}{_policy(c)}{also}")
+                out.append(f"- {mark}{code_spans(_said(c))}{also}")
             out.append("")
     if not changes:
         out.append("No changes on the wire.")

@@ -8,6 +8,7 @@ Each check is declared once, beside the code that detects it, with `rule()`.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qapidoc.core.source import Diagnostic, Location, Severity
@@ -109,6 +110,22 @@ def rule(
              bad.strip("\n"), good.strip("\n"), fixable, practice.strip())
     RULES[code] = r
     return r
+
+
+def is_legacy(d: Diagnostic) -> bool:
+    """A finding about a form older QEMU releases accepted."""
+    return d.code.startswith("QL")
+
+
+def model_errors(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The errors after which the model may be incomplete or wrong.
+
+    Legacy forms are read as their modern spelling, and documentation
+    problems (doc comment syntax, layout, binding, line length) leave the
+    definitions intact: compat, history and the docs work despite them."""
+    return [d for d in diagnostics
+            if d.severity is Severity.ERROR and not is_legacy(d)
+            and not d.code.startswith("QA3") and not d.name.startswith("doc-")]
 
 
 def find_rules(selector: str) -> list[Rule]:

@@ -752,7 +752,7 @@ def _logical(path: str) -> str:
 
 def load_schema(path: str, text: str | None = None,
                 opener: FileOpener | None = None, *,
-                include_root: str | None = None) -> Schema:
+                include_root: str | None = None, docs: bool = True) -> Schema:
     """Read, check and model the schema at `path` and everything it
     includes.  Never raises for bad input: problems are in
     `Schema.diagnostics`, and the model holds whatever could be built.
@@ -763,18 +763,20 @@ def load_schema(path: str, text: str | None = None,
 
     Files read from the file system must stay inside `include_root`
     (default: `qapidoc.core.inputs.schema_tree` of the root); git objects
-    stay inside their repository."""
+    stay inside their repository.  ``docs=False`` leaves doc comments
+    unparsed and unbound, for consumers of the wire protocol alone
+    (compat, history): a load is about a third cheaper."""
     enabled = gc.isenabled()
     gc.disable()  # a load makes many objects and no cycles worth collecting
     try:
-        return _load(path, text, opener, include_root)
+        return _load(path, text, opener, include_root, docs)
     finally:
         if enabled:
             gc.enable()
 
 
 def _load(path: str, text: str | None, opener: FileOpener | None,
-          include_root: str | None) -> Schema:
+          include_root: str | None, docs: bool = True) -> Schema:
     if opener is None and text is None and path.startswith("git:"):
         from qapidoc.schema.gitsource import git_opener
 
@@ -807,6 +809,8 @@ def _load(path: str, text: str | None, opener: FileOpener | None,
         items: list[ModuleItem | TopExpr] = []
         for item in fi.items:
             if isinstance(item, RawDoc):
+                if not docs:
+                    continue
                 doc, _ = parse(item)
                 if doc.symbol and not item.before_broken:
                     diags.append(DOC_BINDING.at(
@@ -818,7 +822,7 @@ def _load(path: str, text: str | None, opener: FileOpener | None,
                 items.append(Include(display_path(item.path), item.loc))
             else:
                 bound: DocComment | None = None
-                if item.doc is not None:
+                if item.doc is not None and docs:
                     doc, bad = parse(item.doc)
                     if doc.symbol is None:
                         if not bad:

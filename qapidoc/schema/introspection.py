@@ -291,11 +291,11 @@ def read_introspection(path: str, text: str) -> Schema:
 
 
 
-def load_schema_or_reply(spec: str) -> Schema:
+def load_schema_or_reply(spec: str, *, docs: bool = True) -> Schema:
     """A schema (path or ``git:REF:PATH``), or a ``query-qmp-schema`` reply
     at that place, whichever the file holds.  Raises `IntrospectionError`
     for a bad reply and `GitSpecError` for a bad git spec; problems of a
-    schema are in its diagnostics, as for `load_schema`."""
+    schema are in its diagnostics, as for `load_schema` (`docs` too)."""
     from qapidoc.schema.builder import display_path, load_schema
     from qapidoc.schema.reader import read_text
 
@@ -306,8 +306,8 @@ def load_schema_or_reply(spec: str) -> Schema:
         text, _ = opener(path)
         if text is not None and looks_like_introspection(text):
             return read_introspection(path, text)
-        return load_schema(path, text, opener)
+        return load_schema(path, text, opener, docs=docs)
     text, _ = read_text(spec)
     if text is not None and looks_like_introspection(text):
         return read_introspection(display_path(spec), text)
-    return load_schema(spec)
+    return load_schema(spec, docs=docs)

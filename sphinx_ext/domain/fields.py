@@ -62,7 +62,8 @@ def type_xrefs(
     content: Node = (
         nodes.Text(ref.title) if innernode is nodes.Text else innernode(ref.title, ref.title)  # type: ignore[call-arg]
     )
-    if reftype in TYPE_ROLES and ref.path in BUILTIN_TYPES and ref.namespace is None:
+    if reftype in TYPE_ROLES and (not ref.link or (ref.path in BUILTIN_TYPES
+                                  and ref.namespace is None)):
         # nothing to link to; skip the pending_xref (thousands of them in QMP)
         return decorate(content, ref.is_array, ref.optional, separator, code)
     xref = addnodes.pending_xref(

@@ -95,6 +95,7 @@ class TypeRef(NamedTuple):
     is_array: bool
     optional: bool
     short: bool
+    link: bool = True  # False for ``!Name``: a type with no description
 
     @property
     def target(self) -> str:
@@ -108,8 +109,11 @@ class TypeRef(NamedTuple):
 
 
 def parse_target(text: str) -> TypeRef:
-    """Split ``~NS:module.Name``, ``[T]`` and ``T?`` into a :class:`TypeRef`."""
+    """Split ``~NS:module.Name``, ``[T]``, ``T?`` and ``!T`` (not linked)
+    into a :class:`TypeRef`."""
     rest = text.strip()
+    link = not rest.startswith("!")
+    rest = rest.removeprefix("!")
     short = rest.startswith("~")
     rest = rest.removeprefix("~").strip()
     optional = rest.endswith("?")
@@ -122,4 +126,4 @@ def parse_target(text: str) -> TypeRef:
     namespace: str | None = None
     if ":" in rest:
         namespace, _sep, rest = rest.partition(":")
-    return TypeRef(namespace or None, rest, is_array, optional, short)
+    return TypeRef(namespace or None, rest, is_array, optional, short, link)

@@ -289,8 +289,9 @@ def definition_directive(definition: Definition) -> str:
     return _DIRECTIVE_OF.get(type(definition), "object")
 
 
-def _type_text(ref: TypeRef, optional: bool = False) -> str:
+def _type_text(ref: TypeRef, optional: bool = False, link: bool = True) -> str:
     text = f"[{ref.name}]" if ref.is_array else ref.name
+    text = text if link else "!" + text
     return f"{text}?" if optional else text
 
 
@@ -315,6 +316,7 @@ class _Renderer:
 
     def __init__(self, schema: Schema, warn_undocumented: bool) -> None:
         self.schema = schema
+        self.implicit = {d.name for d in schema.implicit}  # undocumented
         self.problems: list[Problem] = []
         self.files: set[str] = set()
         self.warn_undocumented = warn_undocumented
@@ -414,14 +416,16 @@ class _Renderer:
             where = member.location
             self.files.add(where.path)
             block = Directive("member", member.name, where.path, where.line)
-            block.options["type"] = _type_text(member.type, member.optional)
+            block.options["type"] = _type_text(member.type, member.optional,
+                                               member.type.name not in self.implicit)
             _flags(block.options, member.condition, member.features)
             if member.defined_in != local:
                 block.options["inherited-from"] = member.defined_in
             # members are in objects.inv and the QAPI index pages, but not in
             # genindex: thousands of entries there drown the definitions
             block.options["no-index-entry"] = None
-            own = warn and member.defined_in == owner.name
+            own = (warn and member.defined_in == owner.name
+                   and member.type.name not in self.implicit)
             self.describe(block, member.doc,
                           f"member '{member.name}' of {owner.describe()}" if own else None,
                           owner.name)
@@ -443,7 +447,8 @@ class _Renderer:
         for branch in union.branches:
             where = branch.location
             block = Directive("branch", branch.name, where.path, where.line)
-            block.options["type"] = _type_text(branch.type)
+            if branch.type.name not in self.implicit:
+                block.options["type"] = _type_text(branch.type)
             value = values.get(branch.name)
             since = member_since(value.doc.text) if value is not None and value.doc else None
             if since:
