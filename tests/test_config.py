@@ -18,7 +18,7 @@ from qapidoc.core.config import (
     release_from_version,
 )
 
-SCHEMA = "##\n# @ping:\n#\n# Check. Now.\n##\n{ 'command': 'ping' }\n"
+SCHEMA = "##\n# @ping:\n#\n# Check. 'Now'.\n##\n{ 'command': 'ping' }\n"
 
 
 def _tree(tmp_path: Path, config_name: str, config_text: str) -> Path:

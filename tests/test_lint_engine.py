@@ -23,7 +23,7 @@ PING = """\
 ##
 # @ping:
 #
-# Check it. Now.
+# Check it. 'Now'.
 #
 # @count: how many
 #
@@ -78,7 +78,7 @@ def test_baseline_reports_only_new(tmp_path: Path,
     # Moving the definition down keeps the baseline valid; a new finding
     # of the same kind elsewhere is reported.
     schema.write_text("\n\n" + PING.replace("@count: how many",
-                                            "@count: how. Many"))
+                                            "@count: how. 'Many'"))
     assert main(["lint", str(schema), "--baseline", str(baseline)]) == 1
     out = capsys.readouterr().out
     assert out.count("QD301") == 1 and ":8:" in out

@@ -23,7 +23,7 @@ SCHEMA = """\
 ##
 # @ping:
 #
-# Check it. Now.
+# Check it. 'Now'.
 #
 # @count: how many (Since 9.1)
 #
@@ -65,7 +65,7 @@ def test_text_full_shows_source_line_and_caret(
     assert out.splitlines()[:4] == [
         "schema.json:4:12: warning[QD301] two spaces between sentences",
         "  |",
-        "4 | # Check it. Now.",
+        "4 | # Check it. 'Now'.",
         "  |            ^",
     ]
 

@@ -322,6 +322,39 @@ def _line_length_findings(ctx: LintContext) -> Iterator[Diagnostic]:
                               [(ln.line, ln.text) for ln in doc.lines], limit)
 
 
+SAME_PROBLEM = {"QD301": "QA304"}
+"""Lint rules that, where they find something at the very place a QEMU
+check (the value) does, find the same problem: one finding is reported,
+QEMU's, carrying the lint rule's fix."""
+
+Raw = list[tuple[Diagnostic, tuple[Edit, ...]]]
+
+
+def _merge_same_problem(raw: Raw) -> Raw:
+    targets = set(SAME_PROBLEM.values())
+    places: dict[tuple[str, str, int, int], int] = {}
+    for i, (d, _) in enumerate(raw):
+        if d.code in targets:
+            loc = d.location
+            places[(d.code, loc.file.path, loc.line, loc.col)] = i
+    if not places:
+        return raw
+    lent: dict[int, tuple[Edit, ...]] = {}
+    dropped: set[int] = set()
+    for i, (d, fix) in enumerate(raw):
+        target = SAME_PROBLEM.get(d.code)
+        if target is None:
+            continue
+        loc = d.location
+        j = places.get((target, loc.file.path, loc.line, loc.col))
+        if j is not None:
+            dropped.add(i)
+            if fix:
+                lent[j] = fix
+    return [(d, lent.get(i, fix)) for i, (d, fix) in enumerate(raw)
+            if i not in dropped]
+
+
 def load_rules() -> None:
     """Import every rule family, registering its rules."""
     load_all_rules()
@@ -353,7 +386,7 @@ def run_lint(schema: Schema, config: Config | None = None, *,
             raw.append((r.at(f.location, f.message, context=f.context,
                              definition=f.definition, member=f.member,
                              fixable=bool(f.fix)), f.fix))
-    kept = suppressions.apply(ctx, raw, codes)
+    kept = suppressions.apply(ctx, _merge_same_problem(raw), codes)
     overrides = _severity_overrides(config)
     ignores: dict[str, set[str]] = {}
     out: list[tuple[Diagnostic, tuple[Edit, ...]]] = []

@@ -50,7 +50,10 @@ def sentence_spacing(ctx: LintContext) -> Iterator[Finding]:
         One space after a sentence's full stop, question or exclamation
         mark where QEMU's documentation uses two.  Abbreviations such as
         ``e.g.``, ``i.e.`` and ``etc.``, initials and list numbers are
-        exempt; the finding points at the space.
+        exempt; the finding points at the space.  QEMU's own check (QA304)
+        finds the single spaces before an upper-case letter, a digit or
+        ``(``; where both find the same space, one finding is reported,
+        QA304, with this rule's fix.
 
     Why it matters:
         Two spaces keep sentence ends visible in monospaced source and let
@@ -63,7 +66,7 @@ def sentence_spacing(ctx: LintContext) -> Iterator[Finding]:
         ##
         # @ping:
         #
-        # Check the server is alive. It answers at once.
+        # Check the server is alive. "pong" comes back at once.
         #
         # Since: 9.0
         ##
@@ -73,7 +76,7 @@ def sentence_spacing(ctx: LintContext) -> Iterator[Finding]:
         ##
         # @ping:
         #
-        # Check the server is alive.  It answers at once.
+        # Check the server is alive.  "pong" comes back at once.
         #
         # Since: 9.0
         ##

@@ -18,7 +18,13 @@ from qapidoc.core.registry import Rule, rule
 from qapidoc.core.source import Diagnostic, Location, SourceFile
 from qapidoc.schema.dialects import simple_union_enum, wrapper_name
 from qapidoc.schema.docs import parse_doc
-from qapidoc.schema.expressions import Decl, DeclFeature, DeclMember, check_expressions
+from qapidoc.schema.expressions import (
+    Decl,
+    DeclFeature,
+    DeclMember,
+    c_name,
+    check_expressions,
+)
 from qapidoc.schema.model import (
     JSON_TYPES,
     AlternateType,
@@ -120,6 +126,22 @@ DOC_MEMBERS = rule(
     rationale="Every member and feature is part of the interface and must "
     "be described; descriptions of things that do not exist mislead.",
 )
+RETURNS_WITHOUT_VALUE = rule(
+    "QA210", "returns-section-without-returns",
+    "A ``Returns:`` section in the doc comment of a command that has no "
+    "``returns`` (QEMU rejects it since 9.0).",
+    rationale="The command's reply carries an empty object; text promising "
+    "a return value misleads the reader.",
+    bad="##\n# @eject:\n#\n# Returns: nothing\n##\n{ 'command': 'eject' }",
+    good="##\n# @eject:\n#\n# Eject the medium.\n##\n{ 'command': 'eject' }",
+)
+TOO_MANY_FEATURES = rule(
+    "QA211", "too-many-features",
+    "More than 64 distinct feature names in the whole schema "
+    "(``deprecated`` and ``unstable`` always count).",
+    rationale="QEMU's generated code keeps a schema's features in one "
+    "64-bit mask.",
+)
 
 UNDOCUMENTED_MEMBER = rule(
     "QL103", "undocumented-member",
@@ -135,12 +157,10 @@ UNDOCUMENTED_MEMBER = rule(
     "{ 'enum': 'Color', 'data': [ 'red', 'blue' ] }",
 )
 
-_C_NAME = re.compile(r"[^A-Za-z0-9_]")
 
-
-def c_name(name: str) -> str:
-    """The name as generated C sees it (for clash checks)."""
-    return _C_NAME.sub("_", name)
+MAX_FEATURES = 64
+"""Distinct feature names a schema may use, QEMU's special ones included."""
+SPECIAL_FEATURES = ("deprecated", "unstable")
 
 
 _QTYPE_VALUES = ("none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool")
@@ -156,6 +176,9 @@ class Builder:
         self.builtins: dict[str, BuiltinType] = {}
         self.docs: dict[str, DocComment] = {}
         self.doc_used: dict[str, set[str]] = {}
+        self.malformed: set[int] = set()  # ids of docs that may be misread
+        self.broken_names: set[str] = set()  # definitions that did not parse
+        self.base_failed: set[str] = set()  # definitions with a bad 'base'
         self.implicit: dict[str, Definition] = {}  # of simple unions
 
     # -- reporting -------------------------------------------------------
@@ -174,6 +197,34 @@ class Builder:
         for name, json in JSON_TYPES.items():
             self.builtins[name] = BuiltinType(
                 name, loc, "", None, (), None, json_type=json)
+
+    def predefined(self, name: str) -> bool:
+        """A name QEMU's checker defines itself: a built-in type, its
+        array type, or the empty object type."""
+        return (name in self.builtins or name == "q_empty"
+                or (name.endswith("List") and name[:-4] in self.builtins))
+
+    def resolve_arrays(self, decls: Iterable[Decl]) -> None:
+        """Rewrite references to array types by name (``intList``, or
+        ``FooList`` where ``['Foo']`` is used somewhere) into the array
+        form, as QEMU creates those types."""
+        refs: list[tuple[object, str, TypeRef]] = []
+        for d in decls:
+            for attr in ("base", "data_type", "returns"):
+                ref = getattr(d, attr)
+                if ref is not None:
+                    refs.append((d, attr, ref))
+            for group in (d.members, d.base_members, d.branches):
+                for m in group or ():
+                    if m.type is not None:
+                        refs.append((m, "type", m.type))
+        elements = {ref.name for _, _, ref in refs if ref.is_array}
+        for owner, attr, ref in refs:
+            name = ref.name
+            if (not ref.is_array and name.endswith("List")
+                    and name not in self.decls and (
+                        name[:-4] in self.builtins or name[:-4] in elements)):
+                setattr(owner, attr, TypeRef(name[:-4], ref.location, True))
 
     def lookup_type(self, name: str) -> Definition | None:
         b = self.builtins.get(name)
@@ -216,11 +267,13 @@ class Builder:
 
     def check_ref(self, ref: TypeRef, what: str, decl: Decl) -> bool:
         """Whether `ref` names a type; does not build it, so recursive
-        types are fine."""
+        types are fine.  A definition that did not parse is not reported
+        again as unknown."""
         kind = self.kind_of(ref.name)
         if kind is None or kind in ("command", "event"):
-            self.err(UNKNOWN_TYPE, ref.location,
-                     f"{what} uses unknown type '{ref.name}'", decl)
+            if ref.name not in self.broken_names:
+                self.err(UNKNOWN_TYPE, ref.location,
+                         f"{what} uses unknown type '{ref.name}'", decl)
             return False
         return True
 
@@ -244,11 +297,14 @@ class Builder:
                     decl: Decl, role: str = "member",
                     seen: dict[str, Member | EnumValue | Branch] | None = None,
                     base_role: str = "") -> None:
+        """Report members whose C names collide with an earlier one.  The
+        very same member met twice collides too when checking a union's
+        branch against the union (`base_role`): both would be on the wire."""
         seen = {} if seen is None else seen
         for m in members:
             key = c_name(m.name)
             other = seen.get(key)
-            if other is not None and other is not m:
+            if other is not None and (other is not m or base_role):
                 owner = getattr(m, "defined_in", decl.name)
                 if base_role:
                     msg = (f"{role} '{m.name}' of type '{owner}' collides with "
@@ -301,13 +357,17 @@ class Builder:
             return []
         base = self.lookup_type(decl.base.name)
         if base is None:
+            self.base_failed.add(decl.name)
             if decl.base.name in self.decls and self.decls[decl.base.name].meta in (
                     "struct", "union"):
                 return []  # a cycle, already reported
-            self.err(UNKNOWN_TYPE, decl.base.location,
-                     f"'base' uses unknown type '{decl.base.name}'", decl)
+            if decl.base.name not in self.broken_names:
+                self.err(UNKNOWN_TYPE, decl.base.location,
+                         f"'base' uses unknown type '{decl.base.name}'", decl)
             return []
-        if not isinstance(base, StructType) or isinstance(base, UnionType):
+        if (not isinstance(base, StructType) or isinstance(base, UnionType)
+                or decl.base.is_array):
+            self.base_failed.add(decl.name)
             self.err(BAD_TYPE_USE, decl.base.location,
                      f"'base' requires a struct type, "
                      f"{self.describe(decl.base.name)} isn't", decl)
@@ -336,7 +396,7 @@ class Builder:
         self.check_clash(common, decl)
         disc_enum = self.discriminator(decl, common)
         branches: list[Branch] = []
-        if disc_enum is not None and not disc_enum.values:
+        if disc_enum is not None and not disc_enum.values and not decl.branches:
             # Values without a branch get an empty one; no values, no branch.
             self.err(BAD_UNION, decl.loc, "union has no branches", decl)
         for b in decl.branches:
@@ -352,10 +412,8 @@ class Builder:
                              f"branch '{b.name}' cannot use "
                              f"{self.describe(t.name)}", decl, b.name)
                 else:
-                    seen: dict[str, Member | EnumValue | Branch] = {
-                        c_name(m.name): m for m in common}
-                    self.check_clash(t.members, decl, "member", seen,
-                                     base_role="base member")
+                    self.branch_clash(t, decl, {c_name(m.name): m
+                                                for m in common})
             branches.append(Branch(b.name, b.type, b.loc, b.cond,
                                    doc.member(b.name) if doc else None))
         return UnionType(decl.name, decl.loc, decl.loc.file.path, decl.cond,
@@ -363,6 +421,18 @@ class Builder:
                          members=tuple(common), base=decl.base,
                          discriminator=decl.discriminator,
                          branches=tuple(branches))
+
+    def branch_clash(self, t: StructType, decl: Decl,
+                     seen: dict[str, Member | EnumValue | Branch]) -> None:
+        """A branch type's members, and those of its own branches if it is
+        a union, against the union's common members."""
+        self.check_clash(t.members, decl, "member", seen,
+                         base_role="base member")
+        if isinstance(t, UnionType):
+            for b in t.branches:
+                inner = self.built.get(b.type.name)
+                if isinstance(inner, StructType) and inner is not t:
+                    self.branch_clash(inner, decl, dict(seen))
 
     def build_simple_union(self, decl: Decl, doc: DocComment | None) -> UnionType:
         """A simple union as the flat union it is on the wire: member
@@ -409,8 +479,10 @@ class Builder:
         where = decl.discriminator_loc or decl.loc
         member = next((m for m in common if m.name == name), None)
         if member is None:
-            self.err(BAD_UNION, where,
-                     f"discriminator '{name}' is not a member of 'base'", decl)
+            if not self.incomplete(decl):
+                self.err(BAD_UNION, where,
+                         f"discriminator '{name}' is not a member of 'base'",
+                         decl)
             return None
         t = self.lookup_type(member.type.name)
         if t is None:
@@ -431,10 +503,41 @@ class Builder:
             return None
         return t
 
+    def count_features(self, decls: Iterable[Decl]) -> None:
+        """Report the definition where the schema's distinct feature names
+        first exceed `MAX_FEATURES`."""
+        names = set(SPECIAL_FEATURES)
+        for d in decls:
+            for f in d.features:
+                names.add(f.name)
+            for group in (d.members, d.base_members, d.values):
+                for m in group or ():
+                    names.update(f.name for f in m.features)
+            if len(names) > MAX_FEATURES:
+                self.err(TOO_MANY_FEATURES, d.expr.items[0][1].loc,
+                         f"the schema uses {len(names)} distinct feature "
+                         f"names here; at most {MAX_FEATURES} are allowed "
+                         "(deprecated and unstable included)", d)
+                return
+
+    def incomplete(self, decl: Decl) -> bool:
+        """Whether members of `decl` or of its bases were left out for
+        errors already reported."""
+        seen: set[str] = set()
+        d: Decl | None = decl
+        while d is not None and d.name not in seen:
+            if d.dropped or d.name in self.base_failed:
+                return True
+            seen.add(d.name)
+            if d.base is None:
+                return False
+            if d.base.name in self.broken_names:
+                return True
+            d = self.decls.get(d.base.name)
+        return False
+
     def build_alternate(self, decl: Decl) -> AlternateType:
         doc = self.docs.get(decl.name)
-        if not decl.branches and decl.expr.get("data") is not None:
-            self.err(BAD_UNION, decl.loc, "alternate has no branches", decl)
         branches: list[Branch] = []
         seen_json: dict[str, str] = {}
         for b in decl.branches:
@@ -474,6 +577,8 @@ class Builder:
         if isinstance(t, BuiltinType):
             if t.name == "any":
                 return None, []
+            if t.name == "QType":  # an enum; no value looks like a number
+                return "string", []
             json = t.json_type
             if json in ("int", "number"):
                 return "number", []
@@ -519,6 +624,11 @@ class Builder:
             return list(t.members), decl.data_type
         members = self.members(decl.members or [], decl, decl.name, doc, role)
         self.check_clash(members, decl)
+        conditional = next((m for m in members if m.condition), None)
+        if conditional is not None:
+            self.err(BAD_TYPE_USE, conditional.location,
+                     f"conditional {decl.meta} arguments require 'boxed': "
+                     "true, which takes a named type", decl, conditional.name)
         return members, None
 
     def build_command(self, decl: Decl) -> Command:
@@ -569,17 +679,25 @@ class Builder:
         if doc is None:
             return
         decl = self.decls[defn.name]
-        used = self.doc_used.get(defn.name, set())
-        self.check_documented("member", [
-            s for s in doc.members() if s.name not in used], decl)
-        self.check_documented("feature", [
-            s for s in doc.features() if "feature:" + s.name not in used], decl)
         if not isinstance(defn, Command):
             for kind in (SectionKind.RETURNS, SectionKind.ERRORS):
                 s = doc.section(kind)
                 if s is not None:
                     self.err(DOC_MEMBERS, s.location,
                              f"'{s.tag}' section is only valid for commands", decl)
+        elif defn.returns is None:
+            s = doc.section(SectionKind.RETURNS)
+            if s is not None:
+                self.err(RETURNS_WITHOUT_VALUE, s.location,
+                         f"'{s.tag}' section, but command '{defn.name}' has "
+                         "no 'returns'", decl)
+        if id(doc) in self.malformed:
+            return  # its member sections may be misread: QEMU stops earlier
+        used = self.doc_used.get(defn.name, set())
+        self.check_documented("member", [
+            s for s in doc.members() if s.name not in used], decl)
+        self.check_documented("feature", [
+            s for s in doc.features() if "feature:" + s.name not in used], decl)
         exempt = defn.name in self.pragmas.documentation_exceptions
         for role, name, loc, section in self.documentables(defn):
             if section is None and role != "feature" and not exempt:
@@ -692,8 +810,17 @@ def _load(path: str, text: str | None, opener: FileOpener | None,
     diags: list[Diagnostic] = list(read.diagnostics)
     pragmas = _pragmas(read.pragmas.lists, read.pragmas.doc_required)
     builder = Builder(pragmas)
+    builder.broken_names = read.broken_names
     anchor = read.root or SourceFile(path, "")
     builder.make_builtins(anchor)
+
+    def parse(raw: RawDoc) -> tuple[DocComment, bool]:
+        """The doc and whether it may be misread (see `parse_doc`)."""
+        garbled: list[DocComment] = []
+        doc = parse_doc(raw, diags, garbled)
+        if garbled:
+            builder.malformed.add(id(doc))
+        return doc, bool(garbled)
 
     # Docs first: the model binds them to definitions and members.
     exprs: list[tuple[TopExpr, DocComment | None]] = []
@@ -704,8 +831,8 @@ def _load(path: str, text: str | None, opener: FileOpener | None,
             if isinstance(item, RawDoc):
                 if not docs:
                     continue
-                doc = parse_doc(item, diags)
-                if doc.symbol is not None:
+                doc, _ = parse(item)
+                if doc.symbol and not item.before_broken:
                     diags.append(DOC_BINDING.at(
                         doc.location,
                         f"documentation for '{doc.symbol}' is not followed by "
@@ -716,10 +843,12 @@ def _load(path: str, text: str | None, opener: FileOpener | None,
             else:
                 bound: DocComment | None = None
                 if item.doc is not None and docs:
-                    doc = parse_doc(item.doc, diags)
+                    doc, bad = parse(item.doc)
                     if doc.symbol is None:
-                        diags.append(DOC_BINDING.at(
-                            doc.location, "definition documentation required"))
+                        if not bad:
+                            diags.append(DOC_BINDING.at(
+                                doc.location,
+                                "definition documentation required"))
                         items.append(doc)
                     else:
                         bound = doc
@@ -748,28 +877,37 @@ def _load(path: str, text: str | None, opener: FileOpener | None,
         [(e.expr, e.doc) for e, _ in exprs], read.pragmas)
     diags.extend(expr_diags)
     docs_by_expr = {id(e.expr): d for e, d in exprs}
+    doc_broken = {id(e.expr) for e, _ in exprs if e.doc_broken}
     order: list[str] = []
     for decl in decls:
         bound = docs_by_expr.get(id(decl.expr))
-        if decl.name in builder.decls or decl.name in builder.builtins:
+        if decl.name in builder.decls:
             other = builder.describe(decl.name)
             builder.err(DUPLICATE_DEFINITION, decl.expr.items[0][1].loc,
                         f"{other} is already defined", decl)
             continue
+        if builder.predefined(decl.name):
+            builder.err(DUPLICATE_DEFINITION, decl.expr.items[0][1].loc,
+                        f"'{decl.name}' is predefined by QAPI", decl)
+            continue
         builder.decls[decl.name] = decl
         order.append(decl.name)
         if bound is not None:
-            if bound.symbol != decl.name:
+            if not bound.symbol:
+                pass  # "@:" already reported
+            elif bound.symbol != decl.name:
                 diags.append(DOC_BINDING.at(
                     bound.location,
                     f"documentation comment is for '{bound.symbol}'",
                     context=decl.loc, definition=decl.name))
             else:
                 builder.docs[decl.name] = bound
-        elif pragmas.doc_required:
+        elif pragmas.doc_required and id(decl.expr) not in doc_broken:
             builder.err(DOC_BINDING, decl.loc, "documentation comment required",
                         decl)
 
+    builder.resolve_arrays(builder.decls.values())
+    builder.count_features(decls)
     for name in order:
         builder.build(name)
     definitions = [builder.built[n] for n in order if n in builder.built]

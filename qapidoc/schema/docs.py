@@ -68,6 +68,19 @@ SPACED_NAME = rule(
     good="# @id: the job identifier",
 )
 
+SENTENCE_SPACING = rule(
+    "QA304", "sentence-single-space",
+    "One space between sentences: ``.``, ``!`` or ``?`` followed by a "
+    "single space and an upper-case letter, a digit or ``(`` (QEMU 10.2 "
+    "rejects it).  Lower-case ``e.g.`` and a one-digit list marker at the "
+    "start of a line are exempt, literal blocks too.",
+    rationale="QEMU's documentation separates sentences with two spaces; "
+    "its checker enforces this exactly, abbreviations included (write "
+    "``i.e.,`` or two spaces).",
+    bad="# Detach the device. It is gone.",
+    good="# Detach the device.  It is gone.",
+)
+
 LINE_LIMIT = 70
 
 _AT_NAME = re.compile(r"@([^:]*): *")
@@ -87,7 +100,10 @@ _TAG_KINDS = {
     "Examples": SectionKind.EXAMPLE,
 }
 _UNIQUE = (SectionKind.SINCE, SectionKind.RETURNS, SectionKind.ERRORS)
-_NEEDS_TEXT = frozenset(k for k in SectionKind if k.is_tagged and k is not SectionKind.TODO)
+_NEEDS_TEXT = frozenset((
+    SectionKind.MEMBER, SectionKind.FEATURE, SectionKind.SINCE,
+    SectionKind.RETURNS, SectionKind.ERRORS, SectionKind.TODO))
+"""Sections QEMU rejects when empty (Note/Example are rejected anyway)."""
 
 
 class _DocParser:
@@ -103,6 +119,7 @@ class _DocParser:
         self.cur: tuple[SectionKind, str, str, Location] | None = None
         self.cur_line = 0
         self.cur_text: list[str] = []
+        self.garbled = False
 
     # -- helpers -----------------------------------------------------------
 
@@ -114,7 +131,12 @@ class _DocParser:
     def line(self) -> str | None:
         return self.lines[self.i][1] if self.i < len(self.lines) else None
 
-    def error(self, idx: int, message: str, col: int = 1) -> None:
+    def error(self, idx: int, message: str, col: int = 1,
+              garbles: bool = False) -> None:
+        """Report a structure error; `garbles`: what follows may be misread
+        (sections lost or merged), so checks of the member descriptions
+        against the definition would only repeat it."""
+        self.garbled |= garbles
         self.diags.append(DOC_STRUCTURE.at(self.loc(idx, col), message,
                                            context=self.raw.loc))
 
@@ -137,9 +159,10 @@ class _DocParser:
         while self.cur_text and not self.cur_text[-1]:
             self.cur_text.pop()
         text = "\n".join(self.cur_text)
-        if kind in _NEEDS_TEXT and not text.strip():
+        if kind in _NEEDS_TEXT and not text.strip() and (tag or name):
             self.diags.append(DOC_STRUCTURE.at(
-                where, f"text required after '{tag}:'", context=self.raw.loc))
+                where, f"text required after '{tag or '@' + name}:'",
+                context=self.raw.loc))
         self.sections.append(Section(kind, where, text, self.cur_line, name, tag))
         self.cur = None
         self.cur_text = []
@@ -156,7 +179,7 @@ class _DocParser:
             else:
                 symbol = first[1:-1]
                 if not symbol:
-                    self.error(0, "name required after '@'")
+                    self.error(0, "name required after '@'", garbles=True)
             self.i = 1
             self.definition()
         else:
@@ -177,8 +200,8 @@ class _DocParser:
         for idx, (_, text) in enumerate(self.lines):
             m = _AT_NAME.match(text)
             if m:
-                self.error(idx, f"'@{m.group(1)}:' is not allowed in free-form "
-                           "documentation")
+                self.error(idx, f"'@{m.group(1)}:' is not allowed in "
+                           "free-form documentation", garbles=True)
             self.append(text, idx)
 
     def definition(self) -> None:
@@ -214,7 +237,8 @@ class _DocParser:
                     count += 1
                     line = self.line()
                 if not count:
-                    self.error(self.i, "feature descriptions expected")
+                    self.error(self.i, "feature descriptions expected",
+                               garbles=True)
                 no_more_members = True
             elif m := _AT_NAME.match(line):
                 if no_more_members and not self.continued_description(idx, m):
@@ -292,7 +316,7 @@ class _DocParser:
                 self.loc(idx), f"space before the colon of '@{name}:'",
                 context=self.raw.loc))
         if not name or name != name.strip():
-            self.error(idx, f"invalid {role} name")
+            self.error(idx, f"invalid {role} name", garbles=True)
         elif name in seen:
             self.error(idx, f"'{name}' {role} name duplicated")
         seen.add(name)
@@ -365,7 +389,7 @@ class _DocParser:
                         break
                     self.i = i
                     self.error(i, "unexpected de-indent (expected at least "
-                               f"{indent} spaces)")
+                               f"{indent} spaces)", garbles=True)
                 text.append(line[min(cur, indent):])
                 prev_blank = False
             else:
@@ -386,35 +410,93 @@ class _DocParser:
         self.i = i
 
 
-def parse_doc(raw: RawDoc, diags: list[Diagnostic]) -> DocComment:
-    """Parse a raw doc comment, appending problems to `diags`."""
-    doc = _DocParser(raw, diags).parse()
-    diags.extend(long_lines(raw.loc, raw.lines))
+def parse_doc(raw: RawDoc, diags: list[Diagnostic],
+              garbled: list[DocComment] | None = None) -> DocComment:
+    """Parse a raw doc comment, appending problems to `diags`, and the doc
+    to `garbled` if a structure error may have made it misread."""
+    parser = _DocParser(raw, diags)
+    doc = parser.parse()
+    if parser.garbled and garbled is not None:
+        garbled.append(doc)
+    diags.extend(text_findings(raw.loc, raw.lines))
     return doc
+
+
+_SINGLE_SPACE = re.compile(r"[.!?] [A-Z0-9(]")
+_EG_END = re.compile(r"(?<![A-Za-z0-9_])e\.g\.\Z")
+_LIST_MARKER = re.compile(r" *[0-9]\. ")
+_URL_ONLY = re.compile(r"\s*(?:https?|ftp)://\S+\Z")
+_LITERAL_ON = re.compile(r"\s*::\Z|\.\. +qmp-example *::")
+
+
+def text_findings(where: Location, lines: Sequence[tuple[int, str]],
+                  limit: int = LINE_LIMIT,
+                  spacing: bool = True) -> list[Diagnostic]:
+    """QEMU's text rules over doc lines (text after ``# ``) outside
+    literal mode: lines over `limit` columns unless just a URL (QA302), and
+    one space between sentences (QA304); `where` is the comment's start."""
+    width = limit - 2
+    search = _SINGLE_SPACE.search
+    for _, text in lines:
+        if len(text) > width or (spacing and search(text)):
+            break
+    else:
+        return []
+    out: list[Diagnostic] = []
+    file = where.file
+    for number, text in qemu_prose(lines):
+        if len(text) > width and not _URL_ONLY.match(text):
+            out.append(DOC_LINE_LENGTH.at(
+                Location(file, number, 1),
+                f"documentation line longer than {limit} characters",
+                context=where))
+        if not spacing:
+            continue
+        marker = _LIST_MARKER.match(text)
+        for m in _SINGLE_SPACE.finditer(text):
+            dot = m.start()
+            if _EG_END.search(text, 0, dot + 1) or (
+                    marker is not None and marker.end() == dot + 2):
+                continue
+            line = file.lines[number - 1]
+            hash_col = len(line) - len(line.lstrip())  # 0-based, of '#'
+            out.append(SENTENCE_SPACING.at(
+                Location(file, number, hash_col + dot + 4),
+                "one space between sentences; QEMU wants two",
+                context=where))
+    return out
 
 
 def long_lines(where: Location, lines: Sequence[tuple[int, str]],
                limit: int = LINE_LIMIT) -> list[Diagnostic]:
-    """Doc lines (text after ``# ``) over `limit` columns outside literal
-    blocks, URLs and unbreakable words; `where` is the comment's start."""
-    out: list[Diagnostic] = []
-    width = limit - 2
-    if all(len(text) <= width for _, text in lines):
-        return out
-    for number, text, in_block in literal_lines(lines):
-        if in_block or len(text) + 2 <= limit or _unbreakable(text):
-            continue
-        out.append(DOC_LINE_LENGTH.at(
-            Location(where.file, number, 1),
-            f"documentation line longer than {limit} characters",
-            context=where))
+    """QA302 alone, for a line length other than QEMU's."""
+    return text_findings(where, lines, limit, spacing=False)
+
+
+def qemu_prose(lines: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The doc lines QEMU's text rules look at: all but those in literal
+    mode.  A line that is just ``::``, or an unindented ``.. qmp-example::``
+    turns it on; the first later non-blank line indented less than the
+    first indented one after it turns it off (and is checked)."""
+    out: list[tuple[int, str]] = []
+    literal = False
+    ref = 0  # indentation of the first indented line in literal mode
+    for number, text in lines:
+        if literal:
+            if not text:
+                continue
+            indent = len(text) - len(text.lstrip(" "))
+            if not ref:
+                ref = indent
+                continue
+            if indent >= ref:
+                continue
+            literal = False
+        out.append((number, text))
+        if text and (text[0] in " :." and _LITERAL_ON.match(text)):
+            literal = True
+            ref = 0
     return out
-
-
-def _unbreakable(text: str) -> bool:
-    """A URL or a single long word cannot be wrapped."""
-    stripped = text.strip()
-    return "://" in stripped or " " not in stripped
 
 
 def literal_lines(lines: Sequence[tuple[int, str]]) -> list[tuple[int, str, bool]]:

@@ -82,7 +82,22 @@ _VALID_NAME = re.compile(r"(__[A-Za-z0-9.-]+_)?([xX]-)?([A-Za-z][A-Za-z0-9_-]*)\
 _VALID_VALUE = re.compile(r"(__[A-Za-z0-9.-]+_)?([xX]-)?([A-Za-z0-9][A-Za-z0-9_-]*)\Z")
 _CAMEL = re.compile(r"[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\Z")
 _UPPER = re.compile(r"[A-Z][A-Z0-9_]*\Z")
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_IDENT = re.compile(r"[A-Z][A-Z0-9_]*\Z")
+"""A configuration symbol, as QEMU's checker wants it: upper case."""
+_C_NAME = re.compile(r"[^A-Za-z0-9_]")
+
+
+def c_name(name: str) -> str:
+    """The name as generated C sees it (for clash and reserved-name
+    checks)."""
+    return _C_NAME.sub("_", name)
+
+
+def _falsy(node: Node) -> bool:
+    """Empty or false, as Python's truth test in QEMU's checker sees it."""
+    if isinstance(node, Obj | Arr):
+        return not node.items
+    return not node.value
 
 
 @dataclass(slots=True)
@@ -127,6 +142,9 @@ class Decl:
     returns: TypeRef | None = None
     flags: dict[str, bool] = field(default_factory=dict)
     complete: bool = True
+    dropped: bool = False
+    """Some members or the base were left out for errors already reported:
+    checks that need all of them (a union's discriminator) are skipped."""
     simple: bool = False  # a simple union (see dialects)
 
     def describe(self) -> str:
@@ -144,6 +162,7 @@ class ExpressionChecker:
         self.old_naming = pragmas.old_naming
         self.ctx: Location | None = None
         self.defn: str | None = None
+        self.dropped = False  # a member of this definition was left out
 
     # -- reporting -------------------------------------------------------
 
@@ -157,6 +176,7 @@ class ExpressionChecker:
     def check(self, expr: Obj, doc: RawDoc | None) -> Decl | None:
         self.ctx = expr.loc
         self.defn = None
+        self.dropped = False
         metas = [k for k in expr.keys() if k in META_KEYS]
         if len(metas) != 1:
             self.err(BAD_EXPRESSION, expr.loc,
@@ -210,66 +230,72 @@ class ExpressionChecker:
         decl.features = self.features(expr.get("features"))
         getattr(self, "check_" + meta)(decl, expr)
         decl.complete = ok
+        decl.dropped = self.dropped or not ok
         return decl
 
     # -- names -------------------------------------------------------------
 
     def check_defn_name(self, name: str, loc: Location, meta: str) -> None:
-        m = self.valid_name(name, loc, f"name of {meta}")
+        """One finding at most per name, the first QEMU's order finds."""
+        what = f"{meta} '{name}'"
+        m = self.valid_name(name, loc, what)
         if m is None:
             return
         stem = m.group(3)
         if meta == "event":
             if not _UPPER.match(stem):
                 self.err(BAD_NAME, loc,
-                         "name of event must not use lowercase or '-'")
+                         f"name of {what} must not use lowercase or '-'")
         elif meta == "command":
-            self.check_lower(stem, loc, "name of command",
+            self.check_lower(stem, loc, what,
                              permit_underscore=name in self.command_name_exceptions)
         elif not _CAMEL.match(stem):
-            self.err(BAD_NAME, loc, f"name of {meta} must use CamelCase")
-        if name.endswith("List"):
-            self.err(BAD_NAME, loc, f"{meta} name should not end in 'List'")
+            self.err(BAD_NAME, loc, f"name of {what} must use CamelCase")
+        elif name.endswith("List"):
+            self.err(BAD_NAME, loc, f"{what}: names ending in 'List' are "
+                     "reserved for array types")
 
     def valid_name(self, name: str, loc: Location, what: str,
                    value: bool = False) -> re.Match[str] | None:
+        """The name's parts if it is valid and not in the reserved ``q_``
+        namespace; else report it and return None."""
         m = (_VALID_VALUE if value else _VALID_NAME).match(name)
         if m is None:
-            self.err(BAD_NAME, loc, f"{what} '{name}' has an invalid name"
-                     if not what.startswith("name of") else
-                     f"{what} '{name}' is not a valid name")
+            self.err(BAD_NAME, loc, f"{what} has an invalid name", member=name)
             return None
-        if m.group(3).lower().startswith("q_"):
-            self.err(BAD_NAME, loc, f"{what} '{name}' uses reserved name")
+        if c_name(name).startswith("q_"):
+            self.err(BAD_NAME, loc, f"{what} uses the reserved 'q_' "
+                     "namespace", member=name)
+            return None
         return m
 
     def check_lower(self, stem: str, loc: Location, what: str,
                     permit_underscore: bool = False,
-                    permit_upper: bool = False) -> None:
+                    permit_upper: bool = False) -> bool:
         permit_underscore = permit_underscore or self.old_naming
         bad = (not permit_upper and stem.lower() != stem) or (
             not permit_underscore and "_" in stem)
         if bad:
-            self.err(BAD_NAME, loc, f"{what} must not use uppercase or '_'")
+            self.err(BAD_NAME, loc, f"name of {what} must not use uppercase "
+                     "or '_'")
+        return not bad
 
     def member_name(self, name: str, loc: Location, source: str,
-                    owner: str, value: bool = False,
-                    exempt: bool = False) -> str | None:
-        """Check a member/value/branch name; return it without '*'."""
-        if not value and name.startswith("*"):
+                    relaxed: bool) -> str | None:
+        """Check a member name; return it without '*'.  `relaxed`: the
+        owner is a struct or union named in ``member-name-exceptions``."""
+        if name.startswith("*"):
             name = name[1:]
-        what = f"{source} member '{name}'" if source else f"member '{name}'"
-        m = self.valid_name(name, loc, what, value=value)
+        what = f"{source} member '{name}'"
+        m = self.valid_name(name, loc, what)
         if m is None:
             return None
-        stem = m.group(3)
-        if not value:
-            permitted = exempt or owner in self.member_name_exceptions
-            if not permitted:
-                self.check_lower(stem, loc, f"name of {what}")
-            if stem.startswith(("has-", "has_")) or name == "u":
-                self.err(BAD_NAME, loc, f"{what} uses reserved name",
-                         member=name)
+        if not relaxed and not self.check_lower(m.group(3), loc, what):
+            return name
+        c = c_name(name)
+        if c == "u" or c.startswith("has_"):
+            self.err(BAD_NAME, loc, f"{what} uses a name reserved for "
+                     "generated code", member=name)
         return name
 
     # -- conditions and features -------------------------------------------
@@ -287,7 +313,8 @@ class ExpressionChecker:
                 return self._c_condition(node, what)
             self.err(BAD_CONDITION, node.loc,
                      f"'if' condition '{node.value}' of {what} is not a "
-                     "valid identifier")
+                     "valid configuration symbol (upper-case letters, "
+                     "digits and '_', starting with a letter)")
             return None
         if isinstance(node, Arr) and depth == 0:
             return self._condition_list(node, what)
@@ -381,29 +408,32 @@ class ExpressionChecker:
             m = self.valid_name(name, name_node.loc, f"feature '{name}'")
             if m is None:
                 continue
-            self.check_lower(m.group(3), name_node.loc,
-                             f"name of feature '{name}'")
+            self.check_lower(m.group(3), name_node.loc, f"feature '{name}'")
             out.append(DeclFeature(name, name_node.loc, cond))
         return out
 
     def keys(self, obj: Obj, required: tuple[str, ...], optional: tuple[str, ...],
              what: str, r: Rule = BAD_EXPRESSION) -> bool:
-        ok = True
-        for k in required:
-            if obj.get(k) is None:
-                self.err(r, obj.loc, f"{what} misses key '{k}'")
-                ok = False
+        """Whether `obj` has the required keys and no others; one finding
+        names all that is wrong (a nested object written where a member
+        belongs misses 'type' *because* its keys are member names)."""
+        missing = [k for k in required if obj.get(k) is None]
         unknown = sorted(k for k in obj.keys() if k not in required + optional)
+        problems = []
+        if missing:
+            problems.append("misses key" + ("s " if len(missing) > 1 else " ")
+                            + ", ".join(f"'{k}'" for k in missing))
         if unknown:
-            key = obj.key(unknown[0])
-            assert key is not None
             valid = ", ".join(f"'{k}'" for k in sorted(required + optional))
-            self.err(r, key.loc,
-                     f"{what} has unknown key" + ("s " if len(unknown) > 1 else " ")
-                     + ", ".join(f"'{k}'" for k in unknown)
-                     + f"; valid keys are {valid}")
-            ok = False
-        return ok
+            problems.append("has unknown key" + ("s " if len(unknown) > 1 else " ")
+                            + ", ".join(f"'{k}'" for k in unknown)
+                            + f"; valid keys are {valid}")
+        if not problems:
+            return True
+        key = obj.key(unknown[0]) if unknown and not missing else None
+        self.err(r, key.loc if key else obj.loc,
+                 f"{what} " + " and ".join(problems))
+        return False
 
     # -- type references ---------------------------------------------------
 
@@ -426,10 +456,11 @@ class ExpressionChecker:
                  if not allow_dict else f"{what} should be an object or type name")
         return None
 
-    def members(self, node: Node, source: str, owner: str,
+    def members(self, node: Node, source: str, relaxed: bool = False,
                 allow_features: bool = True, allow_array: bool = True,
                 branch: bool = False) -> list[DeclMember] | None:
-        """A MEMBERS / BRANCHES / ALTERNATIVES object."""
+        """A MEMBERS object, or a union's BRANCHES (`branch`: names are not
+        checked, no ``*``)."""
         if not isinstance(node, Obj):
             self.err(BAD_EXPRESSION, node.loc,
                      f"'{source}' should be an object or type name")
@@ -439,14 +470,15 @@ class ExpressionChecker:
             name = key.value
             optional = name.startswith("*") and not branch
             what = f"'{source}' member '{name}'"
-            mname = self.member_name(name, key.loc, f"'{source}'", owner,
-                                     value=branch)
+            mname = name if branch else self.member_name(
+                name, key.loc, f"'{source}'", relaxed)
             type_node: Node | None = value
             cond: Condition | None = None
             feats: list[DeclFeature] = []
             if isinstance(value, Obj):
                 opt = ("if", "features") if allow_features else ("if",)
                 if not self.keys(value, ("type",), opt, what):
+                    self.dropped = True
                     continue
                 type_node = value.get("type")
                 cond = self.condition(value.get("if"), what)
@@ -456,9 +488,11 @@ class ExpressionChecker:
                 self.err(BAD_EXPRESSION, type_node.loc,
                          f"{what} should be a type name"
                          + (" or array" if allow_array else ""))
+                self.dropped = True
                 continue
             ref = self.type_ref(type_node, what, allow_array=allow_array)
             if mname is None or ref is None:
+                self.dropped = True
                 continue
             out.append(DeclMember(mname, key.loc, ref, optional, cond, feats))
         return out
@@ -496,24 +530,20 @@ class ExpressionChecker:
                          "'data' member requires a string name")
                 continue
             name = name_node.value
-            m = _VALID_VALUE.match(name)
+            m = self.valid_name(name, name_node.loc, f"value '{name}'",
+                                value=True)
             if m is None:
-                self.err(BAD_NAME, name_node.loc,
-                         f"'data' member '{name}' has an invalid name")
                 continue
-            if m.group(3).lower().startswith("q_"):
-                self.err(BAD_NAME, name_node.loc,
-                         f"value '{name}' uses reserved name")
             if not exempt:
-                self.check_lower(m.group(3), name_node.loc,
-                                 f"name of value '{name}'")
+                self.check_lower(m.group(3), name_node.loc, f"value '{name}'")
             decl.values.append(DeclMember(name, name_node.loc, None, False,
                                           cond, feats))
 
     def check_struct(self, decl: Decl, expr: Obj) -> None:
         data = expr.get("data")
         if data is not None:
-            decl.members = self.members(data, "data", decl.name)
+            decl.members = self.members(
+                data, "data", decl.name in self.member_name_exceptions)
         base = expr.get("base")
         if base is not None:
             decl.base = self.type_ref(base, "'base'", allow_array=False)
@@ -521,10 +551,12 @@ class ExpressionChecker:
     def check_union(self, decl: Decl, expr: Obj) -> None:
         base = expr.get("base")
         if isinstance(base, Obj):
-            decl.base_members = self.members(base, "base", decl.name)
+            decl.base_members = self.members(
+                base, "base", decl.name in self.member_name_exceptions)
         elif base is not None:
             decl.base = self.type_ref(base, "'base'", allow_array=False,
                                       allow_dict=True)
+            self.dropped |= decl.base is None
         disc = expr.get("discriminator")
         if disc is not None:
             if isinstance(disc, Str):
@@ -535,13 +567,16 @@ class ExpressionChecker:
                          "'discriminator' requires a string name")
         data = expr.get("data")
         if data is not None:
-            branches = self.members(data, "data", decl.name, allow_features=False,
+            branches = self.members(data, "data", allow_features=False,
                                     allow_array=decl.simple, branch=True)
             decl.branches = branches or []
 
     def check_alternate(self, decl: Decl, expr: Obj) -> None:
         data = expr.get("data")
         if data is None:
+            return
+        if _falsy(data):
+            self.err(BAD_EXPRESSION, data.loc, "'data' must not be empty")
             return
         if not isinstance(data, Obj):
             self.err(BAD_EXPRESSION, data.loc, "'data' must be an object")
@@ -551,7 +586,7 @@ class ExpressionChecker:
             what = f"'data' member '{name}'"
             m = self.valid_name(name, key.loc, what)
             if m is not None:
-                self.check_lower(m.group(3), key.loc, f"name of {what}")
+                self.check_lower(m.group(3), key.loc, what)
             type_node: Node | None = value
             cond = None
             if isinstance(value, Obj):
@@ -574,7 +609,7 @@ class ExpressionChecker:
                 self.err(BAD_EXPRESSION, expr.loc, "'boxed': true requires 'data'")
             return
         if isinstance(data, Obj) and not boxed:
-            decl.members = self.members(data, "data", decl.name)
+            decl.members = self.members(data, "data")
         elif isinstance(data, Str):
             decl.data_type = TypeRef(data.value, data.loc)
         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from qapidoc.core.inputs import SCHEMA_LIMIT, InputError, inside, read_text_file
@@ -147,6 +147,7 @@ class RawDoc:
     loc: Location
     lines: list[DocLine]
     end_line: int
+    before_broken: bool = False
 
 
 @dataclass(slots=True)
@@ -156,6 +157,7 @@ class TopExpr:
     expr: Obj
     doc: RawDoc | None
     file: SourceFile
+    doc_broken: bool = False  # its doc comment was there but unreadable
 
 
 @dataclass(slots=True)
@@ -184,6 +186,8 @@ class ReadResult:
     pragmas: PragmaValues
     diagnostics: list[Diagnostic]
     root: SourceFile | None
+    broken_names: set[str] = field(default_factory=set)
+    """Names of definitions whose expression did not parse."""
 
 
 # --------------------------------------------------------------------------
@@ -191,20 +195,23 @@ class ReadResult:
 
 _TOKEN = re.compile(
     r"""
-    [ \t\f\v\r]*
+    [^\S\n]*
     (?:
       (?P<punct>[{}\[\]:,])
     | (?P<str>'[^'\\\n]*(?:\\[^\n][^'\\\n]*)*')
     | (?P<comment>\#[^\n]*)
-    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<bool>true|false)
     | (?P<badstr>'[^\n]*)
-    | (?P<other>.)
+    | (?P<other>[^\[\]{}:,\s']+)
     | \Z
     )
     """,
     re.VERBOSE,
 )
-"""One token and the blanks before it; at the end of a line nothing."""
+"""One token and the blanks before it (any white space but a newline, as
+in QEMU); at the end of a line nothing.  ``true``/``false`` are matched as
+prefixes, so the tail of ``trueish`` is stray text of its own, and stray
+text runs up to the next structural character, blank or quote."""
 _GROUPS = {i: name for name, i in _TOKEN.groupindex.items()}
 assert _GROUPS[1] == "punct"
 _ESCAPE = re.compile(r"\\(.)")
@@ -215,30 +222,33 @@ a file that may not be a schema at all (a secret, a terminal escape) is
 never echoed."""
 
 # token kinds: "{", "}", "[", "]", ":", ",", "str", "true", "false",
-# "comment", "eof"
+# "comment", "##" (a comment starting with "##"), "junk" (value: the
+# message saying what is wrong), "eof"
 Token = tuple[str, str, int, int]  # kind, value, line, col
 
 
 class ParseError(Exception):
-    def __init__(self, loc: Location, message: str) -> None:
+    def __init__(self, loc: Location, message: str, index: int = -1) -> None:
         super().__init__(message)
         self.loc = loc
         self.message = message
+        self.index = index
 
 
-_WANTED_LINE = re.compile(r"^[ \t\f\v\r]*(?:##|[^#\s])[^\n]*", re.M)
+_WANTED_LINE = re.compile(r"^[^\S\n]*(?:##|[^#\s])[^\n]*", re.M)
 """Lines the scanner looks at: code, and ``##`` lines that open or close
 doc comments.  Other comment lines and blank lines are skipped in C; the
 doc comment reader takes its lines straight from `SourceFile.lines`."""
 
 
-def scan(src: SourceFile) -> tuple[list[Token], list[Diagnostic]]:
-    """Split a file into tokens; lexical errors become diagnostics and the
-    offending text is dropped, so the parser can go on.
+def scan(src: SourceFile) -> list[Token]:
+    """Split a file into tokens.
 
-    Plain comment lines, most of a schema, produce no tokens at all."""
+    Lexical errors become ``junk`` tokens carrying their message: the
+    parser reports the first one of an expression and skips the rest of it,
+    as QEMU stops at its first error.  Plain comment lines, most of a
+    schema, produce no tokens at all."""
     tokens: list[Token] = []
-    diags: list[Diagnostic] = []
     append = tokens.append
     text = src.text
     count = text.count
@@ -249,9 +259,9 @@ def scan(src: SourceFile) -> tuple[list[Token], list[Diagnostic]]:
         line += count("\n", prev, begin)
         prev = begin
         body = lm.group()
-        stripped = body.lstrip(" \t\f\v\r")
-        if stripped[0] == "#":
-            append(("comment", stripped, line, len(body) - len(stripped) + 1))
+        stripped = body.lstrip()
+        if stripped[0] == "#":  # a "##" line: the others are not wanted
+            append(("##", stripped, line, len(body) - len(stripped) + 1))
             continue
         for m in _TOKEN.finditer(body):
             group = m.lastindex
@@ -268,31 +278,23 @@ def scan(src: SourceFile) -> tuple[list[Token], list[Diagnostic]]:
                 if "\\" in body_s:
                     bad = _bad_escape(body_s)
                     if bad is not None:
-                        diags.append(SYNTAX_ERROR.at(
-                            Location(src, line, col), f"unknown escape \\{bad}"))
-                        append(("str", body_s, line, col))
+                        append(("junk", f"unknown escape \\{bad}", line, col))
                         continue
                     body_s = _ESCAPE.sub(r"\1", body_s)
                 if _PRINTABLE.fullmatch(body_s) is None:
-                    diags.append(SYNTAX_ERROR.at(
-                        Location(src, line, col),
-                        "funny character in string (only printable ASCII is "
-                        "allowed)"))
+                    append(("junk", "funny character in string (only "
+                            "printable ASCII is allowed)", line, col))
+                    continue
                 append(("str", body_s, line, col))
             elif kind == "comment":
-                append(("comment", val, line, col))
-            elif kind == "word" and val in ("true", "false"):
+                append(("##" if val.startswith("##") else "comment", val,
+                        line, col))
+            elif kind == "bool":
                 append((val, val, line, col))
+            elif kind == "badstr":
+                append(("junk", "missing terminating \"'\"", line, col))
             else:
-                if kind == "badstr":
-                    message = "missing terminating \"'\""
-                elif kind == "word":
-                    message = "unquoted word (names and values are strings in single quotes)"
-                else:
-                    message = (f"stray '{val}'" if val in _PUNCTUATION
-                               else f"stray character U+{ord(val):04X}")
-                diags.append(SYNTAX_ERROR.at(Location(src, line, col), message))
-                append(("junk", val, line, col))
+                append(("junk", _stray_message(val), line, col))
     # End of file sits at the end of the last line, like an editor's cursor.
     lines = src.lines
     if len(lines) > 1 and lines[-1] == "":
@@ -300,7 +302,22 @@ def scan(src: SourceFile) -> tuple[list[Token], list[Diagnostic]]:
     else:
         eof_line, eof_col = len(lines), len(lines[-1]) + 1
     append(("eof", "", max(eof_line, 1), eof_col))
-    return tokens, diags
+    return tokens
+
+
+def _stray_message(val: str) -> str:
+    """What is wrong with stray text, without echoing it: a file that is
+    not a schema may hold a secret.  Punctuation alone is shown."""
+    c = val[0]
+    if c == '"':
+        return "double-quoted string: QAPI strings use single quotes"
+    if c.isalpha() or c == "_":
+        return "unquoted word (names and values are strings in single quotes)"
+    if c.isdigit():
+        return "number: QAPI values are strings in single quotes or booleans"
+    if c in _PUNCTUATION:
+        return f"stray '{c}'"
+    return f"stray character U+{ord(c):04X}"
 
 
 def _bad_escape(body: str) -> str | None:
@@ -319,22 +336,24 @@ class _FileParser:
 
     def __init__(self, src: SourceFile) -> None:
         self.src = src
-        self.tokens, self.diags = scan(src)
+        self.tokens = scan(src)
+        self.diags: list[Diagnostic] = []
         self.pos = 0
+        self.broken_names: list[str] = []
         first = next(t for t in self.tokens if t[0] != "comment")
         if first[0] == "junk":
             # Not a schema (a key file, /proc/...): one finding, no echo.
             self.diags = [SYNTAX_ERROR.at(self.loc(first), "not a QAPI schema file: "
                                           "it must start with '{' or a comment")]
             self.tokens = [t for t in self.tokens if t[0] == "eof"]
-        # A junk token already reported by the scanner is not reported again.
-        self.reported: set[int] = set()
 
     def loc(self, tok: Token) -> Location:
         return Location(self.src, tok[2], tok[3])
 
     def peek(self) -> Token:
-        """The next token that is not an in-expression comment."""
+        """The next token that is not an in-expression comment.  A ``##``
+        comment is a token of its own (kind ``##``), as in QEMU: inside an
+        expression it is an error."""
         toks = self.tokens
         while toks[self.pos][0] == "comment":
             self.pos += 1
@@ -351,8 +370,12 @@ class _FileParser:
         return tok
 
     def fail(self, tok: Token, message: str) -> ParseError:
+        """The error at `tok`: a lexical error's own message if it is one."""
         if tok[0] == "junk":
-            message = "__reported__"
+            message = tok[1]
+        elif tok[0] == "##":
+            message += " (a '##' documentation comment cannot be inside an " \
+                "expression)"
         return ParseError(self.loc(tok), message)
 
     def value(self, depth: int) -> Node:
@@ -385,7 +408,9 @@ class _FileParser:
             if colon[0] != ":":
                 raise self.fail(colon, "expected ':'")
             if key.value in seen:
-                raise ParseError(key.loc, f"duplicate key '{key.value}'")
+                # Where QEMU stops: at the value after the colon.
+                raise ParseError(self.loc(self.peek()),
+                                 f"duplicate key '{key.value}'")
             seen.add(key.value)
             items.append((key, self.value(depth)))
             tok = self.next()
@@ -413,21 +438,31 @@ class _FileParser:
             if tok[0] != ",":
                 raise self.fail(tok, "expected ',' or ']'")
 
-    def recover(self) -> None:
-        """Skip to the next plausible start of a top-level expression: a
-        ``{`` in column 1 or a comment in column 1."""
+    def recover(self, err: ParseError) -> None:
+        """Skip past the error to the next plausible start of a top-level
+        expression, a ``{`` or ``##`` in column 1.  What is skipped is not
+        reported: QEMU stops at the first error, and later complaints about
+        the same expression would only be consequences of it."""
         toks = self.tokens
+        after = (err.loc.line, err.loc.col)
         while True:
             tok = toks[self.pos]
             if tok[0] == "eof":
                 return
-            if tok[3] == 1 and tok[0] in ("{", "comment"):
+            if tok[3] == 1 and tok[0] in ("{", "##") and (tok[2], 1) > after:
                 return
             self.pos += 1
 
     def report(self, err: ParseError) -> None:
-        if err.message != "__reported__":
-            self.diags.append(SYNTAX_ERROR.at(err.loc, err.message))
+        self.diags.append(SYNTAX_ERROR.at(err.loc, err.message))
+
+    def salvage_name(self, start: int) -> None:
+        """The name a broken expression was defining, if it got that far:
+        references to it are then not reported as unknown."""
+        toks = self.tokens
+        if (len(toks) > start + 3 and toks[start + 1][0] == "str"
+                and toks[start + 2][0] == ":" and toks[start + 3][0] == "str"):
+            self.broken_names.append(toks[start + 3][1])
 
     def doc_comment(self, first: Token) -> RawDoc | None:
         """Read a doc comment starting at a ``##`` token; None if broken.
@@ -435,30 +470,35 @@ class _FileParser:
         Its lines come from the source lines, not tokens: comment lines
         have none.  Blank lines inside are allowed, as QEMU allows them."""
         start = self.loc(first)
-        if first[1] != "##":
+        src_lines = self.src.lines
+        number = first[2]
+        after_code = bool(src_lines[number - 1][:first[3] - 1].strip())
+        if after_code:
+            self.diags.append(BAD_DOC_SYNTAX.at(
+                start, "a documentation comment must start on a line of its "
+                "own"))
+        elif first[1].rstrip("\r") != "##":
             self.diags.append(BAD_DOC_SYNTAX.at(
                 start, "junk after '##' at start of documentation comment"))
         lines: list[DocLine] = []
-        src_lines = self.src.lines
-        number = first[2]
         end = None
         while number < len(src_lines):
             text = src_lines[number]
             number += 1
-            stripped = text.lstrip(" \t\f\v\r")
+            stripped = text.lstrip()
             if not stripped:
                 continue
             if stripped[0] != "#":
                 break
             if stripped.startswith("##"):
-                if stripped.rstrip() != "##":
+                if stripped.rstrip("\r") != "##":
                     self.diags.append(BAD_DOC_SYNTAX.at(
                         Location(self.src, number, len(text) - len(stripped) + 1),
                         "junk after '##' at end of documentation comment"))
                 end = number
                 break
             body = stripped[1:]
-            if body and body[0] != " ":
+            if body and body[0] != " " and body != "\r":
                 self.diags.append(BAD_DOC_SYNTAX.at(
                     Location(self.src, number, len(text) - len(stripped) + 2),
                     "missing space after #"))
@@ -469,21 +509,26 @@ class _FileParser:
         if end is None:
             # Interrupted by code, or the file ended: report where.
             tok = toks[self.pos]
-            while tok[0] == "comment" and tok[2] < number:
+            while tok[0] in ("comment", "##") and tok[2] < number:
                 self.pos += 1
                 tok = toks[self.pos]
-            self.diags.append(BAD_DOC_SYNTAX.at(
-                self.loc(tok), "documentation comment must end with '##'"))
+            if not after_code:
+                self.diags.append(BAD_DOC_SYNTAX.at(
+                    self.loc(tok), "documentation comment must end with '##'"))
             return None
         while toks[self.pos][2] <= end and toks[self.pos][0] != "eof":
             self.pos += 1
         return RawDoc(start, lines, end)
 
     def top_level(self) -> list[TopExpr | RawDoc | Obj]:
-        """All top-level items; directives come back as bare `Obj`s."""
+        """All top-level items; directives come back as bare `Obj`s.
+
+        A doc comment before an expression that does not parse is handed
+        on marked `before_broken`: it is not "followed by nothing"."""
         out: list[TopExpr | RawDoc | Obj] = []
         toks = self.tokens
         pending: RawDoc | None = None
+        broken_doc = False
         while True:
             tok = toks[self.pos]
             kind = tok[0]
@@ -491,45 +536,49 @@ class _FileParser:
                 if pending is not None:
                     out.append(pending)
                 return out
+            if kind == "##":
+                if pending is not None:
+                    out.append(pending)
+                pending = self.doc_comment(tok)
+                broken_doc = pending is None
+                continue
             if kind == "comment":
-                if tok[1].startswith("##"):
-                    if pending is not None:
-                        out.append(pending)
-                    pending = self.doc_comment(tok)
-                    continue
                 self.pos += 1
                 continue
             if kind != "{":
                 if pending is not None:
                     out.append(pending)
                     pending = None
-                if kind == "junk":
-                    self.pos += 1
-                else:
-                    self.report(self.fail(tok, "expected '{'"))
-                    self.pos += 1
-                self.recover()
+                err = self.fail(tok, "expected '{'" if kind in (
+                    "}", "]", ":", ",") else "top-level expression must be "
+                    "an object")
+                self.report(err)
+                self.recover(err)
                 continue
+            begin = self.pos
             try:
                 self.pos += 1
                 expr = self.obj(tok, 1)
             except ParseError as err:
                 self.report(err)
+                self.salvage_name(begin)
                 if pending is not None:
-                    out.append(pending)
+                    out.append(replace(pending, before_broken=True))
                     pending = None
-                self.recover()
+                self.recover(err)
                 continue
             if pending is not None and _is_directive(expr):
                 out.append(pending)
                 pending = None
-            out.append(TopExpr(expr, pending, self.src)
+            out.append(TopExpr(expr, pending, self.src, broken_doc)
                        if not _is_directive(expr) else expr)
             pending = None
+            broken_doc = False
 
 
 def _is_directive(expr: Obj) -> bool:
-    return bool(expr.items) and expr.items[0][0].value in ("include", "pragma")
+    """An include or pragma: QEMU looks for these keys among all keys."""
+    return any(k.value in ("include", "pragma") for k, _ in expr.items)
 
 
 # --------------------------------------------------------------------------
@@ -576,6 +625,7 @@ class Reader:
         self.pragmas = PragmaValues()
         self.seen: dict[str, SourceFile] = {}
         self.stack: list[tuple[str, Location | None]] = []
+        self.broken_names: set[str] = set()
 
     def read_root(self, path: str, text: str | None = None) -> ReadResult:
         if text is None:
@@ -588,7 +638,8 @@ class Reader:
                 return ReadResult([], self.pragmas, self.diags, None)
         root = SourceFile(path, text)
         self._read(root)
-        return ReadResult(self.files, self.pragmas, self.diags, root)
+        return ReadResult(self.files, self.pragmas, self.diags, root,
+                          self.broken_names)
 
     def _read(self, src: SourceFile) -> None:
         key = os.path.realpath(src.path)
@@ -601,10 +652,10 @@ class Reader:
         if not top and not parser.diags:
             self.diags.append(EMPTY_FILE.at(
                 Location(src, 1, 1), f"schema file '{src.path}' defines nothing"))
+        self.broken_names.update(parser.broken_names)
         for item in top:
             if isinstance(item, Obj):
-                name = item.items[0][0].value
-                if name == "include":
+                if item.get("include") is not None:
                     inc = self._include(item)
                     if inc is not None:
                         items.items.append(inc)
@@ -623,7 +674,7 @@ class Reader:
         value = expr.items[0][1]
         if not isinstance(value, Str):
             self.diags.append(BAD_DIRECTIVE.at(
-                value.loc, "value of 'include' must be a string"))
+                expr.loc, "value of 'include' must be a string"))
             return None
         incl = value.value
         base = os.path.dirname(expr.loc.file.path)
