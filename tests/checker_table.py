@@ -431,7 +431,7 @@ TABLE: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
            ("D25-returns-on-event",)),
     "D26": ("QA209", "Errors: on a non-command",
            ("D26-errors-on-struct",)),
-    "D27": ("QA209", "member, value or branch without a description",
+    "D27": ("QL103", "member, value or branch without a description",
            (
             "D27-exception-ok",
             "D27-member-after-text-without-blank",
