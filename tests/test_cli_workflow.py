@@ -275,15 +275,15 @@ def test_select_replaces_extend_select_adds(
     Path("s.json").write_text(DOC.replace("# Since: 9.0\n", "").replace(
         "server.  See", "server. See"))
     _, out, _ = run(capsys, "lint", "--format", "json", "s.json")
-    assert {r["code"] for r in json.loads(out)} >= {"QD101", "QD204", "QD301"}
+    assert {r["code"] for r in json.loads(out)} >= {"QD101", "QD204", "QA304"}
     _, out, _ = run(capsys, "lint", "--format", "json", "--select", "QD204", "s.json")
     assert {r["code"] for r in json.loads(out)} == {"QD204"}
     _, out, _ = run(capsys, "lint", "--format", "json", "--preset", "qemu",
                     "--extend-select", "QD204,QD101", "s.json")
-    assert {r["code"] for r in json.loads(out)} == {"QD204", "QD101"}
-    Path(".qapidoc.yaml").write_text("select: [QD101]\nextend-select: [QD301]\n")
+    assert {r["code"] for r in json.loads(out)} == {"QD204", "QD101", "QA304"}
+    Path(".qapidoc.yaml").write_text("select: [QD101]\nextend-select: [QA304]\n")
     _, out, _ = run(capsys, "lint", "--format", "json", "s.json")
-    assert {r["code"] for r in json.loads(out)} == {"QD101", "QD301"}
+    assert {r["code"] for r in json.loads(out)} == {"QD101", "QA304"}
     _, out, _ = run(capsys, "lint", "--format", "json", "--select", "QD204", "s.json")
     assert {r["code"] for r in json.loads(out)} == {"QD204"}
 
