@@ -383,7 +383,9 @@ TABLE: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
            (
             "D17-bad-deindent",
             "D17-deindent-ok-after-blank",
+            "D17-deindent-to-tag-on-second-line",
             "D17-indented-member-after-continuation",
+            "D17-later-deindent-ends-section",
            )),
     "D18": ("QA302", "doc line over 70 columns",
            (

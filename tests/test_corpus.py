@@ -38,11 +38,14 @@ def test_qmp_schema_size(corpus: Path) -> None:
     assert len(bo.branches) > 40  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("version", ["9.2.0", "10.0.0", "10.1.0", "10.2.0"])
+@pytest.mark.parametrize("version", ["3.0.0", "5.2.0", "7.2.0", "9.2.0", "10.0.0",
+                                     "10.1.0", "10.2.0"])
 def test_release_loads(version: str, releases: Path) -> None:
     s = load_schema(str(releases / version / "qapi" / "qapi-schema.json"))
-    assert len(s.commands) > 200
-    # Old forms (long lines, legacy sections, one space between sentences,
-    # which QEMU rejects since 10.2) are findings, not failures.
-    assert all(RULES[d.code].code in ("QA302", "QA303", "QA304")
-               for d in s.diagnostics)
+    assert len(s.commands) > 100
+    # Old forms are findings of the legacy group; long lines and one space
+    # between sentences were the markup of their time (QEMU rejects them
+    # since 10.2).  Nothing else: the model reads every release.
+    assert [d for d in s.diagnostics
+            if RULES[d.code].group != "legacy"
+            and d.code not in ("QA302", "QA304")] == []

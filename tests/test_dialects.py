@@ -408,3 +408,14 @@ def test_indented_paragraph_after_a_blank_continues_the_description() -> None:
     assert isinstance(e, EnumType)
     doc = e.values[0].doc
     assert doc is not None and doc.text.endswith("\n\nIf top == base, that is an error.")
+
+
+def test_deindent_onto_an_old_section_tag_is_only_the_old_section() -> None:
+    # 5.2.0's eject: 'Notes:' right after the first continuation line of
+    # 'Returns:'; QEMU then started a section wherever a tag stood.
+    s = load("##\n# @eject:\n#\n# @id: the device\n#\n"
+             "# Returns: - Nothing on success\n"
+             "#          - If @id is not a valid block device, DeviceNotFound\n"
+             "# Notes:    Ejecting a device with no media results in success\n"
+             "##\n{ 'command': 'eject', 'data': { 'id': 'str' } }\n")
+    assert sorted(d.code for d in s.diagnostics) == ["QA210", "QA303"]

@@ -85,6 +85,9 @@ LINE_LIMIT = 70
 
 _AT_NAME = re.compile(r"@([^:]*): *")
 _TAG = re.compile(r"(Returns|Errors|Since|Notes?|Examples?|TODO):(?!:) *")
+_LEGACY_TAG = re.compile(r"(Notes?|Examples?):(?!:)")
+"""Old releases started these sections wherever they stood; a de-indent
+onto one is the legacy section's consequence (QA303), not a QA301."""
 _LEADING = re.compile(r" *")
 _CODE_DIRECTIVE = re.compile(
     r"\.\. (?:qmp-example|code-block|code|sourcecode|parsed-literal)::")
@@ -375,6 +378,7 @@ class _DocParser:
         text.append(line[indent:])
         prev_blank = False
         match_at = _AT_NAME.match
+        second = i + 1
         while True:
             i += 1
             if i >= n:
@@ -385,7 +389,8 @@ class _DocParser:
                     break
                 cur = len(line) - len(line.lstrip(" "))
                 if cur < indent:
-                    if prev_blank:
+                    if prev_blank or i != second or (
+                            not cur and _LEGACY_TAG.match(line)):
                         break
                     self.i = i
                     self.error(i, "unexpected de-indent (expected at least "
