@@ -56,7 +56,7 @@ class _Parser(argparse.ArgumentParser):
         self.error(f"unrecognized arguments: {' '.join(extras)}{hints}")
 
 
-def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> _Parser:
     """The parser with every command, or only the one `argv` names."""
     from qapidoc import __version__
 
@@ -96,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _unknown_command(parser, argv)
     args, extras = parser.parse_known_args(argv)
     if not getattr(args, "command", None):
+        if extras:  # a misspelled top-level option, e.g. --verison
+            parser.unrecognized(extras)
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     if extras:

@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_STATUS, EXIT_USAGE, UsageError
 from qapidoc.cli.options import (
@@ -28,6 +29,9 @@ from qapidoc.core.registry import model_errors
 from qapidoc.core.source import Diagnostic, Severity, diagnostic_sort_key
 from qapidoc.core.suggest import did_you_mean
 from qapidoc.schema.model import Schema
+
+if TYPE_CHECKING:
+    from qapidoc.compat.diff import Change
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -231,6 +235,15 @@ def _config_policy(args: argparse.Namespace,
     return dict(config.compat), dict(config.compat_accept)
 
 
+def change_sort_key(c: Change) -> tuple[int, str, int, int, str, str]:
+    """By path and line, as lint sorts: where NEW has the change, then
+    what is only in OLD (removed with its whole file), then the rest."""
+    for side, loc in enumerate((c.new, c.old)):
+        if loc is not None:
+            return side, loc.path, loc.line, loc.col, str(c.wire_path), c.kind
+    return 2, "", 0, 0, str(c.wire_path), c.kind
+
+
 def _list_kinds() -> int:
     from qapidoc.compat.diff import CHANGE_KINDS
 
@@ -268,6 +281,8 @@ def run_compat(args: argparse.Namespace) -> int:
                          else "info")
     floor = Severity.parse(show)
     shown = [c for c in changes if c.severity >= floor]
+    if args.format not in ("markdown", "rst"):  # changelogs keep their sections
+        shown.sort(key=change_sort_key)
     src = Sources(args.old, args.new, _prefix(args.old), _prefix(args.new),
                   new.root, args.old_label or label(args.old),
                   args.new_label or label(args.new),

@@ -162,10 +162,19 @@ def _against(config: Config) -> Schema | None:
     if not config.against:
         return None
     schema = _load(config.against, config)
-    if not schema.modules:
-        why = "; ".join(d.message for d in schema.diagnostics[:1])
-        raise UsageError(f"cannot read --against schema {config.against}: {why}")
+    _readable(schema, f"--against schema {config.against}")
     return schema
+
+
+def _readable(schema: Schema, what: str) -> None:
+    """A schema given as reference (--against, --history) must be read
+    whole: a missing included file is unreadable input (exit 2), not a
+    smaller previous release."""
+    why = next((d for d in schema.diagnostics if unreadable([d])), None)
+    if why is not None or not schema.modules:
+        text = (f"{why.location}: {why.message}" if why is not None else
+                "; ".join(d.message for d in schema.diagnostics[:1]))
+        raise UsageError(f"cannot read {what}: {text}")
 
 
 def _release(config: Config, against: Schema | None,
@@ -216,9 +225,7 @@ def _history(config: Config) -> list[tuple[str, Schema]]:
     for version in sorted(config.history, key=lambda v: release_key(v) or (0, 0)):
         spec = config.history[version]
         schema = _load(spec, config)
-        if not schema.modules:
-            why = "; ".join(d.message for d in schema.diagnostics[:1])
-            raise UsageError(f"cannot read the {version} schema {spec}: {why}")
+        _readable(schema, f"the {version} schema {spec}")
         out.append((version, schema))
     return out
 
@@ -353,16 +360,16 @@ def run(args: argparse.Namespace) -> int:
     findings: list[Diagnostic] = []
     seen: set[tuple[str, int, int, str, str]] = set()
     files: set[str] = set()
-    bad_input = False
+    unread: list[Diagnostic] = []
     for t in targets:
         if args.fix or args.diff:
             done, changed = session.fixes(t.root, write=args.fix)
             fixed.extend(done)
             changes.update(changed)
-            if args.diff:
-                continue
         schema = session.schema(t.root)
-        bad_input = bad_input or unreadable(schema.diagnostics)
+        unread.extend(d for d in schema.diagnostics if unreadable([d]))
+        if args.diff:
+            continue
         files.update(t.only if t.only is not None else
                      (os.path.realpath(f.path) for f in schema.files))
         for d in _shown(session.lint(schema).diagnostics, t.only):
@@ -372,6 +379,19 @@ def run(args: argparse.Namespace) -> int:
                 seen.add(key)
                 findings.append(d)
     findings.sort(key=diagnostic_sort_key)
+    bad_input = bool(unread)
+
+    if bad_input and (args.diff or args.write_baseline):
+        # Nothing half-done from half-read input: no diff, no baseline.
+        from qapidoc.core.report import headline
+
+        said = {headline(d): d for d in sorted(unread, key=diagnostic_sort_key)}
+        for d in said.values():
+            sys.stderr.write(headline(d, want_colour(sys.stderr)) + "\n")
+        what = "--diff" if args.diff else f"--write-baseline {args.write_baseline}"
+        sys.stderr.write(f"qapidoc: error: input could not be read; {what}: "
+                         "nothing done\n")
+        return EXIT_USAGE
 
     if args.diff:
         sys.stdout.write(_diff(changes, session))
@@ -387,7 +407,7 @@ def run(args: argparse.Namespace) -> int:
         n = write_baseline(args.write_baseline, findings)
         sys.stderr.write(f"Recorded {len(findings)} findings ({n} keys) in "
                          f"{args.write_baseline}.\n")
-        return EXIT_USAGE if bad_input else EXIT_OK
+        return EXIT_OK
     if args.baseline:
         from qapidoc.core.config import ConfigError
         from qapidoc.lint.baseline import filter_new, read_baseline
