@@ -477,12 +477,24 @@ def exit_code(argv: list[str]) -> int:
         return int(e.code or 0)
 
 
-def test_subcommand_error_prints_subcommand_usage(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as e:
-        main(["compat", "--nope"])
-    assert e.value.code == 2
+@pytest.mark.parametrize("argv, message", [
+    (["compat", "--nope"], "qapidoc compat: error: unrecognized arguments: --nope"),
+    (["compat", "x.json"], "qapidoc compat: error: compat needs two schemas: OLD NEW"),
+    (["compat", "--severity", "nope", "x.json", "x.json"],
+     "qapidoc compat: error: --severity expects KIND=LEVEL, got 'nope'"),
+    (["lint", "--select", "QD2O4", "x.json"],
+     "qapidoc lint: error: --select: unknown rule 'QD2O4' (did you mean 'QD204'?)"),
+    (["lint", "--release", "ten", "x.json"], "qapidoc lint: error: --release: expected"),
+    (["history", "nonsense"], "qapidoc history: error: expected VERSION=SCHEMA, got 'nonsense'"),
+    (["build", "x.json"], "qapidoc build: error: the following arguments are required"),
+    (["rules", "--format", "yaml"], "qapidoc rules: error: argument --format: invalid choice"),
+])
+def test_subcommand_error_prints_subcommand_usage(
+        here: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    Path("x.json").write_text(CLEAN)
+    assert exit_code(argv) == 2
     err = capsys.readouterr().err
-    assert err.startswith("usage: qapidoc compat ")
+    assert err.startswith(f"usage: qapidoc {argv[0]} ") and message in err, err
 
 
 def test_config_key_did_you_mean_and_yaml_errors_name_the_file(

@@ -14,7 +14,14 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_STATUS, EXIT_USAGE, UsageError
+from qapidoc.cli.app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_STATUS,
+    EXIT_USAGE,
+    ArgumentError,
+    UsageError,
+)
 from qapidoc.cli.options import (
     add_config_options,
     add_fail_on,
@@ -141,8 +148,8 @@ def _configure(args: argparse.Namespace, start: str) -> Config:
             line_length=args.line_length,
             extend_select=config.extend_select + extend if extend else None,
             ignore=config.ignore + ignore if ignore else None)
-    except ConfigError as e:
-        raise UsageError(str(e)) from None
+    except ConfigError as e:  # the options' values (the file's were read above)
+        raise ArgumentError(str(e)) from None
 
 
 def _load(path: str, config: Config) -> Schema:
@@ -352,7 +359,7 @@ def run(args: argparse.Namespace) -> int:
     session.release, session.origin = _release(config, session.against,
                                                [t.root for t in targets])
     if (args.fix or args.diff) and any(t.root.startswith("git:") for t in targets):
-        raise UsageError(f"{'--fix' if args.fix else '--diff'} needs schema "
+        raise ArgumentError(f"{'--fix' if args.fix else '--diff'} needs schema "
                          "files, not git:REF:PATH")
 
     fixed: list[Diagnostic] = []
