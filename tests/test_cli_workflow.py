@@ -201,6 +201,7 @@ def test_every_command_sorts_by_path_and_line(
     heads = [(p, line) for p, line in _heads(out)]
     assert rc == 1 and heads == [("new.json", 1), ("new.json", 9), ("old.json", 1)], out
     assert "command-added" in out.splitlines()[0] and "command-removed" in out
+    assert "was at old.json:1:1" not in out  # its headline already says so
     # build: the schema's errors, sorted, on stderr
     Path("broken.json").write_text("{ 'include': 'b2.json' }\n"
                                    "{ 'command': 'ping', 'data': 'Nope' }\n")
