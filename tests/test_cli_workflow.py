@@ -432,6 +432,22 @@ def test_diff_shows_fixes_and_changes_nothing(
     assert rc == 0 and out == "" and "No fixes" in err
 
 
+def test_summary_says_how_many_are_fixable(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("s.json").write_text(DOC.replace("the server.  See", "the server. See"))
+    _, _, err = run(capsys, "lint", "s.json")
+    assert err.startswith("Found 2 findings (2 errors) in 1 file. 1 fixable "
+                          "with --fix (--diff shows the changes).")
+    # QEMU's own check (QA304) reports the single space, with lint's fix
+    _, out, _ = run(capsys, "lint", "--format", "json", "s.json")
+    assert [(r["code"], r["fixable"]) for r in json.loads(out)] == [
+        ("QA304", True), ("QD204", False)]
+    _, _, err = run(capsys, "lint", "--statistics", "s.json")
+    assert " 1 fixable with --fix" in err
+    _, _, err = run(capsys, "lint", "--fix", "s.json")
+    assert "fixable" not in err and "Fixed 1." in err
+
+
 def test_same_line_suppression(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Path("s.json").write_text(DOC.replace(
         "See @cancelled.", "See @cancelled.  # qapidoc: ignore[QD204]").replace(
