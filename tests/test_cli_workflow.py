@@ -77,6 +77,28 @@ def test_full_output_has_severity_source_line_and_include_chain_once(
     assert "sub.json:6:15: error[QD204] '@bogus'" in out
 
 
+def test_include_chain_once_per_file_nested_and_note_after_the_snippet(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("root.json").write_text("{ 'include': 'a.json' }\n")
+    Path("a.json").write_text("{ 'include': 'b.json' }\n"
+                              + DOC.replace("how many", "see @bogus"))
+    Path("b.json").write_text(DOC.replace("ping", "pong").replace(
+        "how many", "see @bogus").replace("# Since: 9.0\n", ""))
+    _, out, _ = run(capsys, "lint", "root.json")
+    chains = [line for line in out.splitlines() if line.startswith("In file")]
+    assert chains == ["In file included from root.json:1:1:",
+                      "In file included from a.json:1:1,"]
+    assert "                 from root.json:1:1:" in out
+    # every finding of a file comes after its one chain line
+    a, b = out.index("In file included from root.json"), out.index("In file included from a.json")
+    assert a < out.index("a.json:5:26: error[QD204]") < out.index("a.json:7:15") < b
+    assert b < out.index("b.json:6:15: error[QD204]")
+    # the missing Since of pong is reported at the doc comment, with a note
+    # naming the definition after the caret
+    block = out[out.index("b.json:1:1: warning[QD101]"):].split("\n\n")[0].splitlines()
+    assert block[1:] == ["  |", "1 | ##", "  | ^", "b.json:9:1: note: in 'pong'"]
+
+
 def test_concise_output_is_one_line_per_finding(
         here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Path("root.json").write_text("{ 'include': 'sub.json' }\n")
@@ -100,6 +122,46 @@ def test_colour_only_on_a_terminal_without_no_color(
     assert not want_colour(Tty())
 
 
+def _on_a_terminal(argv: list[str], cwd: Path, **env: str) -> str:
+    """What `argv` writes (stdout and stderr) when both are a terminal."""
+    import pty
+
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    main_fd, sub_fd = pty.openpty()
+    p = subprocess.Popen([sys.executable, "-m", "qapidoc.cli", *argv], cwd=cwd,
+                         stdout=sub_fd, stderr=sub_fd, env={**environ, **env})
+    os.close(sub_fd)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(main_fd, 65536)
+        except OSError:  # the terminal closes when the child exits
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(main_fd)
+    p.wait(timeout=60)
+    return out.decode()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_colour_on_a_real_terminal_none_when_piped_or_no_color(here: Path) -> None:
+    Path("s.json").write_text(DOC)
+    Path("old.json").write_text(OLD)
+    Path("new.json").write_text(NEW)
+    for argv, word in ((["lint", "s.json"], "error"),
+                       (["compat", "old.json", "new.json"], "error")):
+        assert f"\x1b[1;31m{word}\x1b[0m" in _on_a_terminal(argv, here), argv
+        assert "\x1b[" not in _on_a_terminal(argv, here, NO_COLOR="1"), argv
+        piped = subprocess.run([sys.executable, "-m", "qapidoc.cli", *argv], cwd=here,
+                               capture_output=True, text=True, timeout=60,
+                               env={k: v for k, v in os.environ.items()
+                                    if k not in ("NO_COLOR", "FORCE_COLOR")})
+        assert piped.returncode == 1 and word in piped.stdout
+        assert "\x1b[" not in piped.stdout + piped.stderr, argv
+
+
 def test_colour_in_text_output(here: Path, capsys: pytest.CaptureFixture[str],
                                monkeypatch: pytest.MonkeyPatch) -> None:
     Path("s.json").write_text(DOC)
@@ -109,6 +171,44 @@ def test_colour_in_text_output(here: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch.setenv("NO_COLOR", "1")
     _, out, _ = run(capsys, "lint", "s.json")
     assert "\x1b[" not in out
+
+
+def _heads(text: str) -> list[tuple[str, int]]:
+    """(path, line) of every ``path:line:col: ...`` line."""
+    import re
+
+    return [(m[1], int(m[2])) for m in re.finditer(r"^([^\s:]+):(\d+):\d+: ", text, re.M)]
+
+
+def test_every_command_sorts_by_path_and_line(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("z.json").write_text("{ 'include': 'b.json' }\n" + DOC)
+    Path("b.json").write_text(DOC.replace("ping", "pong").replace("how many", "see @x"))
+    Path("a.json").write_text(DOC.replace("ping", "pang"))
+    _, out, _ = run(capsys, "lint", "--format", "json", "z.json", "a.json")
+    where = [(r["path"], r["line"]) for r in json.loads(out)]
+    assert where == sorted(where) and {p for p, _ in where} == {"a.json", "b.json", "z.json"}
+    _, out, _ = run(capsys, "lint", "--output-format", "concise", "z.json", "a.json")
+    assert _heads(out) == where
+    # compat: worst first would put the removed argument (an error, line 9)
+    # before the added command (info, line 1); by location it is after.
+    others = "".join(f"{{ 'command': 'c{i}' }}\n" for i in range(7))
+    Path("old.json").write_text("{ 'command': 'c9' }\n" + others
+                                + "{ 'command': 'ping', 'data': { 'a': 'int' } }\n")
+    Path("new.json").write_text("{ 'command': 'aa' }\n" + others
+                                + "{ 'command': 'ping' }\n")
+    rc, out, _ = run(capsys, "compat", "--show", "info", "old.json", "new.json")
+    heads = [(p, line) for p, line in _heads(out)]
+    assert rc == 1 and heads == [("new.json", 1), ("new.json", 9), ("old.json", 1)], out
+    assert "command-added" in out.splitlines()[0] and "command-removed" in out
+    assert "was at old.json:1:1" not in out  # its headline already says so
+    # build: the schema's errors, sorted, on stderr
+    Path("broken.json").write_text("{ 'include': 'b2.json' }\n"
+                                   "{ 'command': 'ping', 'data': 'Nope' }\n")
+    Path("b2.json").write_text("{ 'command': 'pong', 'data': 'Nope' }\n"
+                               "{ 'command': 'pang', 'returns': 'Nope' }\n")
+    rc, _, err = run(capsys, "build", "broken.json", "-o", "site")
+    assert rc == 1 and _heads(err) == [("b2.json", 1), ("b2.json", 2), ("broken.json", 2)]
 
 
 def test_rule_texts_are_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
@@ -152,6 +252,35 @@ def test_baseline_by_fingerprint_moves_and_second_instance(
     assert out.splitlines() == [
         "s.json:15:25: error[QD204] '@bogus' names nothing in command 'ping'"]
     assert err.startswith("Found 1 finding (1 error) in 1 file.")
+
+
+def test_baseline_reports_only_the_new_instance_after_lines_move(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The acceptance case: lines move, and a baselined finding gets a
+    second instance, both with identical text and with the same rule in
+    the same definition and member: only the new ones are reported."""
+    schema = Path("s.json")
+    schema.write_text(DOC)
+    assert main(["lint", "s.json", "--write-baseline", "base.json"]) == 0
+    capsys.readouterr()
+    moved = DOC.replace("# Check the server.  See @cancelled.\n",
+                        "# Check the server.  See @cancelled.\n"
+                        "# Check the server.  See @cancelled.\n"
+                        "# Or see @bogus.\n")
+    schema.write_text("\n" + CLEAN.replace("ping", "hello") + "\n" + moved)
+    rc, out, err = run(capsys, "lint", "s.json", "--baseline", "base.json",
+                       "--format", "json")
+    assert rc == 1
+    new = [(r["line"], r["code"], r["definition"], r["member"], r["message"])
+           for r in json.loads(out)]
+    assert new == [
+        (15, "QD204", "ping", None, "'@cancelled' names nothing in command 'ping'"),
+        (16, "QD204", "ping", None, "'@bogus' names nothing in command 'ping'")]
+    assert err.startswith("Found 2 findings (2 errors) in 1 file.")
+    # the old one alone, moved, stays silent
+    schema.write_text("\n" + CLEAN.replace("ping", "hello") + "\n" + DOC)
+    rc, out, err = run(capsys, "lint", "s.json", "--baseline", "base.json")
+    assert rc == 0 and out == "" and err.startswith("No findings in 1 file.")
 
 
 def test_old_baseline_still_loads(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -303,6 +432,22 @@ def test_diff_shows_fixes_and_changes_nothing(
     assert rc == 0 and out == "" and "No fixes" in err
 
 
+def test_summary_says_how_many_are_fixable(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("s.json").write_text(DOC.replace("the server.  See", "the server. See"))
+    _, _, err = run(capsys, "lint", "s.json")
+    assert err.startswith("Found 2 findings (2 errors) in 1 file. 1 fixable "
+                          "with --fix (--diff shows the changes).")
+    # QEMU's own check (QA304) reports the single space, with lint's fix
+    _, out, _ = run(capsys, "lint", "--format", "json", "s.json")
+    assert [(r["code"], r["fixable"]) for r in json.loads(out)] == [
+        ("QA304", True), ("QD204", False)]
+    _, _, err = run(capsys, "lint", "--statistics", "s.json")
+    assert " 1 fixable with --fix" in err
+    _, _, err = run(capsys, "lint", "--fix", "s.json")
+    assert "fixable" not in err and "Fixed 1." in err
+
+
 def test_same_line_suppression(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Path("s.json").write_text(DOC.replace(
         "See @cancelled.", "See @cancelled.  # qapidoc: ignore[QD204]").replace(
@@ -324,6 +469,9 @@ def test_fail_on_defaults_to_warning(here: Path, capsys: pytest.CaptureFixture[s
 
 @pytest.mark.parametrize("argv, hint", [
     (["lnt", "x.json"], "unknown command 'lnt' (did you mean 'lint'?)"),
+    (["--verison"], "unrecognized arguments: --verison (did you mean '--version'?)"),
+    (["lint", "--output-format", "consise", "x.json"], "(did you mean 'concise'?)"),
+    (["compat", "--formt", "json", "x.json", "x.json"], "(did you mean '--format'?)"),
     (["lint", "--selct", "QD204"], "unrecognized arguments: --selct (did you mean '--select'?)"),
     (["lint", "--preset", "recomended"], "(did you mean 'recommended'?)"),
     (["lint", "--select", "QD2O4", "x.json"], "unknown rule 'QD2O4' (did you mean 'QD204'?)"),
@@ -346,12 +494,24 @@ def exit_code(argv: list[str]) -> int:
         return int(e.code or 0)
 
 
-def test_subcommand_error_prints_subcommand_usage(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as e:
-        main(["compat", "--nope"])
-    assert e.value.code == 2
+@pytest.mark.parametrize("argv, message", [
+    (["compat", "--nope"], "qapidoc compat: error: unrecognized arguments: --nope"),
+    (["compat", "x.json"], "qapidoc compat: error: compat needs two schemas: OLD NEW"),
+    (["compat", "--severity", "nope", "x.json", "x.json"],
+     "qapidoc compat: error: --severity expects KIND=LEVEL, got 'nope'"),
+    (["lint", "--select", "QD2O4", "x.json"],
+     "qapidoc lint: error: --select: unknown rule 'QD2O4' (did you mean 'QD204'?)"),
+    (["lint", "--release", "ten", "x.json"], "qapidoc lint: error: --release: expected"),
+    (["history", "nonsense"], "qapidoc history: error: expected VERSION=SCHEMA, got 'nonsense'"),
+    (["build", "x.json"], "qapidoc build: error: the following arguments are required"),
+    (["rules", "--format", "yaml"], "qapidoc rules: error: argument --format: invalid choice"),
+])
+def test_subcommand_error_prints_subcommand_usage(
+        here: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    Path("x.json").write_text(CLEAN)
+    assert exit_code(argv) == 2
     err = capsys.readouterr().err
-    assert err.startswith("usage: qapidoc compat ")
+    assert err.startswith(f"usage: qapidoc {argv[0]} ") and message in err, err
 
 
 def test_config_key_did_you_mean_and_yaml_errors_name_the_file(
@@ -402,6 +562,28 @@ def test_build_lint_uses_the_lint_configuration(tmp_path: Path) -> None:
     assert [d for d in lint_findings(loaded, "recommended", "") if d.code == "QD204"]
 
 
+def test_build_lint_reads_tool_qapidoc_and_rejects_a_broken_one(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The real command: lint findings become build warnings per the
+    [tool.qapidoc] table found above the schema, as `qapidoc lint` reads it."""
+    Path("s.json").write_text(DOC.replace("how many", "(Since 9.1) how many"))
+    argv = ["build", "-q", "--lint", "recommended", "s.json", "-o", "site"]
+    rc, _, err = run(capsys, *argv)
+    assert rc == 0 and "QD204" in err and "QD105" not in err
+    Path("pyproject.toml").write_text('[tool.qapidoc]\nignore = ["QD204"]\n'
+                                      'since-note-style = "since"\n')
+    rc, _, err = run(capsys, *argv)
+    assert rc == 0 and "QD204" not in err and "QD105" in err, err
+    assert "QD204" in run(capsys, "build", "-q", "--no-config", *argv[2:], "--force")[2]
+    Path("pyproject.toml").write_text('[tool.qapidoc]\nignore = ["QD2O4"]\n')
+    rc, _, err = run(capsys, *argv)
+    assert rc == 2 and "pyproject.toml: ignore: unknown rule 'QD2O4' (did you mean " \
+        "'QD204'?)" in err
+    Path("pyproject.toml").write_text('[tool.qapidoc]\nignore = ["QD204"\n')
+    rc, _, err = run(capsys, *argv)
+    assert rc == 2 and "pyproject.toml: not valid TOML" in err
+
+
 # --------------------------------------------------------------------------
 # Exit codes: one contract for every command
 
@@ -417,20 +599,33 @@ NEW = "{ 'command': 'ping' }\n"
     (["lint", "missing.json"], 2),
     (["lint", "includes-missing.json"], 2),
     (["lint", "--config", "bad.yaml", "clean.json"], 2),
+    (["lint", "--diff", "includes-missing.json"], 2),
+    (["lint", "--fix", "includes-missing.json"], 2),
+    (["lint", "--pre-commit", "includes-missing.json"], 2),
+    (["lint", "--statistics", "includes-missing.json"], 2),
+    (["lint", "--exit-zero", "includes-missing.json"], 2),
+    (["lint", "--write-baseline", "b.json", "includes-missing.json"], 2),
+    (["lint", "--against", "includes-missing.json", "clean.json"], 2),
+    (["lint", "--history", "1.0=includes-missing.json", "clean.json"], 2),
+    (["lint", "--diff", "clean.json"], 0),
+    (["lint", "--diff", "fixable.json"], 1),
     (["compat", "old.json", "old.json"], 0),
     (["compat", "old.json", "new.json"], 1),
     (["compat", "old.json", "broken.json"], 1),
     (["compat", "old.json"], 2),
     (["compat", "old.json", "missing.json"], 2),
     (["compat", "old.json", "includes-missing.json"], 2),
+    (["compat", "includes-missing.json", "old.json"], 2),
     (["compat", "--config", "bad.yaml", "old.json", "new.json"], 2),
     (["history", "1.0=old.json", "2.0=new.json"], 0),
     (["history", "1.0=old.json", "2.0=broken.json"], 1),
     (["history", "1.0=old.json", "2.0=includes-missing.json"], 2),
     (["history", "nonsense"], 2),
+    (["history", "1.0=old.json", "2.0=missing.json"], 2),
     (["build", "broken.json", "-o", "site"], 1),
     (["build", "includes-missing.json", "-o", "site"], 2),
     (["build", "missing.json", "-o", "site"], 2),
+    (["build", "--lint", "recommended", "includes-missing.json", "-o", "site"], 2),
     (["build", "--lint", "strict", "--config", "bad.yaml", "clean.json", "-o", "site"], 2),
     (["rules"], 0),
     (["rules", "QX999"], 2),
@@ -444,10 +639,14 @@ def test_exit_codes(here: Path, argv: list[str], want: int) -> None:
     Path("old.json").write_text(OLD)
     Path("new.json").write_text(NEW)
     Path("bad.yaml").write_text("preset: nope\n")
+    Path("fixable.json").write_text(CLEAN.replace("the server.", "the server. Now."))
+    before = {p.name: p.read_bytes() for p in here.iterdir()}
     p = subprocess.run([sys.executable, "-m", "qapidoc.cli", *argv], cwd=here,
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == want, p.stderr
     assert "Traceback" not in p.stderr
+    if want == 2:  # nothing written from unreadable input or a bad command line
+        assert {p.name: p.read_bytes() for p in here.iterdir()} == before
 
 
 def test_build_clean_schema_exits_0(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -466,6 +665,32 @@ def test_help_states_the_exit_codes(capsys: pytest.CaptureFixture[str],
 
 # --------------------------------------------------------------------------
 # Tests that need QEMU's tree say so
+
+
+def test_fresh_clone_without_shared_says_how_to_point_at_qemu(tmp_path: Path) -> None:
+    """A clone with no ../shared beside it and no variables set: the tests
+    that need QEMU skip, and -rs (in the pytest configuration) shows why."""
+    import tomllib
+
+    addopts = tomllib.loads((REPO / "pyproject.toml").read_text())[
+        "tool"]["pytest"]["ini_options"]["addopts"]
+    assert "-rs" in addopts.split()
+    clone = tmp_path / "clone"
+    (clone / "tests").mkdir(parents=True)
+    shutil.copy(REPO / "pyproject.toml", clone)
+    for name in ("__init__.py", "conftest.py", "test_corpus.py"):
+        shutil.copy(REPO / "tests" / name, clone / "tests")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QAPIDOC_")}
+    p = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                        "tests/test_corpus.py"], cwd=clone, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout
+    skipped = [line for line in p.stdout.splitlines() if line.startswith("SKIPPED")]
+    missing = tmp_path / "shared" / "corpus" / "qemu"
+    assert f"needs QEMU's source tree: set QAPIDOC_QEMU_SRC to a QEMU checkout " \
+        f"({missing} not found)" in p.stdout
+    assert all("set QAPIDOC_" in line for line in skipped) and len(skipped) >= 2
+    assert "passed" not in p.stdout.splitlines()[-1]
 
 
 def test_skips_name_the_variable(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -204,11 +205,17 @@ def test_github_format(capsys: pytest.CaptureFixture[str]) -> None:
                        *pair("output"))
     lines = out.splitlines()
     assert code == 1 and len(lines) == 4
-    assert lines[0].startswith("::error file=")
+    errors = [line for line in lines if line.startswith("::error file=")
+              and "STATUS_CHANGED" in line]
+    assert len(errors) == 1
     assert ",title=QAPI compat%3A member-removed::`STATUS_CHANGED` no longer " \
-        "carries `reason`." in lines[0]
-    assert "%0Aat STATUS_CHANGED.reason" in lines[0]
+        "carries `reason`." in errors[0]
+    assert "%0Aat STATUS_CHANGED.reason" in errors[0]
     assert any(line.startswith("::warning ") for line in lines)
+    # sorted by file and line, as lint sorts
+    where = [(m[1], int(m[2])) for m in (re.search(r"file=([^,]*),line=(\d+)", line)
+                                          for line in lines) if m]
+    assert len(where) == 4 and where == sorted(where)
 
 
 def test_markdown_changelog(capsys: pytest.CaptureFixture[str]) -> None:

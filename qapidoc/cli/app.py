@@ -30,6 +30,11 @@ class UsageError(Exception):
     """Bad command line or configuration; reported without a traceback."""
 
 
+class ArgumentError(UsageError):
+    """A bad command line that argparse cannot see (an option's value, a
+    missing schema): reported with the command's usage, as argparse's own."""
+
+
 class _Parser(argparse.ArgumentParser):
     """Errors print this (sub)command's usage, with a did-you-mean hint for
     a misspelled option."""
@@ -56,7 +61,7 @@ class _Parser(argparse.ArgumentParser):
         self.error(f"unrecognized arguments: {' '.join(extras)}{hints}")
 
 
-def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> _Parser:
     """The parser with every command, or only the one `argv` names."""
     from qapidoc import __version__
 
@@ -96,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _unknown_command(parser, argv)
     args, extras = parser.parse_known_args(argv)
     if not getattr(args, "command", None):
+        if extras:  # a misspelled top-level option, e.g. --verison
+            parser.unrecognized(extras)
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     if extras:
@@ -104,6 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.run(args)
         return result
+    except ArgumentError as e:
+        sub = args._subparsers.choices[args.command]
+        sub.print_usage(sys.stderr)
+        sys.stderr.write(f"{sub.prog}: error: {e}\n")
+        return EXIT_USAGE
     except UsageError as e:
         sys.stderr.write(f"qapidoc: error: {e}\n")
         return EXIT_USAGE

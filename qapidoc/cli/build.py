@@ -352,7 +352,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.schema}: is a directory, not a schema file")
     lint, lint_config = args.lint, None
     if lint is not None:
-        lint_config = read_config(args, args.schema).source or ""
+        # Absolute: conf.py may be kept (--project-dir) and built elsewhere.
+        source = read_config(args, args.schema).source
+        lint_config = os.path.abspath(source) if source else ""
     schema = load_schema(args.schema)
     errors = model_errors(schema.diagnostics)
     shown = [d for d in schema.diagnostics if not is_legacy(d)]

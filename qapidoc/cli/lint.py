@@ -14,7 +14,14 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_STATUS, EXIT_USAGE, UsageError
+from qapidoc.cli.app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_STATUS,
+    EXIT_USAGE,
+    ArgumentError,
+    UsageError,
+)
 from qapidoc.cli.options import (
     add_config_options,
     add_fail_on,
@@ -141,8 +148,8 @@ def _configure(args: argparse.Namespace, start: str) -> Config:
             line_length=args.line_length,
             extend_select=config.extend_select + extend if extend else None,
             ignore=config.ignore + ignore if ignore else None)
-    except ConfigError as e:
-        raise UsageError(str(e)) from None
+    except ConfigError as e:  # the options' values (the file's were read above)
+        raise ArgumentError(str(e)) from None
 
 
 def _load(path: str, config: Config) -> Schema:
@@ -162,10 +169,19 @@ def _against(config: Config) -> Schema | None:
     if not config.against:
         return None
     schema = _load(config.against, config)
-    if not schema.modules:
-        why = "; ".join(d.message for d in schema.diagnostics[:1])
-        raise UsageError(f"cannot read --against schema {config.against}: {why}")
+    _readable(schema, f"--against schema {config.against}")
     return schema
+
+
+def _readable(schema: Schema, what: str) -> None:
+    """A schema given as reference (--against, --history) must be read
+    whole: a missing included file is unreadable input (exit 2), not a
+    smaller previous release."""
+    why = next((d for d in schema.diagnostics if unreadable([d])), None)
+    if why is not None or not schema.modules:
+        text = (f"{why.location}: {why.message}" if why is not None else
+                "; ".join(d.message for d in schema.diagnostics[:1]))
+        raise UsageError(f"cannot read {what}: {text}")
 
 
 def _release(config: Config, against: Schema | None,
@@ -218,9 +234,7 @@ def _history(config: Config) -> list[tuple[str, Schema]]:
     for version in sorted(config.history, key=lambda v: release_key(v) or (0, 0)):
         spec = config.history[version]
         schema = _load(spec, config)
-        if not schema.modules:
-            why = "; ".join(d.message for d in schema.diagnostics[:1])
-            raise UsageError(f"cannot read the {version} schema {spec}: {why}")
+        _readable(schema, f"the {version} schema {spec}")
         out.append((version, schema))
     return out
 
@@ -347,7 +361,7 @@ def run(args: argparse.Namespace) -> int:
     session.release, session.origin = _release(config, session.against,
                                                [t.root for t in targets])
     if (args.fix or args.diff) and any(t.root.startswith("git:") for t in targets):
-        raise UsageError(f"{'--fix' if args.fix else '--diff'} needs schema "
+        raise ArgumentError(f"{'--fix' if args.fix else '--diff'} needs schema "
                          "files, not git:REF:PATH")
 
     fixed: list[Diagnostic] = []
@@ -355,16 +369,16 @@ def run(args: argparse.Namespace) -> int:
     findings: list[Diagnostic] = []
     seen: set[tuple[str, int, int, str, str]] = set()
     files: set[str] = set()
-    bad_input = False
+    unread: list[Diagnostic] = []
     for t in targets:
         if args.fix or args.diff:
             done, changed = session.fixes(t.root, write=args.fix)
             fixed.extend(done)
             changes.update(changed)
-            if args.diff:
-                continue
         schema = session.schema(t.root)
-        bad_input = bad_input or unreadable(schema.diagnostics)
+        unread.extend(d for d in schema.diagnostics if unreadable([d]))
+        if args.diff:
+            continue
         files.update(t.only if t.only is not None else
                      (os.path.realpath(f.path) for f in schema.files))
         for d in _shown(session.lint(schema).diagnostics, t.only):
@@ -374,6 +388,19 @@ def run(args: argparse.Namespace) -> int:
                 seen.add(key)
                 findings.append(d)
     findings.sort(key=diagnostic_sort_key)
+    bad_input = bool(unread)
+
+    if bad_input and (args.diff or args.write_baseline):
+        # Nothing half-done from half-read input: no diff, no baseline.
+        from qapidoc.core.report import headline
+
+        said = {headline(d): d for d in sorted(unread, key=diagnostic_sort_key)}
+        for d in said.values():
+            sys.stderr.write(headline(d, want_colour(sys.stderr)) + "\n")
+        what = "--diff" if args.diff else f"--write-baseline {args.write_baseline}"
+        sys.stderr.write(f"qapidoc: error: input could not be read; {what}: "
+                         "nothing done\n")
+        return EXIT_USAGE
 
     if args.diff:
         sys.stdout.write(_diff(changes, session))
@@ -389,7 +416,7 @@ def run(args: argparse.Namespace) -> int:
         n = write_baseline(args.write_baseline, findings)
         sys.stderr.write(f"Recorded {len(findings)} findings ({n} keys) in "
                          f"{args.write_baseline}.\n")
-        return EXIT_USAGE if bad_input else EXIT_OK
+        return EXIT_OK
     if args.baseline:
         from qapidoc.core.config import ConfigError
         from qapidoc.lint.baseline import filter_new, read_baseline
@@ -437,8 +464,11 @@ def run(args: argparse.Namespace) -> int:
         from qapidoc.core.report import format_junit
 
         out.write(format_junit(findings, [t.root for t in targets]))
-    text = summary(findings, len(files)) + _release_note(session.release,
-                                                         session.origin, config)
+    text = summary(findings, len(files))
+    fixable = sum(1 for d in findings if d.fixable)
+    if fixable and not args.fix:  # as ruff says it: the fix is one option away
+        text += f" {fixable} fixable with --fix (--diff shows the changes)."
+    text += _release_note(session.release, session.origin, config)
     if fixed:
         text += f" Fixed {len(fixed)}."
     sys.stderr.write(text + "\n")

@@ -68,8 +68,8 @@ def _snippet(d: Diagnostic, colour: bool) -> list[str]:
 def format_text(diags: Iterable[Diagnostic], colour: bool = False,
                 output_format: str = "full") -> str:
     """``path:line:col: severity[CODE] message`` per finding.  ``full``
-    adds the source line with a caret, a note naming the definition when
-    the finding sits elsewhere, and, before the first finding of an
+    adds the source line with a caret, then a note naming the definition
+    when the finding sits elsewhere, and, before the first finding of an
     included file, the include chain that brought the file in."""
     out: list[str] = []
     full = output_format == "full"
@@ -85,11 +85,14 @@ def format_text(diags: Iterable[Diagnostic], colour: bool = False,
             out.append("In file included from "
                        + ",\n                 from ".join(str(c) for c in chain) + ":")
         out.append(headline(d, colour))
+        out.extend(_snippet(d, colour))
         ctx = d.context
         if ctx is not None and (ctx.file is not file or ctx.line != d.location.line):
+            # after the snippet, as compilers put notes: the caret stays
+            # right under the line it points at
             what = f"'{d.definition}'" if d.definition else "this doc comment"
-            out.append(f"{ctx}: note: in {what}")
-        out.extend(_snippet(d, colour))
+            out.append(f"{paint(str(ctx), '1', colour)}: "
+                       f"{paint('note', '1;36', colour)}: in {what}")
         out.append("")
     return "\n".join(out) + ("\n" if out and not full else "")
 

@@ -352,8 +352,9 @@ def _merge_same_problem(raw: Raw) -> Raw:
             dropped.add(i)
             if fix:
                 lent[j] = fix
-    return [(d, lent.get(i, fix)) for i, (d, fix) in enumerate(raw)
-            if i not in dropped]
+    # the finding that carries a lent fix is fixable (JSON, SARIF, summary)
+    return [(replace(d, fixable=True), lent[i]) if i in lent else (d, fix)
+            for i, (d, fix) in enumerate(raw) if i not in dropped]
 
 
 def load_rules() -> None:
