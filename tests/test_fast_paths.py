@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import random
+import re
 
 from qapidoc.core import allowlist
+from qapidoc.core.source import SourceFile
+from qapidoc.schema import reader
 
 
 def _texts(alphabet: str, count: int, longest: int) -> list[str]:
@@ -37,3 +40,33 @@ def test_may_drop_agrees_with_its_patterns() -> None:
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 9)))
         assert allowlist.may_drop(text) == plain(text), repr(text)
+
+
+def _scan_by_line(src: SourceFile) -> list[reader.Token]:
+    """The scanner as it was: each wanted line tokenized on its own."""
+    wanted = re.compile(r"^[^\S\n]*(?:##|[^#\s])[^\n]*", re.M)
+    tokens: list[reader.Token] = []
+    line, prev = 1, 0
+    for lm in wanted.finditer(src.text):
+        line += src.text.count("\n", prev, lm.start())
+        prev = lm.start()
+        body = lm.group()
+        stripped = body.lstrip()
+        if stripped[0] == "#":
+            tokens.append(("##", stripped, line, len(body) - len(stripped) + 1))
+            continue
+        one = SourceFile("line", body)
+        tokens.extend((kind, value, line, col)
+                      for kind, value, _, col in reader.scan(one)[:-1])
+    tokens.append(reader.scan(src)[-1])
+    return tokens
+
+
+def test_whole_file_scan_agrees_with_a_scan_line_by_line() -> None:
+    pieces = ["#", "##", " ", "\t", "\n", "\n\n", "x", "'", "'a'", "\\", "{", "}", ":",
+              ",", "true", "\x0b", "\f", "\u2028", "\u00e9", "# c", "## d", "[", "\u00a0"]
+    rng = random.Random(11)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        src = SourceFile("x.json", text)
+        assert reader.scan(src) == _scan_by_line(src), repr(text)
