@@ -693,6 +693,29 @@ def test_fresh_clone_without_shared_says_how_to_point_at_qemu(tmp_path: Path) ->
     assert "passed" not in p.stdout.splitlines()[-1]
 
 
+def test_ci_points_the_tests_at_shared(tmp_path: Path) -> None:
+    """.ci/run exports the three variables (defaulting to ../shared beside
+    the checkout) before it runs the README's test command."""
+    script = (REPO / ".ci" / "run").read_text()
+    before_tests = script.split("\npython -m pytest\n")[0]
+    assert before_tests != script
+    probe = tmp_path / "probe.sh"
+    # run the script's variable set-up alone, from a checkout beside ../shared
+    setup = before_tests.split("# The browser test")[0]
+    probe.write_text(setup + '\necho "$QAPIDOC_QEMU_SRC|$QAPIDOC_QEMU_RELEASES|'
+                     '$QAPIDOC_CONFORMANCE"\n')
+    (tmp_path / "repo" / ".ci").mkdir(parents=True)
+    shutil.copy(probe, tmp_path / "repo" / ".ci" / "run")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QAPIDOC_")}
+    p = subprocess.run(["bash", str(tmp_path / "repo" / ".ci" / "run")], env=env,
+                       capture_output=True, text=True, timeout=60)
+    shared = tmp_path / "shared"
+    assert p.stdout.strip() == (f"{shared}/corpus/qemu|{shared}/corpus/qemu-releases|"
+                                f"{shared}/conformance")
+    assert f"warning: {shared}/corpus/qemu not found; the tests that need it will " \
+        "be skipped" in p.stderr
+
+
 def test_skips_name_the_variable(tmp_path: Path) -> None:
     env = {**os.environ, "QAPIDOC_QEMU_SRC": str(tmp_path / "no-qemu"),
            "QAPIDOC_QEMU_RELEASES": str(tmp_path / "no-releases"),
