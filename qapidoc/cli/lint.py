@@ -226,6 +226,8 @@ def _release_note(release: Version | None, origin: str, config: Config) -> str:
 
 def _history(config: Config) -> list[tuple[str, Schema]]:
     """The configured earlier releases' schemas, oldest first."""
+    if not config.history:
+        return []
     from qapidoc.compat.history import release_key
 
     out = []

@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from qapidoc.core.config import Config
+from qapidoc.core.record import replace
 from qapidoc.core.registry import RULES, Rule, find_rules, load_all_rules, rule
 from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
 from qapidoc.schema.docs import LINE_LIMIT, long_lines
