@@ -216,6 +216,14 @@ def test_rule_texts_are_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 0 and "``" not in out and "QD601" in out
     _, out, _ = run(capsys, "rules", "QD6")
     assert "``" not in out and "'# qapidoc: ignore[CODE]'" in out
+    # a literal holding a backquote ends, as in rST, at the last two
+    from qapidoc.core.rsttext import to_markdown, to_plain
+
+    text = "(``The @threads option in `SMPConfiguration```) and ``x``"
+    assert to_plain(text) == "('The @threads option in `SMPConfiguration`') and 'x'"
+    assert to_markdown(text) == "(`` The @threads option in `SMPConfiguration` ``) and `x`"
+    _, out, _ = run(capsys, "rules", "QD204")
+    assert "'The @threads option in `SMPConfiguration`'" in " ".join(out.split())
 
 
 def test_sarif_rule_texts_plain_with_markdown(
