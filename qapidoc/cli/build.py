@@ -438,8 +438,10 @@ def _sphinx(srcdir: Path, outdir: Path, doctreedir: Path,
     from sphinx.util.console import nocolor
     from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+    from qapidoc.core.report import want_colour
+
     warning: TextIO = sys.stderr
-    if not warning.isatty():
+    if not want_colour(warning):  # a terminal, and no NO_COLOR
         nocolor()
     status: TextIO | None = sys.stdout if args.verbose else None
     try:

@@ -226,6 +226,8 @@ def _release_note(release: Version | None, origin: str, config: Config) -> str:
 
 def _history(config: Config) -> list[tuple[str, Schema]]:
     """The configured earlier releases' schemas, oldest first."""
+    if not config.history:
+        return []
     from qapidoc.compat.history import release_key
 
     out = []
@@ -462,8 +464,11 @@ def run(args: argparse.Namespace) -> int:
         from qapidoc.core.report import format_junit
 
         out.write(format_junit(findings, [t.root for t in targets]))
-    text = summary(findings, len(files)) + _release_note(session.release,
-                                                         session.origin, config)
+    text = summary(findings, len(files))
+    fixable = sum(1 for d in findings if d.fixable)
+    if fixable and not args.fix:  # as ruff says it: the fix is one option away
+        text += f" {fixable} fixable with --fix (--diff shows the changes)."
+    text += _release_note(session.release, session.origin, config)
     if fixed:
         text += f" Fixed {len(fixed)}."
     sys.stderr.write(text + "\n")
