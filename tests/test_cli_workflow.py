@@ -150,16 +150,20 @@ def test_colour_on_a_real_terminal_none_when_piped_or_no_color(here: Path) -> No
     Path("s.json").write_text(DOC)
     Path("old.json").write_text(OLD)
     Path("new.json").write_text(NEW)
-    for argv, word in ((["lint", "s.json"], "error"),
-                       (["compat", "old.json", "new.json"], "error")):
-        assert f"\x1b[1;31m{word}\x1b[0m" in _on_a_terminal(argv, here), argv
+    for argv, painted, rc in (
+            (["lint", "s.json"], "\x1b[1;31merror\x1b[0m[QD204]", 1),
+            (["compat", "old.json", "new.json"], "\x1b[1;31merror\x1b[0m: command-removed", 1),
+            (["build", "--lint", "recommended", "s.json", "-o", "site", "--force"],
+             "\x1b[91m", 0)):  # Sphinx's own colour for its warnings
+        assert painted in _on_a_terminal(argv, here), argv
         assert "\x1b[" not in _on_a_terminal(argv, here, NO_COLOR="1"), argv
         piped = subprocess.run([sys.executable, "-m", "qapidoc.cli", *argv], cwd=here,
                                capture_output=True, text=True, timeout=60,
                                env={k: v for k, v in os.environ.items()
                                     if k not in ("NO_COLOR", "FORCE_COLOR")})
-        assert piped.returncode == 1 and word in piped.stdout
-        assert "\x1b[" not in piped.stdout + piped.stderr, argv
+        said = piped.stdout + piped.stderr
+        assert piped.returncode == rc and ("QD204" in said or "command-removed" in said)
+        assert "\x1b[" not in said, argv
 
 
 def test_colour_in_text_output(here: Path, capsys: pytest.CaptureFixture[str],
@@ -216,6 +220,14 @@ def test_rule_texts_are_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 0 and "``" not in out and "QD601" in out
     _, out, _ = run(capsys, "rules", "QD6")
     assert "``" not in out and "'# qapidoc: ignore[CODE]'" in out
+    # a literal holding a backquote ends, as in rST, at the last two
+    from qapidoc.core.rsttext import to_markdown, to_plain
+
+    text = "(``The @threads option in `SMPConfiguration```) and ``x``"
+    assert to_plain(text) == "('The @threads option in `SMPConfiguration`') and 'x'"
+    assert to_markdown(text) == "(`` The @threads option in `SMPConfiguration` ``) and `x`"
+    _, out, _ = run(capsys, "rules", "QD204")
+    assert "'The @threads option in `SMPConfiguration`'" in " ".join(out.split())
 
 
 def test_sarif_rule_texts_plain_with_markdown(
@@ -691,6 +703,29 @@ def test_fresh_clone_without_shared_says_how_to_point_at_qemu(tmp_path: Path) ->
         f"({missing} not found)" in p.stdout
     assert all("set QAPIDOC_" in line for line in skipped) and len(skipped) >= 2
     assert "passed" not in p.stdout.splitlines()[-1]
+
+
+def test_ci_points_the_tests_at_shared(tmp_path: Path) -> None:
+    """.ci/run exports the three variables (defaulting to ../shared beside
+    the checkout) before it runs the README's test command."""
+    script = (REPO / ".ci" / "run").read_text()
+    before_tests = script.split("\npython -m pytest\n")[0]
+    assert before_tests != script
+    probe = tmp_path / "probe.sh"
+    # run the script's variable set-up alone, from a checkout beside ../shared
+    setup = before_tests.split("# The browser test")[0]
+    probe.write_text(setup + '\necho "$QAPIDOC_QEMU_SRC|$QAPIDOC_QEMU_RELEASES|'
+                     '$QAPIDOC_CONFORMANCE"\n')
+    (tmp_path / "repo" / ".ci").mkdir(parents=True)
+    shutil.copy(probe, tmp_path / "repo" / ".ci" / "run")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QAPIDOC_")}
+    p = subprocess.run(["bash", str(tmp_path / "repo" / ".ci" / "run")], env=env,
+                       capture_output=True, text=True, timeout=60)
+    shared = tmp_path / "shared"
+    assert p.stdout.strip() == (f"{shared}/corpus/qemu|{shared}/corpus/qemu-releases|"
+                                f"{shared}/conformance")
+    assert f"warning: {shared}/corpus/qemu not found; the tests that need it will " \
+        "be skipped" in p.stderr
 
 
 def test_skips_name_the_variable(tmp_path: Path) -> None:
