@@ -22,10 +22,10 @@ items that were deprecated in OLD become info; accepted wire paths
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 
 from qapidoc.compat.phrases import phrase
 from qapidoc.compat.wire import Direction, WirePath, is_unstable_name, json_types
+from qapidoc.core.record import field, record
 from qapidoc.core.source import Location, Severity
 from qapidoc.schema.model import (
     AlternateType,
@@ -48,7 +48,7 @@ from qapidoc.schema.model import (
 # Change kinds
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChangeKind:
     """A kind of change: its default severity, the changelog section it
     goes to, and what it means."""
@@ -162,7 +162,7 @@ del E, W, I
 # Results
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Change:
     """One change on the wire, reported once however many paths reach it.
 
@@ -198,7 +198,7 @@ class Change:
         return WirePath(self.wire_path).root
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Local:
     """A change found at one node, before paths and policy are applied.
     `args` are what `phrases` needs besides the path (types, values,
@@ -216,7 +216,7 @@ class _Local:
     deprecated: bool = False  # removal of an item deprecated in OLD
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Shape:
     """An object on the wire: members (plus a discriminator and branches
     for a union).  `name` is the type's, or the command/event's for inline
@@ -238,7 +238,7 @@ _Edge = tuple[str, _NodeKey, bool]  # relative path, child node, unstable
 _Case = tuple[str, dict[str, Member], dict[str, Member]]  # value, old, new
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _NodeResult:
     locals: list[_Local] = field(default_factory=list)
     edges: list[_Edge] = field(default_factory=list)
@@ -1026,7 +1026,7 @@ _JSON_WORDS = {"value": "any JSON value", "boolean": "boolean", "int": "integer"
 # Putting it together
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Group:
     local: _Local
     direction: Direction

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from qapidoc.compat.wire import WireNode, walk
+from qapidoc.core.record import field, record
 from qapidoc.schema.model import AlternateType, Definition, EnumType, Schema, StructType, UnionType
 
 
@@ -42,7 +42,7 @@ ItemKey = tuple[str, str | None]
 """(definition, member/value/branch/alternative name or None)."""
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class History:
     """First versions of the newest release's items.
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from qapidoc.compat.wire import Direction
+from qapidoc.core.record import record
 
 _SEGMENT = re.compile(r"(\.|=|\||#)([^.=\[\]:|#]+)|(\[\])")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Place:
     """A wire path taken apart: the command or event, whether the path is
     in its return value, the member path below it (`target`, with
@@ -83,7 +83,7 @@ def _either(values: tuple[str, ...] | list[str]) -> str:
     return ", ".join(codes[:-1]) + " or " + codes[-1]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Words:
     """The pieces sentences are made of, for one change."""
 

@@ -13,11 +13,11 @@ import json
 import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from qapidoc.compat.diff import CHANGE_KINDS, Change
 from qapidoc.compat.wire import WirePath
+from qapidoc.core.record import record
 from qapidoc.core.source import Location, Severity
 
 FORMATS = ("text", "json", "sarif", "github", "markdown", "rst")
@@ -25,7 +25,7 @@ _BACKQUOTED = re.compile(r"`([^`]+)`")
 SECTIONS = ("Added", "Changed", "Deprecated", "Removed")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sources:
     """How to name the two inputs: `old`/`new` as given on the command
     line, and a prefix for locations read from git (e.g. ``v10.1.0:``)."""

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import NamedTuple
 
+from qapidoc.core.record import record
 from qapidoc.core.source import Location
 from qapidoc.schema.model import (
     JSON_TYPES,
@@ -50,7 +50,7 @@ class Direction(enum.Flag):
         return "input" if self is Direction.INPUT else "output"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WirePath:
     """How a wire item is reached, e.g. ``blockdev-add.driver=file.aio``.
 

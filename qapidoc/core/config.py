@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from qapidoc.core.inputs import CONFIG_LIMIT, SMALL_LIMIT, InputError, read_text_file
+from qapidoc.core.record import field, fields, record, replace
 from qapidoc.core.registry import PRESETS, RULES, find_rules, load_all_rules
 from qapidoc.core.suggest import did_you_mean
 
@@ -32,7 +32,7 @@ def _help(text: str, key: str = "") -> dict[str, str]:
     return {"help": text, "key": key}
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Config:
     """Every qapidoc setting.  Keys in files are the field names with ``-``
     for ``_``; relative paths are relative to the file that sets them."""

@@ -12,11 +12,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from qapidoc.core.config import Config
-from qapidoc.core.record import replace
+from qapidoc.core.record import field, record, replace
 from qapidoc.core.registry import RULES, Rule, find_rules, load_all_rules, rule
 from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
 from qapidoc.schema.docs import LINE_LIMIT, long_lines
@@ -27,7 +26,7 @@ from qapidoc.schema.since import release_tuple
 # Findings and fixes
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Edit:
     """Replace ``text[start:end]`` of the file at `path` with `text`."""
 
@@ -37,7 +36,7 @@ class Edit:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """What a check yields; the engine adds the rule's code and severity."""
 
@@ -52,7 +51,7 @@ class Finding:
 Check = Callable[["LintContext"], Iterable[Finding]]
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class LintRule:
     """A registered check: its registry entry, function and example setup."""
 
@@ -151,7 +150,7 @@ def show_version(v: Version) -> str:
 # Context
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class LintContext:
     """What checks read: the schema, configuration, release under
     development and the previous release's schema, plus shared lookups."""
@@ -308,7 +307,7 @@ def _file_ignores(config: Config, path: str) -> set[str]:
 # Running
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class LintResult:
     """Findings (sorted) and the fixes the fixable ones carry."""
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
+from qapidoc.core.record import field, record
 from qapidoc.core.source import Severity
 from qapidoc.lint.engine import Finding, LintContext, lint_rule
 from qapidoc.schema.model import (
@@ -34,7 +34,7 @@ from qapidoc.schema.model import (
 # Transcripts
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class JObject:
     """A JSON object; `elided` when ``...`` stands for more members."""
 
@@ -43,7 +43,7 @@ class JObject:
     pos: int = 0
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class JArray:
     items: list[tuple[object, int]] = field(default_factory=list)
     elided: bool = False
@@ -75,9 +75,11 @@ class _Parser:
     """Recursive descent over tokens: (kind, text, position)."""
 
     def __init__(self, text: str) -> None:
-        self.tokens = [(m.lastgroup or "x", m.group(m.lastgroup or "x"),
-                        m.start(m.lastgroup or "x"))
-                       for m in _TOKEN.finditer(text)]
+        self.tokens: list[tuple[str, str, int]] = []
+        append = self.tokens.append
+        for m in _TOKEN.finditer(text):
+            kind = m.lastgroup or "x"
+            append((kind, m.group(kind), m.start(kind)))
         self.tokens.append(("end", "", len(text.rstrip())))
         self.k = 0
 
@@ -157,7 +159,7 @@ class _Parser:
                 raise TranscriptError(self.pos, "expected ',' or ']'")
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Message:
     """One ``->`` or ``<-`` message: direction, text, and where each of
     its lines came from (offset in `text`, doc line, column of offset)."""
@@ -188,10 +190,10 @@ _DIRECTIVE = re.compile(r"( *)\.\. qmp-example::")
 
 def transcripts(doc: DocComment) -> Iterator[list[Message]]:
     """The messages of each ``.. qmp-example::`` block in a doc comment."""
-    lines = [(ln.line, ln.text) for ln in doc.lines]
+    lines = doc.lines  # (line, text) pairs
     i = 0
     while i < len(lines):
-        m = _DIRECTIVE.match(lines[i][1])
+        m = _DIRECTIVE.match(lines[i][1]) if "qmp-example" in lines[i][1] else None
         if m is None:
             i += 1
             continue
@@ -229,7 +231,7 @@ def _messages(body: list[tuple[int, str]]) -> list[Message]:
 # Checking messages against the schema
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class _Check:
     """Walks parsed messages of one example, collecting findings."""
 
@@ -438,7 +440,7 @@ def _example_findings(ctx: LintContext) -> list[tuple[str, Finding]]:
         return cache
     cache = []
     for doc, d in ctx.docs:
-        if not any("qmp-example" in ln.text for ln in doc.lines):
+        if "qmp-example" not in ctx.doc_text(doc):
             continue
         for messages in transcripts(doc):
             check = _Check(ctx, doc, d.name if d else doc.symbol)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Never
 
+from qapidoc.core.record import field, record
 from qapidoc.core.registry import find_rules
 from qapidoc.core.source import Diagnostic, Location, SourceFile
 from qapidoc.lint.engine import CHECKS, Edit, LintContext, lint_rule
@@ -25,7 +25,7 @@ ENGINE_CODES = frozenset({"QD601", "QD602"})
 _SUPPRESS = re.compile(r"#\s*qapidoc:\s*ignore\b(?:\[([^\]]*)\])?")
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Suppression:
     """One ``ignore[...]`` comment and what it covers."""
 

@@ -9,9 +9,9 @@ renames and moved members.  Used by the version rules (`lint.versions`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from qapidoc.compat.wire import WireNode, walk
+from qapidoc.core.record import field, record
 from qapidoc.schema.model import AlternateType, Schema, StructType
 
 ElementKey = tuple[str, ...]
@@ -24,7 +24,7 @@ _OBJECT = "{}"
 or discriminator value itself."""
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class WireIndex:
     """Element → the wire paths it occupies, and every path."""
 

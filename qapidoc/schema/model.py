@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from typing import NamedTuple, Protocol, TypeVar
 
 from qapidoc.core.record import field, record
@@ -439,7 +437,7 @@ class Pragmas:
     member_name_exceptions: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@record(eq=False)
 class Schema:
     """A loaded schema: modules in include order, definitions by name.
 
@@ -456,7 +454,7 @@ class Schema:
     builtins: tuple[BuiltinType, ...]
     pragmas: Pragmas
     diagnostics: tuple[Diagnostic, ...]
-    by_name: dict[str, Definition] = dataclass_field(repr=False)
+    by_name: dict[str, Definition] = field(repr=False)
     implicit: tuple[Definition, ...] = ()
     """Types a schema implies without defining them: the enum and branch
     wrappers of old simple unions.  In `by_name`, not in `definitions`."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
+from qapidoc.core.record import record
 from qapidoc.schema.model import Schema
 
 ROOT_NAME = "qapi-schema.json"
@@ -21,7 +21,7 @@ daemon); such a file is a root, and the nearest one above a module is
 tried as its root."""
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Target:
     """A root schema to lint and the files to report on (None: all)."""
 
@@ -29,7 +29,7 @@ class Target:
     only: set[str] | None
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Plan:
     targets: list[Target]
     outside: list[str]

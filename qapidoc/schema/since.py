@@ -24,7 +24,8 @@ through `find_notes()` and `dating_note()`, so they agree on what a note is.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from qapidoc.core.record import record
 
 RELEASE = r"\d+\.\d+(?:\.\d+)?"
 """What a QEMU release looks like: X.Y or X.Y.Z."""
@@ -41,7 +42,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 FORMS = ("leading", "trailing", "bare")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SinceNote:
     """A since note found in a text: offsets of the whole note (the
     parenthetical, or the bare description), of the word ``since`` and of
