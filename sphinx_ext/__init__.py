@@ -56,6 +56,7 @@ import gc
 from sphinx.application import Sphinx
 from sphinx.util.typing import ExtensionMetadata
 
+from sphinx_ext.dependencies import setup_dependencies
 from sphinx_ext.domain import setup_domain
 from sphinx_ext.pages.changes import QAPIChangesDirective
 from sphinx_ext.pages.generate import add_schema_namespaces, generate_pages
@@ -118,6 +119,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("env-updated", _freeze_read_objects)
     app.connect("build-finished", _restore_gc)
     setup_safety(app)
+    setup_dependencies(app)
     return {
         "version": __version__,
         "env_version": 2,

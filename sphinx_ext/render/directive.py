@@ -25,6 +25,7 @@ from sphinx.util.parsing import nested_parse_to_nodes
 from sphinx.util.typing import OptionSpec
 
 from qapidoc.schema.model import Schema
+from sphinx_ext.dependencies import note_uses
 from sphinx_ext.pages.split import split_docnames
 from sphinx_ext.render.nodes import NodeBuilder, example_admonition, inherit_locations
 from sphinx_ext.render.rst import Rendering, module_slug, render_schema, to_rst
@@ -123,11 +124,10 @@ class QAPIDocDirective(SphinxDirective):
                          location=self.get_location(), type="qapidoc", subtype="render")
             return []
         shown = {m.path for m in schema.modules
-                 if modules is None or m.name in modules or m.path in modules}
-        for file in sorted(rendering.files | shown):
-            # module paths may be relative to the working directory, which
-            # Sphinx would read as relative to the source directory
-            self.env.note_dependency(os.path.abspath(file))
+                 if modules is None or m.name in modules or m.path in modules
+                 or module_slug(schema, m) in modules}
+        note_uses(self.env, path, include_root(self.config, str(self.env.srcdir)), loaded,
+                  shown, rendering.used, rendering.files)
         note_failures(self.env, report(loaded, shown, self.config.qapidoc_lint,
                                             self.config.qapidoc_lint_config))
         for problem in rendering.problems:

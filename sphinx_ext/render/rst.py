@@ -126,6 +126,8 @@ class Rendering:
     entries: list[Entry]
     problems: list[Problem]
     files: set[str]
+    #: the definitions whose source it rendered (its own, inherited members'…)
+    used: set[str] = field(default_factory=set)
 
 
 # -- doc text ------------------------------------------------------------------
@@ -320,6 +322,7 @@ class _Renderer:
         self.implicit = {d.name for d in schema.implicit}  # undocumented
         self.problems: list[Problem] = []
         self.files: set[str] = set()
+        self.used: set[str] = set()
         self.warn_undocumented = warn_undocumented
         self.exempt = schema.pragmas.documentation_exceptions
         self._uses: dict[str, int] | None = None
@@ -327,6 +330,7 @@ class _Renderer:
     def note(self, definition: Definition | None) -> None:
         if definition is not None and definition.location.path:
             self.files.add(definition.location.path)
+            self.used.add(definition.name)
 
     def definition(self, defn: Definition) -> Directive:
         self.note(defn)
@@ -433,6 +437,7 @@ class _Renderer:
         for member in members:
             where = member.location
             self.files.add(where.path)
+            self.used.add(member.defined_in)
             block = Directive("member", member.name, where.path, where.line)
             block.options["type"] = _type_text(member.type, member.optional,
                                                member.type.name not in self.implicit)
@@ -708,7 +713,7 @@ def render_schema(
             emit(module)
     if ensure_title:
         entries = _under_title(entries)
-    return Rendering(entries, renderer.problems, renderer.files)
+    return Rendering(entries, renderer.problems, renderer.files, renderer.used)
 
 
 def _under_title(entries: list[Entry]) -> list[Entry]:
