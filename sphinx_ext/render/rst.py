@@ -353,6 +353,9 @@ class _Renderer:
         content.extend(self.body(defn))
         content.extend(self.features(defn.features, defn))
         content.extend(self.fields(defn))
+        if isinstance(defn, Command | Event):
+            # the stub of its wire view (sphinx_ext.render.wire_view)
+            content.append(Directive("wire", "", where.path, where.line))
         for section in sections[first_tagged:]:
             if section.kind is SectionKind.TEXT:
                 text = _text(section, self.problems)
