@@ -329,8 +329,10 @@ def _visit_wire_html(self: Any, node: qapi_wire) -> None:
 
 
 class QAPIWireDirective(SphinxDirective):
-    """``.. qapi:wire::`` inside a command or event: its wire view's stub
-    (the ``qapi-doc`` renderer adds one to each)."""
+    """The wire view of the enclosing command or event (qapi-doc adds one to each).
+
+    Only a stub in the page; the data comes from a ``qapi-doc`` of the same
+    namespace."""
 
     has_content = False
     required_arguments = 0
