@@ -150,16 +150,20 @@ def test_colour_on_a_real_terminal_none_when_piped_or_no_color(here: Path) -> No
     Path("s.json").write_text(DOC)
     Path("old.json").write_text(OLD)
     Path("new.json").write_text(NEW)
-    for argv, word in ((["lint", "s.json"], "error"),
-                       (["compat", "old.json", "new.json"], "error")):
-        assert f"\x1b[1;31m{word}\x1b[0m" in _on_a_terminal(argv, here), argv
+    for argv, painted, rc in (
+            (["lint", "s.json"], "\x1b[1;31merror\x1b[0m[QD204]", 1),
+            (["compat", "old.json", "new.json"], "\x1b[1;31merror\x1b[0m: command-removed", 1),
+            (["build", "--lint", "recommended", "s.json", "-o", "site", "--force"],
+             "\x1b[91m", 0)):  # Sphinx's own colour for its warnings
+        assert painted in _on_a_terminal(argv, here), argv
         assert "\x1b[" not in _on_a_terminal(argv, here, NO_COLOR="1"), argv
         piped = subprocess.run([sys.executable, "-m", "qapidoc.cli", *argv], cwd=here,
                                capture_output=True, text=True, timeout=60,
                                env={k: v for k, v in os.environ.items()
                                     if k not in ("NO_COLOR", "FORCE_COLOR")})
-        assert piped.returncode == 1 and word in piped.stdout
-        assert "\x1b[" not in piped.stdout + piped.stderr, argv
+        said = piped.stdout + piped.stderr
+        assert piped.returncode == rc and ("QD204" in said or "command-removed" in said)
+        assert "\x1b[" not in said, argv
 
 
 def test_colour_in_text_output(here: Path, capsys: pytest.CaptureFixture[str],
@@ -201,6 +205,7 @@ def test_every_command_sorts_by_path_and_line(
     heads = [(p, line) for p, line in _heads(out)]
     assert rc == 1 and heads == [("new.json", 1), ("new.json", 9), ("old.json", 1)], out
     assert "command-added" in out.splitlines()[0] and "command-removed" in out
+    assert "was at old.json:1:1" not in out  # its headline already says so
     # build: the schema's errors, sorted, on stderr
     Path("broken.json").write_text("{ 'include': 'b2.json' }\n"
                                    "{ 'command': 'ping', 'data': 'Nope' }\n")
@@ -215,6 +220,14 @@ def test_rule_texts_are_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 0 and "``" not in out and "QD601" in out
     _, out, _ = run(capsys, "rules", "QD6")
     assert "``" not in out and "'# qapidoc: ignore[CODE]'" in out
+    # a literal holding a backquote ends, as in rST, at the last two
+    from qapidoc.core.rsttext import to_markdown, to_plain
+
+    text = "(``The @threads option in `SMPConfiguration```) and ``x``"
+    assert to_plain(text) == "('The @threads option in `SMPConfiguration`') and 'x'"
+    assert to_markdown(text) == "(`` The @threads option in `SMPConfiguration` ``) and `x`"
+    _, out, _ = run(capsys, "rules", "QD204")
+    assert "'The @threads option in `SMPConfiguration`'" in " ".join(out.split())
 
 
 def test_sarif_rule_texts_plain_with_markdown(
@@ -431,6 +444,22 @@ def test_diff_shows_fixes_and_changes_nothing(
     assert rc == 0 and out == "" and "No fixes" in err
 
 
+def test_summary_says_how_many_are_fixable(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("s.json").write_text(DOC.replace("the server.  See", "the server. See"))
+    _, _, err = run(capsys, "lint", "s.json")
+    assert err.startswith("Found 2 findings (2 errors) in 1 file. 1 fixable "
+                          "with --fix (--diff shows the changes).")
+    # QEMU's own check (QA304) reports the single space, with lint's fix
+    _, out, _ = run(capsys, "lint", "--format", "json", "s.json")
+    assert [(r["code"], r["fixable"]) for r in json.loads(out)] == [
+        ("QA304", True), ("QD204", False)]
+    _, _, err = run(capsys, "lint", "--statistics", "s.json")
+    assert " 1 fixable with --fix" in err
+    _, _, err = run(capsys, "lint", "--fix", "s.json")
+    assert "fixable" not in err and "Fixed 1." in err
+
+
 def test_same_line_suppression(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Path("s.json").write_text(DOC.replace(
         "See @cancelled.", "See @cancelled.  # qapidoc: ignore[QD204]").replace(
@@ -477,12 +506,24 @@ def exit_code(argv: list[str]) -> int:
         return int(e.code or 0)
 
 
-def test_subcommand_error_prints_subcommand_usage(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as e:
-        main(["compat", "--nope"])
-    assert e.value.code == 2
+@pytest.mark.parametrize("argv, message", [
+    (["compat", "--nope"], "qapidoc compat: error: unrecognized arguments: --nope"),
+    (["compat", "x.json"], "qapidoc compat: error: compat needs two schemas: OLD NEW"),
+    (["compat", "--severity", "nope", "x.json", "x.json"],
+     "qapidoc compat: error: --severity expects KIND=LEVEL, got 'nope'"),
+    (["lint", "--select", "QD2O4", "x.json"],
+     "qapidoc lint: error: --select: unknown rule 'QD2O4' (did you mean 'QD204'?)"),
+    (["lint", "--release", "ten", "x.json"], "qapidoc lint: error: --release: expected"),
+    (["history", "nonsense"], "qapidoc history: error: expected VERSION=SCHEMA, got 'nonsense'"),
+    (["build", "x.json"], "qapidoc build: error: the following arguments are required"),
+    (["rules", "--format", "yaml"], "qapidoc rules: error: argument --format: invalid choice"),
+])
+def test_subcommand_error_prints_subcommand_usage(
+        here: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    Path("x.json").write_text(CLEAN)
+    assert exit_code(argv) == 2
     err = capsys.readouterr().err
-    assert err.startswith("usage: qapidoc compat ")
+    assert err.startswith(f"usage: qapidoc {argv[0]} ") and message in err, err
 
 
 def test_config_key_did_you_mean_and_yaml_errors_name_the_file(
@@ -662,6 +703,29 @@ def test_fresh_clone_without_shared_says_how_to_point_at_qemu(tmp_path: Path) ->
         f"({missing} not found)" in p.stdout
     assert all("set QAPIDOC_" in line for line in skipped) and len(skipped) >= 2
     assert "passed" not in p.stdout.splitlines()[-1]
+
+
+def test_ci_points_the_tests_at_shared(tmp_path: Path) -> None:
+    """.ci/run exports the three variables (defaulting to ../shared beside
+    the checkout) before it runs the README's test command."""
+    script = (REPO / ".ci" / "run").read_text()
+    before_tests = script.split("\npython -m pytest\n")[0]
+    assert before_tests != script
+    probe = tmp_path / "probe.sh"
+    # run the script's variable set-up alone, from a checkout beside ../shared
+    setup = before_tests.split("# The browser test")[0]
+    probe.write_text(setup + '\necho "$QAPIDOC_QEMU_SRC|$QAPIDOC_QEMU_RELEASES|'
+                     '$QAPIDOC_CONFORMANCE"\n')
+    (tmp_path / "repo" / ".ci").mkdir(parents=True)
+    shutil.copy(probe, tmp_path / "repo" / ".ci" / "run")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QAPIDOC_")}
+    p = subprocess.run(["bash", str(tmp_path / "repo" / ".ci" / "run")], env=env,
+                       capture_output=True, text=True, timeout=60)
+    shared = tmp_path / "shared"
+    assert p.stdout.strip() == (f"{shared}/corpus/qemu|{shared}/corpus/qemu-releases|"
+                                f"{shared}/conformance")
+    assert f"warning: {shared}/corpus/qemu not found; the tests that need it will " \
+        "be skipped" in p.stderr
 
 
 def test_skips_name_the_variable(tmp_path: Path) -> None:

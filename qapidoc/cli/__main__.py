@@ -1,7 +1,5 @@
 """``python -m qapidoc.cli``: the same as the ``qapidoc`` command."""
 
-import sys
+from qapidoc.cli.app import console
 
-from qapidoc.cli.app import main
-
-sys.exit(main())
+console()

@@ -15,7 +15,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_STATUS, EXIT_USAGE, UsageError
+from qapidoc.cli.app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_STATUS,
+    EXIT_USAGE,
+    ArgumentError,
+    UsageError,
+)
 from qapidoc.cli.options import (
     LEVELS,
     add_config_options,
@@ -202,19 +209,19 @@ def _policy_options(args: argparse.Namespace,
     out.update(severities)
     for path in args.ignore:
         if not path.strip() or any(c.isspace() for c in path.strip()):
-            raise UsageError(f"--ignore expects a wire path, got '{path}'")
+            raise ArgumentError(f"--ignore expects a wire path, got '{path}'")
         accept[path.strip()] = "--ignore"
     for item in args.severity:
         kind, sep, level = item.partition("=")
         kind, level = kind.strip(), level.strip().lower()
         if not sep or not kind:
-            raise UsageError(f"--severity expects KIND=LEVEL, got '{item}'")
+            raise ArgumentError(f"--severity expects KIND=LEVEL, got '{item}'")
         if kind not in CHANGE_KINDS:
-            raise UsageError(f"--severity: unknown change kind '{kind}'"
+            raise ArgumentError(f"--severity: unknown change kind '{kind}'"
                              f"{did_you_mean(kind, CHANGE_KINDS)} "
                              "(see qapidoc compat --list-kinds)")
         if level not in LEVELS:
-            raise UsageError(f"--severity {kind}: unknown severity '{level}' "
+            raise ArgumentError(f"--severity {kind}: unknown severity '{level}' "
                              "(expected error, warning or info)")
         out[kind] = level
     return out, accept
@@ -257,7 +264,7 @@ def run_compat(args: argparse.Namespace) -> int:
     if args.list_kinds:
         return _list_kinds()
     if not args.old or not args.new:
-        raise UsageError("compat needs two schemas: OLD NEW")
+        raise ArgumentError("compat needs two schemas: OLD NEW")
     from qapidoc import __version__
     from qapidoc.compat.diff import diff
     from qapidoc.compat.report import Sources, render, summary
@@ -306,11 +313,11 @@ def run_history(args: argparse.Namespace) -> int:
     for item in args.releases:
         version, sep, spec = item.partition("=")
         if not sep or not version.strip() or not spec:
-            raise UsageError(f"expected VERSION=SCHEMA, got '{item}'")
+            raise ArgumentError(f"expected VERSION=SCHEMA, got '{item}'")
         if version in (v for v, _ in releases):
-            raise UsageError(f"version '{version}' given twice")
+            raise ArgumentError(f"version '{version}' given twice")
         if version_key(version) is None:
-            raise UsageError(f"cannot order release '{version}': name releases "
+            raise ArgumentError(f"cannot order release '{version}': name releases "
                              "by version, e.g. 10.1 or 10.1.0")
         releases.append((version.strip(), load(spec, version)))
         specs.append(spec)

@@ -14,7 +14,14 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_STATUS, EXIT_USAGE, UsageError
+from qapidoc.cli.app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_STATUS,
+    EXIT_USAGE,
+    ArgumentError,
+    UsageError,
+)
 from qapidoc.cli.options import (
     add_config_options,
     add_fail_on,
@@ -141,8 +148,8 @@ def _configure(args: argparse.Namespace, start: str) -> Config:
             line_length=args.line_length,
             extend_select=config.extend_select + extend if extend else None,
             ignore=config.ignore + ignore if ignore else None)
-    except ConfigError as e:
-        raise UsageError(str(e)) from None
+    except ConfigError as e:  # the options' values (the file's were read above)
+        raise ArgumentError(str(e)) from None
 
 
 def _load(path: str, config: Config) -> Schema:
@@ -219,6 +226,8 @@ def _release_note(release: Version | None, origin: str, config: Config) -> str:
 
 def _history(config: Config) -> list[tuple[str, Schema]]:
     """The configured earlier releases' schemas, oldest first."""
+    if not config.history:
+        return []
     from qapidoc.compat.history import release_key
 
     out = []
@@ -352,7 +361,7 @@ def run(args: argparse.Namespace) -> int:
     session.release, session.origin = _release(config, session.against,
                                                [t.root for t in targets])
     if (args.fix or args.diff) and any(t.root.startswith("git:") for t in targets):
-        raise UsageError(f"{'--fix' if args.fix else '--diff'} needs schema "
+        raise ArgumentError(f"{'--fix' if args.fix else '--diff'} needs schema "
                          "files, not git:REF:PATH")
 
     fixed: list[Diagnostic] = []
@@ -455,8 +464,11 @@ def run(args: argparse.Namespace) -> int:
         from qapidoc.core.report import format_junit
 
         out.write(format_junit(findings, [t.root for t in targets]))
-    text = summary(findings, len(files)) + _release_note(session.release,
-                                                         session.origin, config)
+    text = summary(findings, len(files))
+    fixable = sum(1 for d in findings if d.fixable)
+    if fixable and not args.fix:  # as ruff says it: the fix is one option away
+        text += f" {fixable} fixable with --fix (--diff shows the changes)."
+    text += _release_note(session.release, session.origin, config)
     if fixed:
         text += f" Fixed {len(fixed)}."
     sys.stderr.write(text + "\n")

@@ -80,7 +80,8 @@ def _policy(c: Change) -> str:
 
 def format_text(changes: Sequence[Change], src: Sources, colour: bool = False) -> str:
     """``path:line:col: severity: kind: message`` then the wire path, and
-    where the item was in OLD when it is not in NEW."""
+    for a removal headed by the definition in NEW that lost it, where the
+    item was in OLD (a removal with no place in NEW is headed by OLD's)."""
     out: list[str] = []
     for c in changes:
         sev = str(c.severity)
@@ -96,7 +97,8 @@ def format_text(changes: Sequence[Change], src: Sources, colour: bool = False) -
             head = src.new
         out.append(f"{head}: {sev}: {c.kind}: {_said(c)}")
         out.append(f"    at {c.wire_path} ({c.direction}){_also(c)}")
-        if c.old is not None and (c.new is None or c.kind.endswith("removed")):
+        if c.old is not None and c.new is not None and c.kind.endswith("removed"):
+            # (with no place in NEW, the headline is already where it was)
             out.append(f"    was at {src.where(c.old, 'old')}")
     return "\n".join(out) + ("\n" if out else "")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from qapidoc.core.record import record
 from qapidoc.core.source import Diagnostic, Location, Severity
 
 PRESETS: tuple[str, ...] = ("qemu", "recommended", "strict")
@@ -21,7 +21,7 @@ GROUPS: dict[str, str] = {"QA": "language", "QD": "documentation", "QL": "legacy
 accepted; a schema with no other errors still builds a complete model."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     """A named check.  `preset` is the smallest preset that enables it."""
 

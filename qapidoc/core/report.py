@@ -12,7 +12,6 @@ definition and member it concerns, or null) and ``fixable`` (boolean).
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -124,6 +123,8 @@ def statistics_json(diags: Sequence[Diagnostic]) -> str:
     fixable = {d.code for d in diags if d.fixable}
     rows = [{"code": c, "name": names[c], "count": n, "fixable": c in fixable}
             for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    import json  # only for the JSON formats: not on a text run's start-up
+
     return json.dumps(rows, indent=2) + "\n"
 
 
@@ -144,6 +145,8 @@ def format_json(diags: Iterable[Diagnostic]) -> str:
         "fixable": d.fixable,
         "fingerprint": fingerprint(d),
     } for d in diags]
+    import json  # only for the JSON formats: not on a text run's start-up
+
     return json.dumps(rows, indent=2) + "\n"
 
 
@@ -228,6 +231,8 @@ def format_sarif(diags: Sequence[Diagnostic], version: str = "") -> str:
             "results": results,
         }],
     }
+    import json  # only for the JSON formats: not on a text run's start-up
+
     return json.dumps(log, indent=2) + "\n"
 
 

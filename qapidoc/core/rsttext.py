@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-_LITERAL = re.compile(r"``(.+?)``")
+_LITERAL = re.compile(r"``(.+?)``(?!`)")
+"""An inline literal; as in rST, ``a `b``` ends at the last two backquotes."""
 _INLINE = re.compile(
     r":[\w-]+(?::[\w-]+)?:`(?P<role>[^`]+)`"
     r"|`(?P<ref>[^`]+)`_{0,2}"
@@ -37,8 +38,13 @@ def _inline(text: str, literal: str, strong: str, emphasis: str) -> str:
             return emphasis.format(m.group("em"))
         return m.group("escaped")
 
+    def code(part: str) -> str:
+        if "`" in part and literal == "`{}`":  # Markdown: fence with two
+            return f"`` {part} ``"
+        return literal.format(part)
+
     parts = _LITERAL.split(text)
-    return "".join(literal.format(part) if i % 2 else _INLINE.sub(one, part)
+    return "".join(code(part) if i % 2 else _INLINE.sub(one, part)
                    for i, part in enumerate(parts))
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from qapidoc.core.record import field, record
 
 
 class Severity(enum.IntEnum):
@@ -33,7 +34,7 @@ class Severity(enum.IntEnum):
             ) from None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@record(eq=False)
 class SourceFile:
     """One schema file as read, and how it was included (None for a root).
 
@@ -103,7 +104,7 @@ class Location(NamedTuple):
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """One finding: where, which check, how bad, and what to say.
 

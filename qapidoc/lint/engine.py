@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from qapidoc.core.config import Config
+from qapidoc.core.record import replace
 from qapidoc.core.registry import RULES, Rule, find_rules, load_all_rules, rule
 from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
 from qapidoc.schema.docs import LINE_LIMIT, long_lines
@@ -351,8 +352,9 @@ def _merge_same_problem(raw: Raw) -> Raw:
             dropped.add(i)
             if fix:
                 lent[j] = fix
-    return [(d, lent.get(i, fix)) for i, (d, fix) in enumerate(raw)
-            if i not in dropped]
+    # the finding that carries a lent fix is fixable (JSON, SARIF, summary)
+    return [(replace(d, fixable=True), lent[i]) if i in lent else (d, fix)
+            for i, (d, fix) in enumerate(raw) if i not in dropped]
 
 
 def load_rules() -> None:

@@ -50,6 +50,7 @@ from qapidoc.schema.model import (
     UnionType,
 )
 from qapidoc.schema.reader import (
+    FileItems,
     FileOpener,
     IncludeItem,
     RawDoc,
@@ -773,6 +774,21 @@ def _logical(path: str) -> str:
     return candidate if os.path.exists(candidate) else path
 
 
+def _walk(src: SourceFile, by_file: dict[int, FileItems],
+          exprs: list[tuple[TopExpr, DocComment | None]], rank: dict[int, int],
+          ordered: list[tuple[TopExpr, DocComment | None]]) -> None:
+    """Append the definitions of `src` to `ordered` in schema order, an
+    included file's at its (first) include directive.  Not a closure: a
+    recursive nested function is a reference cycle, which would keep the
+    whole reader output alive until the cyclic collector ran."""
+    for item in by_file[id(src)].items:
+        if isinstance(item, IncludeItem):
+            if item.file is not None and id(item.file) in by_file:
+                _walk(item.file, by_file, exprs, rank, ordered)
+        elif isinstance(item, TopExpr):
+            ordered.append(exprs[rank[id(item.expr)]])
+
+
 def load_schema(path: str, text: str | None = None,
                 opener: FileOpener | None = None, *,
                 include_root: str | None = None, docs: bool = True) -> Schema:
@@ -864,17 +880,8 @@ def _load(path: str, text: str | None, opener: FileOpener | None,
     by_file = {id(fi.file): fi for fi in read.files}
     rank = {id(e.expr): i for i, (e, _) in enumerate(exprs)}
     ordered: list[tuple[TopExpr, DocComment | None]] = []
-
-    def walk(src: SourceFile) -> None:
-        for item in by_file[id(src)].items:
-            if isinstance(item, IncludeItem):
-                if item.file is not None and id(item.file) in by_file:
-                    walk(item.file)
-            elif isinstance(item, TopExpr):
-                ordered.append(exprs[rank[id(item.expr)]])
-
     if read.root is not None and id(read.root) in by_file:
-        walk(read.root)
+        _walk(read.root, by_file, exprs, rank, ordered)
     exprs = ordered
     decls, expr_diags = check_expressions(
         [(e.expr, e.doc) for e, _ in exprs], read.pragmas)

@@ -9,8 +9,8 @@ checks what needs the whole schema (types, clashes, unions, alternates).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from qapidoc.core.record import field, record
 from qapidoc.core.registry import Rule, rule
 from qapidoc.core.source import Diagnostic, Location
 from qapidoc.schema.dialects import (
@@ -100,14 +100,14 @@ def _falsy(node: Node) -> bool:
     return not node.value
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class DeclFeature:
     name: str
     loc: Location
     cond: Condition | None
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class DeclMember:
     """A member, enum value, union branch or alternative as written."""
 
@@ -119,7 +119,7 @@ class DeclMember:
     features: list[DeclFeature] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Decl:
     """A checked definition expression, ready for the builder."""
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import NamedTuple, Protocol, TypeVar
 
+from qapidoc.core.record import field, record
 from qapidoc.core.source import Diagnostic, Location, SourceFile
 
 # --------------------------------------------------------------------------
 # Conditions and features
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Condition:
     """An `if` condition: a config symbol, or all/any/not of conditions.
 
@@ -53,7 +55,7 @@ class Condition:
             yield from o.symbols()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Feature:
     name: str
     location: Location
@@ -157,7 +159,7 @@ class DocLine(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DocComment:
     """A ``##`` comment.  `symbol` is set for definition documentation."""
 
@@ -255,7 +257,7 @@ class TypeRef(NamedTuple):
         return f"[{self.name}]" if self.is_array else self.name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Member(Featured):
     """A member of a struct/union, an argument, or event data.
 
@@ -274,7 +276,7 @@ class Member(Featured):
 
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EnumValue(Featured):
     name: str
     location: Location
@@ -284,7 +286,7 @@ class EnumValue(Featured):
 
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Branch:
     """A union branch (named by a discriminator value) or an alternative."""
 
@@ -295,7 +297,7 @@ class Branch:
     doc: Section | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Module:
     """A schema file, with its own items in source order."""
 
@@ -309,7 +311,7 @@ class Module:
         return base[:-5] if base.endswith(".json") else base
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Include:
     """An include directive, as an item of the including module."""
 
@@ -317,7 +319,7 @@ class Include:
     location: Location
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@record(eq=False)
 class Definition(Featured):
     """Common to every definition: name, kind, where, if, features, doc."""
 
@@ -343,13 +345,13 @@ class Definition(Featured):
         return f"<{type(self).__name__} {self.name}>"
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class BuiltinType(Definition):
     json_type: str = "value"
     kind: Kind = field(init=False, default=Kind.BUILTIN)
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class EnumType(Definition):
     values: tuple[EnumValue, ...] = ()
     prefix: str | None = None
@@ -359,7 +361,7 @@ class EnumType(Definition):
         return _named(self.values, name)
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class StructType(Definition):
     """`members` are all wire members, inherited first; `base` a name."""
 
@@ -375,7 +377,7 @@ class StructType(Definition):
         return tuple(m for m in self.members if m.defined_in == self.name)
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class UnionType(StructType):
     """`members` are the common members; `base` is None for an inline base."""
 
@@ -387,13 +389,13 @@ class UnionType(StructType):
         return _named(self.branches, name)
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class AlternateType(Definition):
     alternatives: tuple[Branch, ...] = ()
     kind: Kind = field(init=False, default=Kind.ALTERNATE)
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Command(Definition):
     """`arguments` are the wire arguments (common members if `arg_type`
     names a union); `arg_type` is None when 'data' is an inline object."""
@@ -413,7 +415,7 @@ class Command(Definition):
         return _named(self.arguments, name)
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Event(Definition):
     arguments: tuple[Member, ...] = ()
     arg_type: TypeRef | None = None
@@ -428,7 +430,7 @@ TypeDefinition = BuiltinType | EnumType | StructType | UnionType | AlternateType
 ModuleItem = Definition | DocComment | Include
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pragmas:
     doc_required: bool = False
     command_name_exceptions: frozenset[str] = frozenset()
@@ -454,7 +456,7 @@ class Schema:
     builtins: tuple[BuiltinType, ...]
     pragmas: Pragmas
     diagnostics: tuple[Diagnostic, ...]
-    by_name: dict[str, Definition] = field(repr=False)
+    by_name: dict[str, Definition] = dataclass_field(repr=False)
     implicit: tuple[Definition, ...] = ()
     """Types a schema implies without defining them: the enum and branch
     wrappers of old simple unions.  In `by_name`, not in `definitions`."""

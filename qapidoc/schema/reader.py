@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from qapidoc.core.inputs import SCHEMA_LIMIT, InputError, inside, read_text_file
+from qapidoc.core.record import field, record, replace
 from qapidoc.core.registry import rule
 from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
 from qapidoc.schema.dialects import (
@@ -140,7 +140,7 @@ def node_type(node: Node) -> str:
 # What the reader hands on
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RawDoc:
     """A ``##`` doc comment: its raw lines (text after ``#``) with numbers."""
 
@@ -150,7 +150,7 @@ class RawDoc:
     before_broken: bool = False
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class TopExpr:
     """A top-level definition expression and the doc comment before it."""
 
@@ -160,27 +160,27 @@ class TopExpr:
     doc_broken: bool = False  # its doc comment was there but unreadable
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class IncludeItem:
     path: str
     loc: Location
     file: SourceFile | None  # None when already read, missing or a cycle
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class FileItems:
     file: SourceFile
     items: list[TopExpr | RawDoc | IncludeItem] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class PragmaValues:
     doc_required: bool = False
     lists: dict[str, list[str]] = field(default_factory=dict)
     old_naming: bool = False  # naming rules before QEMU 6.0 (see dialects)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class ReadResult:
     files: list[FileItems]
     pragmas: PragmaValues
