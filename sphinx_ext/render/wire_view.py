@@ -425,7 +425,7 @@ def _write_data(app: Sphinx, exception: BaseException | None) -> None:
 
 def _script(namespace: str, schemas: list[tuple[str, str | None, tuple[str, ...]]],
             anchors: Mapping[str, str], uris: Mapping[str, str]) -> str | None:
-    from sphinx_ext.schemas import get_schema
+    from sphinx_ext.schemas import get_schema, schema_location
 
     merged: dict[str, Any] | None = None
     for path, root, _files in schemas:
@@ -434,7 +434,8 @@ def _script(namespace: str, schemas: list[tuple[str, str | None, tuple[str, ...]
             data = wire_data(schema, namespace, anchors, uris)
         except Exception as error:  # never a traceback for a bad schema
             logger.warning("no wire view for %s: %s", path, error,
-                           type="qapidoc", subtype="wire")
+                           location=schema_location(path, None), type="qapidoc",
+                           subtype="wire")
             continue
         merged = data if merged is None else _merge_data(merged, data)
     return None if merged is None else data_script(namespace, merged)
