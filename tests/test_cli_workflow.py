@@ -99,6 +99,18 @@ def test_include_chain_once_per_file_nested_and_note_after_the_snippet(
     assert block[1:] == ["  |", "1 | ##", "  | ^", "b.json:9:1: note: in 'pong'"]
 
 
+def test_unreadable_schema_is_one_located_line_and_counts_as_a_file(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("dir.json").mkdir()
+    rc, out, err = run(capsys, "lint", "dir.json", "missing.json")
+    assert rc == 2
+    assert out.splitlines() == [
+        "dir.json:1:1: error[QA002] can't read schema file 'dir.json': Is a directory", "",
+        "missing.json:1:1: error[QA002] can't read schema file 'missing.json': "
+        "No such file or directory"]
+    assert err.startswith("Found 2 findings (2 errors) in 2 files.")
+
+
 def test_concise_output_is_one_line_per_finding(
         here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Path("root.json").write_text("{ 'include': 'sub.json' }\n")
@@ -619,6 +631,7 @@ NEW = "{ 'command': 'ping' }\n"
     (["lint", "--write-baseline", "b.json", "includes-missing.json"], 2),
     (["lint", "--against", "includes-missing.json", "clean.json"], 2),
     (["lint", "--history", "1.0=includes-missing.json", "clean.json"], 2),
+    (["lint", "--write-baseline", "no/such/dir/b.json", "findings.json"], 2),
     (["lint", "--diff", "clean.json"], 0),
     (["lint", "--diff", "fixable.json"], 1),
     (["compat", "old.json", "old.json"], 0),

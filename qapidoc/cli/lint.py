@@ -380,7 +380,8 @@ def run(args: argparse.Namespace) -> int:
         if args.diff:
             continue
         files.update(t.only if t.only is not None else
-                     (os.path.realpath(f.path) for f in schema.files))
+                     (os.path.realpath(f.path) for f in schema.files)
+                     if schema.files else [t.root])  # an unreadable root: still a file
         for d in _shown(session.lint(schema).diagnostics, t.only):
             key = (os.path.realpath(d.location.path), d.location.line,
                    d.location.col, d.code, d.message)
@@ -413,7 +414,11 @@ def run(args: argparse.Namespace) -> int:
     if args.write_baseline:
         from qapidoc.lint.baseline import write_baseline
 
-        n = write_baseline(args.write_baseline, findings)
+        try:
+            n = write_baseline(args.write_baseline, findings)
+        except OSError as e:
+            raise UsageError(f"{args.write_baseline}: cannot write baseline: "
+                             f"{e.strerror or e}") from None
         sys.stderr.write(f"Recorded {len(findings)} findings ({n} keys) in "
                          f"{args.write_baseline}.\n")
         return EXIT_OK
