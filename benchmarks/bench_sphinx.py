@@ -6,10 +6,14 @@
   for the same pages with ``qapidoc_split = True`` (index + generated module
   pages; full build ≤ ~8 s too) and for the one-page-per-module layout
   (``qapidoc_schemas``);
-- peak RSS reported.
+- peak RSS reported;
+- issue 14, QEMU's QMP reference alone: full build (one page and split, CPU
+  and wall), ``searchindex.js`` ≤ 400 KB, and in split mode a rebuild after
+  touching ``qapi/job.json`` ≤ 0.12× and after ``qapi/block-core.json``
+  ≤ 0.3× the full build (CPU time).  ``--qmp`` runs only these.
 
 The corpus is copied to a temporary directory (touching must not change
-../shared).  Run by hand: ``python benchmarks/bench_sphinx.py [runs]``.
+../shared).  Run by hand: ``python benchmarks/bench_sphinx.py [--qmp] [runs]``.
 """
 
 from __future__ import annotations
@@ -56,10 +60,11 @@ def sphinx_cmd(src: Path, out: Path, *extra: str) -> list[str]:
 
 def touched_rebuild(cmd: list[str], touch: Path, runs: int, env: dict[str, str]
                     ) -> dict[str, float]:
-    """Median wall time of rebuilding after bumping *touch*'s mtime."""
+    """Median wall and CPU time of rebuilding after bumping *touch*'s mtime."""
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     times = []
+    cpu = []
     peak = 0
     for _ in range(runs):
         stamp = time.time()
@@ -69,13 +74,72 @@ def touched_rebuild(cmd: list[str], touch: Path, runs: int, env: dict[str, str]
                                 stderr=subprocess.DEVNULL)
         _, _status, usage = os.wait4(proc.pid, 0)
         times.append(time.perf_counter() - start)
+        cpu.append(usage.ru_utime + usage.ru_stime)
         peak = max(peak, usage.ru_maxrss)
     return {"median_s": statistics.median(times), "min_s": min(times),
-            "peak_rss_mib": peak / 1024, "runs": float(runs)}
+            "cpu_s": statistics.median(cpu), "peak_rss_mib": peak / 1024,
+            "runs": float(runs)}
+
+
+def ratio(name: str, rebuild: dict[str, float], full: dict[str, float], limit: float) -> bool:
+    """Print a rebuild's CPU and wall time as a fraction of the full build's;
+    the target is judged on CPU time (wall time is noisy on a shared machine)."""
+    cpu = rebuild["cpu_s"] / full["cpu_s"]
+    wall = rebuild["median_s"] / full["median_s"]
+    good = cpu <= limit
+    print(f"{name}: {cpu:.3f}x the full build's CPU, {wall:.3f}x its wall time"
+          f"  [target ≤ {limit}x: {'ok' if good else 'MISSED'}]")
+    return good
+
+
+QMP_PAGES = {"conf.py": """\
+extensions = ["sphinx_ext"]
+project = "QEMU"
+qapidoc_srctree = {srctree!r}
+qapi_namespaces = {{"QGA", "QMP", "QSD"}}
+qapidoc_split = {split}
+root_doc = "qemu-qmp-ref"
+""", "qemu-qmp-ref.rst": """\
+QEMU QMP Reference Manual
+=========================
+
+.. qapi-doc:: qapi/qapi-schema.json
+   :namespace: QMP
+"""}
+
+
+def qmp_reference(root: Path, tree: Path, runs: int, env: dict[str, str]) -> bool:
+    """Issue 14: QEMU's QMP reference alone, one page and split, with the
+    rebuild after touching a small and the largest module (split)."""
+    ok = True
+    results = {}
+    for split in (False, True):
+        src = root / f"qmp-{'split' if split else 'one-page'}"
+        src.mkdir()
+        for name, text in QMP_PAGES.items():
+            (src / name).write_text(text.format(srctree=str(tree), split=split))
+        out = root / f"out-{src.name}"
+        full = run_timed(sphinx_cmd(src, out, "-E"), runs=runs)
+        report(f"QMP reference ({src.name}), full html build", full)
+        results[split] = (src, out, full)
+        index = out / "searchindex.js"
+        size = index.stat().st_size
+        good = size <= 400_000
+        ok &= good
+        print(f"QMP reference ({src.name}): searchindex.js {size / 1000:.0f} KB"
+              f"  [target ≤ 400 KB: {'ok' if good else 'MISSED'}]")
+    src, out, full = results[True]
+    for module, limit in (("qapi/job.json", 0.12), ("qapi/block-core.json", 0.3)):
+        inc = touched_rebuild(sphinx_cmd(src, out), tree / module, runs, env)
+        report(f"QMP reference (split), rebuild after touching {module}", inc)
+        ok &= ratio(f"QMP reference (split), rebuild after touching {module}", inc, full, limit)
+    return ok
 
 
 def main() -> int:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    args = [a for a in sys.argv[1:] if a != "--qmp"]
+    only_qmp = "--qmp" in sys.argv[1:]
+    runs = int(args[0]) if args else 3
     corpus = need(QEMU_SRC)
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,6 +147,10 @@ def main() -> int:
         shutil.copytree(corpus, tree)
         env = {**os.environ, "QAPIDOC_SRCTREE": str(tree)}
         os.environ["QAPIDOC_SRCTREE"] = str(tree)
+
+        ok &= qmp_reference(Path(tmp), tree, runs, env)
+        if only_qmp:
+            return 0 if ok else 1
 
         src = Path(tmp) / "pages"
         shutil.copytree(PAGES, src)

@@ -122,11 +122,45 @@ def test_search_finds_a_command(browser: Any, site_url: str, tmp_path: Path) -> 
     assert hit.is_visible()
     # The definition ranks first, ahead of pages that merely mention it.
     first = page.locator("#search-results li").first.inner_text()
-    assert first.startswith(f"{COMMAND} (QAPI command"), first
+    # named without a namespace prefix, with its kind and page
+    assert first.startswith(f"{COMMAND} (command, in Storage)"), first
     assert hit.inner_text().strip() == COMMAND
+    # its arguments are not hits of their own: the name contains the query
+    hits = page.locator("#search-results li > a").all_inner_texts()
+    assert not [h for h in hits if h.startswith(f"{COMMAND}.")], hits
     _screenshot(page, tmp_path, "harbor-search.png")
     hit.click()
     command_id = definition_anchor("", "command", COMMAND)
     page.wait_for_url(f"**/{MODULE_PAGE}*#{command_id}")
     assert page.locator(f"dt[id='{command_id}']").is_visible()
+    page.close()
+
+
+def _search(page: Any, site_url: str, query: str) -> list[tuple[str, str]]:
+    page.goto(f"{site_url}/search.html?q={query}")
+    page.wait_for_function(
+        "document.querySelector('#search-results h2')?.textContent === 'Search Results'")
+    return [(item.inner_text(), item.locator("a").first.get_attribute("href") or "")
+            for item in page.locator("#search-results li").all()]
+
+
+def test_search_groups_members_under_their_definition(browser: Any, site_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(15000)
+    hits = _search(page, site_url, "read-only")
+    members = [(text, href) for text, href in hits if ".read-only (member of" in text]
+    owners = [text.split(".read-only")[0] for text, _href in members]
+    assert {"MountSpec", "VolumeInfo", "volume-create"} <= set(owners), hits
+    assert len(owners) == len(set(owners))  # one hit per definition
+    # members rank after definitions, above pages that merely mention them
+    assert hits[0][0] == members[0][0], hits
+    text, href = next(m for m in members if m[0].startswith("volume-create."))
+    assert text == "volume-create.read-only (member of command, in Storage)"
+    page.goto(f"{site_url}/{href}")
+    anchor = href.partition("#")[2]
+    assert page.locator(f"[id='{anchor}']").count() == 1
+    # a namespace or definition prefix narrows the search
+    hits = _search(page, site_url, "VolumeInfo.read-only")
+    assert [text for text, _href in hits if "(member of" in text] == [
+        "VolumeInfo.read-only (member of struct, in Storage)"]
     page.close()

@@ -223,6 +223,17 @@ def test_member_types_link_to_their_definitions(harbor_site: Path) -> None:
     assert checked > 100
 
 
+def test_site_has_no_broken_links(harbor_site: Path) -> None:
+    """The README's site (built with -W): every internal href and src, with
+    its #anchor, and every objects.inv entry resolves to a file and an id."""
+    from tests.site_links import broken_inventory, broken_links
+
+    checked, broken = broken_links(harbor_site)
+    assert broken == [] and checked > 500, (checked, broken[:20])
+    entries, broken = broken_inventory(harbor_site)
+    assert broken == [] and entries > 100, (entries, broken[:20])
+
+
 def test_single_page_build(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, err = run(capsys, "build", str(MINIMAL), "-o", str(tmp_path / "s"),
                          "--single", "--title", "Lamp", "-q")

@@ -152,6 +152,17 @@ def test_harbor_example_has_a_page_per_module(site: Path) -> None:
     assert 'href="common.html#qapi-Harbor.obj-Label"' in storage
 
 
+def test_docs_site_has_no_broken_links(site: Path) -> None:
+    """Every internal link and every objects.inv entry of the docs site
+    (built with -W above) names a page that exists and an id on it."""
+    from tests.site_links import broken_inventory, broken_links
+
+    checked, broken = broken_links(site)
+    assert broken == [] and checked > 1000, (checked, broken[:20])
+    entries, broken = broken_inventory(site)
+    assert broken == [] and entries > 100, (entries, broken[:20])
+
+
 def test_minimal_example_is_one_page(site: Path) -> None:
     page = (site / "examples" / "minimal.html").read_text(encoding="utf-8")
     assert 'id="qapi-Lamp.enum-LampColor"' in page

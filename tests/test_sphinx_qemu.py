@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import re
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sphinx.cmd.build import build_main
@@ -95,6 +97,57 @@ def test_pages_link_members_and_index(qemu: tuple[Path, str]) -> None:
     assert (root / "out" / "qapi-qga-index.html").exists()
 
 
+def _search_index(out: Path) -> dict[str, Any]:
+    text = (out / "searchindex.js").read_text(encoding="utf-8")
+    return dict(json.loads(text[text.index("(") + 1:text.rindex(")")]))
+
+
+def _search_targets(index: dict[str, Any]) -> set[tuple[str, str]]:
+    """(fullname, page#anchor) of every QAPI object in the search table,
+    derived as static/qapidoc-search.js derives them."""
+    table = index["qapi"]
+    found = set()
+    for namespace, rows in table["namespaces"].items():
+        prefix = f"qapi-{namespace}." if namespace else "qapi-"
+        for row in rows:
+            page = index["docnames"][row[0]] + ".html"
+            anchor = row[3] or f"{prefix}{table['infix'][row[1]]}-{row[2]}"
+            found.add((f"{namespace}:{row[2]}", f"{page}#{anchor}"))
+            for group in row[4] if len(row) > 4 else ():
+                for entry in group[1:]:
+                    name, member = (entry, f"{anchor}.{table['infix'][group[0]]}-{entry}") \
+                        if isinstance(entry, str) else entry
+                    found.add((f"{namespace}:{row[2]}.{name}", f"{page}#{member}"))
+    return found
+
+
+def test_search_index_is_small_and_finds_every_definition_and_member(
+        qemu: tuple[Path, str]) -> None:
+    """Issue 14: searchindex.js ≤ 400 KB (QEMU's own: 164 KB) with every
+    definition and member still findable at the anchor objects.inv gives."""
+    root, _warnings = qemu
+    out = root / "out"
+    assert (out / "searchindex.js").stat().st_size <= 400_000
+    index = _search_index(out)
+    found = _search_targets(index)
+    with open(out / "objects.inv", "rb") as stream:
+        inventory = InventoryFile.load(stream, "", lambda a, b: f"{a}/{b}" if a else b)
+    expected = set()
+    for kind, entries in inventory.items():
+        if not kind.startswith("qapi:"):
+            continue
+        for name, item in entries.items():
+            if name.partition(":")[2].count(".") <= 1:  # not a branch's copy
+                expected.add((name, getattr(item, "uri", None) or item[2]))
+    assert len(expected) > 5000
+    assert found == expected
+    # Sphinx's own tables no longer repeat them
+    qapi_types = {int(n) for n, kind in index["objtypes"].items() if kind.startswith("qapi:")}
+    assert not [e for es in index["objects"].values() for e in es if e[1] in qapi_types]
+    assert not [e for es in index["indexentries"].values() for e in es
+                if str(e[1]).startswith("qapi-")]
+
+
 def test_parallel_build_gives_the_same_pages(qemu: tuple[Path, str]) -> None:
     root, warnings = qemu
     status, parallel_warnings = _build(root, "out-j2", "-j", "2")
@@ -160,6 +213,51 @@ def test_split_generates_module_pages_with_a_toctree(split: tuple[Path, str, Pat
 
 def test_split_objects_inv_lists_every_definition(split: tuple[Path, str, Path]) -> None:
     _check_inventory(split[0] / "out")
+
+
+def test_split_site_has_no_broken_links(split: tuple[Path, str, Path]) -> None:
+    """Every internal link, every objects.inv entry (no index page of the
+    undocumented QSD namespace, no empty Python module index) and every
+    search hit lands on a page that exists and an id on it."""
+    from tests.site_links import Site, broken_inventory, broken_links
+
+    out = split[0] / "out"
+    checked, broken = broken_links(out)
+    assert broken == [] and checked > 10_000, (checked, broken[:20])
+    entries, broken = broken_inventory(out)
+    assert broken == [] and entries > 7000, (entries, broken[:20])
+    site = Site(out)
+    targets = _search_targets(_search_index(out))
+    assert [t for _name, t in targets if site.problem("search.html", t)] == []
+
+
+def test_split_pages_are_titled_as_the_one_page_layout_files_them(
+        split: tuple[Path, str, Path]) -> None:
+    """A module whose text opens without a heading (machine-s390x, misc-arm,
+    acpi-hest) is on the page of the section the one-page layout files it
+    under, not a page titled by its file name; a module with two top-level
+    headings (ui: "Remote desktop", later "Input") is one entry."""
+    root, _warnings, _tree = split
+    out = root / "out" / "qemu-qmp-ref"
+    for module, page, title in (("machine-s390x", "machine", "Machines"),
+                                ("misc-arm", "misc", "Miscellanea"),
+                                ("misc-i386", "misc", "Miscellanea"),
+                                ("acpi-hest", "acpi", "ACPI")):
+        assert not (out / f"{module}.html").exists(), module
+        text = (out / f"{page}.html").read_text()
+        assert f"<title>{title} &#8212;" in text, page
+        assert f'id="qapi-QMP.mod-{module}"' in text, module
+    assert (out / "machine.html").read_text().count('id="qapi-QMP.cmd-set-cpu-topology"') == 1
+    index = (root / "out" / "qemu-qmp-ref.html").read_text()
+    toc = index.split('class="toctree-wrapper')[1]
+    entries = re.findall(r'class="toctree-l1"><a class="reference internal" href="[^"]*">([^<]*)',
+                         toc)
+    assert "Input" not in entries and "Remote desktop" in entries
+    assert len(entries) == len(set(entries)), entries
+    assert not [e for e in entries if re.fullmatch(r"[a-z0-9-]+", e)], entries
+    ui = (out / "ui.html").read_text()
+    assert re.findall(r"<h1>([^<]*)", ui) == ["Remote desktop"]
+    assert "<h2>Input" in ui
 
 
 def test_split_parallel_build_is_byte_identical(split: tuple[Path, str, Path]) -> None:

@@ -233,13 +233,23 @@ def project_files(schema: Schema, schema_path: str,
     `schema_path` must be absolute; ``conf.py`` makes its directory the base
     of the pages' ``qapi-doc`` paths, so the project holds no absolute path
     but that one."""
-    from sphinx_ext.render.rst import module_slug
+    from sphinx_ext.render.rst import module_slug, opens_with_heading
 
     title = site_title(schema, schema_path, options)
     schema_file = Path(schema_path).name
     names = page_names(schema, Path(schema_path).parent)
     modules = list(schema.modules)
-    pages = [m for m in modules[1:] if _has_definitions_or_text(m)]
+    # a module whose text opens without a heading goes on the page before
+    # it, as the one-page layout files it under that section
+    groups: list[list[Module]] = []
+    for module in modules[1:]:
+        if not _has_definitions_or_text(module):
+            continue
+        if groups and not opens_with_heading(module):
+            groups[-1].append(module)
+        else:
+            groups.append([module])
+    pages = [group[0] for group in groups]
     split = options.split and bool(pages)
     files: dict[str, str] = {"conf.py": conf_py(schema_path, title, options)}
 
@@ -259,9 +269,10 @@ def project_files(schema: Schema, schema_path: str,
     files["index.rst"] = "\n".join(index)
 
     if split:
-        for module in pages:
-            page = _directive(schema_file, options, module_slug(schema, module), title=True)
-            files[names[module.path] + ".rst"] = "\n".join(page) + "\n"
+        for group in groups:
+            slugs = ", ".join(module_slug(schema, module) for module in group)
+            page = _directive(schema_file, options, slugs, title=True)
+            files[names[group[0].path] + ".rst"] = "\n".join(page) + "\n"
 
     files["changes.rst"] = "\n".join(
         _title_block("Changes by version")

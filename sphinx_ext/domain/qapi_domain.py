@@ -49,6 +49,7 @@ from sphinx_ext.domain.names import (
     parse_target,
 )
 from sphinx_ext.domain.roles import QAPIXRefRole, since_role
+from sphinx_ext.domain.search import setup_search
 from sphinx_ext.render.lexer import QMPLexer
 
 logger = logging.getLogger(__name__)
@@ -424,6 +425,29 @@ def _member_ref_warning(app: Sphinx, domain: Domain | None, node: pending_xref) 
     return True
 
 
+def _drop_empty_index_labels(app: Sphinx, env: BuildEnvironment) -> None:
+    """Sphinx gives every domain index a label (and so an ``objects.inv``
+    entry) whether or not it writes the page, which it skips when the index
+    is empty: a namespace in ``qapi_namespaces`` with nothing documented
+    (QEMU's conf.py names QSD), or the Python module index of a project
+    without Python modules, would advertise a page that does not exist."""
+    std = env.domains.standard_domain
+    for domain in env.domains.sorted():
+        for index in domain.indices:
+            name = f"{domain.name}-{index.name}"
+            label = std.labels.get(name)
+            if label is None or label[0] != name or label[1]:
+                continue
+            content, _collapse = index(domain).generate()
+            if content:
+                continue
+            std.labels.pop(name, None)
+            std.anonlabels.pop(name, None)
+            if name == "py-modindex" and std.labels.get("modindex", ("",))[0] == name:
+                std.labels.pop("modindex", None)
+                std.anonlabels.pop("modindex", None)
+
+
 def _add_static_path(app: Sphinx, config: Config) -> None:
     static = str(STATIC_DIR)
     if static not in config.html_static_path:
@@ -446,9 +470,11 @@ def setup_domain(app: Sphinx) -> None:
     app.connect("config-inited", _add_static_path)
     app.connect("missing-reference", _builtin_types, priority=900)
     app.connect("warn-missing-reference", _member_ref_warning)
+    app.connect("env-check-consistency", _drop_empty_index_labels)
     app.add_css_file("qapidoc.css")
     app.add_js_file("qapidoc.js")
     setup_layout(app)
+    setup_search(app)
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:

@@ -22,7 +22,7 @@ from sphinx.util import logging
 from qapidoc.core.inputs import CONFIG_LIMIT, InputError, read_text_file
 from qapidoc.core.outputs import free_name, through_link, write_file
 from qapidoc.schema.model import Schema
-from sphinx_ext.render.rst import module_slug
+from sphinx_ext.render.rst import module_slug, opens_with_heading
 from sphinx_ext.schemas import get_schema, include_root
 
 logger = logging.getLogger(__name__)
@@ -120,15 +120,28 @@ def _directive(path: str, namespace: str, module: str | None, title: bool) -> li
     return lines
 
 
-def module_page_slugs(schema: Schema) -> list[str]:
-    """Slugs of the modules that get a page of their own: every module but the
-    root one that has more than includes."""
-    slugs = []
+def module_pages(schema: Schema) -> list[tuple[str, list[str]]]:
+    """The pages of a per-module layout: (page slug, slugs of the modules on
+    it).  Every module but the root one that has more than includes gets a
+    page, titled by its first heading; a module whose text opens without one
+    goes on the page before it, as the one-page layout files it under that
+    section (QEMU's ``machine-s390x`` on "Machines", not a page titled by
+    its file name)."""
+    pages: list[tuple[str, list[str]]] = []
     for module in schema.modules[1:]:
         if not module.items or all(type(i).__name__ == "Include" for i in module.items):
             continue
-        slugs.append(module_slug(schema, module))
-    return slugs
+        slug = module_slug(schema, module)
+        if pages and not opens_with_heading(module):
+            pages[-1][1].append(slug)
+        else:
+            pages.append((slug, [slug]))
+    return pages
+
+
+def module_page_slugs(schema: Schema) -> list[str]:
+    """Slugs of the pages of a per-module layout (`module_pages`)."""
+    return [slug for slug, _modules in module_pages(schema)]
 
 
 def page_texts(entry: SchemaPages) -> dict[str, str]:
@@ -137,10 +150,12 @@ def page_texts(entry: SchemaPages) -> dict[str, str]:
     marker = MARKER.format(path=entry.path)
     pages: dict[str, str] = {}
     used = {"index", "changes"}
-    names = {slug: free_name(slug, used) for slug in module_page_slugs(schema)}
+    grouped = module_pages(schema)
+    names = {slug: free_name(slug, used) for slug, _modules in grouped}
     root = schema.modules[0] if schema.modules else None
-    for slug, name in names.items():
-        lines = [marker, "", *_directive(entry.path, entry.namespace, slug, True)]
+    for slug, modules in grouped:
+        name = names[slug]
+        lines = [marker, "", *_directive(entry.path, entry.namespace, ", ".join(modules), True)]
         pages[f"{name}.rst"] = "\n".join(lines) + "\n"
     index = [marker, "", "=" * len(entry.title), entry.title, "=" * len(entry.title), ""]
     if root is not None:

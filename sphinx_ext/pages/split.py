@@ -27,6 +27,7 @@ from sphinx_ext.pages.generate import (
     GENERATED,
     MARKER,
     module_page_slugs,
+    module_pages,
     remove_stale,
     write_generated,
 )
@@ -137,9 +138,10 @@ def generate_split_pages(app: Sphinx) -> None:
             lines.append(f"   :namespace: {source.namespace}")
         outdir = os.path.join(srcdir, split_dir(source.docname, source.index))
         names = set()
-        for slug in module_page_slugs(loaded.schema):
+        for slug, modules in module_pages(loaded.schema):
             names.add(f"{slug}.rst")
-            text = "\n".join([marker, "", *lines, f"   :module: {slug}", "   :title:", ""])
+            text = "\n".join([marker, "", *lines, f"   :module: {', '.join(modules)}",
+                              "   :title:", ""])
             write_generated(os.path.join(outdir, f"{slug}.rst"), text, srcdir, "qapidoc_split")
         if not os.path.isdir(outdir):
             continue

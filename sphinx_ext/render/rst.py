@@ -611,6 +611,22 @@ def module_slug(schema: Schema, module: Module) -> str:
     return module.path.rsplit("/", 2)[-2] + "-" + module.name
 
 
+def opens_with_heading(module: Module) -> bool:
+    """Whether *module*'s own text starts with a section title (before any
+    definition).  A module that does not is, in the one-page layout, part of
+    the section before it (QEMU's ``misc-arm`` under "Miscellanea")."""
+    for item in module.items:
+        if isinstance(item, Definition):
+            return False
+        if isinstance(item, DocComment) and item.is_freeform:
+            for entry in _split_headings(item, _HeadingStyles(), []):
+                if isinstance(entry, Heading):
+                    return True
+                if any(line.strip() for line in entry.lines):
+                    return False
+    return False
+
+
 def _modules_by_include(schema: Schema) -> dict[tuple[str, int], Module]:
     by_include: dict[tuple[str, int], Module] = {}
     for module in schema.modules:
@@ -640,6 +656,7 @@ def render_schema(
     by_include = _modules_by_include(schema)
     seen: set[str] = set()
     entries: list[Entry] = []
+    titled: list[bool] = []
     if namespace:
         entries.append(Directive("namespace", namespace, schema.root, 1))
 
@@ -677,9 +694,10 @@ def render_schema(
         top = Directive("module", module.name, module.path, 1)
         if started:  # back from an include: same module, no second target
             top.options["no-index"] = None
-        elif ensure_title and not (chunk and isinstance(chunk[0], Heading)):
+        elif ensure_title and not titled and not (chunk and isinstance(chunk[0], Heading)):
             levels = [e.level for e in chunk if isinstance(e, Heading)]
             chunk.insert(0, Heading(module.name, min(levels, default=1), module.path, 1))
+        titled.append(True)
         if chunk and isinstance(chunk[0], Heading):
             entries.extend([chunk[0], top, *chunk[1:]])
         else:
@@ -688,7 +706,31 @@ def render_schema(
     for module in schema.modules:
         if module.path not in seen:
             emit(module)
+    if ensure_title:
+        entries = _under_title(entries)
     return Rendering(entries, renderer.problems, renderer.files)
+
+
+def _under_title(entries: list[Entry]) -> list[Entry]:
+    """A page has one title: a later heading as high as the first (QEMU's
+    ``ui.json`` opens "Remote desktop" and later "Input") goes one level
+    below it, with everything under it, instead of becoming a second
+    top-level entry of the page in tables of contents."""
+    title = next((e.level for e in entries if isinstance(e, Heading)), None)
+    if title is None:
+        return entries
+    result: list[Entry] = []
+    first = True
+    shift = 0
+    for entry in entries:
+        if isinstance(entry, Heading):
+            if not first and entry.level + shift <= title:
+                shift = title + 1 - entry.level
+            first = False
+            if shift:
+                entry = Heading(entry.title, entry.level + shift, entry.source, entry.line)
+        result.append(entry)
+    return result
 
 
 # -- rST -------------------------------------------------------------------------------
