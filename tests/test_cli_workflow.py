@@ -387,6 +387,22 @@ def test_pre_commit_picks_roots_from_the_given_files(
     assert "b.json" not in out and "in 1 file." in err
 
 
+def test_fix_and_diff_of_a_module_touch_only_that_module(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _tree(here)
+    a, b = Path("qapi/a.json"), Path("qapi/b.json")
+    a.write_text(a.read_text().replace("A colour.", "A colour. Red."))
+    b.write_text(b.read_text().replace("Paint it.", "Paint it. Now."))
+    before_a = a.read_text()
+    for flags in (["--diff"], ["--pre-commit", "--diff"]):
+        rc, out, err = run(capsys, "lint", *flags, "qapi/b.json")
+        assert rc == 1 and [line for line in out.splitlines() if line.startswith("+++")] \
+            == ["+++ b/qapi/b.json"], flags
+        assert "Would fix 1 finding in 1 file." in err
+    run(capsys, "lint", "--fix", "qapi/b.json")
+    assert a.read_text() == before_a and "Paint it.  Now." in b.read_text()
+
+
 def test_findings_deduplicated_across_roots(
         here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Path("one.json").write_text("{ 'include': 'common.json' }\n")

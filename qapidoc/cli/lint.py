@@ -262,9 +262,12 @@ class _Session:
         return run_lint(schema, self.config, release=self.release,
                         against=self.against, history=self.history)
 
-    def fixes(self, path: str, write: bool) -> tuple[list[Diagnostic], dict[str, str]]:
+    def fixes(self, path: str, write: bool,
+              only: set[str] | None = None) -> tuple[list[Diagnostic], dict[str, str]]:
         """Run --fix on a root: the findings fixed and the new texts (left
-        in memory unless `write`)."""
+        in memory unless `write`).  With `only` (real paths), only those
+        files are touched: a module named on the command line is fixed in
+        its root's context, the root's other files are left alone."""
         from qapidoc.lint.fix import fix_until_stable
         from qapidoc.schema.builder import display_path, load_schema
         from qapidoc.schema.reader import read_text
@@ -283,7 +286,14 @@ class _Session:
             newlines.update((f.path, f.newline) for f in schema.files)
             for file, text in texts.items():
                 originals.setdefault(file, text)
-            return self.lint(schema), texts
+            result = self.lint(schema)
+            if only is not None:
+                from qapidoc.lint.engine import LintResult
+
+                mine = [(d, edits) for d, edits in result.fixes
+                        if all(_real(e.path) in only for e in edits)]
+                result = LintResult(result.diagnostics, mine)
+            return result, texts
 
         def record(file: str, text: str) -> None:
             changed[file] = text
@@ -335,6 +345,11 @@ def _targets(args: argparse.Namespace, config: Config,
     return planned.targets
 
 
+def _real(path: str) -> str:
+    """How `Target.only` names a file."""
+    return os.path.normcase(os.path.realpath(path))
+
+
 def _shown(findings: list[Diagnostic], only: set[str] | None) -> list[Diagnostic]:
     if only is None:
         return findings
@@ -372,7 +387,7 @@ def run(args: argparse.Namespace) -> int:
     unread: list[Diagnostic] = []
     for t in targets:
         if args.fix or args.diff:
-            done, changed = session.fixes(t.root, write=args.fix)
+            done, changed = session.fixes(t.root, write=args.fix, only=t.only)
             fixed.extend(done)
             changes.update(changed)
         schema = session.schema(t.root)
