@@ -497,6 +497,15 @@ def test_same_line_suppression(here: Path, capsys: pytest.CaptureFixture[str]) -
         "s.json:6:15: error[QD204] '@bogus' names nothing in command 'ping'"]
 
 
+def test_suppression_with_a_misspelled_code_says_which_was_meant(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("s.json").write_text(DOC.replace(
+        "See @cancelled.", "See @cancelled.  # qapidoc: ignore[QD2O4]"))
+    _, out, _ = run(capsys, "lint", "--output-format", "concise", "s.json")
+    assert "warning[QD602] suppression names unknown rule 'QD2O4' (did you mean " \
+        "'QD204'?)" in out and "error[QD204]" in out
+
+
 def test_fail_on_defaults_to_warning(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Path("s.json").write_text(DOC.replace("  See @cancelled.", "").replace(
         "how many", "(since 9.1)"))
