@@ -571,6 +571,9 @@ def test_config_key_did_you_mean_and_yaml_errors_name_the_file(
     Path(".qapidoc.yaml").write_text("line_lenght: 80\n")
     rc, _, err = run(capsys, "lint", "s.json")
     assert rc == 2 and "unknown key 'line_lenght' (did you mean 'line-length'?)" in err
+    Path(".qapidoc.yaml").write_text("severity: {QD204: warn}\n")
+    rc, _, err = run(capsys, "lint", "s.json")
+    assert rc == 2 and "unknown severity 'warn' (did you mean 'warning'?)" in err
     Path(".qapidoc.yaml").write_text("preset: [strict\nroots: x\n")
     rc, _, err = run(capsys, "lint", "s.json")
     assert rc == 2 and ".qapidoc.yaml:2:" in err and "not valid YAML" in err
