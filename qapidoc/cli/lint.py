@@ -45,7 +45,7 @@ Rules: --select replaces the preset's rules, --extend-select adds to them,
 --ignore removes; each takes codes, code prefixes or names, comma-separated.
 A module file (one a root schema includes: a configured root, or the nearest
 qapi-schema.json above it) is checked in its root's context and only its own
-findings are shown.  --format json prints an array of objects with path,
+findings are shown (and fixed).  --format json prints an array of objects with path,
 line, column, code, name, severity, message, definition, member (null when
 not applicable), fixable and fingerprint.
 
