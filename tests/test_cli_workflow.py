@@ -707,6 +707,22 @@ def test_build_clean_schema_exits_0(here: Path, capsys: pytest.CaptureFixture[st
     assert run(capsys, "build", "-q", "clean.json", "-o", "site")[0] == 0
 
 
+@pytest.mark.parametrize("command", ["lint", "compat", "history"])
+def test_readme_synopsis_lists_every_option(command: str) -> None:
+    import re
+
+    from qapidoc.cli.app import build_parser
+
+    readme = (REPO / "README.md").read_text()
+    block = re.search(rf"```\nqapidoc {command} (.*?)```", readme, re.S)
+    assert block is not None, command
+    listed = set(re.findall(r"--[a-z][a-z-]*", block.group(1)))
+    sub = build_parser([command])._subparsers._group_actions[0].choices[command]
+    options = {o for a in sub._actions for o in a.option_strings
+               if o.startswith("--") and o != "--help"}
+    assert listed == options, (command, sorted(options ^ listed))
+
+
 @pytest.mark.parametrize("command", ["lint", "compat", "history", "build", "rules"])
 def test_help_states_the_exit_codes(capsys: pytest.CaptureFixture[str],
                                     command: str) -> None:
