@@ -62,6 +62,7 @@ from sphinx_ext.pages.changes import QAPIChangesDirective
 from sphinx_ext.pages.generate import add_schema_namespaces, generate_pages
 from sphinx_ext.pages.split import generate_split_pages
 from sphinx_ext.render.directive import QAPIDocDirective, QMPExampleDirective
+from sphinx_ext.render.wire_view import setup_wire_view
 from sphinx_ext.safety import setup_safety
 from sphinx_ext.settings import describe, types_of
 
@@ -104,6 +105,7 @@ def _restore_gc(app: Sphinx, exception: BaseException | None) -> None:
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     setup_domain(app)
+    setup_wire_view(app)
     for name, default, rebuild, _help in describe():
         if name not in app.config:
             extra = types_of(name)

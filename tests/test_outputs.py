@@ -148,8 +148,11 @@ def test_free_name() -> None:
 
 
 def test_module_named_like_generated_pages(tmp_path: Path) -> None:
+    """Each module opens with a heading, so each gets a page of its own,
+    whose name must not take a page Sphinx or qapidoc generates."""
     for name in ("changes", "index", "genindex", "search", "qapi-index"):
         (tmp_path / f"{name}.json").write_text(
+            f"##\n# = Module {name}\n##\n\n"
             f"##\n# @T{name.replace('-', '')}:\n#\n# Since: 1.0\n##\n"
             f"{{ 'enum': 'T{name.replace('-', '')}', 'data': [ 'x' ] }}\n")
     (tmp_path / "root.json").write_text("".join(

@@ -161,7 +161,15 @@ def heading_of(doc: DocComment | None) -> str | None:
     """The first rST section title of a free-form doc comment, if any."""
     if doc is None:
         return None
+    from qapidoc.schema.docs import old_heading
+
     lines = [dl.text.rstrip() for dl in doc.lines]
+    for line in lines:
+        legacy = old_heading(line)
+        if legacy is not None:
+            return legacy[1]
+        if line.strip():
+            break
     for i in range(len(lines) - 1):
         title, under = lines[i].strip(), lines[i + 1]
         if title and _is_adornment(under) and len(under) >= len(title) \

@@ -153,5 +153,9 @@ def schema_tree(root: str) -> str:
 
 def inside(path: str, tree: str) -> bool:
     """Whether `path`, all symbolic links resolved, is in directory `tree`."""
-    real, top = os.path.realpath(path), os.path.realpath(tree)
+    return inside_resolved(os.path.realpath(path), os.path.realpath(tree))
+
+
+def inside_resolved(real: str, top: str) -> bool:
+    """`inside` for paths already resolved with `os.path.realpath`."""
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)

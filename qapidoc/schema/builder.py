@@ -184,6 +184,22 @@ class Builder:
         self.broken_names: set[str] = set()  # definitions that did not parse
         self.base_failed: set[str] = set()  # definitions with a bad 'base'
         self.implicit: dict[str, Definition] = {}  # of simple unions
+        self._described: dict[int, tuple[DocComment, dict[str, Section]]] = {}
+
+    def described(self, doc: DocComment | None, name: str) -> Section | None:
+        """`doc.member(name)` from an index made once per doc comment: a
+        definition looks up each of its members, a scan each made this
+        quadratic in the size of big definitions."""
+        if doc is None:
+            return None
+        found = self._described.get(id(doc))
+        if found is None:
+            index: dict[str, Section] = {}
+            for s in doc.sections:
+                if s.kind is SectionKind.MEMBER:
+                    index.setdefault(s.name, s)
+            found = self._described[id(doc)] = (doc, index)
+        return found[1].get(name)
 
     # -- reporting -------------------------------------------------------
 
@@ -290,7 +306,7 @@ class Builder:
         for dm in dms:
             assert dm.type is not None
             self.check_ref(dm.type, f"{role} '{dm.name}'", decl)
-            section = doc.member(dm.name) if doc else None
+            section = self.described(doc, dm.name)
             self.doc_used.setdefault(decl.name, set()).add(dm.name)
             out.append(Member(
                 dm.name, dm.type, dm.loc, owner, dm.optional, dm.cond,
@@ -346,7 +362,7 @@ class Builder:
         doc = self.docs.get(decl.name)
         values = []
         for v in decl.values:
-            section = doc.member(v.name) if doc else None
+            section = self.described(doc, v.name)
             self.doc_used.setdefault(decl.name, set()).add(v.name)
             values.append(EnumValue(v.name, v.loc, v.cond,
                                     self.features(v.features, decl, doc, True),
@@ -419,7 +435,7 @@ class Builder:
                     self.branch_clash(t, decl, {c_name(m.name): m
                                                 for m in common})
             branches.append(Branch(b.name, b.type, b.loc, b.cond,
-                                   doc.member(b.name) if doc else None))
+                                   self.described(doc, b.name)))
         return UnionType(decl.name, decl.loc, decl.loc.file.path, decl.cond,
                          self.features(decl.features, decl, doc, False), doc,
                          members=tuple(common), base=decl.base,
@@ -456,7 +472,7 @@ class Builder:
                 values=tuple(EnumValue(b.name, b.loc, b.cond)
                              for b in decl.branches))
         tag = Member("type", TypeRef(kind, decl.loc), decl.loc, decl.name,
-                     doc=doc.member("type") if doc else None)
+                     doc=self.described(doc, "type"))
         self.doc_used.setdefault(decl.name, set()).add("type")
         branches: list[Branch] = []
         for b in decl.branches:
@@ -469,7 +485,7 @@ class Builder:
                     members=(Member("data", b.type, b.type.location, wrapper),))
             branches.append(Branch(b.name, TypeRef(wrapper, b.type.location),
                                    b.loc, b.cond,
-                                   doc.member(b.name) if doc else None))
+                                   self.described(doc, b.name)))
         self.check_clash(branches, decl, "branch")
         return UnionType(decl.name, decl.loc, path, decl.cond,
                          self.features(decl.features, decl, doc, False), doc,
@@ -548,7 +564,7 @@ class Builder:
             assert b.type is not None
             self.doc_used.setdefault(decl.name, set()).add(b.name)
             branch = Branch(b.name, b.type, b.loc, b.cond,
-                            doc.member(b.name) if doc else None)
+                            self.described(doc, b.name))
             branches.append(branch)
             t = self.check_build(b.type, f"branch '{b.name}'", decl)
             if t is None:

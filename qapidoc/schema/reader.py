@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from qapidoc.core.inputs import SCHEMA_LIMIT, InputError, inside, read_text_file
+from qapidoc.core.inputs import SCHEMA_LIMIT, InputError, inside_resolved, read_text_file
 from qapidoc.core.record import field, record, replace
 from qapidoc.core.registry import rule
 from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
@@ -193,27 +193,39 @@ class ReadResult:
 # --------------------------------------------------------------------------
 # Scanning
 
+_SKIPPED = r"[^\S\n]*(?:\#(?!\#)[^\n]*)?"
+"""What of a line the scanner skips: blanks, then a comment unless it
+starts with ``##`` (doc comments open and close with those)."""
 _TOKEN = re.compile(
     r"""
     [^\S\n]*
     (?:
       (?P<punct>[{}\[\]:,])
+    | (?P<plain>'[ -&(-\[\]-~]*')
     | (?P<str>'[^'\\\n]*(?:\\[^\n][^'\\\n]*)*')
     | (?P<comment>\#[^\n]*)
     | (?P<bool>true|false)
     | (?P<badstr>'[^\n]*)
     | (?P<other>[^\[\]{}:,\s']+)
+    | (?P<newline>(?:\n""" + _SKIPPED + r""")+)
     | \Z
     )
     """,
     re.VERBOSE,
 )
 """One token and the blanks before it (any white space but a newline, as
-in QEMU); at the end of a line nothing.  ``true``/``false`` are matched as
-prefixes, so the tail of ``trueish`` is stray text of its own, and stray
-text runs up to the next structural character, blank or quote."""
+in QEMU).  ``true``/``false`` are matched as prefixes, so the tail of
+``trueish`` is stray text of its own, and stray text runs up to the next
+structural character, blank or quote.  A ``plain`` string (printable
+ASCII, no escapes: nearly all of them) is a ``str`` the scanner need not
+look into.  A ``newline`` takes the line break with every comment line
+and blank line after it: most of a schema is skipped in C."""
 _GROUPS = {i: name for name, i in _TOKEN.groupindex.items()}
-assert _GROUPS[1] == "punct"
+assert _GROUPS[1] == "punct" and _GROUPS[2] == "plain"
+_NEWLINE = _TOKEN.groupindex["newline"]
+_LEADING = re.compile(_SKIPPED + r"(?:\n" + _SKIPPED + ")*")
+"""Comment and blank lines at the start of a file (and the blanks of its
+first line of code)."""
 _ESCAPE = re.compile(r"\\(.)")
 _PRINTABLE = re.compile(r"[ -~]*")
 _PUNCTUATION = frozenset("!\"$%&()*+-./;<=>?@\\^`|~")
@@ -235,66 +247,62 @@ class ParseError(Exception):
         self.index = index
 
 
-_WANTED_LINE = re.compile(r"^[^\S\n]*(?:##|[^#\s])[^\n]*", re.M)
-"""Lines the scanner looks at: code, and ``##`` lines that open or close
-doc comments.  Other comment lines and blank lines are skipped in C; the
-doc comment reader takes its lines straight from `SourceFile.lines`."""
-
-
 def scan(src: SourceFile) -> list[Token]:
     """Split a file into tokens.
 
     Lexical errors become ``junk`` tokens carrying their message: the
     parser reports the first one of an expression and skips the rest of it,
     as QEMU stops at its first error.  Plain comment lines, most of a
-    schema, produce no tokens at all."""
+    schema, produce no tokens at all; a line starting with ``##`` is one
+    ``##`` token.  The doc comment reader takes its lines straight from
+    `SourceFile.lines`."""
     tokens: list[Token] = []
     append = tokens.append
     text = src.text
-    count = text.count
-    line = 1
-    prev = 0
-    for lm in _WANTED_LINE.finditer(text):
-        begin = lm.start()
-        line += count("\n", prev, begin)
-        prev = begin
-        body = lm.group()
-        stripped = body.lstrip()
-        if stripped[0] == "#":  # a "##" line: the others are not wanted
-            append(("##", stripped, line, len(body) - len(stripped) + 1))
+    lead = _LEADING.match(text)
+    assert lead is not None  # it matches the empty string
+    skipped = lead.group()
+    line = 1 + skipped.count("\n")
+    line_start = skipped.rfind("\n") + 1  # offset of the line's first character
+    for m in _TOKEN.finditer(text, lead.end()):
+        group = m.lastindex
+        if group is None:
             continue
-        for m in _TOKEN.finditer(body):
-            group = m.lastindex
-            if group is None:
-                continue
-            val = m.group(group)
-            col = m.start(group) + 1
-            if group == 1:  # punctuation, the commonest token
-                append((val, val, line, col))
-                continue
-            kind = _GROUPS[group]
-            if kind == "str":
-                body_s = val[1:-1]
-                if "\\" in body_s:
-                    bad = _bad_escape(body_s)
-                    if bad is not None:
-                        append(("junk", f"unknown escape \\{bad}", line, col))
-                        continue
-                    body_s = _ESCAPE.sub(r"\1", body_s)
-                if _PRINTABLE.fullmatch(body_s) is None:
-                    append(("junk", "funny character in string (only "
-                            "printable ASCII is allowed)", line, col))
+        val = m.group(group)
+        if group == 1:  # punctuation, the commonest token
+            append((val, val, line, m.start(group) - line_start + 1))
+            continue
+        if group == 2:
+            append(("str", val[1:-1], line, m.start(group) - line_start + 1))
+            continue
+        if group == _NEWLINE:
+            line += val.count("\n")
+            line_start = m.start(group) + val.rfind("\n") + 1
+            continue
+        col = m.start(group) - line_start + 1
+        kind = _GROUPS[group]
+        if kind == "str":
+            body_s = val[1:-1]
+            if "\\" in body_s:
+                bad = _bad_escape(body_s)
+                if bad is not None:
+                    append(("junk", f"unknown escape \\{bad}", line, col))
                     continue
-                append(("str", body_s, line, col))
-            elif kind == "comment":
-                append(("##" if val.startswith("##") else "comment", val,
-                        line, col))
-            elif kind == "bool":
-                append((val, val, line, col))
-            elif kind == "badstr":
-                append(("junk", "missing terminating \"'\"", line, col))
-            else:
-                append(("junk", _stray_message(val), line, col))
+                body_s = _ESCAPE.sub(r"\1", body_s)
+            if _PRINTABLE.fullmatch(body_s) is None:
+                append(("junk", "funny character in string (only "
+                        "printable ASCII is allowed)", line, col))
+                continue
+            append(("str", body_s, line, col))
+        elif kind == "comment":
+            append(("##" if val.startswith("##") else "comment", val,
+                    line, col))
+        elif kind == "bool":
+            append((val, val, line, col))
+        elif kind == "badstr":
+            append(("junk", "missing terminating \"'\"", line, col))
+        else:
+            append(("junk", _stray_message(val), line, col))
     # End of file sits at the end of the last line, like an editor's cursor.
     lines = src.lines
     if len(lines) > 1 and lines[-1] == "":
@@ -391,31 +399,52 @@ class _FileParser:
             return Bool(kind == "true", self.loc(tok))
         raise self.fail(tok, "expected value")
 
+    # The parser makes a node and a location per token.  It builds the
+    # named tuples with `tuple.__new__`, as their own constructors do, minus
+    # a Python-level call each, and takes a string value (most values) or
+    # a ':' straight from the token list when no comment is in the way.
+
     def obj(self, start: Token, depth: int) -> Obj:
         if depth > MAX_DEPTH:
             raise self.fail(start, f"nesting deeper than {MAX_DEPTH} levels")
         items: list[tuple[Str, Node]] = []
         seen: set[str] = set()
+        toks = self.tokens
+        src = self.src
+        new = tuple.__new__
         tok = self.next()
         if tok[0] == "}":
-            return Obj(items, self.loc(start))
+            return new(Obj, (items, new(Location, (src, start[2], start[3]))))
         while True:
             if tok[0] != "str":
                 raise self.fail(tok, "expected string or '}'"
                                 if not items else "expected string")
-            key = Str(tok[1], self.loc(tok))
-            colon = self.next()
-            if colon[0] != ":":
-                raise self.fail(colon, "expected ':'")
-            if key.value in seen:
+            name = tok[1]
+            key = new(Str, (name, new(Location, (src, tok[2], tok[3]))))
+            pos = self.pos
+            if toks[pos][0] == ":":
+                pos += 1
+            else:
+                colon = self.next()
+                if colon[0] != ":":
+                    raise self.fail(colon, "expected ':'")
+                pos = self.pos
+            if name in seen:
                 # Where QEMU stops: at the value after the colon.
+                self.pos = pos
                 raise ParseError(self.loc(self.peek()),
-                                 f"duplicate key '{key.value}'")
-            seen.add(key.value)
-            items.append((key, self.value(depth)))
+                                 f"duplicate key '{name}'")
+            seen.add(name)
+            val = toks[pos]
+            if val[0] == "str":
+                self.pos = pos + 1
+                items.append((key, new(Str, (val[1], new(Location, (src, val[2], val[3]))))))
+            else:
+                self.pos = pos
+                items.append((key, self.value(depth)))
             tok = self.next()
             if tok[0] == "}":
-                return Obj(items, self.loc(start))
+                return new(Obj, (items, new(Location, (src, start[2], start[3]))))
             if tok[0] != ",":
                 raise self.fail(tok, "expected ',' or '}'")
             tok = self.next()
@@ -424,17 +453,26 @@ class _FileParser:
         if depth > MAX_DEPTH:
             raise self.fail(start, f"nesting deeper than {MAX_DEPTH} levels")
         items: list[Node] = []
+        toks = self.tokens
+        src = self.src
+        new = tuple.__new__
         tok = self.peek()
         if tok[0] == "]":
             self.next()
-            return Arr(items, self.loc(start))
+            return new(Arr, (items, new(Location, (src, start[2], start[3]))))
         if tok[0] not in ("str", "{", "[", "true", "false"):
             raise self.fail(tok, "expected '{', '[', ']', string, or boolean")
         while True:
-            items.append(self.value(depth))
+            pos = self.pos
+            val = toks[pos]
+            if val[0] == "str":
+                self.pos = pos + 1
+                items.append(new(Str, (val[1], new(Location, (src, val[2], val[3])))))
+            else:
+                items.append(self.value(depth))
             tok = self.next()
             if tok[0] == "]":
-                return Arr(items, self.loc(start))
+                return new(Arr, (items, new(Location, (src, start[2], start[3]))))
             if tok[0] != ",":
                 raise self.fail(tok, "expected ',' or ']'")
 
@@ -480,30 +518,30 @@ class _FileParser:
         elif first[1].rstrip("\r") != "##":
             self.diags.append(BAD_DOC_SYNTAX.at(
                 start, "junk after '##' at start of documentation comment"))
-        lines: list[DocLine] = []
+        # The comment runs up to the next line the scanner kept (a "##"
+        # line or code): the next token's.  Every line before it is blank
+        # or a comment line.
+        following = self.tokens[self.pos + 1]
+        stop = following[2] - 1 if following[0] != "eof" else len(src_lines)
+        chunk = [t.lstrip() for t in src_lines[number:stop]]
+        if any(t and t[1:2] not in ("", " ") for t in chunk):
+            lines = self._doc_lines(number, stop)
+        else:  # all well formed: "#" or "# text"
+            new = tuple.__new__  # as DocLine(), minus a call (see `obj`)
+            lines = [new(DocLine, (n, t[2:].rstrip()))
+                     for n, t in enumerate(chunk, number + 1) if t]
+        number = stop
         end = None
-        while number < len(src_lines):
+        if number < len(src_lines):
             text = src_lines[number]
             number += 1
             stripped = text.lstrip()
-            if not stripped:
-                continue
-            if stripped[0] != "#":
-                break
             if stripped.startswith("##"):
                 if stripped.rstrip("\r") != "##":
                     self.diags.append(BAD_DOC_SYNTAX.at(
                         Location(self.src, number, len(text) - len(stripped) + 1),
                         "junk after '##' at end of documentation comment"))
                 end = number
-                break
-            body = stripped[1:]
-            if body and body[0] != " " and body != "\r":
-                self.diags.append(BAD_DOC_SYNTAX.at(
-                    Location(self.src, number, len(text) - len(stripped) + 2),
-                    "missing space after #"))
-                body = " " + body
-            lines.append(DocLine(number, body[1:].rstrip()))
         toks = self.tokens
         self.pos += 1
         if end is None:
@@ -519,6 +557,26 @@ class _FileParser:
         while toks[self.pos][2] <= end and toks[self.pos][0] != "eof":
             self.pos += 1
         return RawDoc(start, lines, end)
+
+    def _doc_lines(self, number: int, stop: int) -> list[DocLine]:
+        """Doc lines from index `number` to `stop` of the source lines
+        (blank or comment lines), each bad one reported."""
+        lines: list[DocLine] = []
+        src_lines = self.src.lines
+        while number < stop:
+            text = src_lines[number]
+            number += 1
+            stripped = text.lstrip()
+            if not stripped:
+                continue
+            body = stripped[1:]
+            if body and body[0] != " " and body != "\r":
+                self.diags.append(BAD_DOC_SYNTAX.at(
+                    Location(self.src, number, len(text) - len(stripped) + 2),
+                    "missing space after #"))
+                body = " " + body
+            lines.append(DocLine(number, body[1:].rstrip()))
+        return lines
 
     def top_level(self) -> list[TopExpr | RawDoc | Obj]:
         """All top-level items; directives come back as bare `Obj`s.
@@ -626,6 +684,7 @@ class Reader:
         self.seen: dict[str, SourceFile] = {}
         self.stack: list[tuple[str, Location | None]] = []
         self.broken_names: set[str] = set()
+        self._real_tree: str | None = None
 
     def read_root(self, path: str, text: str | None = None) -> ReadResult:
         if text is None:
@@ -637,12 +696,12 @@ class Reader:
                     f"can't read schema file '{path}': {why}"))
                 return ReadResult([], self.pragmas, self.diags, None)
         root = SourceFile(path, text)
-        self._read(root)
+        self._read(root, os.path.realpath(path))
         return ReadResult(self.files, self.pragmas, self.diags, root,
                           self.broken_names)
 
-    def _read(self, src: SourceFile) -> None:
-        key = os.path.realpath(src.path)
+    def _read(self, src: SourceFile, key: str) -> None:
+        """Read `src`, whose real path is `key`."""
         self.seen[key] = src
         self.stack.append((key, src.included_from))
         items = FileItems(src)
@@ -688,7 +747,7 @@ class Reader:
                 return IncludeItem(path, expr.loc, None)
         if key in self.seen:
             return IncludeItem(self.seen[key].path, expr.loc, None)
-        if self.tree is not None and not inside(key, self.tree):
+        if self.tree is not None and not self._inside_tree(key):
             self.diags.append(UNREADABLE.at(
                 expr.loc, f"can't read include file '{incl}': outside the "
                 f"schema's directory tree {self.tree} (the setting "
@@ -704,8 +763,16 @@ class Reader:
                     f"can't read '{path}': {why}"))
             return IncludeItem(path, expr.loc, None)
         src = SourceFile(path, text, expr.loc)
-        self._read(src)
+        self._read(src, key)
         return IncludeItem(path, expr.loc, src)
+
+    def _inside_tree(self, real: str) -> bool:
+        """`inside(real, self.tree)` for a path already resolved, the
+        tree resolved once: a resolution is a system call per component."""
+        if self._real_tree is None:
+            assert self.tree is not None
+            self._real_tree = os.path.realpath(self.tree)
+        return inside_resolved(real, self._real_tree)
 
     def _stack_files(self) -> list[SourceFile]:
         return [self.seen[k] for k, _ in self.stack]

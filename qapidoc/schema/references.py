@@ -72,17 +72,20 @@ def _names_of(t: Definition) -> set[str]:
     if isinstance(t, Command | Event):
         for m in t.arguments:
             out.add(m.name)
-            out.update(f.name for f in m.features)
+            if m.features:
+                out.update(f.name for f in m.features)
     elif isinstance(t, StructType):
         for m in t.members:
             out.add(m.name)
-            out.update(f.name for f in m.features)
+            if m.features:
+                out.update(f.name for f in m.features)
         if isinstance(t, UnionType):
             out.update(b.name for b in t.branches)
     elif isinstance(t, EnumType):
         for v in t.values:
             out.add(v.name)
-            out.update(f.name for f in v.features)
+            if v.features:
+                out.update(f.name for f in v.features)
     elif isinstance(t, AlternateType):
         out.update(b.name for b in t.alternatives)
     return out
@@ -137,6 +140,15 @@ class References:
         self._own: dict[str, frozenset[str]] = {}
         self._closure: dict[str, frozenset[str]] = {}
         self._owners: dict[str, list[str]] | None = None
+        self._names: dict[int, tuple[Definition, frozenset[str]]] = {}
+
+    def names_of(self, t: Definition) -> frozenset[str]:
+        """`_names_of`, once per definition: closures share most types.
+        (Keyed by identity, the definition kept so the key stays its.)"""
+        found = self._names.get(id(t))
+        if found is None:
+            found = self._names[id(t)] = (t, frozenset(_names_of(t)))
+        return found[1]
 
     def own(self, d: Definition) -> frozenset[str]:
         """What ``@name`` may name in `d`'s documentation as its own: its
@@ -180,7 +192,7 @@ class References:
             todo = [d]
             while todo:
                 t = todo.pop()
-                out |= _names_of(t)
+                out |= self.names_of(t)
                 for ref in _uses(t):
                     u = self.schema.resolve(ref)
                     if u is not None and u.name not in seen:
@@ -205,7 +217,7 @@ class References:
         if self._owners is None:
             owners: dict[str, list[str]] = {}
             for t in self.schema.definitions:
-                for n in _names_of(t):
+                for n in self.names_of(t):
                     owners.setdefault(n, []).append(t.name)
             self._owners = owners
         return self._owners.get(name, [])
@@ -219,7 +231,7 @@ class References:
             return Resolution(Kind.REACHABLE)
         if d.doc is not None:
             for t in self.named_in(d.doc):
-                if t is not d and (name in _names_of(t) or name in self.reachable(t)):
+                if t is not d and (name in self.names_of(t) or name in self.reachable(t)):
                     return Resolution(Kind.REACHABLE)
         near = near_names(name, own)
         if near:

@@ -29,6 +29,7 @@ from sphinx_ext.dependencies import note_uses
 from sphinx_ext.pages.split import split_docnames
 from sphinx_ext.render.nodes import NodeBuilder, example_admonition, inherit_locations
 from sphinx_ext.render.rst import Rendering, module_slug, render_schema, to_rst
+from sphinx_ext.render.wire_view import note_wire_source
 from sphinx_ext.safety import allow_listed_markup, note_failures, sanitize_output
 from sphinx_ext.schemas import get_schema, include_root, report, schema_location
 
@@ -66,6 +67,11 @@ def schema_doc_context(directive: SphinxDirective,
             registry.pop("", None)
         else:
             registry[""] = saved_role
+
+
+def rendering_namespace(directive: SphinxDirective) -> str:
+    """The ``:namespace:`` option of a ``qapi-doc`` directive ('' without)."""
+    return (directive.options.get("namespace") or "").strip()
 
 
 def resolve_schema_path(directive: SphinxDirective, argument: str) -> str:
@@ -114,7 +120,7 @@ class QAPIDocDirective(SphinxDirective):
         try:
             rendering = render_schema(
                 schema,
-                namespace=(self.options.get("namespace") or "").strip(),
+                namespace=rendering_namespace(self),
                 modules=modules,
                 warn_undocumented=self.config.qapidoc_warn_undocumented,
                 ensure_title="title" in self.options,
@@ -123,6 +129,8 @@ class QAPIDocDirective(SphinxDirective):
             logger.error("cannot document %s: %s", path, error,
                          location=self.get_location(), type="qapidoc", subtype="render")
             return []
+        note_wire_source(self.env, rendering_namespace(self), path,
+                         include_root(self.config, str(self.env.srcdir)), loaded.files)
         shown = {m.path for m in schema.modules
                  if modules is None or m.name in modules or m.path in modules
                  or module_slug(schema, m) in modules}

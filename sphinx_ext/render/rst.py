@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from docutils.statemachine import StringList
 
+from qapidoc.schema.docs import old_heading
 from qapidoc.schema.model import (
     AlternateType,
     Branch,
@@ -239,6 +240,15 @@ def _split_headings(
         start = 0
         i = 0
         while i < len(lines):
+            legacy = old_heading(lines[i])
+            if legacy is not None:
+                yield from _chunk(lines[start:i], source, section.body_line + start,
+                                  problems)
+                yield Heading(legacy[1], styles.level(("= " * legacy[0], False)),
+                              source, section.body_line + i)
+                i += 1
+                start = i
+                continue
             over = _adornment(lines[i])
             title_at = -1
             style: tuple[str, bool] | None = None
@@ -357,6 +367,9 @@ class _Renderer:
         content.extend(self.body(defn))
         content.extend(self.features(defn.features, defn))
         content.extend(self.fields(defn))
+        if isinstance(defn, Command | Event):
+            # the stub of its wire view (sphinx_ext.render.wire_view)
+            content.append(Directive("wire", "", where.path, where.line))
         for section in sections[first_tagged:]:
             if section.kind is SectionKind.TEXT:
                 text = _text(section, self.problems)

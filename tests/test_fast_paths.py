@@ -1,0 +1,72 @@
+"""Fast paths taken for speed find exactly what the plain forms find."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from qapidoc.core import allowlist
+from qapidoc.core.source import SourceFile
+from qapidoc.schema import reader
+
+
+def _texts(alphabet: str, count: int, longest: int) -> list[str]:
+    rng = random.Random(20261203)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, longest)))
+            for _ in range(count)]
+
+
+def test_explicit_markup_starts_agree_with_the_pattern() -> None:
+    for text in _texts(" .\n|\tx\u00a0\u2028:", 20000, 10):
+        expected = [m.start() for m in allowlist._EXPLICIT.finditer(text)]
+        assert list(allowlist._explicit_starts(text)) == expected, repr(text)
+
+
+def test_may_drop_agrees_with_its_patterns() -> None:
+    def plain(text: str) -> bool:
+        for found in allowlist._EXPLICIT.finditer(text):
+            directive = allowlist._ALLOWED_DIRECTIVE_AT.match(text, found.start())
+            if directive is None or allowlist.DIRECTIVES.get(
+                    directive.group(1).lower(), ()) is not None:
+                return True
+        for found in allowlist._ROLE.finditer(text):
+            if not allowlist.role_allowed(found.group(1) or found.group(2)):
+                return True
+        return allowlist._EMBEDDED_OR_ANONYMOUS.search(text) is not None
+
+    pieces = [" ", "\n", ".. ", "..", "note", "::", ":", "`", "__", ">`_", "raw",
+              "code-block", "ref", "|", "x", "_"]
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 9)))
+        assert allowlist.may_drop(text) == plain(text), repr(text)
+
+
+def _scan_by_line(src: SourceFile) -> list[reader.Token]:
+    """The scanner as it was: each wanted line tokenized on its own."""
+    wanted = re.compile(r"^[^\S\n]*(?:##|[^#\s])[^\n]*", re.M)
+    tokens: list[reader.Token] = []
+    line, prev = 1, 0
+    for lm in wanted.finditer(src.text):
+        line += src.text.count("\n", prev, lm.start())
+        prev = lm.start()
+        body = lm.group()
+        stripped = body.lstrip()
+        if stripped[0] == "#":
+            tokens.append(("##", stripped, line, len(body) - len(stripped) + 1))
+            continue
+        one = SourceFile("line", body)
+        tokens.extend((kind, value, line, col)
+                      for kind, value, _, col in reader.scan(one)[:-1])
+    tokens.append(reader.scan(src)[-1])
+    return tokens
+
+
+def test_whole_file_scan_agrees_with_a_scan_line_by_line() -> None:
+    pieces = ["#", "##", " ", "\t", "\n", "\n\n", "x", "'", "'a'", "\\", "{", "}", ":",
+              ",", "true", "\x0b", "\f", "\u2028", "\u00e9", "# c", "## d", "[", "\u00a0"]
+    rng = random.Random(11)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        src = SourceFile("x.json", text)
+        assert reader.scan(src) == _scan_by_line(src), repr(text)
