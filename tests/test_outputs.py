@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -68,9 +69,7 @@ def test_new_then_own_directory_and_links_inside(capsys: pytest.CaptureFixture[s
     (tmp_path / "static" / "basic.css").write_text("mine")
     (site / "genindex.html").unlink()
     (site / "genindex.html").symlink_to(tmp_path / "target.html")
-    for f in (site / "_static").iterdir():
-        f.unlink()
-    (site / "_static").rmdir()
+    shutil.rmtree(site / "_static")
     (site / "_static").symlink_to(tmp_path / "static")
     code, err = build(capsys, str(MINIMAL), "-o", str(site))
     assert code == 0, err
