@@ -56,11 +56,13 @@ import gc
 from sphinx.application import Sphinx
 from sphinx.util.typing import ExtensionMetadata
 
+from sphinx_ext.dependencies import setup_dependencies
 from sphinx_ext.domain import setup_domain
 from sphinx_ext.pages.changes import QAPIChangesDirective
 from sphinx_ext.pages.generate import add_schema_namespaces, generate_pages
 from sphinx_ext.pages.split import generate_split_pages
 from sphinx_ext.render.directive import QAPIDocDirective, QMPExampleDirective
+from sphinx_ext.render.wire_view import setup_wire_view
 from sphinx_ext.safety import setup_safety
 from sphinx_ext.settings import describe, types_of
 
@@ -103,6 +105,7 @@ def _restore_gc(app: Sphinx, exception: BaseException | None) -> None:
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     setup_domain(app)
+    setup_wire_view(app)
     for name, default, rebuild, _help in describe():
         if name not in app.config:
             extra = types_of(name)
@@ -118,6 +121,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("env-updated", _freeze_read_objects)
     app.connect("build-finished", _restore_gc)
     setup_safety(app)
+    setup_dependencies(app)
     return {
         "version": __version__,
         "env_version": 2,

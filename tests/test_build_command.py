@@ -296,3 +296,24 @@ def test_other_themes_build_in_parallel(capsys: pytest.CaptureFixture[str],
     index = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
     assert theme.split("_")[0] in index
     assert (tmp_path / "s" / "events" / "monitoring.html").is_file()
+
+
+def test_site_version_from_config_version_file_or_newest_since(tmp_path: Path) -> None:
+    """The header shows the project's version: the configured release wins,
+    then a VERSION file above the schema (10.1.50 is 10.2 in development),
+    then the newest Since of the schema (10.0.0 is 10.0)."""
+    from qapidoc.cli.build import conf_py, site_version
+
+    schema_path = tmp_path / "qapi" / "s.json"
+    schema_path.parent.mkdir()
+    schema_path.write_text(
+        "##\n# @A:\n#\n# Since: 9.2\n##\n{ 'enum': 'A', 'data': [ 'x' ] }\n"
+        "##\n# @B:\n#\n# Since: 10.0.0\n##\n{ 'enum': 'B', 'data': [ 'y' ] }\n")
+    schema = load_schema(str(schema_path))
+    assert site_version(schema, str(schema_path), None) == "10.0"
+    (tmp_path / "VERSION").write_text("10.1.50\n")
+    assert site_version(schema, str(schema_path), None) == "10.2"
+    assert site_version(schema, str(schema_path), "11.0") == "11.0"
+    conf = conf_py(str(schema_path), "QMP", SiteOptions(version="10.2"))
+    assert "html_title = 'QMP 10.2'" in conf and "release = '10.2'" in conf
+    assert SiteOptions().theme == "furo"

@@ -99,6 +99,18 @@ def test_include_chain_once_per_file_nested_and_note_after_the_snippet(
     assert block[1:] == ["  |", "1 | ##", "  | ^", "b.json:9:1: note: in 'pong'"]
 
 
+def test_unreadable_schema_is_one_located_line_and_counts_as_a_file(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("dir.json").mkdir()
+    rc, out, err = run(capsys, "lint", "dir.json", "missing.json")
+    assert rc == 2
+    assert out.splitlines() == [
+        "dir.json:1:1: error[QA002] can't read schema file 'dir.json': Is a directory", "",
+        "missing.json:1:1: error[QA002] can't read schema file 'missing.json': "
+        "No such file or directory"]
+    assert err.startswith("Found 2 findings (2 errors) in 2 files.")
+
+
 def test_concise_output_is_one_line_per_finding(
         here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Path("root.json").write_text("{ 'include': 'sub.json' }\n")
@@ -375,6 +387,22 @@ def test_pre_commit_picks_roots_from_the_given_files(
     assert "b.json" not in out and "in 1 file." in err
 
 
+def test_fix_and_diff_of_a_module_touch_only_that_module(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _tree(here)
+    a, b = Path("qapi/a.json"), Path("qapi/b.json")
+    a.write_text(a.read_text().replace("A colour.", "A colour. Red."))
+    b.write_text(b.read_text().replace("Paint it.", "Paint it. Now."))
+    before_a = a.read_text()
+    for flags in (["--diff"], ["--pre-commit", "--diff"]):
+        rc, out, err = run(capsys, "lint", *flags, "qapi/b.json")
+        assert rc == 1 and [line for line in out.splitlines() if line.startswith("+++")] \
+            == ["+++ b/qapi/b.json"], flags
+        assert "Would fix 1 finding in 1 file." in err
+    run(capsys, "lint", "--fix", "qapi/b.json")
+    assert a.read_text() == before_a and "Paint it.  Now." in b.read_text()
+
+
 def test_findings_deduplicated_across_roots(
         here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Path("one.json").write_text("{ 'include': 'common.json' }\n")
@@ -469,6 +497,15 @@ def test_same_line_suppression(here: Path, capsys: pytest.CaptureFixture[str]) -
         "s.json:6:15: error[QD204] '@bogus' names nothing in command 'ping'"]
 
 
+def test_suppression_with_a_misspelled_code_says_which_was_meant(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Path("s.json").write_text(DOC.replace(
+        "See @cancelled.", "See @cancelled.  # qapidoc: ignore[QD2O4]"))
+    _, out, _ = run(capsys, "lint", "--output-format", "concise", "s.json")
+    assert "warning[QD602] suppression names unknown rule 'QD2O4' (did you mean " \
+        "'QD204'?)" in out and "error[QD204]" in out
+
+
 def test_fail_on_defaults_to_warning(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Path("s.json").write_text(DOC.replace("  See @cancelled.", "").replace(
         "how many", "(since 9.1)"))
@@ -534,6 +571,9 @@ def test_config_key_did_you_mean_and_yaml_errors_name_the_file(
     Path(".qapidoc.yaml").write_text("line_lenght: 80\n")
     rc, _, err = run(capsys, "lint", "s.json")
     assert rc == 2 and "unknown key 'line_lenght' (did you mean 'line-length'?)" in err
+    Path(".qapidoc.yaml").write_text("severity: {QD204: warn}\n")
+    rc, _, err = run(capsys, "lint", "s.json")
+    assert rc == 2 and "unknown severity 'warn' (did you mean 'warning'?)" in err
     Path(".qapidoc.yaml").write_text("preset: [strict\nroots: x\n")
     rc, _, err = run(capsys, "lint", "s.json")
     assert rc == 2 and ".qapidoc.yaml:2:" in err and "not valid YAML" in err
@@ -619,6 +659,7 @@ NEW = "{ 'command': 'ping' }\n"
     (["lint", "--write-baseline", "b.json", "includes-missing.json"], 2),
     (["lint", "--against", "includes-missing.json", "clean.json"], 2),
     (["lint", "--history", "1.0=includes-missing.json", "clean.json"], 2),
+    (["lint", "--write-baseline", "no/such/dir/b.json", "findings.json"], 2),
     (["lint", "--diff", "clean.json"], 0),
     (["lint", "--diff", "fixable.json"], 1),
     (["compat", "old.json", "old.json"], 0),
@@ -664,6 +705,22 @@ def test_exit_codes(here: Path, argv: list[str], want: int) -> None:
 def test_build_clean_schema_exits_0(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Path("clean.json").write_text(CLEAN)
     assert run(capsys, "build", "-q", "clean.json", "-o", "site")[0] == 0
+
+
+@pytest.mark.parametrize("command", ["lint", "compat", "history"])
+def test_readme_synopsis_lists_every_option(command: str) -> None:
+    import re
+
+    from qapidoc.cli.app import build_parser
+
+    readme = (REPO / "README.md").read_text()
+    block = re.search(rf"```\nqapidoc {command} (.*?)```", readme, re.S)
+    assert block is not None, command
+    listed = set(re.findall(r"--[a-z][a-z-]*", block.group(1)))
+    sub = build_parser([command])._subparsers._group_actions[0].choices[command]
+    options = {o for a in sub._actions for o in a.option_strings
+               if o.startswith("--") and o != "--help"}
+    assert listed == options, (command, sorted(options ^ listed))
 
 
 @pytest.mark.parametrize("command", ["lint", "compat", "history", "build", "rules"])

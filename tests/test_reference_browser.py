@@ -5,10 +5,13 @@ supported theme and opened in Debian's Chromium at 1280 px: for
 BitmapSyncMode, blockdev-mirror, BlockdevOptions and a deprecated command
 the signature's name and badge sit on one line, no two boxes of a
 signature or of an item's head overlap, a deprecated command opens with its
-notice, and an anchor inside a collapsed union branch opens it.  Screenshots
-and the measured heights go to ``test-artifacts/screenshots`` (or
-``$QAPIDOC_SCREENSHOT_DIR``), kept by CI.  Skips without Chromium,
-playwright or QEMU's schemas (``QAPIDOC_QEMU_SRC``).
+notice, and an anchor inside a collapsed union branch opens it.  The wire
+view of blockdev-mirror and of the deprecated command opens from
+``file://``, expands, its lines do not overlap, and its links land on the
+element with their id; in the per-module Harbor site a link of the wire
+view lands on another page.  Screenshots and the measured heights go to
+``test-artifacts/screenshots`` (or ``$QAPIDOC_SCREENSHOT_DIR``), kept by CI.
+Skips without Chromium, playwright or QEMU's schemas (``QAPIDOC_QEMU_SRC``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sphinx_ext.domain import definition_anchor
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
+HARBOR = REPO / "schemas" / "harbor" / "harbor-schema.json"
 PAGES = REPO / "tests" / "cases" / "sphinx" / "qemu"
 QEMU = Path(os.environ.get("QAPIDOC_QEMU_SRC", REPO.parent / "shared" / "corpus" / "qemu"))
 ARTIFACTS = Path(os.environ.get("QAPIDOC_SCREENSHOT_DIR",
@@ -146,4 +150,124 @@ def test_an_anchor_inside_a_branch_opens_it(browser: Any, site: tuple[str, Path]
     assert page.evaluate(f"document.getElementById('{union}.branch-blkdebug').open")
     assert page.locator(f"[id='{target}']").is_visible()
     assert not page.evaluate(f"document.getElementById('{union}.branch-qcow2').open")
+    page.close()
+
+
+# -- the wire view ------------------------------------------------------------------
+
+WIRE = {
+    # command: (an enum-typed argument to expand, one of its values)
+    "blockdev-mirror": ("sync", "full"),
+    "drive-backup": ("sync", "top"),  # deprecated
+}
+
+_WIRE_LINES = """(stub) => [...stub.querySelectorAll(".qapi-wire-line")].map(
+  (line) => [...line.children].map((c) => { const r = c.getBoundingClientRect();
+    return {x: r.x, y: r.y, width: r.width, height: r.height}; }))"""
+
+
+def _open_wire(page: Any, anchor: str) -> Any:
+    stub = page.locator(f"dl:has(> dt[id='{anchor}']) > dd details[data-wire]").first
+    assert stub.count() == 1
+    stub.locator("> summary").click()
+    stub.locator(".qapi-wire-tree").wait_for()
+    return stub
+
+
+def _wire_item(stub: Any, name: str) -> Any:
+    return stub.locator(".qapi-wire-line", has=stub.page.locator(
+        f"xpath=./*[contains(@class, 'qapi-wire-name') and normalize-space(.)='{name}']")).first
+
+
+def _lands(page: Any, link: Any) -> str:
+    """Click *link*; the URL's fragment names a visible element with that id
+    near the top of the window.  Returns the id."""
+    href = str(link.get_attribute("href"))
+    assert "#" in href, href
+    anchor = href.rpartition("#")[2]
+    link.click()
+    page.wait_for_function("(a) => location.hash === '#' + a", arg=anchor)
+    # themes scroll smoothly: wait until the target is in the window
+    page.wait_for_function("""(a) => { const e = document.getElementById(a);
+        const top = e && e.getBoundingClientRect().top; return e && top > -5 && top < 900; }""",
+                           arg=anchor, timeout=5000)
+    found = page.evaluate("""(a) => { const e = document.getElementById(a);
+        if (!e) return null; const r = e.getBoundingClientRect();
+        return {top: r.top, height: r.height, visible: e.offsetParent !== null}; }""", anchor)
+    assert found is not None, anchor
+    assert found["visible"] and found["height"] > 0, (anchor, found)
+    assert -5 <= found["top"] < 900, (anchor, found)
+    return anchor
+
+
+@pytest.mark.parametrize("name", list(WIRE))
+def test_wire_view_expands_and_its_links_land(browser: Any, site: tuple[str, Path],
+                                              name: str) -> None:
+    theme, page_path = site
+    member, value = WIRE[name]
+    anchor = definition_anchor("QMP", "command", name)
+    page = browser.new_page(viewport={"width": WIDTH, "height": 900})
+    page.set_default_timeout(30000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{page_path.as_uri()}#{anchor}")
+    stub = _open_wire(page, anchor)
+    tree = stub.locator(".qapi-wire-tree")
+    assert f'"execute": "{name}"' in tree.inner_text()
+    # expand the argument: its enum values appear, each linked to its definition
+    line = _wire_item(stub, member)
+    assert "optional" not in line.inner_text() or name == "drive-backup"
+    line.locator("xpath=..").click(position={"x": 4, "y": 6})  # the disclosure mark
+    value_link = stub.locator(f"a.qapi-wire-name:text-is('\"{value}\"')").first
+    value_link.wait_for()
+    # every line: its pieces (name, type, marks, badges) side by side
+    for boxes in page.evaluate(_WIRE_LINES, stub.element_handle()):
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not _boxes_overlap(a, b), (theme, name, a, b)
+    block = page.locator(f"dl:has(> dt[id='{anchor}'])").first
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / f"{theme}-{name}-wire.png"
+    stub.screenshot(path=str(shot))
+    assert shot.stat().st_size > 1000
+    _record(theme, f"{name} wire view", stub.bounding_box()["height"], shot)
+    # the argument's link lands on the argument, the type's on the type...
+    member_link = line.locator("a.qapi-wire-name").first
+    assert _lands(page, member_link) == f"{anchor}.mem-{member}"
+    type_link = line.locator(".qapi-wire-type a").first
+    landed = _lands(page, type_link)
+    assert landed == definition_anchor("QMP", "enum", type_link.inner_text())
+    # ... and a value's on the value
+    assert _lands(page, value_link) == f"{landed}.val-{value}"
+    assert block.count() == 1 and not errors, errors
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def harbor_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Harbor example as ``qapidoc build`` makes it: one page per module."""
+    out = tmp_path_factory.mktemp("wire-harbor") / "_site"
+    proc = subprocess.run([sys.executable, "-m", "qapidoc.cli", "build", str(HARBOR),
+                           "-o", str(out)], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_wire_view_links_land_on_other_pages(browser: Any, harbor_site: Path) -> None:
+    command = definition_anchor("", "command", "volume-create")
+    label = definition_anchor("", "object", "Label")
+    page = browser.new_page(viewport={"width": WIDTH, "height": 900})
+    page.set_default_timeout(30000)
+    page.goto(f"{(harbor_site / 'storage.html').as_uri()}#{command}")
+    stub = _open_wire(page, command)
+    labels = _wire_item(stub, "labels")
+    link = labels.locator(".qapi-wire-type a").first
+    assert link.inner_text() == "Label"
+    assert link.get_attribute("href").endswith(f"/common.html#{label}")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stub.screenshot(path=str(ARTIFACTS / "harbor-volume-create-wire.png"))
+    link.click()
+    page.wait_for_url(f"**/common.html#{label}")
+    assert page.evaluate("document.querySelector(':target').id") == label
+    assert page.locator(f"[id='{label}']").is_visible()
     page.close()

@@ -292,3 +292,20 @@ def test_split_touching_one_module_rereads_only_its_page(split: tuple[Path, str,
     stamp = time.time()
     os.utime(tree / "qapi" / "qapi-schema.json", (stamp, stamp))
     assert reread() == {"qemu-qmp-ref"}
+    # block and qom render a few definitions of block-core (BlockIOThrottle,
+    # ThrottleLimits…): they depend on those definitions' text, not the file
+    core = tree / "qapi" / "block-core.json"
+    stamp = time.time()
+    os.utime(core, (stamp, stamp))
+    assert reread() == {"qemu-qmp-ref/block-core"}
+    original = core.read_text()
+    try:
+        core.write_text(original.replace("# @bps: total throughput limit in bytes per second\n",
+                                         "# @bps: total throughput limit (bytes per second)\n",
+                                         1))
+        assert reread() == {"qemu-qmp-ref/block-core", "qemu-qmp-ref/block"}
+        block = (root / "out" / "qemu-qmp-ref" / "block.html").read_text()
+        assert "total throughput limit (bytes per second)" in block
+    finally:
+        core.write_text(original)
+    assert reread() == {"qemu-qmp-ref/block-core", "qemu-qmp-ref/block"}

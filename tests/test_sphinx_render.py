@@ -169,3 +169,20 @@ def test_changes_by_version(zoo: qapidoc.Schema) -> None:
     assert ("value", "Species.dog") in added
     assert ("member", "DogDetails.weight") in added
     assert version_key("10.1") > version_key("9.2")
+
+
+def test_old_equals_headings_are_sections(tmp_path: Path) -> None:
+    """``= Title`` / ``== Sub`` (QEMU through 9.x) are headings, levelled by
+    the count of ``=``, not paragraphs of text."""
+    (tmp_path / "ui.json").write_text(
+        "##\n# = Remote desktop\n##\n\n"
+        "##\n# == Spice\n#\n# Some words.\n##\n\n"
+        "##\n# @SpiceInfo:\n#\n# Since: 0.14\n##\n"
+        "{ 'struct': 'SpiceInfo', 'data': { 'enabled': 'bool' } }\n\n"
+        "##\n# = Input\n##\n")
+    schema = qapidoc.load_schema(str(tmp_path / "ui.json"))
+    entries = render_schema(schema).entries
+    assert [(e.title, e.level) for e in entries if isinstance(e, Heading)] \
+        == [("Remote desktop", 1), ("Spice", 2), ("Input", 1)]
+    texts = [line for e in entries if isinstance(e, Text) for line in e.lines]
+    assert "Some words." in texts and not any("=" in line for line in texts)

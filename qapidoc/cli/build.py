@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -40,6 +41,11 @@ THEMES: dict[str, str] = {
     "sphinx_rtd_theme": "sphinx_rtd_theme",
 }
 """Theme name → the Python package that provides it ("" when Sphinx does)."""
+
+DEFAULT_THEME = "furo"
+"""Furo (a dependency): a title that fits its sidebar, a list of the page's
+definitions beside it, and badges and member lists that hold (the browser
+tests check all three themes)."""
 
 SITE_MARKER = ".qapidoc-site"
 """In an output directory qapidoc build made: it may write there again."""
@@ -87,9 +93,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--namespace", metavar="NS", default="",
                    help="QAPI namespace of the documented definitions, as "
                    "in cross-references NS:Name (default: none)")
-    p.add_argument("--theme", choices=tuple(THEMES), default="alabaster",
-                   help="HTML theme (default: alabaster; furo and "
-                   "sphinx_rtd_theme must be installed)")
+    p.add_argument("--theme", choices=tuple(THEMES), default=DEFAULT_THEME,
+                   help=f"HTML theme (default: {DEFAULT_THEME}, installed with "
+                   "qapidoc; sphinx_rtd_theme must be installed)")
+    p.add_argument("--project-version", metavar="TEXT",
+                   help="version shown with the title (default: the release of "
+                   "the configuration, else of a VERSION file above the schema, "
+                   "else the newest Since of the schema)")
     layout = p.add_mutually_exclusive_group()
     layout.add_argument("--split", dest="split", action="store_true",
                         default=True,
@@ -138,7 +148,9 @@ class SiteOptions:
 
     title: str | None = None
     namespace: str = ""
-    theme: str = "alabaster"
+    theme: str = DEFAULT_THEME
+    version: str | None = None
+    """Shown with the title; `site_version` finds the default."""
     split: bool = True
     lint: str | None = None
     lint_config: str | None = None
@@ -149,7 +161,15 @@ def heading_of(doc: DocComment | None) -> str | None:
     """The first rST section title of a free-form doc comment, if any."""
     if doc is None:
         return None
+    from qapidoc.schema.docs import old_heading
+
     lines = [dl.text.rstrip() for dl in doc.lines]
+    for line in lines:
+        legacy = old_heading(line)
+        if legacy is not None:
+            return legacy[1]
+        if line.strip():
+            break
     for i in range(len(lines) - 1):
         title, under = lines[i].strip(), lines[i + 1]
         if title and _is_adornment(under) and len(under) >= len(title) \
@@ -201,6 +221,29 @@ def site_title(schema: Schema, schema_path: str, options: SiteOptions) -> str:
         if found:
             return found
     return Path(schema_path).stem
+
+
+def site_version(schema: Schema, schema_path: str, configured: str | None) -> str | None:
+    """The version a site shows: *configured* (the configuration's
+    release), else a ``VERSION`` file's as lint reads it (QEMU's 10.1.50:
+    10.2, the release under development), else the newest ``Since`` of the
+    schema's definitions."""
+    from qapidoc.core.config import find_version_file
+
+    if configured:
+        return configured
+    found = find_version_file(schema_path)
+    if found is not None:
+        return found[0]
+    newest: tuple[int, ...] = ()
+    for definition in schema.definitions:
+        since = definition.since or ""
+        if re.fullmatch(r"\d+(\.\d+)*", since.strip()):
+            parts = tuple(int(p) for p in since.strip().split("."))
+            while len(parts) > 2 and parts[-1] == 0:
+                parts = parts[:-1]
+            newest = max(newest, parts)
+    return ".".join(map(str, newest)) or None
 
 
 def _directive(schema_file: str, options: SiteOptions, module: str | None,
@@ -284,12 +327,15 @@ def project_files(schema: Schema, schema_path: str,
 
 def conf_py(schema_path: str, title: str, options: SiteOptions) -> str:
     """``conf.py`` of the generated project; values are Python literals."""
+    shown = f"{title} {options.version}" if options.version else title
     settings: list[tuple[str, object]] = [
         ("project", title),
+        ("version", options.version or ""),
+        ("release", options.version or ""),
         ("extensions", ["sphinx_ext"]),
         ("root_doc", "index"),
         ("html_theme", options.theme),
-        ("html_title", title),
+        ("html_title", shown),
         ("html_short_title", title),
         ("html_copy_source", False),
         ("html_show_sourcelink", False),
@@ -353,6 +399,7 @@ def _check_theme(theme: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from qapidoc import load_schema
+    from qapidoc.core.config import ConfigError
     from qapidoc.core.registry import is_legacy, model_errors
     from qapidoc.core.report import format_text, want_colour
     from qapidoc.core.source import diagnostic_sort_key
@@ -384,9 +431,16 @@ def run(args: argparse.Namespace) -> int:
                          f"the schema; nothing built\n")
         return EXIT_USAGE if unreadable(errors) else EXIT_FINDINGS
     out = _claim(args.output, SITE_MARKER, args.force, "the site")
+    version = args.project_version
+    if version is None:
+        try:  # only --lint makes a broken configuration stop the build
+            configured = read_config(args, args.schema).development_release()
+        except (UsageError, ConfigError):
+            configured = None
+        version = site_version(schema, schema_path, configured)
     options = SiteOptions(title=args.title, namespace=args.namespace,
                           theme=args.theme, split=args.split, lint=lint,
-                          lint_config=lint_config)
+                          lint_config=lint_config, version=version or None)
     files = project_files(schema, schema_path, options)
 
     started = time.monotonic()

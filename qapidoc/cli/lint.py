@@ -45,7 +45,7 @@ Rules: --select replaces the preset's rules, --extend-select adds to them,
 --ignore removes; each takes codes, code prefixes or names, comma-separated.
 A module file (one a root schema includes: a configured root, or the nearest
 qapi-schema.json above it) is checked in its root's context and only its own
-findings are shown.  --format json prints an array of objects with path,
+findings are shown (and fixed).  --format json prints an array of objects with path,
 line, column, code, name, severity, message, definition, member (null when
 not applicable), fixable and fingerprint.
 
@@ -262,9 +262,12 @@ class _Session:
         return run_lint(schema, self.config, release=self.release,
                         against=self.against, history=self.history)
 
-    def fixes(self, path: str, write: bool) -> tuple[list[Diagnostic], dict[str, str]]:
+    def fixes(self, path: str, write: bool,
+              only: set[str] | None = None) -> tuple[list[Diagnostic], dict[str, str]]:
         """Run --fix on a root: the findings fixed and the new texts (left
-        in memory unless `write`)."""
+        in memory unless `write`).  With `only` (real paths), only those
+        files are touched: a module named on the command line is fixed in
+        its root's context, the root's other files are left alone."""
         from qapidoc.lint.fix import fix_until_stable
         from qapidoc.schema.builder import display_path, load_schema
         from qapidoc.schema.reader import read_text
@@ -283,7 +286,14 @@ class _Session:
             newlines.update((f.path, f.newline) for f in schema.files)
             for file, text in texts.items():
                 originals.setdefault(file, text)
-            return self.lint(schema), texts
+            result = self.lint(schema)
+            if only is not None:
+                from qapidoc.lint.engine import LintResult
+
+                mine = [(d, edits) for d, edits in result.fixes
+                        if all(_real(e.path) in only for e in edits)]
+                result = LintResult(result.diagnostics, mine)
+            return result, texts
 
         def record(file: str, text: str) -> None:
             changed[file] = text
@@ -335,6 +345,11 @@ def _targets(args: argparse.Namespace, config: Config,
     return planned.targets
 
 
+def _real(path: str) -> str:
+    """How `Target.only` names a file."""
+    return os.path.normcase(os.path.realpath(path))
+
+
 def _shown(findings: list[Diagnostic], only: set[str] | None) -> list[Diagnostic]:
     if only is None:
         return findings
@@ -372,7 +387,7 @@ def run(args: argparse.Namespace) -> int:
     unread: list[Diagnostic] = []
     for t in targets:
         if args.fix or args.diff:
-            done, changed = session.fixes(t.root, write=args.fix)
+            done, changed = session.fixes(t.root, write=args.fix, only=t.only)
             fixed.extend(done)
             changes.update(changed)
         schema = session.schema(t.root)
@@ -380,7 +395,8 @@ def run(args: argparse.Namespace) -> int:
         if args.diff:
             continue
         files.update(t.only if t.only is not None else
-                     (os.path.realpath(f.path) for f in schema.files))
+                     (os.path.realpath(f.path) for f in schema.files)
+                     if schema.files else [t.root])  # an unreadable root: still a file
         for d in _shown(session.lint(schema).diagnostics, t.only):
             key = (os.path.realpath(d.location.path), d.location.line,
                    d.location.col, d.code, d.message)
@@ -413,7 +429,11 @@ def run(args: argparse.Namespace) -> int:
     if args.write_baseline:
         from qapidoc.lint.baseline import write_baseline
 
-        n = write_baseline(args.write_baseline, findings)
+        try:
+            n = write_baseline(args.write_baseline, findings)
+        except OSError as e:
+            raise UsageError(f"{args.write_baseline}: cannot write baseline: "
+                             f"{e.strerror or e}") from None
         sys.stderr.write(f"Recorded {len(findings)} findings ({n} keys) in "
                          f"{args.write_baseline}.\n")
         return EXIT_OK

@@ -79,6 +79,7 @@ NODES = frozenset(
     + [f"sphinx_ext.domain.layout.{name}" for name in (
         "qapi_group", "qapi_item", "qapi_details", "qapi_summary", "qapi_code",
         "qapi_text", "qapi_ref")]
+    + ["sphinx_ext.render.wire_view.qapi_wire"]
 )
 """Doctree node types (``module.Class``) that may come from schema text:
 text, lists, tables, literal blocks, admonitions, links and the ``qapi``

@@ -241,7 +241,8 @@ def _preset(value: object, where: str) -> str:
 def _severity_text(value: object, where: str) -> str:
     text = _str(value, where).strip().lower()
     if text not in SEVERITIES:
-        raise ConfigError(f"{where}: unknown severity {_show(value)} (expected "
+        raise ConfigError(f"{where}: unknown severity {_show(value)}"
+                          f"{did_you_mean(text, SEVERITIES)} (expected "
                           "error, warning or info)")
     return text
 
@@ -318,7 +319,7 @@ def _since_style(value: object, where: str) -> str:
     text = _str(value, where)
     if text not in SINCE_STYLES:
         raise ConfigError(f"{where}: expected one of {', '.join(SINCE_STYLES)}, "
-                          f"got {value!r}")
+                          f"got {value!r}{did_you_mean(text, SINCE_STYLES)}")
     return text
 
 

@@ -58,6 +58,8 @@ def _snippet(d: Diagnostic, colour: bool) -> list[str]:
     if not 0 < loc.line <= len(lines):
         return []
     text = lines[loc.line - 1].rstrip("\r").replace("\t", " ")
+    if not text:  # an empty line (or a file that could not be read): no caret
+        return []
     width = len(str(loc.line))
     bar = paint(" " * width + " |", "1;34", colour)
     caret = paint("^", _TINT[d.severity], colour)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Never
 
 from qapidoc.core.record import field, record
-from qapidoc.core.registry import find_rules
+from qapidoc.core.registry import RULES, find_rules
 from qapidoc.core.source import Diagnostic, Location, SourceFile
 from qapidoc.lint.engine import CHECKS, Edit, LintContext, lint_rule
 from qapidoc.schema.model import Definition, DocComment
@@ -107,8 +107,11 @@ def find_suppressions(ctx: LintContext) -> tuple[list[Suppression],
             for sel in (s.strip() for s in m.group(1).split(",")):
                 found = {r.code for r in find_rules(sel)} if sel else set()
                 if not found:
+                    from qapidoc.core.suggest import did_you_mean
+
+                    hint = did_you_mean(sel, [*RULES, *(r.name for r in RULES.values())])
                     bad.append(malformed.at(where, f"suppression names unknown "
-                                            f"rule '{sel}'"))
+                                            f"rule '{sel}'{hint}"))
                 else:
                     codes[sel] = found
             if not codes:

@@ -434,6 +434,18 @@ _URL_ONLY = re.compile(r"\s*(?:https?|ftp)://\S+\Z")
 _LITERAL_ON = re.compile(r"\s*::\Z|\.\. +qmp-example *::")
 
 
+_OLD_HEADING = re.compile(r"(=+) +(\S.*?) *\Z")
+
+
+def old_heading(line: str) -> tuple[int, str] | None:
+    """``= Title`` / ``== Subtitle`` in free-form doc: the heading form QEMU
+    used before rST section titles (through 9.x) → (level, title)."""
+    found = _OLD_HEADING.match(line)
+    if found is None:
+        return None
+    return len(found.group(1)), found.group(2)
+
+
 def text_findings(where: Location, lines: Sequence[tuple[int, str]],
                   limit: int = LINE_LIMIT,
                   spacing: bool = True) -> list[Diagnostic]:

@@ -425,6 +425,20 @@ def _member_ref_warning(app: Sphinx, domain: Domain | None, node: pending_xref) 
     return True
 
 
+def _index_has_entries(domain: Domain, index: type[Index]) -> bool:
+    """Whether Sphinx writes *index*'s page; for the QAPI indices without
+    generating them (the objects of its namespace are enough)."""
+    if isinstance(domain, QAPIDomain) and issubclass(index, QAPIIndex | QAPIKindIndex):
+        namespace = getattr(index, "namespace", None)
+        kinds = DEFINITION_TYPES if issubclass(index, QAPIKindIndex) \
+            else DEFINITION_TYPES | {"module"}
+        return any(obj.objtype in kinds
+                   and (namespace is None or obj.namespace == namespace)
+                   for obj in domain.objects.values())
+    content, _collapse = index(domain).generate()
+    return bool(content)
+
+
 def _drop_empty_index_labels(app: Sphinx, env: BuildEnvironment) -> None:
     """Sphinx gives every domain index a label (and so an ``objects.inv``
     entry) whether or not it writes the page, which it skips when the index
@@ -438,8 +452,7 @@ def _drop_empty_index_labels(app: Sphinx, env: BuildEnvironment) -> None:
             label = std.labels.get(name)
             if label is None or label[0] != name or label[1]:
                 continue
-            content, _collapse = index(domain).generate()
-            if content:
+            if _index_has_entries(domain, index):
                 continue
             std.labels.pop(name, None)
             std.anonlabels.pop(name, None)

@@ -25,9 +25,11 @@ from sphinx.util.parsing import nested_parse_to_nodes
 from sphinx.util.typing import OptionSpec
 
 from qapidoc.schema.model import Schema
+from sphinx_ext.dependencies import note_uses
 from sphinx_ext.pages.split import split_docnames
 from sphinx_ext.render.nodes import NodeBuilder, example_admonition, inherit_locations
 from sphinx_ext.render.rst import Rendering, module_slug, render_schema, to_rst
+from sphinx_ext.render.wire_view import note_wire_source
 from sphinx_ext.safety import allow_listed_markup, note_failures, sanitize_output
 from sphinx_ext.schemas import get_schema, include_root, report, schema_location
 
@@ -65,6 +67,11 @@ def schema_doc_context(directive: SphinxDirective,
             registry.pop("", None)
         else:
             registry[""] = saved_role
+
+
+def rendering_namespace(directive: SphinxDirective) -> str:
+    """The ``:namespace:`` option of a ``qapi-doc`` directive ('' without)."""
+    return (directive.options.get("namespace") or "").strip()
 
 
 def resolve_schema_path(directive: SphinxDirective, argument: str) -> str:
@@ -113,7 +120,7 @@ class QAPIDocDirective(SphinxDirective):
         try:
             rendering = render_schema(
                 schema,
-                namespace=(self.options.get("namespace") or "").strip(),
+                namespace=rendering_namespace(self),
                 modules=modules,
                 warn_undocumented=self.config.qapidoc_warn_undocumented,
                 ensure_title="title" in self.options,
@@ -122,12 +129,13 @@ class QAPIDocDirective(SphinxDirective):
             logger.error("cannot document %s: %s", path, error,
                          location=self.get_location(), type="qapidoc", subtype="render")
             return []
+        note_wire_source(self.env, rendering_namespace(self), path,
+                         include_root(self.config, str(self.env.srcdir)), loaded.files)
         shown = {m.path for m in schema.modules
-                 if modules is None or m.name in modules or m.path in modules}
-        for file in sorted(rendering.files | shown):
-            # module paths may be relative to the working directory, which
-            # Sphinx would read as relative to the source directory
-            self.env.note_dependency(os.path.abspath(file))
+                 if modules is None or m.name in modules or m.path in modules
+                 or module_slug(schema, m) in modules}
+        note_uses(self.env, path, include_root(self.config, str(self.env.srcdir)), loaded,
+                  shown, rendering.used, rendering.files)
         note_failures(self.env, report(loaded, shown, self.config.qapidoc_lint,
                                             self.config.qapidoc_lint_config))
         for problem in rendering.problems:

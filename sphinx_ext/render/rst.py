@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from docutils.statemachine import StringList
 
+from qapidoc.schema.docs import old_heading
 from qapidoc.schema.model import (
     AlternateType,
     Branch,
@@ -126,6 +127,8 @@ class Rendering:
     entries: list[Entry]
     problems: list[Problem]
     files: set[str]
+    #: the definitions whose source it rendered (its own, inherited members'…)
+    used: set[str] = field(default_factory=set)
 
 
 # -- doc text ------------------------------------------------------------------
@@ -237,6 +240,15 @@ def _split_headings(
         start = 0
         i = 0
         while i < len(lines):
+            legacy = old_heading(lines[i])
+            if legacy is not None:
+                yield from _chunk(lines[start:i], source, section.body_line + start,
+                                  problems)
+                yield Heading(legacy[1], styles.level(("= " * legacy[0], False)),
+                              source, section.body_line + i)
+                i += 1
+                start = i
+                continue
             over = _adornment(lines[i])
             title_at = -1
             style: tuple[str, bool] | None = None
@@ -320,6 +332,7 @@ class _Renderer:
         self.implicit = {d.name for d in schema.implicit}  # undocumented
         self.problems: list[Problem] = []
         self.files: set[str] = set()
+        self.used: set[str] = set()
         self.warn_undocumented = warn_undocumented
         self.exempt = schema.pragmas.documentation_exceptions
         self._uses: dict[str, int] | None = None
@@ -327,6 +340,7 @@ class _Renderer:
     def note(self, definition: Definition | None) -> None:
         if definition is not None and definition.location.path:
             self.files.add(definition.location.path)
+            self.used.add(definition.name)
 
     def definition(self, defn: Definition) -> Directive:
         self.note(defn)
@@ -353,6 +367,9 @@ class _Renderer:
         content.extend(self.body(defn))
         content.extend(self.features(defn.features, defn))
         content.extend(self.fields(defn))
+        if isinstance(defn, Command | Event):
+            # the stub of its wire view (sphinx_ext.render.wire_view)
+            content.append(Directive("wire", "", where.path, where.line))
         for section in sections[first_tagged:]:
             if section.kind is SectionKind.TEXT:
                 text = _text(section, self.problems)
@@ -433,6 +450,7 @@ class _Renderer:
         for member in members:
             where = member.location
             self.files.add(where.path)
+            self.used.add(member.defined_in)
             block = Directive("member", member.name, where.path, where.line)
             block.options["type"] = _type_text(member.type, member.optional,
                                                member.type.name not in self.implicit)
@@ -708,7 +726,7 @@ def render_schema(
             emit(module)
     if ensure_title:
         entries = _under_title(entries)
-    return Rendering(entries, renderer.problems, renderer.files)
+    return Rendering(entries, renderer.problems, renderer.files, renderer.used)
 
 
 def _under_title(entries: list[Entry]) -> list[Entry]:
