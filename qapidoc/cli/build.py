@@ -164,12 +164,10 @@ def heading_of(doc: DocComment | None) -> str | None:
     from qapidoc.schema.docs import old_heading
 
     lines = [dl.text.rstrip() for dl in doc.lines]
-    for line in lines:
-        legacy = old_heading(line)
-        if legacy is not None:
-            return legacy[1]
-        if line.strip():
-            break
+    first = next((line for line in lines if line.strip()), "")
+    legacy = old_heading(first)
+    if legacy is not None:
+        return legacy[1]
     for i in range(len(lines) - 1):
         title, under = lines[i].strip(), lines[i + 1]
         if title and _is_adornment(under) and len(under) >= len(title) \

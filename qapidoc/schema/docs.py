@@ -438,8 +438,9 @@ _OLD_HEADING = re.compile(r"(=+) +(\S.*?) *\Z")
 
 
 def old_heading(line: str) -> tuple[int, str] | None:
-    """``= Title`` / ``== Subtitle`` in free-form doc: the heading form QEMU
-    used before rST section titles (through 9.x) → (level, title)."""
+    """``= Title`` / ``== Subtitle`` as the first line of a free-form block
+    → (level, title): QEMU's only heading form before 10.0, still read (and
+    used by ``acpi-hest.json``) beside rST section titles."""
     found = _OLD_HEADING.match(line)
     if found is None:
         return None

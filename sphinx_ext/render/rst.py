@@ -232,20 +232,21 @@ def _split_headings(
     doc: DocComment, styles: _HeadingStyles, problems: list[Problem]
 ) -> Iterator[Heading | Text]:
     """Free-form doc comment → headings and the text between them."""
-    for section in doc.sections:
+    for number, section in enumerate(doc.sections):
         if section.kind is SectionKind.TODO:
             continue
+        first = number == 0
         lines = section.text.split("\n")
         source = section.location.path
         start = 0
         i = 0
         while i < len(lines):
-            legacy = old_heading(lines[i])
+            # QEMU's "= Title" form: the first line of a free-form block,
+            # its level the number of "=" signs
+            legacy = old_heading(lines[i]) if first and not any(
+                line.strip() for line in lines[:i]) else None
             if legacy is not None:
-                yield from _chunk(lines[start:i], source, section.body_line + start,
-                                  problems)
-                yield Heading(legacy[1], styles.level(("= " * legacy[0], False)),
-                              source, section.body_line + i)
+                yield Heading(legacy[1], legacy[0], source, section.body_line + i)
                 i += 1
                 start = i
                 continue
@@ -639,7 +640,7 @@ def opens_with_heading(module: Module) -> bool:
         if isinstance(item, DocComment) and item.is_freeform:
             for entry in _split_headings(item, _HeadingStyles(), []):
                 if isinstance(entry, Heading):
-                    return True
+                    return entry.level == 1  # "== Sub" stays under the section before
                 if any(line.strip() for line in entry.lines):
                     return False
     return False
