@@ -13,6 +13,7 @@ from qapidoc.compat.wire import walk
 from qapidoc.core.registry import RULES, find_rules
 from qapidoc.schema.dialects import CConditionError, parse_c_condition, spelling
 from qapidoc.schema.model import (
+    AlternateType,
     Command,
     Condition,
     EnumType,
@@ -229,9 +230,46 @@ def test_simple_union_as_boxed_arguments() -> None:
     assert [m.name for m in c.arguments] == ["type"]
 
 
+EARLY = """\
+{ 'type': 'Options', 'data': { 'driver': 'str', '*size': 'int' } }
+{ 'union': 'Ref', 'discriminator': {},
+  'data': { 'definition': 'Options', 'reference': 'str' } }
+{ 'command': 'attach', 'data': { 'ref': 'Ref' } }
+"""
+
+
+def test_struct_declared_with_type_and_anonymous_union() -> None:
+    """QEMU's first schemas: 'type' for a struct, an alternate written as a
+    union with an empty discriminator; each one legacy finding at its name,
+    read into the same model as the modern spelling."""
+    s = load(EARLY)
+    found = sorted((d.code, d.location.line, d.location.col) for d in s.diagnostics)
+    assert found == [("QL005", 1, 3), ("QL006", 2, 12)]
+    options, ref = s["Options"], s["Ref"]
+    assert isinstance(options, StructType)
+    assert [(m.name, m.optional) for m in options.members] == [
+        ("driver", False), ("size", True)]
+    assert isinstance(ref, AlternateType)
+    assert [b.name for b in ref.alternatives] == ["definition", "reference"]
+    modern = load(EARLY.replace("'type': 'Options'", "'struct': 'Options'")
+                  .replace("'union': 'Ref', 'discriminator': {},", "'alternate': 'Ref',"))
+    assert not modern.diagnostics
+    assert {str(n.path) for n in walk(s)} == {str(n.path) for n in walk(modern)}
+
+
+def test_early_forms_keep_modern_checks() -> None:
+    """A 'type' expression is still checked as a struct; a union with an
+    empty discriminator and a base is not an alternate."""
+    s = load("{ 'type': 'Opt', 'data': { 'a': 'Nope' }, 'colour': 'red' }\n"
+             "{ 'union': 'Uni', 'base': 'Opt', 'discriminator': {}, 'data': {} }\n")
+    found = sorted((d.code, d.location.line) for d in s.diagnostics)
+    assert found == [("QA101", 1), ("QA101", 2), ("QA201", 1), ("QL005", 1)]
+
+
 def test_legacy_group() -> None:
     legacy = find_rules("legacy")
-    assert {r.code for r in legacy} >= {"QL001", "QL002", "QL003", "QL004"}
+    assert {r.code for r in legacy} >= {"QL001", "QL002", "QL003", "QL004", "QL005",
+                                        "QL006"}
     assert all(r.group == "legacy" and r.in_preset("qemu") for r in legacy)
     assert RULES["QA101"].group == "language"
 

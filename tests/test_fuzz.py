@@ -23,7 +23,8 @@ for extra in ("qapi/block-core.json", "qapi/migration.json", "qga/qapi-schema.js
     if (CORPUS / extra).exists():
         SOURCES.append(CORPUS / extra)
 # Old dialects: simple unions, C-expression and list conditions, old pragma
-# names and doc comment habits (QEMU 3.0 and 5.2).
+# names and doc comment habits (QEMU 3.0 and 5.2); 'type' structs and
+# anonymous unions (QEMU 2.x) in the sample below.
 for extra in ("3.0.0/qapi/qapi-schema.json", "3.0.0/qapi/ui.json",
               "5.2.0/qapi/char.json", "5.2.0/qapi/sockets.json",
               "5.2.0/qapi/pragma.json", "5.2.0/qapi/machine-target.json"):
@@ -58,6 +59,9 @@ OLD_DIALECT = """\
 ##
 { 'command': 'get-count', 'data': { 'id': 'str', 'addr': 'Addr' },
   'returns': 'int', 'if': 'defined(X) &| bad' }
+{ 'type': 'Opts', 'data': { 'driver': 'str' } }
+{ 'union': 'Ref', 'discriminator': {}, 'data': { 'def': 'Opts', 'ref': 'str' } }
+{ 'command': 'attach', 'data': { 'ref': 'Ref' } }
 """
 TEXTS = [(str(p), p.read_text()) for p in SOURCES] + [("old-dialect.json", OLD_DIALECT)]
 NOISE = "{}[]:,'\"#@\\\n *-_.0aZ\t\x7f\u00e9"

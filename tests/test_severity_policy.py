@@ -79,7 +79,8 @@ JUDGED: dict[str, tuple[str, str]] = {
     "QD601": ("warning", _MISTAKE + ": a stale suppression hides the next finding"),
     "QD602": ("warning", _MISTAKE + ": a suppression that silences nothing known"),
     "QL001": ("error", _LEGACY), "QL002": ("error", _LEGACY), "QL003": ("error", _LEGACY),
-    "QL004": ("error", _LEGACY), "QL103": ("error", _LEGACY), "QL104": ("error", _LEGACY),
+    "QL004": ("error", _LEGACY), "QL005": ("error", _LEGACY),
+    "QL006": ("error", _LEGACY), "QL103": ("error", _LEGACY), "QL104": ("error", _LEGACY),
     "QL105": ("error", _LEGACY),
 }
 

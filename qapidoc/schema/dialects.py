@@ -1,6 +1,8 @@
 """Dialects: the forms older QEMU releases wrote, and what they mean today.
 
-QEMU's schema language changed over the years: simple unions (gone in 7.0),
+QEMU's schema language changed over the years: structs declared with
+``'type'`` (until 2.4), anonymous unions (alternates, until 2.3), simple
+unions (gone in 7.0),
 ``'if'`` conditions written as C preprocessor expressions or lists of them
 (gone in 6.2), and the ``*-whitelist`` pragmas (renamed in 6.0).  The reader,
 the expression checker and the builder use this module to read those forms
@@ -59,6 +61,28 @@ OLD_PRAGMA = rule(
     "'member-name-exceptions'.",
     bad="{ 'pragma': { 'returns-whitelist': [ 'qom-get' ] } }",
     good="{ 'pragma': { 'command-returns-exceptions': [ 'qom-get' ] } }",
+)
+
+TYPE_KEYWORD = rule(
+    "QL005", "type-keyword",
+    "A struct declared with 'type' instead of 'struct', the spelling of "
+    "QEMU's first schemas (renamed in 2.4).",
+    rationale="qapidoc reads it as the struct it is; QEMU's checker today "
+    "takes only 'struct'.",
+    bad="{ 'type': 'Point', 'data': { 'x': 'int' } }",
+    good="{ 'struct': 'Point', 'data': { 'x': 'int' } }",
+)
+ANONYMOUS_UNION = rule(
+    "QL006", "anonymous-union",
+    "A union with an empty 'discriminator' (an anonymous union): what QEMU "
+    "calls an alternate since 2.3.",
+    rationale="On the wire an anonymous union is one of its branches' "
+    "values, told apart by JSON type: an alternate.  qapidoc reads it as "
+    "one; QEMU's checker today takes only 'alternate'.",
+    bad="{ 'union': 'Ref', 'discriminator': {},\n"
+    "  'data': { 'definition': 'Options', 'reference': 'str' } }",
+    good="{ 'alternate': 'Ref',\n"
+    "  'data': { 'definition': 'Options', 'reference': 'str' } }",
 )
 
 OLD_PRAGMAS: dict[str, str] = {

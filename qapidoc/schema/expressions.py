@@ -14,9 +14,11 @@ from qapidoc.core.record import field, record
 from qapidoc.core.registry import Rule, rule
 from qapidoc.core.source import Diagnostic, Location
 from qapidoc.schema.dialects import (
+    ANONYMOUS_UNION,
     C_CONDITION,
     CONDITION_LIST,
     SIMPLE_UNION,
+    TYPE_KEYWORD,
     CConditionError,
     looks_like_c,
     parse_c_condition,
@@ -91,6 +93,19 @@ def c_name(name: str) -> str:
     """The name as generated C sees it (for clash and reserved-name
     checks)."""
     return _C_NAME.sub("_", name)
+
+
+def _old_form(expr: Obj, metas: list[str]) -> tuple[str, str] | None:
+    """(kind, key of its name) of a definition in a spelling QEMU dropped:
+    a struct declared with 'type', an alternate written as a union with an
+    empty 'discriminator'."""
+    if not metas and isinstance(expr.get("type"), Str):
+        return "struct", "type"
+    disc = expr.get("discriminator")
+    if metas == ["union"] and isinstance(disc, Obj) and not disc.items \
+            and expr.get("base") is None:
+        return "alternate", "union"
+    return None
 
 
 def _falsy(node: Node) -> bool:
@@ -178,13 +193,17 @@ class ExpressionChecker:
         self.defn = None
         self.dropped = False
         metas = [k for k in expr.keys() if k in META_KEYS]
+        old_form = _old_form(expr, metas)
+        if old_form is not None:
+            metas = [old_form[0]]
         if len(metas) != 1:
             self.err(BAD_EXPRESSION, expr.loc,
                      "expression must have exactly one key "
                      + ", ".join(f"'{m}'" for m in META_KEYS))
             return None
         meta = metas[0]
-        name_node = expr.get(meta)
+        name_key = old_form[1] if old_form else meta
+        name_node = expr.get(name_key)
         if not isinstance(name_node, Str):
             assert name_node is not None
             self.err(BAD_EXPRESSION, name_node.loc,
@@ -194,6 +213,19 @@ class ExpressionChecker:
         self.defn = name
         what = f"{meta} '{name}'"
         required, optional = _KEYS[meta]
+        if old_form is not None:
+            required = tuple(name_key if k == meta else k for k in required)
+            if meta == "alternate":
+                optional += ("discriminator",)
+                self.err(ANONYMOUS_UNION, name_node.loc,
+                         f"anonymous union '{name}': write 'alternate': "
+                         f"'{name}' without 'discriminator'")
+            else:
+                key = expr.key(name_key)
+                assert key is not None
+                self.err(TYPE_KEYWORD, key.loc,
+                         f"'type': '{name}' declares a struct: write "
+                         f"'struct': '{name}'")
         simple = meta == "union" and expr.get("base") is None and (
             expr.get("discriminator") is None)
         if simple:
