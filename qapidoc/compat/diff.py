@@ -700,7 +700,7 @@ class _Differ:
                     "now-conditional", "." + name, first.defined_in, name,
                     (disc, *present), first.location, new.location,
                     _is_unstable(name, first.features)))
-            elif not new_split:
+            elif not new_split or len(missing) == len(pairs):  # every value lost it
                 self.removed(first, "." + name, (), direction, new.location, r)
             else:
                 values = tuple(v for v, _ in missing)
