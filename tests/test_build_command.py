@@ -317,3 +317,24 @@ def test_site_version_from_config_version_file_or_newest_since(tmp_path: Path) -
     conf = conf_py(str(schema_path), "QMP", SiteOptions(version="10.2"))
     assert "html_title = 'QMP 10.2'" in conf and "release = '10.2'" in conf
     assert SiteOptions().theme == "furo"
+
+
+def test_documentation_findings_are_one_line_and_markup_problems_located(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """An old release has thousands of documentation findings: build counts
+    them in one line (lint lists them) and builds; a markup problem in a
+    member's description is reported at its schema line, not in the
+    generated project."""
+    schema = tmp_path / "old.json"
+    long = "x " * 40
+    schema.write_text(
+        "##\n# @Thing:\n#\n# A thing.  " + long + "\n#\n"
+        "# @a: starts *emphasis and never ends it\n#\n# Since: 1.0\n##\n"
+        "{ 'struct': 'Thing', 'data': { 'a': 'int' } }\n")
+    code, _out, err = run(capsys, "build", str(schema), "-o", str(tmp_path / "site"))
+    assert code == 0, err
+    assert "error[QA302]" not in err
+    assert re.search(r"qapidoc build: 1 documentation finding \(QA302 1\)", err), err
+    assert re.search(r"old\.json:6: WARNING: Inline emphasis start-string", err), err
+    assert "qapidoc-build-" not in err
+    assert (tmp_path / "site" / "index.html").is_file()

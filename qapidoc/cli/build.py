@@ -16,6 +16,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -33,6 +35,7 @@ from qapidoc.core.outputs import (
 from qapidoc.core.registry import PRESETS
 
 if TYPE_CHECKING:
+    from qapidoc.core.source import Diagnostic
     from qapidoc.schema.model import DocComment, Module, Schema
 
 THEMES: dict[str, str] = {
@@ -395,6 +398,28 @@ def _check_theme(theme: str) -> None:
                          f"(pip install {package})")
 
 
+def _summarise(diagnostics: Sequence[Diagnostic], errors: Sequence[Diagnostic],
+               is_legacy: Callable[[Diagnostic], bool]) -> None:
+    """One line each for the findings that do not stop a build: forms of
+    older releases, and documentation findings (an old release has
+    thousands; ``qapidoc lint`` lists them, ``--lint`` reports them here)."""
+    stopping = {id(d) for d in errors}
+    legacy = sum(1 for d in diagnostics if is_legacy(d))
+    if legacy:
+        sys.stderr.write(f"qapidoc build: the schema uses {legacy} form"
+                         f"{'s' if legacy != 1 else ''} of older QEMU releases "
+                         "(qapidoc lint --select legacy lists them)\n")
+    docs = Counter(d.code for d in diagnostics
+                   if id(d) not in stopping and not is_legacy(d))
+    if docs:
+        n = sum(docs.values())
+        codes = ", ".join(f"{code} {count}" for code, count in docs.most_common(4))
+        more = ", …" if len(docs) > 4 else ""
+        sys.stderr.write(f"qapidoc build: {n} documentation finding"
+                         f"{'s' if n != 1 else ''} ({codes}{more}); the site "
+                         "renders them as written (qapidoc lint lists them)\n")
+
+
 def run(args: argparse.Namespace) -> int:
     from qapidoc import load_schema
     from qapidoc.core.config import ConfigError
@@ -413,16 +438,11 @@ def run(args: argparse.Namespace) -> int:
         lint_config = os.path.abspath(source) if source else ""
     schema = load_schema(args.schema)
     errors = model_errors(schema.diagnostics)
-    shown = [d for d in schema.diagnostics if not is_legacy(d)]
-    if shown:
-        sys.stderr.write(format_text(sorted(shown, key=diagnostic_sort_key),
+    if errors:
+        sys.stderr.write(format_text(sorted(errors, key=diagnostic_sort_key),
                                      colour=want_colour(sys.stderr),
                                      output_format="concise"))
-    legacy = len(schema.diagnostics) - len(shown)
-    if legacy:
-        sys.stderr.write(f"qapidoc build: the schema uses {legacy} form"
-                         f"{'s' if legacy != 1 else ''} of older QEMU releases "
-                         "(qapidoc lint --select legacy lists them)\n")
+    _summarise(schema.diagnostics, errors, is_legacy)
     if errors:
         n = len(errors)
         sys.stderr.write(f"qapidoc build: {n} error{'s' if n != 1 else ''} in "

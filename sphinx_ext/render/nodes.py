@@ -19,7 +19,7 @@ from docutils.nodes import Element, Node
 from docutils.statemachine import StringList
 from sphinx.locale import _
 from sphinx.util import logging
-from sphinx.util.docutils import SphinxDirective
+from sphinx.util.docutils import SphinxDirective, switch_source_input
 
 from sphinx_ext.domain.fields import type_code
 from sphinx_ext.domain.layout import qapi_item
@@ -37,6 +37,8 @@ _BLOCKISH = re.compile(
     """,
     re.VERBOSE,
 )
+_SILENT = 5
+"""A docutils report level above every message's (severe is 4)."""
 _ADORNMENT = re.compile(r"([^\w\s])\1+\s*$")
 
 
@@ -223,7 +225,14 @@ class NodeBuilder:
     def parse(self, text: Text) -> list[Node]:
         if is_plain_paragraph(text.lines):
             joined = "\n".join(text.lines)
-            textnodes, messages = self.state.inline_text(joined, self.directive.lineno)
+            # a trial: a problem it finds is reported by the full parse below,
+            # at the schema's line
+            reporter = self.state.memo.reporter
+            level, reporter.report_level = reporter.report_level, _SILENT
+            try:
+                textnodes, messages = self.state.inline_text(joined, self.directive.lineno)
+            finally:
+                reporter.report_level = level
             if not messages:
                 para = nodes.paragraph(joined, "", *textnodes)
                 locate(para, text.source, text.line)
@@ -233,7 +242,10 @@ class NodeBuilder:
             list(text.lines),
             items=[(text.source, text.line - 1 + i) for i in range(len(text.lines))],
         )
-        self.state.nested_parse(content, 0, holder)
+        # docutils maps the line of an inline problem through the page's
+        # lines; point it at the schema's instead
+        with switch_source_input(self.state, content):
+            self.state.nested_parse(content, 0, holder)
         holder.source, holder.line = text.source, text.line
         inherit_locations(holder, self.page)
         if any("_" in line for line in text.lines):
