@@ -338,3 +338,31 @@ def test_documentation_findings_are_one_line_and_markup_problems_located(
     assert re.search(r"old\.json:6: WARNING: Inline emphasis start-string", err), err
     assert "qapidoc-build-" not in err
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_site_title_from_schema_text_is_plain(capsys: pytest.CaptureFixture[str],
+                                              tmp_path: Path) -> None:
+    """The title comes from schema text and themes print it unescaped
+    (furo's sidebar): markup and HTML in the heading reach no page as
+    markup, in either heading form."""
+    from qapidoc.core.allowlist import safe_title
+
+    assert safe_title("QEMU QMP Reference Manual") == "QEMU QMP Reference Manual"
+    assert safe_title(':raw-html:`<b onclick="x">` & `y <javascript:z>`_') == "y"
+    assert safe_title('A <b>"bold"</b> & \'q\'') == "A b bold /b q"
+    for n, heading in enumerate((
+            "# = <script>alert(1)</script> :raw-html:`<i>` & 'q'\n",
+            "# <img src=x onerror=alert(1)> \"t\"\n# ==============================\n")):
+        schema = tmp_path / f"s{n}.json"
+        schema.write_text("##\n" + heading + "##\n\n"
+                          "##\n# @Foo:\n#\n# Since: 1.0\n##\n"
+                          "{ 'enum': 'Foo', 'data': [ 'a' ] }\n")
+        site = tmp_path / f"site{n}"
+        code, _out, err = run(capsys, "build", str(schema), "-o", str(site))
+        assert code == (1 if "raw-html" in heading else 0), err  # 1: a role dropped
+        for page in site.glob("*.html"):
+            text = page.read_text(encoding="utf-8")
+            for raw in ("<script>alert", "<i>", "<img", "onerror=alert(1)>"):
+                assert raw not in text, (page.name, raw)
+        index = (site / "index.html").read_text(encoding="utf-8")
+        assert re.search(r'sidebar-brand-text">[A-Za-z0-9 ().=/,]+ 1\.0<', index), index[:0]

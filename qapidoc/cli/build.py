@@ -215,13 +215,15 @@ def page_names(schema: Schema, root: Path) -> dict[str, str]:
 
 
 def site_title(schema: Schema, schema_path: str, options: SiteOptions) -> str:
+    from qapidoc.core.allowlist import safe_title
+
     if options.title:
         return options.title
     if schema.modules:
         found = heading_of(_module_doc(schema.modules[0]))
-        if found:
-            return found
-    return Path(schema_path).stem
+        if found and safe_title(found):
+            return safe_title(found)  # schema text: into every page's HTML
+    return safe_title(Path(schema_path).stem) or "QAPI schema"
 
 
 def site_version(schema: Schema, schema_path: str, configured: str | None) -> str | None:

@@ -124,6 +124,24 @@ def safe_id(text: str) -> str:
     return _ID_UNSAFE.sub(lambda m: f"_x{ord(m.group()):x}_", text)
 
 
+# -- titles ------------------------------------------------------------------------
+
+_TITLE_UNSAFE = re.compile(r"[^A-Za-z0-9 .,:;!?()/+_#%*=@\[\]{}|~^$-]")
+_SPACES = re.compile(r"\s+")
+
+
+def safe_title(text: str) -> str:
+    """*text* (a heading of schema doc) as a site title: its inline markup
+    as plain text, then only allow-listed characters — themes put the title
+    into HTML without escaping it (furo's sidebar), others escape it, so it
+    holds nothing either would read differently (no ``<``, ``&``, quotes or
+    backquotes)."""
+    from qapidoc.core.rsttext import to_plain
+
+    plain = _TITLE_UNSAFE.sub(" ", to_plain(text).replace("'", ""))
+    return _SPACES.sub(" ", plain).strip()
+
+
 # -- links -------------------------------------------------------------------------
 
 _URL_IGNORED = re.compile(r"[\t\n\r]")
