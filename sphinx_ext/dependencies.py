@@ -25,12 +25,12 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from qapidoc.schema.model import Definition, DocComment, Include, Schema
+from sphinx_ext.pagestore import PageStore
 from sphinx_ext.schemas import LoadedSchema, get_schema
 
-#: docname → [(schema path, include root, {definition: fingerprint})]
-Uses = dict[str, list[tuple[str, str | None, dict[str, str]]]]
-
-_ATTRIBUTE = "qapidoc_definition_uses"
+_USES: PageStore[list[tuple[str, str | None, dict[str, str]]]] = PageStore(
+    "qapidoc_definition_uses")
+"""docname → [(schema path, include root, {definition: fingerprint})]."""
 
 
 def fingerprints(loaded: LoadedSchema) -> dict[str, tuple[str, str]]:
@@ -67,14 +67,6 @@ def _fingerprints(schema: Schema) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _uses(env: BuildEnvironment) -> Uses:
-    uses = getattr(env, _ATTRIBUTE, None)
-    if uses is None:
-        uses = {}
-        setattr(env, _ATTRIBUTE, uses)
-    return cast("Uses", uses)
-
-
 def note_uses(env: BuildEnvironment, path: str, root: str | None, loaded: LoadedSchema,
               own: Set[str], used: Iterable[str], files: Iterable[str]) -> None:
     """Make the current page depend on its own modules' files (*own*), on
@@ -92,14 +84,14 @@ def note_uses(env: BuildEnvironment, path: str, root: str | None, loaded: Loaded
         # Sphinx would read as relative to the source directory
         env.note_dependency(os.path.abspath(file))
     if recorded:
-        _uses(env).setdefault(env.docname, []).append((path, root, recorded))
+        _USES.of(env).setdefault(env.docname, []).append((path, root, recorded))
 
 
 def _outdated(app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str],
               removed: Set[str]) -> list[str]:
     """Pages whose rendered definitions of other modules changed."""
     stale = []
-    for docname, entries in sorted(_uses(env).items()):
+    for docname, entries in sorted(_USES.of(env).items()):
         if docname in changed or docname in removed or docname not in env.all_docs:
             continue
         for path, root, recorded in entries:
@@ -110,19 +102,6 @@ def _outdated(app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[
     return stale
 
 
-def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    _uses(env).pop(docname, None)
-
-
-def _merge(app: Sphinx, env: BuildEnvironment, docnames: Set[str],
-           other: BuildEnvironment) -> None:
-    mine, theirs = _uses(env), _uses(other)
-    for docname in docnames:
-        if docname in theirs:
-            mine[docname] = theirs[docname]
-
-
 def setup_dependencies(app: Sphinx) -> None:
     app.connect("env-get-outdated", _outdated)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
+    _USES.connect(app)

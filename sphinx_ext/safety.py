@@ -29,6 +29,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from qapidoc.core.allowlist import nesting_problem
 from qapidoc.core.sanitize import allow_listed_markup, dropped_marker, sanitize
+from sphinx_ext.pagestore import PageStore
 from sphinx_ext.schemas import schema_location
 
 __all__ = ["allow_listed_markup", "note_failures", "parse_guarded", "sanitize_output",
@@ -39,23 +40,15 @@ logger = logging.getLogger(__name__)
 MARK = "qapidoc-schema-text"
 """Attribute of the top nodes a directive made from schema text."""
 
-_FAILURES = "qapidoc_failures"
-"""Environment attribute: docname → schema errors and drops found reading it."""
-
-
-def _failures(env: BuildEnvironment) -> dict[str, int]:
-    found: dict[str, int] | None = getattr(env, _FAILURES, None)
-    if found is None:
-        found = {}
-        setattr(env, _FAILURES, found)
-    return found
+_FAILURES: PageStore[int] = PageStore("qapidoc_failures")
+"""docname → schema errors and drops found reading it."""
 
 
 def note_failures(env: BuildEnvironment, count: int) -> None:
     """Make the build fail (non-zero exit) because of *count* problems in the
     schema text of the page being read."""
     if count:
-        failures = _failures(env)
+        failures = _FAILURES.of(env)
         docname = env.current_document.docname
         failures[docname] = failures.get(docname, 0) + count
 
@@ -133,18 +126,8 @@ def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> 
     _sanitize_marked(doctree, _reporter(None), _SitePages(app, docname))
 
 
-def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    _failures(env).pop(docname, None)
-
-
-def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str],
-           other: BuildEnvironment) -> None:
-    theirs = _failures(other)
-    _failures(env).update({d: theirs[d] for d in docnames if d in theirs})
-
-
 def _fail_build(app: Sphinx, exception: BaseException | None) -> None:
-    if exception is None and app.statuscode == 0 and any(_failures(app.env).values()):
+    if exception is None and app.statuscode == 0 and any(_FAILURES.of(app.env).values()):
         app.statuscode = 1
 
 
@@ -152,6 +135,5 @@ def setup_safety(app: Sphinx) -> None:
     """Connect the passes after parsing and after resolving, and the exit status."""
     app.connect("doctree-read", _on_doctree_read, priority=400)  # before the collectors
     app.connect("doctree-resolved", _on_doctree_resolved)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
+    _FAILURES.connect(app)
     app.connect("build-finished", _fail_build)

@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import shutil
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -32,7 +31,7 @@ from qapidoc.core.outputs import (
     install_tree,
     staging_directory,
 )
-from qapidoc.core.registry import PRESETS
+from qapidoc.core.registry import PRESETS, is_legacy
 
 if TYPE_CHECKING:
     from qapidoc.core.source import Diagnostic
@@ -220,9 +219,9 @@ def site_title(schema: Schema, schema_path: str, options: SiteOptions) -> str:
     if options.title:
         return options.title
     if schema.modules:
-        found = heading_of(_module_doc(schema.modules[0]))
-        if found and safe_title(found):
-            return safe_title(found)  # schema text: into every page's HTML
+        found = safe_title(heading_of(_module_doc(schema.modules[0])) or "")
+        if found:
+            return found  # schema text: into every page's HTML
     return safe_title(Path(schema_path).stem) or "QAPI schema"
 
 
@@ -232,20 +231,15 @@ def site_version(schema: Schema, schema_path: str, configured: str | None) -> st
     10.2, the release under development), else the newest ``Since`` of the
     schema's definitions."""
     from qapidoc.core.config import find_version_file
+    from qapidoc.schema.since import release_tuple
 
     if configured:
         return configured
     found = find_version_file(schema_path)
     if found is not None:
         return found[0]
-    newest: tuple[int, ...] = ()
-    for definition in schema.definitions:
-        since = definition.since or ""
-        if re.fullmatch(r"\d+(\.\d+)*", since.strip()):
-            parts = tuple(int(p) for p in since.strip().split("."))
-            while len(parts) > 2 and parts[-1] == 0:
-                parts = parts[:-1]
-            newest = max(newest, parts)
+    releases = (release_tuple((d.since or "").strip()) for d in schema.definitions)
+    newest = max((r for r in releases if r is not None), default=())
     return ".".join(map(str, newest)) or None
 
 
@@ -400,8 +394,7 @@ def _check_theme(theme: str) -> None:
                          f"(pip install {package})")
 
 
-def _summarise(diagnostics: Sequence[Diagnostic], errors: Sequence[Diagnostic],
-               is_legacy: Callable[[Diagnostic], bool]) -> None:
+def _summarise(diagnostics: Sequence[Diagnostic], errors: Sequence[Diagnostic]) -> None:
     """One line each for the findings that do not stop a build: forms of
     older releases, and documentation findings (an old release has
     thousands; ``qapidoc lint`` lists them, ``--lint`` reports them here)."""
@@ -425,7 +418,7 @@ def _summarise(diagnostics: Sequence[Diagnostic], errors: Sequence[Diagnostic],
 def run(args: argparse.Namespace) -> int:
     from qapidoc import load_schema
     from qapidoc.core.config import ConfigError
-    from qapidoc.core.registry import is_legacy, model_errors
+    from qapidoc.core.registry import model_errors
     from qapidoc.core.report import format_text, want_colour
     from qapidoc.core.source import diagnostic_sort_key
 
@@ -444,7 +437,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(format_text(sorted(errors, key=diagnostic_sort_key),
                                      colour=want_colour(sys.stderr),
                                      output_format="concise"))
-    _summarise(schema.diagnostics, errors, is_legacy)
+    _summarise(schema.diagnostics, errors)
     if errors:
         n = len(errors)
         sys.stderr.write(f"qapidoc build: {n} error{'s' if n != 1 else ''} in "

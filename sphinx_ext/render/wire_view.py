@@ -52,6 +52,7 @@ from qapidoc.schema.model import (
     UnionType,
 )
 from sphinx_ext.domain.names import definition_anchor, member_anchor
+from sphinx_ext.pagestore import PageStore
 
 __all__ = [
     "DATA_VERSION",
@@ -351,19 +352,11 @@ class QAPIWireDirective(SphinxDirective):
 
 # -- the data files ------------------------------------------------------------------------
 
-_SOURCES = "qapidoc_wire_sources"
-"""Environment attribute: docname → the schemas it documents, as `_Source`."""
-
 _Source = tuple[str, str, "str | None", tuple[str, ...]]
 """(namespace, schema path, include root, the schema's files)."""
 
-
-def _sources(env: BuildEnvironment) -> dict[str, set[_Source]]:
-    found: dict[str, set[_Source]] | None = getattr(env, _SOURCES, None)
-    if found is None:
-        found = {}
-        setattr(env, _SOURCES, found)
-    return found
+_SOURCES: PageStore[set[_Source]] = PageStore("qapidoc_wire_sources")
+"""docname → the schemas it documents."""
 
 
 def note_wire_source(env: BuildEnvironment, namespace: str, path: str,
@@ -371,17 +364,7 @@ def note_wire_source(env: BuildEnvironment, namespace: str, path: str,
     """The page being read documents the schema at *path* (made of *files*)
     in *namespace*."""
     docname = env.current_document.docname
-    _sources(env).setdefault(docname, set()).add((namespace, path, root, tuple(files)))
-
-
-def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    _sources(env).pop(docname, None)
-
-
-def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str],
-           other: BuildEnvironment) -> None:
-    theirs = _sources(other)
-    _sources(env).update({d: theirs[d] for d in docnames if d in theirs})
+    _SOURCES.of(env).setdefault(docname, set()).add((namespace, path, root, tuple(files)))
 
 
 def _write_data(app: Sphinx, exception: BaseException | None) -> None:
@@ -392,7 +375,7 @@ def _write_data(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or builder.format != "html" or not hasattr(builder, "outdir"):
         return
     by_namespace: dict[str, list[tuple[str, str | None, tuple[str, ...]]]] = {}
-    for entries in _sources(app.env).values():
+    for entries in _SOURCES.of(app.env).values():
         for namespace, path, root, files in entries:
             found = by_namespace.setdefault(namespace, [])
             if (path, root, files) not in found:
@@ -496,7 +479,6 @@ def setup_wire_view(app: Sphinx) -> None:
     """Register the stub node and directive and the data writer."""
     app.add_node(qapi_wire, html=(_visit_wire_html, None))
     app.add_directive_to_domain("qapi", "wire", QAPIWireDirective)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
+    _SOURCES.connect(app)
     app.connect("build-finished", _write_data)
 
