@@ -262,8 +262,10 @@ def references(ctx: LintContext) -> Iterator[tuple[Definition, DocComment, Refer
             if "@" not in ctx.doc_text(doc)[1:]:
                 continue
             skip = set(literal_flags(ctx, doc)) | _todo_lines(doc)
-            own = refs.own(d)
+            own: frozenset[str] | None = None  # most docs reference nothing
             for ref in doc_references(doc, skip):
+                if own is None:
+                    own = refs.own(d)
                 if ref.name not in own:
                     found = refs.resolve(d, ref.name)
                     if found.kind is not Kind.REACHABLE:

@@ -123,8 +123,10 @@ def doc_references(doc: DocComment, skip: set[int]) -> Iterator[Reference]:
         text = ln.text
         if "@" not in text or ln.line in skip:
             continue
-        if ln.line in tags and text.startswith("@"):
+        if text[0] == "@" and ln.line in tags:
             colon = text.find(":")
+            if colon >= 0 and "@" not in text[colon + 1:]:
+                continue  # the tag alone, as on most such lines
             text = " " * (colon + 1) + text[colon + 1:]
         if "``" in text:
             text = _INLINE_LITERAL.sub(lambda m: " " * len(m.group(0)), text)
