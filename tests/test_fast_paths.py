@@ -70,3 +70,49 @@ def test_whole_file_scan_agrees_with_a_scan_line_by_line() -> None:
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         src = SourceFile("x.json", text)
         assert reader.scan(src) == _scan_by_line(src), repr(text)
+
+
+def _random_lines(pieces: list[str], seed: int, count: int = 20000) -> list[list[str]]:
+    rng = random.Random(seed)
+    return [["".join(rng.choice(pieces) for _ in range(rng.randint(0, 4)))
+             for _ in range(rng.randint(0, 5))] for _ in range(count)]
+
+
+def test_since_candidates_are_the_lines_the_line_pattern_matches() -> None:
+    from qapidoc.lint import versions
+
+    line_start = re.compile("^" + versions._MALFORMED_ANYWHERE.pattern[2:], re.M)
+    pieces = ["Since", "since", ":", " ", "9.1", ".0", ".", "x", ""]
+    for lines in _random_lines(pieces, 11):
+        joined = "\n" + "\n".join(lines)
+        found = [joined.count("\n", 0, m.start())
+                 for m in versions._MALFORMED_ANYWHERE.finditer(joined)]
+        per_line = [i for i, text in enumerate(lines)
+                    if versions._MALFORMED.match(text)]
+        assert set(per_line) <= set(found), lines
+        assert bool(found) == bool(line_start.search(joined[1:])), lines
+
+
+def test_list_item_search_agrees_with_the_multiline_pattern() -> None:
+    from qapidoc.lint import markup
+
+    plain = re.compile(r"^ *(?:[-*+]|\d+\.|#\.) +\S", re.M)
+    for lines in _random_lines([" ", "-", "*", "1.", "#.", "x", "@a:", ""], 12):
+        text = "\n".join(lines)
+        assert (markup._ITEM_ANYWHERE.search("\n" + text) is None) == (
+            plain.search(text) is None), lines
+
+
+def test_example_message_depth_is_the_sum_over_its_lines() -> None:
+    from qapidoc.lint import examples
+
+    pieces = ['"', "{", "}", "[", "]", '\\"', "a", " ", "\\"]
+    for lines in _random_lines(pieces, 13, 5000):
+        msg = examples.Message(True, "", [])
+        depth = 0
+        for n, text in enumerate(lines):
+            msg.add(text, n, 0)
+            for m in examples._BRACKETS.finditer(text):
+                t = m.group(0)
+                depth += 1 if t in "{[" else -1 if t in "}]" else 0
+            assert msg.depth == depth, lines

@@ -189,6 +189,12 @@ class LintContext:
             cache[id(doc)] = text
         return text
 
+    def line_text(self, doc: DocComment) -> str:
+        """`doc_text` after a line break: a pattern for whole lines that
+        starts with ``\\n`` is found fast (``^`` under `re.MULTILINE`
+        makes the engine try every character)."""
+        return "\n" + self.doc_text(doc)
+
     def doc_file(self, doc: DocComment) -> SourceFile:
         return doc.location.file
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from qapidoc.core.record import field, record
 from qapidoc.core.source import Severity
@@ -167,14 +167,23 @@ class Message:
     client: bool
     text: str
     starts: list[tuple[int, int, int]]
-    depth: int = 0
 
     def add(self, text: str, line: int, col: int) -> None:
         self.starts.append((len(self.text), line, col))
         self.text += text + "\n"
+
+    @property
+    def depth(self) -> int:
+        """Brackets opened and not closed (outside strings) so far."""
+        text = self.text
+        if '"' not in text:
+            return (text.count("{") + text.count("[")
+                    - text.count("}") - text.count("]"))
+        depth = 0
         for m in _BRACKETS.finditer(text):
             t = m.group(0)
-            self.depth += 1 if t in "{[" else -1 if t in "}]" else 0
+            depth += 1 if t in "{[" else -1 if t in "}]" else 0
+        return depth
 
     def at(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.starts, (pos, 1 << 30, 0)) - 1
@@ -191,35 +200,34 @@ _DIRECTIVE = re.compile(r"( *)\.\. qmp-example::")
 def transcripts(doc: DocComment) -> Iterator[list[Message]]:
     """The messages of each ``.. qmp-example::`` block in a doc comment."""
     lines = doc.lines  # (line, text) pairs
+    n = len(lines)
     i = 0
-    while i < len(lines):
-        m = _DIRECTIVE.match(lines[i][1]) if "qmp-example" in lines[i][1] else None
+    while i < n:
+        text = lines[i][1]
+        m = _DIRECTIVE.match(text) if "qmp-example" in text else None
         if m is None:
             i += 1
             continue
-        indent = len(m.group(1))
+        deeper = " " * (len(m.group(1)) + 1)
         j = i + 1
-        body: list[tuple[int, str]] = []
-        while j < len(lines):
+        while j < n:
             text = lines[j][1]
-            if text.strip() and len(text) - len(text.lstrip(" ")) <= indent:
+            if text and not text.startswith(deeper) and text.strip():
                 break
-            body.append(lines[j])
             j += 1
-        yield _messages(body)
+        yield _messages(lines[i + 1:j])
         i = j
 
 
-def _messages(body: list[tuple[int, str]]) -> list[Message]:
+def _messages(body: Sequence[tuple[int, str]]) -> list[Message]:
     out: list[Message] = []
     cur: Message | None = None
     for number, text in body:
         stripped = text.lstrip(" ")
-        col = len(text) - len(stripped)
-        if stripped.startswith(("->", "<-")):
-            cur = Message(stripped.startswith("->"), "", [])
+        if stripped[:2] in ("->", "<-"):
+            cur = Message(stripped[0] == "-", "", [])
             out.append(cur)
-            cur.add(stripped[2:], number, col + 2)
+            cur.add(stripped[2:], number, len(text) - len(stripped) + 2)
         elif cur is not None and stripped:
             cur.add(text, number, 0)  # after a closed message: text after it
         elif not stripped and cur is not None and cur.depth <= 0:

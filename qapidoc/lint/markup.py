@@ -221,7 +221,8 @@ def continuation_indent(ctx: LintContext) -> Iterator[Finding]:
 _BARE_TAG = re.compile(r"(@[^:]*|Returns|Errors|Since|TODO):\s*$")
 """A section tag with its text on the following lines."""
 _ITEM = re.compile(r"( *)([-*+]|\d+\.|#\.) +\S")
-_ITEM_ANYWHERE = re.compile(r"^ *(?:[-*+]|\d+\.|#\.) +\S", re.M)
+_ITEM_ANYWHERE = re.compile(r"\n *(?:[-*+]|\d+\.|#\.) +\S")
+"""A line `_ITEM` matches, searched in `LintContext.line_text`."""
 
 
 def _blank_before(ctx: LintContext, file: SourceFile, line: int) -> Edit:
@@ -272,7 +273,7 @@ def blank_line_around_list(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping' }
     """
     for doc, d in ctx.docs:
-        if not _ITEM_ANYWHERE.search(ctx.doc_text(doc)):
+        if not _ITEM_ANYWHERE.search(ctx.line_text(doc)):
             continue
         flags = literal_flags(ctx, doc)
         file = doc.location.file

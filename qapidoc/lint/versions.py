@@ -50,7 +50,8 @@ from qapidoc.schema.since import restyle
 _MALFORMED = re.compile(
     r"([Ss]ince)(\s*:?\s*)(\d+\.\d+(?:\.\d+)?)\s*\.?\s*$")
 _MALFORMED_ANYWHERE = re.compile(
-    r"^[Ss]ince\s*:?\s*\d+\.\d+(?:\.\d+)?\s*\.?\s*$", re.M)
+    r"\n[Ss]ince\s*:?\s*\d+\.\d+(?:\.\d+)?\s*\.?\s*$", re.M)
+"""A line `_MALFORMED` may match, searched in `LintContext.line_text`."""
 
 
 @lint_rule("QD101")
@@ -90,7 +91,7 @@ def since_missing(ctx: LintContext) -> Iterator[Finding]:
     for d, doc in ctx.documented:
         if doc.section(SectionKind.SINCE) is not None:
             continue
-        if _MALFORMED_ANYWHERE.search(ctx.doc_text(doc)):
+        if _MALFORMED_ANYWHERE.search(ctx.line_text(doc)):
             continue  # since-malformed says what is wrong
         yield Finding(doc.location, f"{d.describe()} has no 'Since:' section",
                       definition=d.name, context=d.location)
@@ -141,15 +142,18 @@ def since_malformed(ctx: LintContext) -> Iterator[Finding]:
                 re.match(r"\d+\.\d+", s.text.strip())):
             yield Finding(s.location, f"'Since:' should name a release such as "
                           f"10.1, not '{s.text.strip()[:30]}'", definition=name)
-        if not _MALFORMED_ANYWHERE.search(ctx.doc_text(doc)):
+        joined = ctx.line_text(doc)
+        found = [joined.count("\n", 0, m.start())
+                 for m in _MALFORMED_ANYWHERE.finditer(joined)]
+        if not found:
             continue
         file = doc.location.file
         flags = literal_flags(ctx, doc)
-        prev = ""
-        for i, ln in enumerate(doc.lines):
-            number, text = ln.line, ln.text
-            before, prev = prev, text
-            if not text.startswith(("S", "s")) or flags.get(number):
+        lines = doc.lines
+        for i in found:  # the lines that may match: a walk of all is slower
+            number, text = lines[i].line, lines[i].text
+            before = lines[i - 1].text if i else ""
+            if flags.get(number):
                 continue
             m = _MALFORMED.match(text)
             if m is None:
