@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import random
 import re
 
@@ -116,3 +117,24 @@ def test_example_message_depth_is_the_sum_over_its_lines() -> None:
                 t = m.group(0)
                 depth += 1 if t in "{[" else -1 if t in "}]" else 0
             assert msg.depth == depth, lines
+
+
+def test_definition_hints_agree_with_near_names() -> None:
+    from types import SimpleNamespace
+
+    from qapidoc.schema import references
+
+    rng = random.Random(14)
+    parts = ["block", "Dev", "s", "es", "_", "-", "node", "Name", "x"]
+    names = sorted({"".join(rng.choice(parts) for _ in range(rng.randint(1, 4)))
+                    for _ in range(300)})
+    defs = [SimpleNamespace(name=n, module=None if i % 7 == 0 else "m.json")
+            for i, n in enumerate(names)]
+    refs = references.References(SimpleNamespace(definitions=defs))  # type: ignore[arg-type]
+    documented = [d.name for d in defs if d.module]
+    for _ in range(3000):
+        name = "".join(rng.choice(parts) for _ in range(rng.randint(1, 5)))
+        assert refs._near_definitions(name) == references.near_names(
+            name, documented, parts=False), name
+        assert sorted(references._close(name, documented)) == sorted(
+            difflib.get_close_matches(name, documented, n=3, cutoff=0.85)), name
