@@ -138,3 +138,30 @@ def test_definition_hints_agree_with_near_names() -> None:
             name, documented, parts=False), name
         assert sorted(references._close(name, documented)) == sorted(
             difflib.get_close_matches(name, documented, n=3, cutoff=0.85)), name
+
+
+def test_example_messages_read_by_json_as_by_the_transcript_parser() -> None:
+    from qapidoc.lint import examples
+
+    def bare(value: object) -> object:
+        if isinstance(value, examples.JObject):
+            return ("{", value.elided, {k: bare(v) for k, (v, _) in value.members.items()})
+        if isinstance(value, examples.JArray):
+            return ("[", value.elided, [bare(v) for v, _ in value.items])
+        return (type(value).__name__, value)
+
+    pieces = ['{', '}', '[', ']', ':', ',', '"a"', '"b"', '""', '1', '-2.5e3', '01',
+              'true', 'null', 'NaN', ' ', '\n', '\t', '"\t"', '...', '"\\n"', 'x']
+    rng = random.Random(15)
+    quick = 0
+    for _ in range(30000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 9)))
+        value = examples._quick_value(text)
+        if value is examples._NOT_QUICK:
+            continue
+        quick += 1
+        parser = examples._Parser(text)
+        expected = parser.value()
+        assert parser.at_end(), text
+        assert bare(value) == bare(expected), text
+    assert quick > 1000

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from qapidoc.compat.history import History, release_key
 from qapidoc.core.config import next_release
 from qapidoc.core.source import Location, Severity
 from qapidoc.lint.engine import (
@@ -30,7 +30,6 @@ from qapidoc.lint.since import (
     since_notes,
     since_section,
 )
-from qapidoc.lint.wire_index import ElementKey, new_and_old, wire_index
 from qapidoc.schema.model import (
     AlternateType,
     Command,
@@ -46,6 +45,10 @@ from qapidoc.schema.model import (
     UnionType,
 )
 from qapidoc.schema.since import restyle
+
+if TYPE_CHECKING:  # the wire and history modules load when --against or history asks
+    from qapidoc.compat.history import History
+    from qapidoc.lint.wire_index import ElementKey
 
 _MALFORMED = re.compile(
     r"([Ss]ince)(\s*:?\s*)(\d+\.\d+(?:\.\d+)?)\s*\.?\s*$")
@@ -561,6 +564,8 @@ def _against(ctx: LintContext) -> Iterator[tuple[ElementKey, bool, bool]]:
     when what it belongs to is new itself or says the release."""
     cache = ctx.__dict__.get("_against")
     if cache is None:
+        from qapidoc.lint.wire_index import new_and_old, wire_index
+
         assert ctx.against is not None
         index = wire_index(ctx.schema)
         fresh = dict(new_and_old(index, wire_index(ctx.against)))
@@ -814,10 +819,10 @@ def release_history(ctx: LintContext) -> History | None:
     development."""
     if not ctx.history:
         return None
+    from qapidoc.compat.history import History, build_history
+
     cached = ctx.__dict__.get("_history")
     if cached is None:
-        from qapidoc.compat.history import build_history
-
         label = show_version(ctx.release) if ctx.release else "development"
         cached = build_history([*ctx.history, (label, ctx.schema)])
         ctx.__dict__["_history"] = cached
@@ -870,6 +875,8 @@ def since_disagrees_with_history(ctx: LintContext) -> Iterator[Finding]:
     history = release_history(ctx)
     if history is None:
         return
+    from qapidoc.compat.history import release_key
+
     docs = _element_docs(ctx.schema)
     for key, (d, doc, section, what) in docs.items():
         if key[0] not in _HISTORY_KEYS or doc is None:

@@ -125,7 +125,7 @@ def doc_references(doc: DocComment, skip: set[int]) -> Iterator[Reference]:
             continue
         if text[0] == "@" and ln.line in tags:
             colon = text.find(":")
-            if colon >= 0 and "@" not in text[colon + 1:]:
+            if colon >= 0 and text.find("@", colon + 1) < 0:
                 continue  # the tag alone, as on most such lines
             text = " " * (colon + 1) + text[colon + 1:]
         if "``" in text:
