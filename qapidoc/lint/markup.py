@@ -9,6 +9,7 @@ cannot parse.  Literal and example blocks are exempt.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -201,12 +202,12 @@ def continuation_indent(ctx: LintContext) -> Iterator[Finding]:
     for doc, d in ctx.docs:
         if d is None:
             continue
-        text_of = {ln.line: ln.text for ln in doc.lines}
+        lines = doc.lines
         for s in doc.sections:
             if s.kind not in _CONTINUED:
                 continue
-            for n in range(s.location.line + 1, s.end_line + 1):
-                t = text_of.get(n, "")
+            after = bisect.bisect_left(lines, (s.location.line + 1,))
+            for n, t in lines[after:bisect.bisect_left(lines, (s.end_line + 1,))]:
                 if not t:
                     continue
                 indent = len(t) - len(t.lstrip(" "))
@@ -223,6 +224,14 @@ _BARE_TAG = re.compile(r"(@[^:]*|Returns|Errors|Since|TODO):\s*$")
 _ITEM = re.compile(r"( *)([-*+]|\d+\.|#\.) +\S")
 _ITEM_ANYWHERE = re.compile(r"\n *(?:[-*+]|\d+\.|#\.) +\S")
 """A line `_ITEM` matches, searched in `LintContext.line_text`."""
+
+
+def _line_text(doc: DocComment, line: int) -> str:
+    """The text of a doc line ("" if blank), found by bisection: the
+    lines are in order."""
+    lines = doc.lines
+    i = bisect.bisect_left(lines, (line,))
+    return lines[i].text if i < len(lines) and lines[i].line == line else ""
 
 
 def _blank_before(ctx: LintContext, file: SourceFile, line: int) -> Edit:
@@ -359,12 +368,11 @@ def blank_line_between_descriptions(ctx: LintContext) -> Iterator[Finding]:
     """
     for d, doc in ctx.documented:
         previous = None
-        text_of = {ln.line: ln.text for ln in doc.lines}
         for s in doc.sections:
             kind = s.kind
             if (kind in (SectionKind.MEMBER, SectionKind.FEATURE)
                     and previous in (SectionKind.MEMBER, SectionKind.FEATURE)
-                    and text_of.get(s.location.line - 1, "").strip()):
+                    and _line_text(doc, s.location.line - 1).strip()):
                 file = s.location.file
                 yield Finding(s.location, f"put a blank line before the "
                               f"description of '{s.name}'", definition=d.name,
