@@ -165,3 +165,31 @@ def test_example_messages_read_by_json_as_by_the_transcript_parser() -> None:
         assert parser.at_end(), text
         assert bare(value) == bare(expected), text
     assert quick > 1000
+
+
+def test_nesting_depth_agrees_with_a_marker_match_on_every_line() -> None:
+    def plain(lines: list[str]) -> tuple[int, int]:
+        stack: list[int] = []
+        deepest, where = 0, 0
+        for i, line in enumerate(lines):
+            text = line.expandtabs(8)
+            stripped = text.lstrip()
+            if not stripped:
+                continue
+            indent = len(text) - len(stripped)
+            while stack and stack[-1] > indent:
+                stack.pop()
+            if not stack or stack[-1] < indent:
+                stack.append(indent)
+            depth, pos = len(stack), 0
+            while (m := allowlist._MARKER.match(stripped, pos)) is not None and m.end() > pos:
+                depth += 1
+                pos = m.end()
+            if depth > deepest:
+                deepest, where = depth, i
+        return deepest, where
+
+    pieces = [" ", "  ", "\t", "-", "*", "+", "\u2022", "(", ")", ".", "#", "1", "12",
+              "\u0663", "a", "b", "iv", "x", "T", "he", "é", ""]
+    for lines in _random_lines(pieces, 16):
+        assert allowlist.nesting_depth(lines) == plain(lines), lines

@@ -179,6 +179,13 @@ _MARKER = re.compile(r"(?:[-*+\u2022\u2023\u2043]|\(?(?:\d+|#|[A-Za-z]|[ivxlcdmI
                      r"(?:[ \t]+|$)")
 
 
+_MARKER_FIRST = frozenset("-*+\u2022\u2023\u2043(#ivxlcdmIVXLCDM")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+"""A line can start with a `_MARKER` only if it starts with one of
+`_MARKER_FIRST`, a digit, or a letter and ``.`` or ``)``: most lines are
+ruled out without the regular expression."""
+
+
 def nesting_depth(lines: Sequence[str]) -> tuple[int, int]:
     """An estimate of the nesting depth of rST *lines* and the index of the
     deepest line: open indentation levels plus list markers on the line."""
@@ -195,9 +202,12 @@ def nesting_depth(lines: Sequence[str]) -> tuple[int, int]:
         if not stack or stack[-1] < indent:
             stack.append(indent)
         depth, pos = len(stack), 0
-        while (marker := _MARKER.match(stripped, pos)) is not None and marker.end() > pos:
-            depth += 1
-            pos = marker.end()
+        first = stripped[0]
+        if first in _MARKER_FIRST or first.isdecimal() or (
+                first in _LETTERS and stripped[1:2] in ".)"):
+            while (marker := _MARKER.match(stripped, pos)) is not None and marker.end() > pos:
+                depth += 1
+                pos = marker.end()
         if depth > deepest:
             deepest, where = depth, i
     return deepest, where
