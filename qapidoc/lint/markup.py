@@ -206,8 +206,10 @@ def continuation_indent(ctx: LintContext) -> Iterator[Finding]:
         for s in doc.sections:
             if s.kind not in _CONTINUED:
                 continue
-            after = bisect.bisect_left(lines, (s.location.line + 1,))
-            for n, t in lines[after:bisect.bisect_left(lines, (s.end_line + 1,))]:
+            i = bisect.bisect_left(lines, (s.location.line + 1,))
+            while i < len(lines) and lines[i].line <= s.end_line:
+                n, t = lines[i]
+                i += 1
                 if not t:
                     continue
                 indent = len(t) - len(t.lstrip(" "))
