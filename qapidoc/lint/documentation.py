@@ -259,14 +259,17 @@ def references(ctx: LintContext) -> Iterator[tuple[Definition, DocComment, Refer
         refs = References(ctx.schema)
         cached = []
         for d, doc in ctx.documented:
-            if "@" not in ctx.doc_text(doc)[1:]:
+            if ctx.doc_text(doc).find("@", 1) < 0:
                 continue
-            skip = set(literal_flags(ctx, doc)) | _todo_lines(doc)
-            own: frozenset[str] | None = None  # most docs reference nothing
-            for ref in doc_references(doc, skip):
+            # Most docs reference nothing: own names and literal lines are
+            # looked up at the first reference.
+            own: frozenset[str] | None = None
+            literal: dict[int, bool] = {}
+            for ref in doc_references(doc, _todo_lines(doc)):
                 if own is None:
                     own = refs.own(d)
-                if ref.name not in own:
+                    literal = literal_flags(ctx, doc)
+                if ref.name not in own and ref.line not in literal:
                     found = refs.resolve(d, ref.name)
                     if found.kind is not Kind.REACHABLE:
                         cached.append((d, doc, ref, found))

@@ -185,7 +185,7 @@ class LintContext:
         cache: dict[int, str] = self.__dict__.setdefault("_doc_text", {})
         text = cache.get(id(doc))
         if text is None:
-            text = "\n".join(ln.text for ln in doc.lines)
+            text = "\n".join([ln.text for ln in doc.lines])
             cache[id(doc)] = text
         return text
 

@@ -151,20 +151,19 @@ def since_malformed(ctx: LintContext) -> Iterator[Finding]:
         if not found:
             continue
         file = doc.location.file
-        flags = literal_flags(ctx, doc)
         lines = doc.lines
         for i in found:  # the lines that may match: a walk of all is slower
             number, text = lines[i].line, lines[i].text
             before = lines[i - 1].text if i else ""
-            if flags.get(number):
-                continue
             m = _MALFORMED.match(text)
             if m is None:
                 continue
             proper = m.group(1) == "Since" and m.group(2) == ": "
+            if proper and (before == "" or i == 0):
+                continue  # a real Since: section
+            if literal_flags(ctx, doc).get(number):
+                continue
             if proper:
-                if before == "" or i == 0:
-                    continue  # a real Since: section
                 yield Finding(ctx.at(file, number), "'Since:' must start a "
                               "paragraph: put a blank line before it",
                               definition=name,
