@@ -193,3 +193,16 @@ def test_nesting_depth_agrees_with_a_marker_match_on_every_line() -> None:
               "\u0663", "a", "b", "iv", "x", "T", "he", "é", ""]
     for lines in _random_lines(pieces, 16):
         assert allowlist.nesting_depth(lines) == plain(lines), lines
+
+
+def test_text_rules_skip_a_comment_only_when_no_line_could_match() -> None:
+    from qapidoc.core.source import Location
+    from qapidoc.schema import docs
+
+    where = Location(SourceFile("x.json", "\n" * 10), 1, 1)
+    # No literal blocks, list markers, "e.g." or URLs: every hit is a finding.
+    pieces = [".", " ", "A", "a", "(", "!", "x" * 30, ""]
+    for lines in _random_lines(pieces, 17, 5000):
+        hit = any(len(t) > docs.LINE_LIMIT - 2 or docs._SINGLE_SPACE.search(t)
+                  for t in lines)
+        assert bool(docs.text_findings(where, list(enumerate(lines, 2)))) == hit, lines

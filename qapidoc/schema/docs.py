@@ -454,11 +454,11 @@ def text_findings(where: Location, lines: Sequence[tuple[int, str]],
     literal mode: lines over `limit` columns unless just a URL (QA302), and
     one space between sentences (QA304); `where` is the comment's start."""
     width = limit - 2
-    search = _SINGLE_SPACE.search
-    for _, text in lines:
-        if len(text) > width or (spacing and search(text)):
-            break
-    else:
+    texts = [text for _, text in lines]
+    # A match cannot span a line break: one search of the joined lines
+    # tells whether any line has one.
+    if max(map(len, texts), default=0) <= width and not (
+            spacing and _SINGLE_SPACE.search("\n".join(texts))):
         return []
     out: list[Diagnostic] = []
     file = where.file
