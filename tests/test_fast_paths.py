@@ -206,3 +206,13 @@ def test_text_rules_skip_a_comment_only_when_no_line_could_match() -> None:
         hit = any(len(t) > docs.LINE_LIMIT - 2 or docs._SINGLE_SPACE.search(t)
                   for t in lines)
         assert bool(docs.text_findings(where, list(enumerate(lines, 2)))) == hit, lines
+
+
+def test_c_name_agrees_with_the_substitution() -> None:
+    from qapidoc.schema import expressions
+
+    pieces = ["a", "Z", "0", "_", "-", ".", "+", "é", "\u0663", " ", ""]
+    rng = random.Random(18)
+    for _ in range(20000):
+        name = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        assert expressions.c_name(name) == expressions._C_NAME.sub("_", name), name
