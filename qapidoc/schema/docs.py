@@ -103,10 +103,11 @@ _TAG_KINDS = {
     "Examples": SectionKind.EXAMPLE,
 }
 _UNIQUE = (SectionKind.SINCE, SectionKind.RETURNS, SectionKind.ERRORS)
-_NEEDS_TEXT = frozenset((
+_NEEDS_TEXT = (
     SectionKind.MEMBER, SectionKind.FEATURE, SectionKind.SINCE,
-    SectionKind.RETURNS, SectionKind.ERRORS, SectionKind.TODO))
-"""Sections QEMU rejects when empty (Note/Example are rejected anyway)."""
+    SectionKind.RETURNS, SectionKind.ERRORS, SectionKind.TODO)
+"""Sections QEMU rejects when empty (Note/Example are rejected anyway).
+A tuple: a set would hash the enum members in Python, once per section."""
 
 
 class _DocParser:
