@@ -216,3 +216,30 @@ def test_c_name_agrees_with_the_substitution() -> None:
     for _ in range(20000):
         name = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
         assert expressions.c_name(name) == expressions._C_NAME.sub("_", name), name
+
+
+def test_a_doc_of_tags_only_has_no_references() -> None:
+    from qapidoc.core.config import Config
+    from qapidoc.lint.documentation import _tags_only
+    from qapidoc.lint.engine import LintContext
+    from qapidoc.schema.builder import load_schema
+    from qapidoc.schema.references import doc_references
+
+    rng = random.Random(19)
+    lines = ["@a: one", "@b: two @a", "text", "see @a", "@c:", "    more", "", "x@y",
+             "@d text", "Since: 9.0", "Features:", "@unstable: yes"]
+    parts = []
+    for i in range(400):
+        body = [rng.choice(lines) for _ in range(rng.randint(0, 5))]
+        head = [f"@Cmd{i}:"] if rng.random() < 0.9 else [f"@Cmd{i}"]
+        blank = [""] if rng.random() < 0.1 else []
+        doc = "##\n" + "\n".join("# " + t if t else "#" for t in head + blank + body)
+        parts.append(doc + f"\n##\n{{ 'command': 'Cmd{i}', 'data': {{ 'a': 'int' }} }}\n")
+    schema = load_schema("t.json", "".join(parts))
+    ctx = LintContext(schema, Config())
+    skipped = 0
+    for _, doc in ctx.documented:
+        if _tags_only(ctx, doc):
+            skipped += 1
+            assert not list(doc_references(doc, set())), doc.lines
+    assert skipped > 20
