@@ -180,13 +180,16 @@ class LintContext:
             out.extend((it, None) for it in m.items if isinstance(it, DocComment))
         return out
 
+    @cached_property
+    def _doc_texts(self) -> dict[int, str]:
+        return {}
+
     def doc_text(self, doc: DocComment) -> str:
-        """The doc comment's lines joined, for quick regex pre-filters."""
-        cache: dict[int, str] = self.__dict__.setdefault("_doc_text", {})
-        text = cache.get(id(doc))
+        """The doc comment's lines joined, for quick regex pre-filters
+        (asked for several times per comment by the rules)."""
+        text = self._doc_texts.get(id(doc))
         if text is None:
-            text = "\n".join([ln.text for ln in doc.lines])
-            cache[id(doc)] = text
+            text = self._doc_texts[id(doc)] = "\n".join([ln.text for ln in doc.lines])
         return text
 
     def line_text(self, doc: DocComment) -> str:
