@@ -202,7 +202,7 @@ class _DocParser:
             return
         self.start(SectionKind.TEXT, 0)
         for idx, (_, text) in enumerate(self.lines):
-            m = _AT_NAME.match(text)
+            m = _AT_NAME.match(text) if text[:1] == "@" else None
             if m:
                 self.error(idx, f"'@{m.group(1)}:' is not allowed in "
                            "free-form documentation", garbles=True)
@@ -235,7 +235,8 @@ class _DocParser:
                     self.i += 1
                     line = self.line()
                 count = 0
-                while line is not None and (m := _AT_NAME.match(line)):
+                while line is not None and line[:1] == "@" and (
+                        m := _AT_NAME.match(line)):
                     self.description(SectionKind.FEATURE, m, feature_names,
                                      "feature")
                     count += 1
@@ -244,15 +245,16 @@ class _DocParser:
                     self.error(self.i, "feature descriptions expected",
                                garbles=True)
                 no_more_members = True
-            elif m := _AT_NAME.match(line):
+            elif line[0] == "@" and (m := _AT_NAME.match(line)):
                 if no_more_members and not self.continued_description(idx, m):
                     self.error(idx, f"description of '@{m.group(1)}:' follows "
                                "a section")
-                while line is not None and (m := _AT_NAME.match(line)):
+                while line is not None and line[:1] == "@" and (
+                        m := _AT_NAME.match(line)):
                     self.description(SectionKind.MEMBER, m, names, "parameter")
                     line = self.line()
                 no_more_members = True
-            elif m := _TAG.match(line):
+            elif line[0] in "ENRST" and (m := _TAG.match(line)):  # a tag's initial
                 tag = m.group(1)
                 kind = _TAG_KINDS[tag]
                 if kind in (SectionKind.NOTE, SectionKind.EXAMPLE):
