@@ -243,3 +243,20 @@ def test_a_doc_of_tags_only_has_no_references() -> None:
             skipped += 1
             assert not list(doc_references(doc, set())), doc.lines
     assert skipped > 20
+
+
+def test_possessive_token_pattern_agrees_with_the_backtracking_one() -> None:
+    plain = re.compile(reader._TOKEN.pattern.replace("*+", "*").replace("++", "+")
+                       .replace("?+", "?"), re.VERBOSE)
+    assert plain.pattern != reader._TOKEN.pattern
+    pieces = ["{", "}", "[", "]", ":", ",", "'a'", "'", "\\", "\n", " ", "\t", "#", "##",
+              "# x", "true", "fals", "x", "\u00e9", "\r", ""]
+    lead = re.compile(reader._LEADING.pattern.replace("*+", "*").replace("?+", "?"))
+    rng = random.Random(21)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        ours = [(m.span(), m.lastindex) for m in reader._TOKEN.finditer(text)]
+        assert ours == [(m.span(), m.lastindex) for m in plain.finditer(text)], repr(text)
+        ours_lead, plain_lead = reader._LEADING.match(text), lead.match(text)
+        assert ours_lead is not None and plain_lead is not None
+        assert ours_lead.span() == plain_lead.span(), repr(text)
