@@ -260,3 +260,17 @@ def test_possessive_token_pattern_agrees_with_the_backtracking_one() -> None:
         ours_lead, plain_lead = reader._LEADING.match(text), lead.match(text)
         assert ours_lead is not None and plain_lead is not None
         assert ours_lead.span() == plain_lead.span(), repr(text)
+
+
+def test_patterns_split_by_first_character_find_what_the_class_finds() -> None:
+    from qapidoc.lint import markup
+    from qapidoc.schema import docs
+
+    pieces = [".", "!", "?", " ", "A", "a", "0", "(", '"', "'", ")", "]", "`", "@", "\n", "x"]
+    rng = random.Random(20)
+    for _ in range(40000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert docs.search_any(text, docs._SINGLE_SPACE_BY_MARK) == bool(
+            docs._SINGLE_SPACE.search(text)), repr(text)
+        assert docs.search_any(text, markup._CANDIDATE_BY_MARK) == bool(
+            markup._CANDIDATE.search(text)), repr(text)

@@ -18,6 +18,7 @@ from qapidoc.core.allowlist import may_drop, nesting_problem
 from qapidoc.core.source import Location, Severity, SourceFile
 from qapidoc.lint.engine import Edit, Finding, LintContext, lint_rule
 from qapidoc.lint.since import literal_flags
+from qapidoc.schema.docs import by_first_char, search_any
 from qapidoc.schema.model import DocComment, SectionKind
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ _ABBREVIATIONS = frozenset({
 _SENTENCE = re.compile(r"(\S+)([.?!])(['\")\]]?) (?=[A-Z(\"'`@])")
 _CANDIDATE = re.compile(r"[.?!]['\")\]]? [A-Z(\"'`@]")
 """Quick test for a possible single-spaced sentence end."""
+_CANDIDATE_BY_MARK = by_first_char(".?!", r"['\")\]]? [A-Z(\"'`@]")
+"""`_CANDIDATE`, for a whole doc comment (see `search_any`)."""
 _INLINE_LITERAL = re.compile(r"``.*?``|`[^`]*`")
 
 
@@ -84,7 +87,7 @@ def sentence_spacing(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping' }
     """
     for doc, d in ctx.docs:
-        if not _CANDIDATE.search(ctx.doc_text(doc)):
+        if not search_any(ctx.doc_text(doc), _CANDIDATE_BY_MARK):
             continue
         flags = literal_flags(ctx, doc)
         file = doc.location.file
@@ -224,8 +227,10 @@ def continuation_indent(ctx: LintContext) -> Iterator[Finding]:
 _BARE_TAG = re.compile(r"(@[^:]*|Returns|Errors|Since|TODO):\s*$")
 """A section tag with its text on the following lines."""
 _ITEM = re.compile(r"( *)([-*+]|\d+\.|#\.) +\S")
-_ITEM_ANYWHERE = re.compile(r"\n *(?:[-*+]|\d+\.|#\.) +\S")
-"""A line `_ITEM` matches, searched in `LintContext.line_text`."""
+_ITEM_ANYWHERE = re.compile(r"\n *+(?:[-*+]|\d++\.|#\.) ++\S")
+"""A line `_ITEM` matches, searched in `LintContext.line_text`; possessive
+repetitions, as nothing after them can start with what they repeat (the
+indentation of every continuation line is not given back space by space)."""
 
 
 def _line_text(doc: DocComment, line: int) -> str:
