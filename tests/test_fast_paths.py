@@ -274,3 +274,13 @@ def test_patterns_split_by_first_character_find_what_the_class_finds() -> None:
             docs._SINGLE_SPACE.search(text)), repr(text)
         assert docs.search_any(text, markup._CANDIDATE_BY_MARK) == bool(
             markup._CANDIDATE.search(text)), repr(text)
+
+
+def test_trailing_white_space_search_agrees_with_substring_tests() -> None:
+    from qapidoc.lint import markup
+
+    rng = random.Random(22)
+    for _ in range(20000):
+        text = "".join(rng.choice(" \t\r\nx") for _ in range(rng.randint(0, 8)))
+        plain = any(end in text for end in (" \n", "\t\n", " \r\n", "\t\r\n"))
+        assert (markup._TRAILING.search(text) is not None) == plain, repr(text)
