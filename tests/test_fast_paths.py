@@ -211,11 +211,17 @@ def test_text_rules_skip_a_comment_only_when_no_line_could_match() -> None:
 def test_c_name_agrees_with_the_substitution() -> None:
     from qapidoc.schema import expressions
 
-    pieces = ["a", "Z", "0", "_", "-", ".", "+", "é", "\u0663", " ", ""]
+    pieces = ["a", "Z", "0", "_", "-", ".", "+", "é", "\u0663", " ", "", "q", "u", "has"]
     rng = random.Random(18)
     for _ in range(20000):
         name = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
         assert expressions.c_name(name) == expressions._C_NAME.sub("_", name), name
+        full = expressions._C_NAME.sub("_", name)
+        # the guards before c_name in the checks of names
+        assert (name[:1] == "q" and expressions.c_name(name).startswith("q_")) == (
+            full.startswith("q_")), name
+        assert (name == "u" or (name.startswith("has") and expressions.c_name(
+            name).startswith("has_"))) == (full == "u" or full.startswith("has_")), name
 
 
 def test_a_doc_of_tags_only_has_no_references() -> None:
