@@ -127,9 +127,13 @@ class _DocParser:
 
     # -- helpers -----------------------------------------------------------
 
+    # Locations and sections are named tuples made with `tuple.__new__`,
+    # as their own constructors do, minus a Python-level call (as the
+    # reader makes its nodes).
+
     def loc(self, idx: int, col: int = 1) -> Location:
         if idx < len(self.lines):
-            return Location(self.src, self.lines[idx][0], col)
+            return tuple.__new__(Location, (self.src, self.lines[idx][0], col))
         return Location(self.src, self.raw.end_line, 1)
 
     def line(self) -> str | None:
@@ -167,7 +171,8 @@ class _DocParser:
             self.diags.append(DOC_STRUCTURE.at(
                 where, f"text required after '{tag or '@' + name}:'",
                 context=self.raw.loc))
-        self.sections.append(Section(kind, where, text, self.cur_line, name, tag))
+        self.sections.append(tuple.__new__(
+            Section, (kind, where, text, self.cur_line, name, tag)))
         self.cur = None
         self.cur_text = []
 
