@@ -210,10 +210,11 @@ def continuation_indent(ctx: LintContext) -> Iterator[Finding]:
             continue
         lines = doc.lines
         for s in doc.sections:
-            if s.kind not in _CONTINUED:
-                continue
+            end = s.end_line
+            if end <= s.location.line or s.kind not in _CONTINUED:
+                continue  # (most descriptions fit on their tag line)
             i = bisect.bisect_left(lines, (s.location.line + 1,))
-            while i < len(lines) and lines[i].line <= s.end_line:
+            while i < len(lines) and lines[i].line <= end:
                 n, t = lines[i]
                 i += 1
                 if not t:
@@ -376,12 +377,12 @@ def blank_line_between_descriptions(ctx: LintContext) -> Iterator[Finding]:
         ##
         { 'command': 'ping', 'data': { '*verbose': 'bool', '*count': 'int' } }
     """
+    described = (SectionKind.MEMBER, SectionKind.FEATURE)
     for d, doc in ctx.documented:
         previous = None
         for s in doc.sections:
             kind = s.kind
-            if (kind in (SectionKind.MEMBER, SectionKind.FEATURE)
-                    and previous in (SectionKind.MEMBER, SectionKind.FEATURE)
+            if (kind in described and previous in described
                     and _line_text(doc, s.location.line - 1).strip()):
                 file = s.location.file
                 yield Finding(s.location, f"put a blank line before the "

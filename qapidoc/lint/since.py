@@ -44,8 +44,7 @@ def literal_flags(ctx: LintContext, doc: DocComment) -> dict[int, bool]:
     flags = cache.get(id(doc))
     if flags is None:
         if "::" in ctx.doc_text(doc):  # the lines joined: a quicker test
-            flags = {n: lit for n, _, lit in literal_lines(
-                [(ln.line, ln.text) for ln in doc.lines]) if lit}
+            flags = {n: lit for n, _, lit in literal_lines(doc.lines) if lit}
         else:
             flags = {}  # no block opener, no literal lines
         cache[id(doc)] = flags
