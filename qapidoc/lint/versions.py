@@ -324,7 +324,7 @@ def since_note_format(ctx: LintContext) -> Iterator[Finding]:
         file = doc.location.file
         for n in since_notes(ctx, doc):
             note = n.note
-            if note.form == "bare" or note.word == style + " ":
+            if note.form in ("bare", "sentence") or note.word == style + " ":
                 continue
             good = restyle(note, style)
             fix: tuple[Edit, ...] = ()
