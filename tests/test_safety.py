@@ -18,6 +18,7 @@ from qapidoc.core.allowlist import (
     nesting_depth,
     safe_id,
 )
+from tests.lint_support import lint_text
 from tests.safety_support import (
     CANARY,
     Run,
@@ -258,3 +259,26 @@ def test_lint_parses_only_doc_text_that_may_drop_something() -> None:
                  "a      .. image:: x"):
         assert may_drop(text), text
     assert CANARY  # the secret's marker is what the site checks look for
+
+
+RUN = 60_000
+
+
+@pytest.mark.parametrize("line", [
+    "since" + " " * RUN + "x",                 # a bare note's separator
+    "(Since" + " " * RUN + "x)",               # a parenthesised note's
+    "(default: 0, since" + "\t" * RUN + "x)",  # a trailing one's
+    "Said.  Since" + " " * RUN + "x",          # a sentence note's
+    "Since 1.1" + " " * RUN + "x",             # a misspelt Since: section's end
+    "Since" + " " * RUN + ":" + " " * RUN + "x",
+    ".. " + "." * RUN + " Next",               # sentence spacing: one long word
+    "a" * RUN + ". Next",
+])
+def test_long_runs_in_doc_text_are_linted_in_linear_time(line: str) -> None:
+    """Regular expressions over doc text must not backtrack quadratically:
+    a line of 60,000 spaces after 'since' took minutes."""
+    text = ("##\n# @ping:\n#\n# @arg: " + line + "\n#\n# " + line
+            + "\n#\n# Since: 9.0\n##\n{ 'command': 'ping', 'data': { '*arg': 'int' } }\n")
+    started = time.monotonic()
+    lint_text(text, preset="strict")
+    assert time.monotonic() - started < 5

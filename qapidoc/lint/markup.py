@@ -29,7 +29,7 @@ _ABBREVIATIONS = frozenset({
 })
 """Words whose trailing period does not end a sentence."""
 
-_SENTENCE = re.compile(r"(\S+)([.?!])(['\")\]]?) (?=[A-Z(\"'`@])")
+_SENTENCE = re.compile(r"(?<!\S)(\S+)([.?!])(['\")\]]?) (?=[A-Z(\"'`@])")
 _CANDIDATE = re.compile(r"[.?!]['\")\]]? [A-Z(\"'`@]")
 """Quick test for a possible single-spaced sentence end."""
 _INLINE_LITERAL = re.compile(r"``.*?``|`[^`]*`")

@@ -48,9 +48,9 @@ from qapidoc.schema.model import (
 from qapidoc.schema.since import restyle
 
 _MALFORMED = re.compile(
-    r"([Ss]ince)(\s*:?\s*)(\d+\.\d+(?:\.\d+)?)\s*\.?\s*$")
+    r"([Ss]ince)(\s*+:?\s*+)(\d+\.\d+(?:\.\d+)?)\s*+\.?\s*+$")
 _MALFORMED_ANYWHERE = re.compile(
-    r"^[Ss]ince\s*:?\s*\d+\.\d+(?:\.\d+)?\s*\.?\s*$", re.M)
+    r"^[Ss]ince\s*+:?\s*+\d+\.\d+(?:\.\d+)?[ \t]*+\.?\s*$", re.M)
 
 
 @lint_rule("QD101")

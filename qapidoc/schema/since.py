@@ -38,12 +38,12 @@ RELEASE = r"\d+\.\d+(?:\.\d+)?"
 _RELEASE = re.compile(RELEASE)
 _PAREN = re.compile(r"\([^()]*\)")
 _LEADING = re.compile(
-    rf"\(\s*([Ss]ince)\b(\s*:?\s*)({RELEASE})(?![\w.-]*\w)")
+    rf"\(\s*+([Ss]ince)\b(\s*+:?\s*+)({RELEASE})(?![\w.-]*\w)")
 _TRAILING = re.compile(
-    rf"[;,]\s*([Ss]ince)\b(\s*:?\s*)({RELEASE})\s*\.?\s*\)$")
-_BARE = re.compile(rf"\s*([Ss]ince)\b(\s*:?\s*)({RELEASE})\s*\.?\s*")
+    rf"[;,]\s*+([Ss]ince)\b(\s*+:?\s*+)({RELEASE})\s*+\.?\s*+\)$")
+_BARE = re.compile(rf"\s*+([Ss]ince)\b(\s*+:?\s*+)({RELEASE})\s*+\.?\s*+")
 _SENTENCE = re.compile(
-    rf"(?:^[ \t]*|(?<=[.!?])[ \t]+)([Ss]ince)\b([ \t]*:?[ \t]*)({RELEASE})\.?[ \t]*$",
+    rf"(?:^[ \t]*+|(?<=[.!?])[ \t]++)([Ss]ince)\b([ \t]*+:?[ \t]*+)({RELEASE})\.?[ \t]*+$",
     re.MULTILINE)
 _SENTENCE_END = frozenset(".!?:")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
