@@ -5,11 +5,19 @@ Runs each preset on QEMU's QMP schema ($QAPIDOC_QEMU_SRC, default
 a subprocess, reports the median of N runs and the peak RSS of the
 children, and compares with the targets of issue 3.  Exit 1 when a
 target is missed; skips (exit 0) when QEMU's tree is absent.
+
+With $QAPIDOC_BASE_TREE (a directory holding an earlier ``qapidoc``
+package, e.g. from ``git archive REV qapidoc | tar -x -C DIR``) it instead
+runs that tree and this checkout side by side, interleaved, both compiled
+to bytecode and started as ``python -S``, and prints the ratio of the
+medians for the default preset and ``qemu`` (issue 11 measures the
+default preset against QEMU's checker through such a ratio).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -40,6 +48,41 @@ def run_once(preset: str) -> float:
     return elapsed
 
 
+def side_by_side(base: Path, runs: int) -> int:
+    """Median wall and CPU time of `base` and this checkout, interleaved."""
+    trees = {"base": base, "this": Path(__file__).resolve().parents[1]}
+    for tree in trees.values():
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "qapidoc")],
+                       check=True, stdout=subprocess.DEVNULL)
+    for preset in (None, "qemu"):
+        times: dict[str, list[tuple[float, float]]] = {k: [] for k in trees}
+        for _ in range(runs):
+            for name, tree in trees.items():
+                # This checkout ignores configuration and the VERSION file
+                # above QEMU's schema (which turns on more rules); an
+                # earlier tree may not know --no-config, nor look for them.
+                args = ["lint", *(["--no-config"] if name == "this" else []),
+                        "--exit-zero", str(SCHEMA), *(["--preset", preset] if preset else [])]
+                code = f"import sys; from qapidoc.cli import main; sys.exit(main({args!r}))"
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                start = time.perf_counter()
+                subprocess.run([sys.executable, "-S", "-c", code], cwd="/",
+                               env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               check=False)
+                wall = time.perf_counter() - start
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+                times[name].append((wall, cpu))
+        med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
+               for k, v in times.items()}
+        for name, (wall, cpu) in med.items():
+            print(f"{preset or 'default':<8} {name:<5} median wall {wall:.3f} s, CPU {cpu:.3f} s")
+        print(f"{preset or 'default':<8} this/base: wall {med['this'][0] / med['base'][0]:.3f}, "
+              f"CPU {med['this'][1] / med['base'][1]:.3f}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", "--runs", type=int, default=7)
@@ -48,6 +91,9 @@ def main() -> int:
     if not SCHEMA.exists():
         print(f"skipped: {SCHEMA} not available (set QAPIDOC_QEMU_SRC)")
         return 0
+    base = os.environ.get("QAPIDOC_BASE_TREE")
+    if base:
+        return side_by_side(Path(base), max(args.runs, 5))
     ok = True
     for preset in args.preset or list(TARGETS):
         run_once(preset)  # warm the file cache

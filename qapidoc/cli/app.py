@@ -8,9 +8,12 @@ Heavy imports happen inside each command.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import cast
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -52,6 +55,13 @@ class _Parser(argparse.ArgumentParser):
         sys.stderr.write(f"{self.prog}: error: {message}\n")
         raise SystemExit(EXIT_USAGE)
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse makes a formatter per option it adds, each asking
+        # shutil (imported for it, with its compression modules) for the
+        # terminal's width.
+        make = cast("type[argparse.HelpFormatter]", self.formatter_class)
+        return make(prog=self.prog, width=_width())
+
     def unrecognized(self, extras: Sequence[str]) -> None:
         from qapidoc.core.suggest import did_you_mean
 
@@ -59,6 +69,24 @@ class _Parser(argparse.ArgumentParser):
         hints = "".join(did_you_mean(x.partition("=")[0], options)
                         for x in extras if x.startswith("-"))
         self.error(f"unrecognized arguments: {' '.join(extras)}{hints}")
+
+
+@lru_cache(maxsize=1)
+def _width() -> int:
+    """The help width argparse would use: `shutil.get_terminal_size`'s
+    columns (``$COLUMNS``, else the terminal's, else 80), less 2."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            out = sys.__stdout__
+            columns = os.get_terminal_size(out.fileno()).columns if out else 0
+        except (ValueError, OSError):
+            columns = 0
+        columns = columns or 80
+    return columns - 2
 
 
 def build_parser(argv: Sequence[str] | None = None) -> _Parser:

@@ -365,6 +365,22 @@ def _shown(findings: list[Diagnostic], only: set[str] | None) -> list[Diagnostic
 
 
 def run(args: argparse.Namespace) -> int:
+    """The command, with the cyclic collector off: the models it loads
+    are 10⁵ objects and no cycles worth collecting, which the collector
+    would otherwise walk once more between the load and the checks (as
+    `load_schema` and `run_lint` do, it restores the collector after)."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(args)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
     from qapidoc.core.report import statistics, summary, want_colour
     from qapidoc.core.source import diagnostic_sort_key
 
@@ -385,6 +401,15 @@ def run(args: argparse.Namespace) -> int:
     seen: set[tuple[str, int, int, str, str]] = set()
     files: set[str] = set()
     unread: list[Diagnostic] = []
+    resolved: dict[str, str] = {}
+
+    def real(path: str) -> str:
+        """`os.path.realpath`, once per path (a system call per component)."""
+        found = resolved.get(path)
+        if found is None:
+            found = resolved[path] = os.path.realpath(path)
+        return found
+
     for t in targets:
         if args.fix or args.diff:
             done, changed = session.fixes(t.root, write=args.fix, only=t.only)
@@ -395,10 +420,10 @@ def run(args: argparse.Namespace) -> int:
         if args.diff:
             continue
         files.update(t.only if t.only is not None else
-                     (os.path.realpath(f.path) for f in schema.files)
+                     (real(f.path) for f in schema.files)
                      if schema.files else [t.root])  # an unreadable root: still a file
         for d in _shown(session.lint(schema).diagnostics, t.only):
-            key = (os.path.realpath(d.location.path), d.location.line,
+            key = (real(d.location.path), d.location.line,
                    d.location.col, d.code, d.message)
             if key not in seen:
                 seen.add(key)

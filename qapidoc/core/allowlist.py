@@ -179,25 +179,38 @@ _MARKER = re.compile(r"(?:[-*+\u2022\u2023\u2043]|\(?(?:\d+|#|[A-Za-z]|[ivxlcdmI
                      r"(?:[ \t]+|$)")
 
 
+_MARKER_FIRST = frozenset("-*+\u2022\u2023\u2043(#ivxlcdmIVXLCDM")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+"""A line can start with a `_MARKER` only if it starts with one of
+`_MARKER_FIRST`, a digit, or a letter and ``.`` or ``)``: most lines are
+ruled out without the regular expression."""
+
+
 def nesting_depth(lines: Sequence[str]) -> tuple[int, int]:
     """An estimate of the nesting depth of rST *lines* and the index of the
     deepest line: open indentation levels plus list markers on the line."""
-    stack: list[int] = []
+    stack = [-1]  # a floor below every indentation: never popped
     deepest, where = 0, 0
     for i, line in enumerate(lines):
+        if not line:
+            continue
         text = line.expandtabs(8) if "\t" in line else line
         stripped = text.lstrip()
         if not stripped:
             continue
         indent = len(text) - len(stripped)
-        while stack and stack[-1] > indent:
-            stack.pop()
-        if not stack or stack[-1] < indent:
-            stack.append(indent)
-        depth, pos = len(stack), 0
-        while (marker := _MARKER.match(stripped, pos)) is not None and marker.end() > pos:
-            depth += 1
-            pos = marker.end()
+        if stack[-1] != indent:  # most lines keep the level of the one before
+            while stack[-1] > indent:
+                stack.pop()
+            if stack[-1] < indent:
+                stack.append(indent)
+        depth, pos = len(stack) - 1, 0
+        first = stripped[0]
+        if first in _MARKER_FIRST or first.isdecimal() or (
+                first in _LETTERS and stripped[1:2] in ".)"):
+            while (marker := _MARKER.match(stripped, pos)) is not None and marker.end() > pos:
+                depth += 1
+                pos = marker.end()
         if depth > deepest:
             deepest, where = depth, i
     return deepest, where

@@ -259,17 +259,35 @@ def references(ctx: LintContext) -> Iterator[tuple[Definition, DocComment, Refer
         refs = References(ctx.schema)
         cached = []
         for d, doc in ctx.documented:
-            if "@" not in ctx.doc_text(doc)[1:]:
+            if _tags_only(ctx, doc):
                 continue
-            skip = set(literal_flags(ctx, doc)) | _todo_lines(doc)
-            own = refs.own(d)
-            for ref in doc_references(doc, skip):
-                if ref.name not in own:
+            # Most docs reference nothing: own names and literal lines are
+            # looked up at the first reference.
+            own: frozenset[str] | None = None
+            literal: dict[int, bool] = {}
+            for ref in doc_references(doc, _todo_lines(doc)):
+                if own is None:
+                    own = refs.own(d)
+                    literal = literal_flags(ctx, doc)
+                if ref.name not in own and ref.line not in literal:
                     found = refs.resolve(d, ref.name)
                     if found.kind is not Kind.REACHABLE:
                         cached.append((d, doc, ref, found))
         ctx.__dict__["_references"] = cached
     yield from cached
+
+
+def _tags_only(ctx: LintContext, doc: DocComment) -> bool:
+    """Whether every ``@`` of a definition's doc comment starts its
+    ``@symbol:`` line or a member or feature tag (one each), so that
+    `doc_references` would find nothing: one count instead of a walk."""
+    first = doc.lines[0] if doc.lines else None
+    if first is None or first.line != doc.location.line + 1 or not (
+            first.text.startswith("@") and ":" in first.text):
+        return False
+    tags = sum(1 for s in doc.sections
+               if s.kind is SectionKind.MEMBER or s.kind is SectionKind.FEATURE)
+    return ctx.doc_text(doc).count("@") == tags + 1
 
 
 @lint_rule("QD204", severity=Severity.ERROR)

@@ -9,6 +9,7 @@ per-file ignores and in-schema suppressions, and returns the findings.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -179,14 +180,23 @@ class LintContext:
             out.extend((it, None) for it in m.items if isinstance(it, DocComment))
         return out
 
+    @cached_property
+    def _doc_texts(self) -> dict[int, str]:
+        return {}
+
     def doc_text(self, doc: DocComment) -> str:
-        """The doc comment's lines joined, for quick regex pre-filters."""
-        cache: dict[int, str] = self.__dict__.setdefault("_doc_text", {})
-        text = cache.get(id(doc))
+        """The doc comment's lines joined, for quick regex pre-filters
+        (asked for several times per comment by the rules)."""
+        text = self._doc_texts.get(id(doc))
         if text is None:
-            text = "\n".join(ln.text for ln in doc.lines)
-            cache[id(doc)] = text
+            text = self._doc_texts[id(doc)] = "\n".join([ln.text for ln in doc.lines])
         return text
+
+    def line_text(self, doc: DocComment) -> str:
+        """`doc_text` after a line break: a pattern for whole lines that
+        starts with ``\\n`` is found fast (``^`` under `re.MULTILINE`
+        makes the engine try every character)."""
+        return "\n" + self.doc_text(doc)
 
     def doc_file(self, doc: DocComment) -> SourceFile:
         return doc.location.file
@@ -365,7 +375,22 @@ def run_lint(schema: Schema, config: Config | None = None, *,
              release: Version | None = None,
              against: Schema | None = None,
              history: Sequence[tuple[str, Schema]] = ()) -> LintResult:
-    """Every finding the configuration asks for, front end included."""
+    """Every finding the configuration asks for, front end included.
+
+    The checks allocate many short-lived objects and make no cycles worth
+    collecting; with the collector on, it would walk the whole loaded
+    model again and again (as `load_schema`, this runs with it off)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(schema, config, release, against, history)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(schema: Schema, config: Config | None, release: Version | None,
+         against: Schema | None, history: Sequence[tuple[str, Schema]]) -> LintResult:
     from qapidoc.lint import suppressions
 
     config = config or Config()

@@ -9,8 +9,10 @@ enum values and event timestamps.  Findings point at the offending line.
 from __future__ import annotations
 
 import bisect
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from qapidoc.core.record import field, record
 from qapidoc.core.source import Severity
@@ -69,6 +71,8 @@ _TOKEN = re.compile(r"""\s*(?:
   | (?P<n>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)
   | (?P<x>\S))""", re.X)
 _WORDS = {"true": True, "false": False, "null": None}
+_KINDS = {i: name for name, i in _TOKEN.groupindex.items()}
+"""Group number → token kind: a match is asked by number, the cheaper way."""
 
 
 class _Parser:
@@ -77,9 +81,10 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens: list[tuple[str, str, int]] = []
         append = self.tokens.append
+        kinds = _KINDS
         for m in _TOKEN.finditer(text):
-            kind = m.lastgroup or "x"
-            append((kind, m.group(kind), m.start(kind)))
+            group = m.lastindex or 6
+            append((kinds[group], m.group(group), m.start(group)))
         self.tokens.append(("end", "", len(text.rstrip())))
         self.k = 0
 
@@ -167,14 +172,23 @@ class Message:
     client: bool
     text: str
     starts: list[tuple[int, int, int]]
-    depth: int = 0
 
     def add(self, text: str, line: int, col: int) -> None:
         self.starts.append((len(self.text), line, col))
         self.text += text + "\n"
+
+    @property
+    def depth(self) -> int:
+        """Brackets opened and not closed (outside strings) so far."""
+        text = self.text
+        if '"' not in text:
+            return (text.count("{") + text.count("[")
+                    - text.count("}") - text.count("]"))
+        depth = 0
         for m in _BRACKETS.finditer(text):
             t = m.group(0)
-            self.depth += 1 if t in "{[" else -1 if t in "}]" else 0
+            depth += 1 if t in "{[" else -1 if t in "}]" else 0
+        return depth
 
     def at(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.starts, (pos, 1 << 30, 0)) - 1
@@ -191,40 +205,77 @@ _DIRECTIVE = re.compile(r"( *)\.\. qmp-example::")
 def transcripts(doc: DocComment) -> Iterator[list[Message]]:
     """The messages of each ``.. qmp-example::`` block in a doc comment."""
     lines = doc.lines  # (line, text) pairs
+    n = len(lines)
     i = 0
-    while i < len(lines):
-        m = _DIRECTIVE.match(lines[i][1]) if "qmp-example" in lines[i][1] else None
+    while i < n:
+        text = lines[i][1]
+        m = _DIRECTIVE.match(text) if "qmp-example" in text else None
         if m is None:
             i += 1
             continue
-        indent = len(m.group(1))
+        deeper = " " * (len(m.group(1)) + 1)
         j = i + 1
-        body: list[tuple[int, str]] = []
-        while j < len(lines):
+        while j < n:
             text = lines[j][1]
-            if text.strip() and len(text) - len(text.lstrip(" ")) <= indent:
+            if text and not text.startswith(deeper) and text.strip():
                 break
-            body.append(lines[j])
             j += 1
-        yield _messages(body)
+        yield _messages(lines[i + 1:j])
         i = j
 
 
-def _messages(body: list[tuple[int, str]]) -> list[Message]:
+def _messages(body: Sequence[tuple[int, str]]) -> list[Message]:
     out: list[Message] = []
     cur: Message | None = None
     for number, text in body:
         stripped = text.lstrip(" ")
-        col = len(text) - len(stripped)
-        if stripped.startswith(("->", "<-")):
-            cur = Message(stripped.startswith("->"), "", [])
+        if stripped[:2] in ("->", "<-"):
+            cur = Message(stripped[0] == "-", "", [])
             out.append(cur)
-            cur.add(stripped[2:], number, col + 2)
+            cur.add(stripped[2:], number, len(text) - len(stripped) + 2)
         elif cur is not None and stripped:
             cur.add(text, number, 0)  # after a closed message: text after it
         elif not stripped and cur is not None and cur.depth <= 0:
             cur = None
     return out
+
+
+_NOT_QUICK = object()
+
+
+@lru_cache(maxsize=1)
+def _decoder() -> json.JSONDecoder:
+    def refuse(word: str) -> object:
+        raise ValueError(word)  # NaN and Infinity: not JSON to `_Parser`
+
+    def obj(pairs: list[tuple[str, object]]) -> JObject:
+        return JObject({k: (_placeless(v), 0) for k, v in pairs})
+
+    return json.JSONDecoder(object_pairs_hook=obj, parse_int=float,
+                            parse_constant=refuse)
+
+
+def _placeless(value: object) -> object:
+    if isinstance(value, list):
+        return JArray([(_placeless(v), 0) for v in value])
+    return value
+
+
+def _quick_value(text: str) -> object:
+    """What `_Parser` makes of a message, every position 0, read by the
+    json module; `_NOT_QUICK` when json may not read it the same way:
+    elisions and escapes, or anything it rejects (`_Parser` may accept
+    more, such as a trailing comma, or say where it fails)."""
+    if "..." in text or "\\" in text:
+        return _NOT_QUICK
+    try:
+        return _placeless(_decoder().decode(text))
+    except (ValueError, RecursionError):
+        return _NOT_QUICK
+
+
+class _NeedPlaces(Exception):
+    """A finding on a message read without positions: read it again."""
 
 
 # --------------------------------------------------------------------------
@@ -241,6 +292,7 @@ class _Check:
     found: list[tuple[str, Finding]] = field(default_factory=list)
     msg: Message | None = None
     last: Command | None = None
+    placeless: bool = False
 
     @property
     def schema(self) -> Schema:
@@ -249,6 +301,8 @@ class _Check:
     def report(self, code: str, pos: int, message: str,
                member: str | None = None) -> None:
         assert self.msg is not None
+        if self.placeless:
+            raise _NeedPlaces
         line, col = self.msg.at(pos)
         loc = self.ctx.at(self.doc.location.file, line, col)
         self.found.append((code, Finding(loc, message, definition=self.owner,
@@ -259,6 +313,18 @@ class _Check:
         text = msg.text.strip()
         if not text or _ELISION.fullmatch(text):
             return
+        quick = _quick_value(msg.text)
+        if quick is not _NOT_QUICK:
+            # Nearly every message is plain JSON, and has no finding.
+            last = self.last
+            self.placeless = True
+            try:
+                self.value(quick)
+                return
+            except _NeedPlaces:
+                self.last = last
+            finally:
+                self.placeless = False
         p = _Parser(msg.text)
         try:
             value = p.value()
@@ -267,12 +333,16 @@ class _Check:
         except TranscriptError as e:
             self.report("QD401", e.pos, f"example message does not parse: {e}")
             return
+        self.value(value)
+
+    def value(self, value: object) -> None:
         if value is ELIDED:
             return
         if not isinstance(value, JObject):
             self.report("QD401", 0, "an example message must be a JSON object")
             return
-        if msg.client:
+        assert self.msg is not None
+        if self.msg.client:
             self.client(value)
         else:
             self.server(value)

@@ -9,6 +9,7 @@ cannot parse.  Literal and example blocks are exempt.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from qapidoc.core.allowlist import may_drop, parse_problem
 from qapidoc.core.source import Location, Severity, SourceFile
 from qapidoc.lint.engine import Edit, Finding, LintContext, lint_rule
 from qapidoc.lint.since import literal_flags
+from qapidoc.schema.docs import by_first_char, search_any
 from qapidoc.schema.model import DocComment, SectionKind
 
 if TYPE_CHECKING:
@@ -32,6 +34,8 @@ _ABBREVIATIONS = frozenset({
 _SENTENCE = re.compile(r"(?<!\S)(\S+)([.?!])(['\")\]]?) (?=[A-Z(\"'`@])")
 _CANDIDATE = re.compile(r"[.?!]['\")\]]? [A-Z(\"'`@]")
 """Quick test for a possible single-spaced sentence end."""
+_CANDIDATE_BY_MARK = by_first_char(".?!", r"['\")\]]? [A-Z(\"'`@]")
+"""`_CANDIDATE`, for a whole doc comment (see `search_any`)."""
 _INLINE_LITERAL = re.compile(r"``.*?``|`[^`]*`")
 
 
@@ -83,7 +87,7 @@ def sentence_spacing(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping' }
     """
     for doc, d in ctx.docs:
-        if not _CANDIDATE.search(ctx.doc_text(doc)):
+        if not search_any(ctx.doc_text(doc), _CANDIDATE_BY_MARK):
             continue
         flags = literal_flags(ctx, doc)
         file = doc.location.file
@@ -142,9 +146,7 @@ def trailing_whitespace(ctx: LintContext) -> Iterator[Finding]:
     """  # noqa: W291
     for m in ctx.schema.modules:
         f = m.file
-        if " \n" not in f.text and "\t\n" not in f.text and not (
-                f.text.endswith((" ", "\t")) or " \r\n" in f.text
-                or "\t\r\n" in f.text):
+        if _TRAILING.search(f.text) is None and not f.text.endswith((" ", "\t")):
             continue
         for n, raw in enumerate(ctx.lines(f), 1):
             body = raw[:-1] if raw.endswith("\r") else raw
@@ -155,6 +157,11 @@ def trailing_whitespace(ctx: LintContext) -> Iterator[Finding]:
                               fix=(ctx.edit(f, n, len(stripped) + 1,
                                             len(body) + 1, ""),))
 
+
+_TRAILING = re.compile(r"\n(?:(?<=[ \t]\n)|(?<=[ \t]\r\n))")
+"""A line break after a space or tab (and maybe a carriage return): it
+starts with a literal, which the engine finds fast, where four searches
+for the two- and three-character endings each scanned the whole file."""
 
 _CONTINUED = (SectionKind.MEMBER, SectionKind.FEATURE, SectionKind.RETURNS,
               SectionKind.ERRORS, SectionKind.TODO, SectionKind.SINCE)
@@ -201,12 +208,14 @@ def continuation_indent(ctx: LintContext) -> Iterator[Finding]:
     for doc, d in ctx.docs:
         if d is None:
             continue
-        text_of = {ln.line: ln.text for ln in doc.lines}
+        lines = doc.lines
         for s in doc.sections:
             if s.kind not in _CONTINUED:
                 continue
-            for n in range(s.location.line + 1, s.end_line + 1):
-                t = text_of.get(n, "")
+            i = bisect.bisect_left(lines, (s.location.line + 1,))
+            while i < len(lines) and lines[i].line <= s.end_line:
+                n, t = lines[i]
+                i += 1
                 if not t:
                     continue
                 indent = len(t) - len(t.lstrip(" "))
@@ -221,7 +230,18 @@ def continuation_indent(ctx: LintContext) -> Iterator[Finding]:
 _BARE_TAG = re.compile(r"(@[^:]*|Returns|Errors|Since|TODO):\s*$")
 """A section tag with its text on the following lines."""
 _ITEM = re.compile(r"( *)([-*+]|\d+\.|#\.) +\S")
-_ITEM_ANYWHERE = re.compile(r"^ *(?:[-*+]|\d+\.|#\.) +\S", re.M)
+_ITEM_ANYWHERE = re.compile(r"\n *+(?:[-*+]|\d++\.|#\.) ++\S")
+"""A line `_ITEM` matches, searched in `LintContext.line_text`; possessive
+repetitions, as nothing after them can start with what they repeat (the
+indentation of every continuation line is not given back space by space)."""
+
+
+def _line_text(doc: DocComment, line: int) -> str:
+    """The text of a doc line ("" if blank), found by bisection: the
+    lines are in order."""
+    lines = doc.lines
+    i = bisect.bisect_left(lines, (line,))
+    return lines[i].text if i < len(lines) and lines[i].line == line else ""
 
 
 def _blank_before(ctx: LintContext, file: SourceFile, line: int) -> Edit:
@@ -272,7 +292,7 @@ def blank_line_around_list(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping' }
     """
     for doc, d in ctx.docs:
-        if not _ITEM_ANYWHERE.search(ctx.doc_text(doc)):
+        if not _ITEM_ANYWHERE.search(ctx.line_text(doc)):
             continue
         flags = literal_flags(ctx, doc)
         file = doc.location.file
@@ -358,12 +378,11 @@ def blank_line_between_descriptions(ctx: LintContext) -> Iterator[Finding]:
     """
     for d, doc in ctx.documented:
         previous = None
-        text_of = {ln.line: ln.text for ln in doc.lines}
         for s in doc.sections:
             kind = s.kind
             if (kind in (SectionKind.MEMBER, SectionKind.FEATURE)
                     and previous in (SectionKind.MEMBER, SectionKind.FEATURE)
-                    and text_of.get(s.location.line - 1, "").strip()):
+                    and _line_text(doc, s.location.line - 1).strip()):
                 file = s.location.file
                 yield Finding(s.location, f"put a blank line before the "
                               f"description of '{s.name}'", definition=d.name,

@@ -31,16 +31,20 @@ def _named(ctx: LintContext) -> Iterator[tuple[str, str, Location, str,
     a client sees, with the features that apply to it."""
     for d in ctx.definitions:
         yield d.kind.value, d.name, d.location, d.name, None, d.features
-        own: tuple[Member | EnumValue, ...] = ()
-        if isinstance(d, StructType):
-            own = d.own_members
-        elif isinstance(d, Command | Event) and d.arg_type is None:
-            own = d.arguments
-        elif isinstance(d, EnumType):
-            own = d.values
-        role = "value" if isinstance(d, EnumType) else "member"
+        role, own = _own(d)
         for m in own:
             yield role, m.name, m.location, d.name, m.name, m.features + d.features
+
+
+def _own(d: Definition) -> tuple[str, tuple[Member | EnumValue, ...]]:
+    """The role and names of what a definition itself declares."""
+    if isinstance(d, StructType):
+        return "member", d.own_members
+    if isinstance(d, Command | Event) and d.arg_type is None:
+        return "member", d.arguments
+    if isinstance(d, EnumType):
+        return "value", d.values
+    return "member", ()
 
 
 @lint_rule("QD501")
@@ -84,21 +88,24 @@ def experimental_prefix(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'x-ping', 'features': [ 'unstable' ] }
     """
     stable = set(ctx.config.stable_x_names)
-    named = list(_named(ctx))
-    siblings: dict[str, set[str]] = {}
-    for _, name, _, defn, member, _ in named:
-        if member is not None:
-            siblings.setdefault(defn, set()).add(name)
-    for role, name, loc, defn, member, feats in named:
-        if not name.startswith(("x-", "X_")) or name in stable or (
-                f"{defn}.{name}" in stable):
-            continue
-        if member is not None and "y-" + name[2:] in siblings.get(defn, ()):
-            continue  # a coordinate, not the experimental prefix
-        if not any(f.name == "unstable" for f in feats):
-            yield Finding(loc, f"{role} '{name}' has the experimental prefix "
-                          "'x-' but no feature 'unstable'", definition=defn,
-                          member=member)
+    prefixed = ("x-", "X_")
+    for d in ctx.definitions:  # `_named`, but only x- names cost anything
+        defn = d.name
+        role, own = _own(d)
+        marked: list[tuple[str, str, Location, str | None, tuple[Feature, ...]]] = [
+            (d.kind.value, defn, d.location, None, d.features)] if (
+            defn.startswith(prefixed)) else []
+        marked += [(role, m.name, m.location, m.name, m.features + d.features)
+                   for m in own if m.name.startswith(prefixed)]
+        for what, name, loc, member, feats in marked:
+            if name in stable or f"{defn}.{name}" in stable:
+                continue
+            if member is not None and any(m.name == "y-" + name[2:] for m in own):
+                continue  # a coordinate, not the experimental prefix
+            if not any(f.name == "unstable" for f in feats):
+                yield Finding(loc, f"{what} '{name}' has the experimental prefix "
+                              "'x-' but no feature 'unstable'", definition=defn,
+                              member=member)
 
 
 def _renameable(ctx: LintContext, defn: str, member: str | None) -> bool:

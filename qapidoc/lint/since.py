@@ -10,6 +10,7 @@ same records.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 
 from qapidoc.core.record import record
 from qapidoc.lint.engine import LintContext, Version, parse_version
@@ -54,10 +55,11 @@ def literal_flags(ctx: LintContext, doc: DocComment) -> dict[int, bool]:
 DESCRIPTIONS = (SectionKind.MEMBER, SectionKind.FEATURE)
 
 
-def section_lines(doc: DocComment, s: Section) -> list[tuple[int, str]]:
+def section_lines(doc: DocComment, s: Section) -> Sequence[tuple[int, str]]:
     """The raw doc lines of a section (tag line included)."""
     first, last = s.location.line, max(s.end_line, s.location.line)
-    return [(ln.line, ln.text) for ln in doc.lines if first <= ln.line <= last]
+    lines = doc.lines  # in line order: a slice, not a walk of every line
+    return lines[bisect.bisect_left(lines, (first,)):bisect.bisect_left(lines, (last + 1,))]
 
 
 @record

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from qapidoc.compat.history import History, release_key
 from qapidoc.core.config import next_release
 from qapidoc.core.source import Location, Severity
 from qapidoc.lint.engine import (
@@ -30,7 +30,6 @@ from qapidoc.lint.since import (
     since_notes,
     since_section,
 )
-from qapidoc.lint.wire_index import ElementKey, new_and_old, wire_index
 from qapidoc.schema.model import (
     AlternateType,
     Command,
@@ -47,10 +46,15 @@ from qapidoc.schema.model import (
 )
 from qapidoc.schema.since import restyle
 
+if TYPE_CHECKING:  # the wire and history modules load when --against or history asks
+    from qapidoc.compat.history import History
+    from qapidoc.lint.wire_index import ElementKey
+
 _MALFORMED = re.compile(
     r"([Ss]ince)(\s*+:?\s*+)(\d+\.\d+(?:\.\d+)?)\s*+\.?\s*+$")
 _MALFORMED_ANYWHERE = re.compile(
-    r"^[Ss]ince\s*+:?\s*+\d+\.\d+(?:\.\d+)?[ \t]*+\.?\s*$", re.M)
+    r"\n[Ss]ince\s*+:?\s*+\d+\.\d+(?:\.\d+)?[ \t]*+\.?\s*$", re.M)
+"""A line `_MALFORMED` may match, searched in `LintContext.line_text`."""
 
 
 @lint_rule("QD101")
@@ -90,7 +94,7 @@ def since_missing(ctx: LintContext) -> Iterator[Finding]:
     for d, doc in ctx.documented:
         if doc.section(SectionKind.SINCE) is not None:
             continue
-        if _MALFORMED_ANYWHERE.search(ctx.doc_text(doc)):
+        if _MALFORMED_ANYWHERE.search(ctx.line_text(doc)):
             continue  # since-malformed says what is wrong
         yield Finding(doc.location, f"{d.describe()} has no 'Since:' section",
                       definition=d.name, context=d.location)
@@ -141,23 +145,25 @@ def since_malformed(ctx: LintContext) -> Iterator[Finding]:
                 re.match(r"\d+\.\d+", s.text.strip())):
             yield Finding(s.location, f"'Since:' should name a release such as "
                           f"10.1, not '{s.text.strip()[:30]}'", definition=name)
-        if not _MALFORMED_ANYWHERE.search(ctx.doc_text(doc)):
+        joined = ctx.line_text(doc)
+        found = [joined.count("\n", 0, m.start())
+                 for m in _MALFORMED_ANYWHERE.finditer(joined)]
+        if not found:
             continue
         file = doc.location.file
-        flags = literal_flags(ctx, doc)
-        prev = ""
-        for i, ln in enumerate(doc.lines):
-            number, text = ln.line, ln.text
-            before, prev = prev, text
-            if not text.startswith(("S", "s")) or flags.get(number):
-                continue
+        lines = doc.lines
+        for i in found:  # the lines that may match: a walk of all is slower
+            number, text = lines[i].line, lines[i].text
+            before = lines[i - 1].text if i else ""
             m = _MALFORMED.match(text)
             if m is None:
                 continue
             proper = m.group(1) == "Since" and m.group(2) == ": "
+            if proper and (before == "" or i == 0):
+                continue  # a real Since: section
+            if literal_flags(ctx, doc).get(number):
+                continue
             if proper:
-                if before == "" or i == 0:
-                    continue  # a real Since: section
                 yield Finding(ctx.at(file, number), "'Since:' must start a "
                               "paragraph: put a blank line before it",
                               definition=name,
@@ -557,6 +563,8 @@ def _against(ctx: LintContext) -> Iterator[tuple[ElementKey, bool, bool]]:
     when what it belongs to is new itself or says the release."""
     cache = ctx.__dict__.get("_against")
     if cache is None:
+        from qapidoc.lint.wire_index import new_and_old, wire_index
+
         assert ctx.against is not None
         index = wire_index(ctx.schema)
         fresh = dict(new_and_old(index, wire_index(ctx.against)))
@@ -810,10 +818,10 @@ def release_history(ctx: LintContext) -> History | None:
     development."""
     if not ctx.history:
         return None
+    from qapidoc.compat.history import History, build_history
+
     cached = ctx.__dict__.get("_history")
     if cached is None:
-        from qapidoc.compat.history import build_history
-
         label = show_version(ctx.release) if ctx.release else "development"
         cached = build_history([*ctx.history, (label, ctx.schema)])
         ctx.__dict__["_history"] = cached
@@ -866,6 +874,8 @@ def since_disagrees_with_history(ctx: LintContext) -> Iterator[Finding]:
     history = release_history(ctx)
     if history is None:
         return
+    from qapidoc.compat.history import release_key
+
     docs = _element_docs(ctx.schema)
     for key, (d, doc, section, what) in docs.items():
         if key[0] not in _HISTORY_KEYS or doc is None:

@@ -303,11 +303,12 @@ class Builder:
     def members(self, dms: list[DeclMember], decl: Decl, owner: str,
                 doc: DocComment | None, role: str) -> list[Member]:
         out: list[Member] = []
+        used = self.doc_used.setdefault(decl.name, set())
         for dm in dms:
             assert dm.type is not None
             self.check_ref(dm.type, f"{role} '{dm.name}'", decl)
             section = self.described(doc, dm.name)
-            self.doc_used.setdefault(decl.name, set()).add(dm.name)
+            used.add(dm.name)
             out.append(Member(
                 dm.name, dm.type, dm.loc, owner, dm.optional, dm.cond,
                 self.features(dm.features, decl, doc, True), section))
@@ -361,9 +362,10 @@ class Builder:
     def build_enum(self, decl: Decl) -> EnumType:
         doc = self.docs.get(decl.name)
         values = []
+        used = self.doc_used.setdefault(decl.name, set())
         for v in decl.values:
             section = self.described(doc, v.name)
-            self.doc_used.setdefault(decl.name, set()).add(v.name)
+            used.add(v.name)
             values.append(EnumValue(v.name, v.loc, v.cond,
                                     self.features(v.features, decl, doc, True),
                                     section))

@@ -103,10 +103,11 @@ _TAG_KINDS = {
     "Examples": SectionKind.EXAMPLE,
 }
 _UNIQUE = (SectionKind.SINCE, SectionKind.RETURNS, SectionKind.ERRORS)
-_NEEDS_TEXT = frozenset((
+_NEEDS_TEXT = (
     SectionKind.MEMBER, SectionKind.FEATURE, SectionKind.SINCE,
-    SectionKind.RETURNS, SectionKind.ERRORS, SectionKind.TODO))
-"""Sections QEMU rejects when empty (Note/Example are rejected anyway)."""
+    SectionKind.RETURNS, SectionKind.ERRORS, SectionKind.TODO)
+"""Sections QEMU rejects when empty (Note/Example are rejected anyway).
+A tuple: a set would hash the enum members in Python, once per section."""
 
 
 class _DocParser:
@@ -126,9 +127,13 @@ class _DocParser:
 
     # -- helpers -----------------------------------------------------------
 
+    # Locations and sections are named tuples made with `tuple.__new__`,
+    # as their own constructors do, minus a Python-level call (as the
+    # reader makes its nodes).
+
     def loc(self, idx: int, col: int = 1) -> Location:
         if idx < len(self.lines):
-            return Location(self.src, self.lines[idx][0], col)
+            return tuple.__new__(Location, (self.src, self.lines[idx][0], col))
         return Location(self.src, self.raw.end_line, 1)
 
     def line(self) -> str | None:
@@ -166,7 +171,8 @@ class _DocParser:
             self.diags.append(DOC_STRUCTURE.at(
                 where, f"text required after '{tag or '@' + name}:'",
                 context=self.raw.loc))
-        self.sections.append(Section(kind, where, text, self.cur_line, name, tag))
+        self.sections.append(tuple.__new__(
+            Section, (kind, where, text, self.cur_line, name, tag)))
         self.cur = None
         self.cur_text = []
 
@@ -201,7 +207,7 @@ class _DocParser:
             return
         self.start(SectionKind.TEXT, 0)
         for idx, (_, text) in enumerate(self.lines):
-            m = _AT_NAME.match(text)
+            m = _AT_NAME.match(text) if text[:1] == "@" else None
             if m:
                 self.error(idx, f"'@{m.group(1)}:' is not allowed in "
                            "free-form documentation", garbles=True)
@@ -234,7 +240,8 @@ class _DocParser:
                     self.i += 1
                     line = self.line()
                 count = 0
-                while line is not None and (m := _AT_NAME.match(line)):
+                while line is not None and line[:1] == "@" and (
+                        m := _AT_NAME.match(line)):
                     self.description(SectionKind.FEATURE, m, feature_names,
                                      "feature")
                     count += 1
@@ -243,15 +250,16 @@ class _DocParser:
                     self.error(self.i, "feature descriptions expected",
                                garbles=True)
                 no_more_members = True
-            elif m := _AT_NAME.match(line):
+            elif line[0] == "@" and (m := _AT_NAME.match(line)):
                 if no_more_members and not self.continued_description(idx, m):
                     self.error(idx, f"description of '@{m.group(1)}:' follows "
                                "a section")
-                while line is not None and (m := _AT_NAME.match(line)):
+                while line is not None and line[:1] == "@" and (
+                        m := _AT_NAME.match(line)):
                     self.description(SectionKind.MEMBER, m, names, "parameter")
                     line = self.line()
                 no_more_members = True
-            elif m := _TAG.match(line):
+            elif line[0] in "ENRST" and (m := _TAG.match(line)):  # a tag's initial
                 tag = m.group(1)
                 kind = _TAG_KINDS[tag]
                 if kind in (SectionKind.NOTE, SectionKind.EXAMPLE):
@@ -428,6 +436,21 @@ def parse_doc(raw: RawDoc, diags: list[Diagnostic],
 
 
 _SINGLE_SPACE = re.compile(r"[.!?] [A-Z0-9(]")
+
+
+def by_first_char(chars: str, rest: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The pattern ``[chars]rest`` as one pattern per character: one that
+    starts with a literal is searched for several times faster than one
+    that starts with a character class (see `search_any`)."""
+    return tuple((c, re.compile(re.escape(c) + rest)) for c in chars)
+
+
+def search_any(text: str, split: tuple[tuple[str, re.Pattern[str]], ...]) -> bool:
+    """Whether the pattern `by_first_char` split occurs in `text`."""
+    return any(c in text and rx.search(text) is not None for c, rx in split)
+
+
+_SINGLE_SPACE_BY_MARK = by_first_char(".!?", r" [A-Z0-9(]")
 _EG_END = re.compile(r"(?<![A-Za-z0-9_])e\.g\.\Z")
 _LIST_MARKER = re.compile(r" *[0-9]\. ")
 _URL_ONLY = re.compile(r"\s*(?:https?|ftp)://\S+\Z")
@@ -454,11 +477,11 @@ def text_findings(where: Location, lines: Sequence[tuple[int, str]],
     literal mode: lines over `limit` columns unless just a URL (QA302), and
     one space between sentences (QA304); `where` is the comment's start."""
     width = limit - 2
-    search = _SINGLE_SPACE.search
-    for _, text in lines:
-        if len(text) > width or (spacing and search(text)):
-            break
-    else:
+    texts = [text for _, text in lines]
+    # A match cannot span a line break: one search of the joined lines
+    # tells whether any line has one.
+    if max(map(len, texts), default=0) <= width and not (
+            spacing and search_any("\n".join(texts), _SINGLE_SPACE_BY_MARK)):
         return []
     out: list[Diagnostic] = []
     file = where.file

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from qapidoc.schema.model import (
@@ -123,8 +123,10 @@ def doc_references(doc: DocComment, skip: set[int]) -> Iterator[Reference]:
         text = ln.text
         if "@" not in text or ln.line in skip:
             continue
-        if ln.line in tags and text.startswith("@"):
+        if text[0] == "@" and ln.line in tags:
             colon = text.find(":")
+            if colon >= 0 and text.find("@", colon + 1) < 0:
+                continue  # the tag alone, as on most such lines
             text = " " * (colon + 1) + text[colon + 1:]
         if "``" in text:
             text = _INLINE_LITERAL.sub(lambda m: " " * len(m.group(0)), text)
@@ -141,6 +143,8 @@ class References:
         self._closure: dict[str, frozenset[str]] = {}
         self._owners: dict[str, list[str]] | None = None
         self._names: dict[int, tuple[Definition, frozenset[str]]] = {}
+        self._named: dict[int, tuple[DocComment, list[Definition]]] = {}
+        self._by_form: dict[str, list[str]] | None = None
 
     def names_of(self, t: Definition) -> frozenset[str]:
         """`_names_of`, once per definition: closures share most types.
@@ -202,7 +206,14 @@ class References:
         return found
 
     def named_in(self, doc: DocComment) -> list[Definition]:
-        """Definitions the doc comment's text names, as `Name` or @Name."""
+        """Definitions the doc comment's text names, as `Name` or @Name
+        (once per doc comment, kept with it as `names_of` keeps its key)."""
+        found = self._named.get(id(doc))
+        if found is None:
+            found = self._named[id(doc)] = (doc, self._named_in(doc))
+        return found[1]
+
+    def _named_in(self, doc: DocComment) -> list[Definition]:
         out: list[Definition] = []
         for ln in doc.lines:
             text = ln.text
@@ -216,8 +227,8 @@ class References:
     def _owners_of(self, name: str) -> list[str]:
         if self._owners is None:
             owners: dict[str, list[str]] = {}
-            for t in self.schema.definitions:
-                for n in self.names_of(t):
+            for t in self.schema.definitions:  # all of them: not kept in `_names`
+                for n in _names_of(t):
                     owners.setdefault(n, []).append(t.name)
             self._owners = owners
         return self._owners.get(name, [])
@@ -241,8 +252,30 @@ class References:
         owners = self._owners_of(name)
         if owners:
             return Resolution(Kind.FOREIGN, tuple(owners))
-        return Resolution(Kind.NOWHERE, near_names(
-            name, [t.name for t in self.schema.definitions if t.module], parts=False))
+        return Resolution(Kind.NOWHERE, self._near_definitions(name))
+
+    def _near_definitions(self, name: str) -> tuple[str, ...]:
+        """``near_names(name, <documented definitions>, parts=False)``,
+        the plural test a look-up in an index made once."""
+        if self._by_form is None:
+            self._by_form = {}
+            for t in self.schema.definitions:
+                if t.module:
+                    self._by_form.setdefault(_form(t.name), []).append(t.name)
+        low = _form(name)
+        out = [n for plural in ("s", "es") if low.endswith(plural)
+               for n in self._by_form.get(low[:-len(plural)], ())]
+        if not out and len(name) >= 5:
+            out = _close(name, [n for ns in self._by_form.values() for n in ns])
+        return tuple(sorted(out))
+
+
+_CLOSE = 0.85
+"""How alike (`difflib`'s ratio) a name must be to be suggested."""
+
+
+def _form(name: str) -> str:
+    return name.lower().replace("_", "-")
 
 
 def near_names(name: str, names: frozenset[str] | list[str],
@@ -250,17 +283,25 @@ def near_names(name: str, names: frozenset[str] | list[str],
     """Names `name` is probably a slip for: with `parts`, it starts or ends
     one at a ``-`` or ``_`` (``node`` for ``node-name``); it is its plural;
     or it is one or two edits away."""
-    low = name.lower().replace("_", "-")
+    low = _form(name)
     out = []
     for n in names:
-        other = n.lower().replace("_", "-")
+        other = _form(n)
         if other == low:
             continue
         if (parts and (other.startswith(low + "-") or other.endswith("-" + low))) or (
                 low in (other + "s", other + "es")):
             out.append(n)
     if not out and len(name) >= 5:
-        import difflib
-
-        out = difflib.get_close_matches(name, list(names), n=3, cutoff=0.85)
+        out = _close(name, names)
     return tuple(sorted(out))
+
+
+def _close(name: str, names: Iterable[str]) -> list[str]:
+    """`difflib.get_close_matches` (three at most), its first test (on
+    lengths alone) made here without its calls per name."""
+    import difflib
+
+    size = len(name)
+    likely = [n for n in names if 2.0 * min(size, len(n)) / (size + len(n)) >= _CLOSE]
+    return difflib.get_close_matches(name, likely, n=3, cutoff=_CLOSE)
