@@ -27,7 +27,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from qapidoc.core.allowlist import nesting_problem
+from qapidoc.core.allowlist import parse_problem
 from qapidoc.core.sanitize import allow_listed_markup, dropped_marker, sanitize
 from sphinx_ext.pagestore import PageStore
 from sphinx_ext.schemas import schema_location
@@ -66,8 +66,9 @@ def _reporter(env: BuildEnvironment | None) -> Callable[[str | None, int | None,
 def parse_guarded(lines: Sequence[str], source: str, line: int,
                   parse: Callable[[], list[Node]]) -> list[Node]:
     """*parse()* for the doc text *lines* (at *source*:*line*), or a marker
-    saying why it is not rendered: nesting too deep, or the parser failed."""
-    deep = nesting_problem(lines)
+    saying why it is not rendered: a line too long, nesting too deep, or the
+    parser failed."""
+    deep = parse_problem(lines)
     if deep is not None:
         return [dropped_marker(source, line + deep[0], deep[1])]
     try:

@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 
 from qapidoc.core.allowlist import (
+    MAX_LINE,
     MAX_NESTING,
     link_problem,
     may_drop,
     nesting_depth,
     safe_id,
 )
+from tests.lint_support import lint_text
 from tests.safety_support import (
     CANARY,
     Run,
@@ -258,3 +260,43 @@ def test_lint_parses_only_doc_text_that_may_drop_something() -> None:
                  "a      .. image:: x"):
         assert may_drop(text), text
     assert CANARY  # the secret's marker is what the site checks look for
+
+
+RUN = 60_000
+
+
+@pytest.mark.parametrize("line", [
+    "since" + " " * RUN + "x",                 # a bare note's separator
+    "(Since" + " " * RUN + "x)",               # a parenthesised note's
+    "(default: 0, since" + "\t" * RUN + "x)",  # a trailing one's
+    "Said.  Since" + " " * RUN + "x",          # a sentence note's
+    "Since 1.1" + " " * RUN + "x",             # a misspelt Since: section's end
+    "Since" + " " * RUN + ":" + " " * RUN + "x",
+    ".. " + "." * RUN + " Next",               # sentence spacing: one long word
+    "a" * RUN + ". Next",
+])
+def test_long_runs_in_doc_text_are_linted_in_linear_time(line: str) -> None:
+    """Regular expressions over doc text must not backtrack quadratically:
+    a line of 60,000 spaces after 'since' took minutes."""
+    text = ("##\n# @ping:\n#\n# @arg: " + line + "\n#\n# " + line
+            + "\n#\n# Since: 9.0\n##\n{ 'command': 'ping', 'data': { '*arg': 'int' } }\n")
+    started = time.monotonic()
+    lint_text(text, preset="strict")
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("unit", ["`", "*", "-"])
+def test_a_line_too_long_to_parse_is_a_finding_not_minutes(tmp_path: Path, unit: str) -> None:
+    """docutils' inline parser is quadratic in a line's length on runs of
+    markup characters (9,000 backquotes: 2 s a line, up to its own limit of
+    10,000): lines over `MAX_LINE` are not handed to it."""
+    lines = ["x " + unit * 9000 + " y"] * 8
+    schema = write_schema(tmp_path / "s", [definition("long", lines)])
+    started = time.monotonic()
+    lint = run_lint(schema, "--preset", "strict")
+    sphinx = run_sphinx(schema, tmp_path / "sphinx")
+    assert time.monotonic() - started < 15  # before: about 35 s
+    assert no_traceback(lint, sphinx)
+    assert lint.status == 1 and sphinx.status == 1
+    assert lint.lint_lines() == sphinx.unsafe_lines() != set()
+    assert f"(at most {MAX_LINE})" in lint.out

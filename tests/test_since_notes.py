@@ -20,6 +20,13 @@ from qapidoc.schema.since import dating_note, find_notes, release_tuple, restyle
     ("since 2.10", "2.10", "bare"),
     ("Since 8.2.", "8.2", "bare"),
     ("statistic counters (since\n    2.11)", "2.11", "leading"),
+    # a sentence of its own ending a line (releases before 8.0)
+    ("Software Emulator TPM type\n           Since: 2.11", "2.11", "sentence"),
+    ("no pending I/O.  Since 1.3.", "1.3", "sentence"),
+    ("ID of the TLS credentials object. Since 2.6", "2.6", "sentence"),
+    ("since 2.10\naltgr, altgr_r: dropped in 2.10", "2.10", "sentence"),
+    ("defaults to \"off\".\n    since 3.1", "3.1", "sentence"),
+    ("a list\n\nsince 3.0", "3.0", "sentence"),
 ])
 def test_every_form_qemu_writes_is_a_note(text: str, version: str, form: str) -> None:
     notes = find_notes(text)
@@ -32,6 +39,11 @@ def test_every_form_qemu_writes_is_a_note(text: str, version: str, form: str) ->
     "a kernel patch level (since Linux 2.6.0-test4)",
     "(since 2.6.0-rc1)",
     "supported since 4.1.",
+    "the latter are supported\n    since 4.1.",
+    "ignored and deprecated since 2.12.",
+    "works, i.e. since 2.4",
+    "Note: empty value works only since 2.9.",
+    "a note\nsince 3.0 and more",
     "(default: 0)",
     "the version (since version ten)",
 ])

@@ -147,7 +147,13 @@ def test_only_the_named_modules(zoo: qapidoc.Schema) -> None:
      ("first (since 1.0)\n\nlater (since 2.0)", "1.0", "first\n\nlater (since 2.0)"),
      ("first\n\nAlso works. (since 10.1)", "10.1", "first\n\nAlso works."),
      ("a\n\n::\n\n  (since 1.0)", None, "a\n\n::\n\n  (since 1.0)"),
-     ("``(since 1.0)`` is a note", None, "``(since 1.0)`` is a note")],
+     ("``(since 1.0)`` is a note", None, "``(since 1.0)`` is a note"),
+     # the sentence forms of releases before 8.0
+     ("TPM type\n           Since: 2.11", "2.11", "TPM type"),
+     ("no pending I/O.  Since 1.3.", "1.3", "no pending I/O."),
+     ("since 2.10\naltgr: dropped in 2.10", "2.10", "altgr: dropped in 2.10"),
+     ("defaults to \"off\".\n  Since 3.1\n\nMore.", "3.1", "defaults to \"off\".\n\nMore."),
+     ("the latter are supported\n  since 4.1.", None, "the latter are supported\n  since 4.1.")],
 )
 def test_the_dating_since_note_leaves_the_text(text: str, version: str | None,
                                                 rest: str) -> None:
@@ -159,6 +165,7 @@ def test_other_since_notes_become_inline_badges() -> None:
     line = "b (since 2.0) and (default: 0, since 6.2.0) but ``(since 1.0)``"
     assert inline_since(line) == (
         "b :qapi:since:`2.0` and (default: 0, :qapi:since:`6.2`) but ``(since 1.0)``")
+    assert inline_since("Later.  Since 1.3.") == "Later.  :qapi:since:`1.3`."
 
 
 def test_changes_by_version(zoo: qapidoc.Schema) -> None:

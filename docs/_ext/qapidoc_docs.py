@@ -375,6 +375,7 @@ class AllowListDirective(SphinxDirective):
             ["Link schemes", names(f"{scheme}:" for scheme in allowlist.SCHEMES)],
             ["Doctree nodes", names(n.rpartition(".")[2] for n in allowlist.NODES)],
             ["Nesting", f"at most {allowlist.MAX_NESTING} levels"],
+            ["Line length", f"at most {allowlist.MAX_LINE:,} characters"],
         ]
         return [_table(["Directive", "Options"], directive_rows, [25, 75]),
                 _table(["What", "Allowed"], rows, [20, 80])]

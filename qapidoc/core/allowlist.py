@@ -216,6 +216,22 @@ def nesting_depth(lines: Sequence[str]) -> tuple[int, int]:
     return deepest, where
 
 
+MAX_LINE = 1000
+"""Characters in one line of doc text handed to docutils (QEMU's longest is
+108): docutils' inline parser takes time quadratic in a line's length on
+runs of markup characters (a 9,000-character line of backquotes: 2 s)."""
+
+
+def parse_problem(lines: Sequence[str]) -> tuple[int, str] | None:
+    """(index of the line, message) when *lines* are not to be parsed as
+    rST: a line too long, or nesting too deep (`nesting_problem`)."""
+    for i, line in enumerate(lines):
+        if len(line) > MAX_LINE:
+            return i, (f"doc text has a line of {len(line)} characters "
+                       f"(at most {MAX_LINE}); not rendered")
+    return nesting_problem(lines)
+
+
 def nesting_problem(lines: Sequence[str]) -> tuple[int, str] | None:
     """(index of the line, message) when *lines* nest deeper than allowed."""
     depth, where = nesting_depth(lines)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from qapidoc.core.allowlist import may_drop, nesting_problem
+from qapidoc.core.allowlist import may_drop, parse_problem
 from qapidoc.core.source import Location, Severity, SourceFile
 from qapidoc.lint.engine import Edit, Finding, LintContext, lint_rule
 from qapidoc.lint.since import literal_flags
@@ -31,7 +31,7 @@ _ABBREVIATIONS = frozenset({
 })
 """Words whose trailing period does not end a sentence."""
 
-_SENTENCE = re.compile(r"(\S+)([.?!])(['\")\]]?) (?=[A-Z(\"'`@])")
+_SENTENCE = re.compile(r"(?<!\S)(\S+)([.?!])(['\")\]]?) (?=[A-Z(\"'`@])")
 _CANDIDATE = re.compile(r"[.?!]['\")\]]? [A-Z(\"'`@]")
 """Quick test for a possible single-spaced sentence end."""
 _CANDIDATE_BY_MARK = by_first_char(".?!", r"['\")\]]? [A-Z(\"'`@]")
@@ -466,7 +466,8 @@ def unsafe_markup(ctx: LintContext) -> Iterator[Finding]:
         ``meta``, ``toctree``, ``:download:``, unknown ones …) in any
         spelling, also inside lists, tables and substitution definitions;
         link targets whose scheme is not http, https or mailto; nesting
-        deeper than 32 levels; text the parser cannot handle.  The finding
+        deeper than 32 levels; a line longer than 1,000 characters (the
+        parser would take seconds per line); text the parser cannot handle.  The finding
         says what is dropped and why, at the line where it is written.
 
     Why it matters:
@@ -503,7 +504,7 @@ def unsafe_markup(ctx: LintContext) -> Iterator[Finding]:
     """
     for doc, d in ctx.docs:
         text = ctx.doc_text(doc)
-        if not may_drop(text) and nesting_problem(text.split("\n")) is None:
+        if not may_drop(text) and parse_problem(text.split("\n")) is None:
             continue
         for line, message in _parsed(ctx, doc).dropped:
             yield Finding(ctx.at(doc.location.file, line, 0), message,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, ClassVar
 
-from qapidoc.core.allowlist import nesting_problem
+from qapidoc.core.allowlist import parse_problem
 from qapidoc.core.sanitize import allow_listed_markup, sanitize
 from qapidoc.schema.model import DocComment, SectionKind
 
@@ -138,7 +138,7 @@ def _parse_doc(doc: DocComment) -> ParsedDoc:
     def schema_line(line: int | None) -> int:
         return where[min(max(line or 1, 1), len(where)) - 1]
 
-    deep = nesting_problem(lines)
+    deep = parse_problem(lines)
     if deep is not None:
         result.dropped.append((where[deep[0]], deep[1]))
         return result

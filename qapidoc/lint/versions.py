@@ -51,9 +51,9 @@ if TYPE_CHECKING:  # the wire and history modules load when --against or history
     from qapidoc.lint.wire_index import ElementKey
 
 _MALFORMED = re.compile(
-    r"([Ss]ince)(\s*:?\s*)(\d+\.\d+(?:\.\d+)?)\s*\.?\s*$")
+    r"([Ss]ince)(\s*+:?\s*+)(\d+\.\d+(?:\.\d+)?)\s*+\.?\s*+$")
 _MALFORMED_ANYWHERE = re.compile(
-    r"\n[Ss]ince\s*:?\s*\d+\.\d+(?:\.\d+)?\s*\.?\s*$", re.M)
+    r"\n[Ss]ince\s*+:?\s*+\d+\.\d+(?:\.\d+)?[ \t]*+\.?\s*$", re.M)
 """A line `_MALFORMED` may match, searched in `LintContext.line_text`."""
 
 
@@ -330,7 +330,7 @@ def since_note_format(ctx: LintContext) -> Iterator[Finding]:
         file = doc.location.file
         for n in since_notes(ctx, doc):
             note = n.note
-            if note.form == "bare" or note.word == style + " ":
+            if note.form in ("bare", "sentence") or note.word == style + " ":
                 continue
             good = restyle(note, style)
             fix: tuple[Edit, ...] = ()

@@ -13,7 +13,12 @@ several forms, all of which this module accepts (counted in QEMU's tree):
   ``(default: false, since 3.1)``, ``(default: report; since: 5.0)``;
 - a description that is nothing but the version, ``since 2.10`` — how new
   enum values are described;
-- broken across lines by wrapping (``(since`` / ``2.11)``).
+- broken across lines by wrapping (``(since`` / ``2.11)``);
+- in releases before 8.0, a sentence of its own ending a line:
+  ``Software Emulator TPM type`` / ``Since: 2.11``, ``...no pending I/O.
+  Since 1.3.``, a description opening with ``since 2.10`` on its own line.
+  A ``since 4.1.`` that continues a sentence (``supported`` / ``since
+  4.1.``) is prose, not a note.
 
 A note is judged only when its version looks like a QEMU release (X.Y or
 X.Y.Z right after the word): ``(since Linux 2.5.41)`` dates other software
@@ -33,13 +38,17 @@ RELEASE = r"\d+\.\d+(?:\.\d+)?"
 _RELEASE = re.compile(RELEASE)
 _PAREN = re.compile(r"\([^()]*\)")
 _LEADING = re.compile(
-    rf"\(\s*([Ss]ince)\b(\s*:?\s*)({RELEASE})(?![\w.-]*\w)")
+    rf"\(\s*+([Ss]ince)\b(\s*+:?\s*+)({RELEASE})(?![\w.-]*\w)")
 _TRAILING = re.compile(
-    rf"[;,]\s*([Ss]ince)\b(\s*:?\s*)({RELEASE})\s*\.?\s*\)$")
-_BARE = re.compile(rf"\s*([Ss]ince)\b(\s*:?\s*)({RELEASE})\s*\.?\s*")
+    rf"[;,]\s*+([Ss]ince)\b(\s*+:?\s*+)({RELEASE})\s*+\.?\s*+\)$")
+_BARE = re.compile(rf"\s*+([Ss]ince)\b(\s*+:?\s*+)({RELEASE})\s*+\.?\s*+")
+_SENTENCE = re.compile(
+    rf"(?:^[ \t]*+|(?<=[.!?])[ \t]++)([Ss]ince)\b([ \t]*+:?[ \t]*+)({RELEASE})\.?[ \t]*+$",
+    re.MULTILINE)
+_SENTENCE_END = frozenset(".!?:")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
-FORMS = ("leading", "trailing", "bare")
+FORMS = ("leading", "trailing", "bare", "sentence")
 
 
 @record
@@ -47,7 +56,9 @@ class SinceNote:
     """A since note found in a text: offsets of the whole note (the
     parenthetical, or the bare description), of the word ``since`` and of
     the version, and its form: ``leading`` (``(since X.Y…)``),
-    ``trailing`` (``(…, since X.Y)``) or ``bare`` (``since X.Y``)."""
+    ``trailing`` (``(…, since X.Y)``), ``bare`` (``since X.Y``, the whole
+    description) or ``sentence`` (``Since X.Y.`` ending a line of a longer
+    description)."""
 
     start: int
     end: int
@@ -125,7 +136,33 @@ def find_notes(text: str) -> list[SinceNote]:
         out.append(SinceNote(base, p.end(), base + m.start(1), base + m.start(3),
                              base + m.end(3), inner, m.group(1) + m.group(2),
                              m.group(3), form))
+    sentences = [note for m in _SENTENCE.finditer(text)
+                 if (note := _sentence_note(text, m)) is not None]
+    if sentences:
+        out = sorted(out + sentences, key=lambda n: n.start)
     return out
+
+
+def _sentence_note(text: str, m: re.Match[str]) -> SinceNote | None:
+    """The note a `_SENTENCE` match is, unless it continues a sentence:
+    after another sentence on its line it is capitalised; at a line start
+    it opens the text or a paragraph, follows a line ending a sentence, or
+    is capitalised (``TPM type`` / ``Since: 2.11``)."""
+    start = m.start(1)
+    capital = m.group(1).startswith("S")
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].strip():
+        if not capital:  # "i.e. since 2.4" is prose
+            return None
+    elif line_start and not capital:
+        before = text[:line_start - 1].rstrip(" \t")
+        if before and before[-1] != "\n" and before[-1] not in _SENTENCE_END:
+            return None
+    end = m.end(3)
+    if text.startswith(".", end):
+        end += 1
+    return SinceNote(start, end, start, m.start(3), m.end(3), text[start:end],
+                     m.group(1) + m.group(2), m.group(3), "sentence")
 
 
 def dating_note(text: str, notes: list[SinceNote] | None = None) -> SinceNote | None:

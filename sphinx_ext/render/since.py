@@ -4,7 +4,8 @@ Notes are found by lint's recogniser (`qapidoc.schema.since`), so the
 pages and lint agree on what a note is.  A description's dating note
 becomes the badge of its member, value or feature and is taken out of the
 text (only the ``since X.Y`` part of a parenthetical that says more, such
-as ``(default: off; since 5.0)``); every other note stays where it is, as
+as ``(default: off; since 5.0)``; a sentence note with its line when it
+had one to itself); every other note stays where it is, as
 an inline badge (``:qapi:since:``).  Notes in literal text stay text.
 Versions are normalised (``10.2.0`` is ``10.2``).
 """
@@ -55,6 +56,8 @@ def _cut(text: str, note: SinceNote) -> str:
         if start == 0 or text[start - 1] == "\n":
             end += len(text[end:]) - len(text[end:].lstrip(" "))
         return text[:start] + text[end:]
+    if note.form == "sentence":
+        return _cut_sentence(text, note)
     if note.form == "leading":
         after = _SEPARATOR_AFTER.match(text, note.version_end)
         end = after.end() if after else note.version_end
@@ -63,6 +66,21 @@ def _cut(text: str, note: SinceNote) -> str:
               text.rfind(",", note.start, note.word_start))
     start = sep if sep >= 0 else note.word_start
     return text[:start] + text[note.version_end:]
+
+
+def _cut_sentence(text: str, note: SinceNote) -> str:
+    """*text* without a sentence note; a line that was only the note goes."""
+    start, end = note.start, note.end
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    if start == 0 or text[start - 1] == "\n":
+        if end < len(text):
+            end += 1  # its newline
+        elif start > 0:
+            start -= 1
+    return text[:start] + text[end:]
 
 
 def split_since(lines: Sequence[str]) -> Dated:
