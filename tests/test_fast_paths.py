@@ -290,3 +290,22 @@ def test_trailing_white_space_search_agrees_with_substring_tests() -> None:
         text = "".join(rng.choice(" \t\r\nx") for _ in range(rng.randint(0, 8)))
         plain = any(end in text for end in (" \n", "\t\n", " \r\n", "\t\r\n"))
         assert (markup._TRAILING.search(text) is not None) == plain, repr(text)
+
+
+def test_every_sentence_note_holds_its_hint() -> None:
+    from qapidoc.schema import since
+
+    pieces = ["Since", "since", "ince", ":", " ", "\t", "9.1", ".0", ".", "\n", "x", ")", "("]
+    rng = random.Random(24)
+    for _ in range(30000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        if since._SENTENCE.search(text):
+            assert since._SENTENCE_HINT.search(text), repr(text)
+
+
+def test_long_lines_are_found_by_the_quick_test() -> None:
+    lines = ["x" * 10, "y" * (allowlist.MAX_LINE + 1), "z"]
+    found = allowlist.parse_problem(lines)
+    assert found is not None and found[0] == 1
+    assert allowlist.parse_problem(["x" * allowlist.MAX_LINE]) is None
+    assert allowlist.parse_problem([]) is None

@@ -225,10 +225,11 @@ runs of markup characters (a 9,000-character line of backquotes: 2 s)."""
 def parse_problem(lines: Sequence[str]) -> tuple[int, str] | None:
     """(index of the line, message) when *lines* are not to be parsed as
     rST: a line too long, or nesting too deep (`nesting_problem`)."""
-    for i, line in enumerate(lines):
-        if len(line) > MAX_LINE:
-            return i, (f"doc text has a line of {len(line)} characters "
-                       f"(at most {MAX_LINE}); not rendered")
+    if max(map(len, lines), default=0) > MAX_LINE:  # no walk for the usual case
+        for i, line in enumerate(lines):
+            if len(line) > MAX_LINE:
+                return i, (f"doc text has a line of {len(line)} characters "
+                           f"(at most {MAX_LINE}); not rendered")
     return nesting_problem(lines)
 
 

@@ -45,6 +45,9 @@ _BARE = re.compile(rf"\s*+([Ss]ince)\b(\s*+:?\s*+)({RELEASE})\s*+\.?\s*+")
 _SENTENCE = re.compile(
     rf"(?:^[ \t]*+|(?<=[.!?])[ \t]++)([Ss]ince)\b([ \t]*+:?[ \t]*+)({RELEASE})\.?[ \t]*+$",
     re.MULTILINE)
+_SENTENCE_HINT = re.compile(rf"ince\b[ \t]*+:?[ \t]*+{RELEASE}\.?[ \t]*+$", re.MULTILINE)
+"""What every `_SENTENCE` match holds, starting with a literal: searched
+first, as that is fast, where `_SENTENCE` is tried at every character."""
 _SENTENCE_END = frozenset(".!?:")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
@@ -137,7 +140,8 @@ def find_notes(text: str) -> list[SinceNote]:
                              base + m.end(3), inner, m.group(1) + m.group(2),
                              m.group(3), form))
     sentences = [note for m in _SENTENCE.finditer(text)
-                 if (note := _sentence_note(text, m)) is not None]
+                 if (note := _sentence_note(text, m)) is not None
+                 ] if _SENTENCE_HINT.search(text) else []
     if sentences:
         out = sorted(out + sentences, key=lambda n: n.start)
     return out
