@@ -309,3 +309,20 @@ def test_long_lines_are_found_by_the_quick_test() -> None:
     assert found is not None and found[0] == 1
     assert allowlist.parse_problem(["x" * allowlist.MAX_LINE]) is None
     assert allowlist.parse_problem([]) is None
+
+
+def test_doc_comment_lines_as_a_plain_walk_reads_them() -> None:
+    pieces = ["# text", "#", "", "   ", "  # indented", "# trail  ", "#x", "# a#b", "#\r"]
+    rng = random.Random(25)
+    for _ in range(3000):
+        body = [rng.choice(pieces) for _ in range(rng.randint(0, 6))]
+        text = "\n".join(["##", "# @ping:", *body, "##", "{ 'command': 'ping' }", ""])
+        read = reader.read_schema("t.json", text)
+        docs = [it.doc for f in read.files for it in f.items
+                if isinstance(it, reader.TopExpr) and it.doc is not None]
+        if any(t.lstrip()[1:2] not in ("", " ") for t in body if t.strip()):
+            continue  # "#x": the slow path, which reports it
+        assert len(docs) == 1, body
+        expected = [(n, t.lstrip()[2:].rstrip())
+                    for n, t in enumerate(["# @ping:", *body], 2) if t.strip()]
+        assert [tuple(d) for d in docs[0].lines] == expected, body

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from itertools import compress, repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 from qapidoc.core.inputs import SCHEMA_LIMIT, InputError, inside_resolved, read_text_file
@@ -229,6 +231,10 @@ _NEWLINE = _TOKEN.groupindex["newline"]
 _LEADING = re.compile(_SKIPPED + r"(?:\n" + _SKIPPED + ")*")
 """Comment and blank lines at the start of a file (and the blanks of its
 first line of code)."""
+_BAD_DOC_LINE = re.compile(r"\n#[^ \n]")
+"""A doc comment line (blanks stripped, after a line break) with no space
+after its ``#``."""
+_AFTER_HASH = itemgetter(slice(2, None))
 _ESCAPE = re.compile(r"\\(.)")
 _PRINTABLE = re.compile(r"[ -~]*")
 _PUNCTUATION = frozenset("!\"$%&()*+-./;<=>?@\\^`|~")
@@ -526,13 +532,16 @@ class _FileParser:
         # or a comment line.
         following = self.tokens[self.pos + 1]
         stop = following[2] - 1 if following[0] != "eof" else len(src_lines)
-        chunk = [t.lstrip() for t in src_lines[number:stop]]
-        if any(t and t[1:2] not in ("", " ") for t in chunk):
+        chunk = list(map(str.lstrip, src_lines[number:stop]))
+        if _BAD_DOC_LINE.search("\n" + "\n".join(chunk)):
             lines = self._doc_lines(number, stop)
-        else:  # all well formed: "#" or "# text"
-            new = tuple.__new__  # as DocLine(), minus a call (see `obj`)
-            lines = [new(DocLine, (n, t[2:].rstrip()))
-                     for n, t in enumerate(chunk, number + 1) if t]
+        else:
+            # All well formed, "#" or "# text": numbered DocLines of the
+            # text after "# ", blank lines left out, made in C (doc lines
+            # are most lines of a schema; tuple.__new__ as in `obj`).
+            lines = list(map(tuple.__new__, repeat(DocLine), zip(
+                compress(range(number + 1, stop + 1), chunk),
+                map(str.rstrip, map(_AFTER_HASH, compress(chunk, chunk))), strict=True)))
         number = stop
         end = None
         if number < len(src_lines):
