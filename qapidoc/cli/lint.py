@@ -30,6 +30,7 @@ from qapidoc.cli.options import (
     read_config,
     unreadable,
 )
+from qapidoc.core.collector import cycles_off
 from qapidoc.core.registry import PRESETS
 from qapidoc.core.report import FORMATS
 
@@ -364,23 +365,10 @@ def _shown(findings: list[Diagnostic], only: set[str] | None) -> list[Diagnostic
     return out
 
 
+@cycles_off
 def run(args: argparse.Namespace) -> int:
-    """The command, with the cyclic collector off: the models it loads
-    are 10⁵ objects and no cycles worth collecting, which the collector
-    would otherwise walk once more between the load and the checks (as
-    `load_schema` and `run_lint` do, it restores the collector after)."""
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run(args)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _run(args: argparse.Namespace) -> int:
+    """The command, with the cyclic collector off across load and checks
+    (`qapidoc.core.collector`)."""
     from qapidoc.core.report import statistics, summary, want_colour
     from qapidoc.core.source import diagnostic_sort_key
 

@@ -9,12 +9,12 @@ per-file ignores and in-schema suppressions, and returns the findings.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property, lru_cache
 
+from qapidoc.core.collector import cycles_off
 from qapidoc.core.config import Config
 from qapidoc.core.record import field, record, replace
 from qapidoc.core.registry import RULES, Rule, find_rules, load_all_rules, rule
@@ -375,20 +375,12 @@ def run_lint(schema: Schema, config: Config | None = None, *,
              release: Version | None = None,
              against: Schema | None = None,
              history: Sequence[tuple[str, Schema]] = ()) -> LintResult:
-    """Every finding the configuration asks for, front end included.
-
-    The checks allocate many short-lived objects and make no cycles worth
-    collecting; with the collector on, it would walk the whole loaded
-    model again and again (as `load_schema`, this runs with it off)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run(schema, config, release, against, history)
-    finally:
-        if enabled:
-            gc.enable()
+    """Every finding the configuration asks for, front end included
+    (with the cyclic collector off: `qapidoc.core.collector`)."""
+    return _run(schema, config, release, against, history)
 
 
+@cycles_off
 def _run(schema: Schema, config: Config | None, release: Version | None,
          against: Schema | None, history: Sequence[tuple[str, Schema]]) -> LintResult:
     from qapidoc.lint import suppressions

@@ -8,11 +8,11 @@ and their members.  `load_schema()` is the public entry point.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 from collections.abc import Iterable
 
+from qapidoc.core.collector import cycles_off
 from qapidoc.core.inputs import schema_tree
 from qapidoc.core.registry import Rule, rule
 from qapidoc.core.source import Diagnostic, Location, SourceFile
@@ -823,15 +823,10 @@ def load_schema(path: str, text: str | None = None,
     stay inside their repository.  ``docs=False`` leaves doc comments
     unparsed and unbound, for consumers of the wire protocol alone
     (compat, history): a load is about a third cheaper."""
-    enabled = gc.isenabled()
-    gc.disable()  # a load makes many objects and no cycles worth collecting
-    try:
-        return _load(path, text, opener, include_root, docs)
-    finally:
-        if enabled:
-            gc.enable()
+    return _load(path, text, opener, include_root, docs)
 
 
+@cycles_off
 def _load(path: str, text: str | None, opener: FileOpener | None,
           include_root: str | None, docs: bool = True) -> Schema:
     if opener is None and text is None and path.startswith("git:"):
