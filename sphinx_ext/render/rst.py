@@ -12,12 +12,13 @@ Plain Python over the model: testable without a Sphinx build.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from docutils.statemachine import StringList
 
+from qapidoc.core.outputs import page_safe
 from qapidoc.schema.docs import old_heading
 from qapidoc.schema.model import (
     AlternateType,
@@ -54,6 +55,7 @@ __all__ = [
     "definition_directive",
     "member_since",
     "module_slug",
+    "module_wanted",
     "render_schema",
     "to_rst",
 ]
@@ -623,11 +625,23 @@ class _Renderer:
 
 
 def module_slug(schema: Schema, module: Module) -> str:
-    """A page name for *module*, unique within *schema* (its file name if possible)."""
-    names = [m.name for m in schema.modules]
-    if names.count(module.name) == 1:
-        return module.name
-    return module.path.rsplit("/", 2)[-2] + "-" + module.name
+    """A page name for *module*, unique within *schema*: its file name if
+    possible, made `page_safe` (a schema may include ``a <b>.json``), else
+    prefixed by its directory's name."""
+    own = page_safe(module.name)
+    names = [m.name for m in schema.modules] if own == module.name else \
+        [page_safe(m.name) for m in schema.modules]
+    if names.count(own) == 1 or "/" not in module.path:
+        return own
+    return page_safe(module.path.rsplit("/", 2)[-2]) + "-" + own
+
+
+def module_wanted(schema: Schema, module: Module, wanted: Container[str]) -> bool:
+    """Whether *wanted* names *module*: by path, `module_slug`, or file name
+    when no other module has that name."""
+    if module.path in wanted or module_slug(schema, module) in wanted:
+        return True
+    return module.name in wanted and [m.name for m in schema.modules].count(module.name) == 1
 
 
 def opens_with_heading(module: Module) -> bool:
@@ -673,6 +687,7 @@ def render_schema(
     renderer = _Renderer(schema, warn_undocumented)
     styles = _HeadingStyles()
     by_include = _modules_by_include(schema)
+    names = [m.name for m in schema.modules]
     seen: set[str] = set()
     entries: list[Entry] = []
     titled: list[bool] = []
@@ -680,8 +695,7 @@ def render_schema(
         entries.append(Directive("namespace", namespace, schema.root, 1))
 
     def shown(module: Module) -> bool:
-        return wanted is None or module.name in wanted or module.path in wanted \
-            or module_slug(schema, module) in wanted
+        return wanted is None or module_wanted(schema, module, wanted)
 
     def emit(module: Module) -> None:
         seen.add(module.path)
@@ -710,7 +724,9 @@ def render_schema(
         if not visible or (not chunk and (started or not last)):
             return
         renderer.files.add(module.path)
-        top = Directive("module", module.name, module.path, 1)
+        # two files of one name (x.json, sub/x.json) are two modules
+        name = module.name if names.count(module.name) == 1 else module_slug(schema, module)
+        top = Directive("module", name, module.path, 1)
         if started:  # back from an include: same module, no second target
             top.options["no-index"] = None
         elif ensure_title and not titled and not (chunk and isinstance(chunk[0], Heading)):
