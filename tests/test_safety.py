@@ -105,6 +105,10 @@ def hostile_cases() -> list[tuple[str, list[str]]]:
         ("embedded-relative", [f"A `link <{r}>`__."]),
         ("link-in-list", ["- A `link <javascript:alert(13)>`__."]),
         ("link-in-note", [".. note:: A `link <javascript:alert(14)>`__."]),
+        # Sphinx parses these as inline text; lint must too
+        ("code-caption", [".. code-block:: c", "   :caption: `c <javascript:alert(21)>`__",
+                          "", "   int x;"]),
+        ("version-note-text", [".. versionadded:: 1.0 `v <javascript:alert(22)>`__"]),
     ]
     return cases
 
@@ -113,6 +117,7 @@ HARMLESS = [
     ("comment", [f".. Image  :: {UP}etc/passwd"]),  # two spaces: a comment
     ("text-html", ["Plain <script>alert(15)</script> and", "\"><img src=x onerror=alert(16)>."]),
     ("bare-uri", ["Bare javascript:alert(17) and data:text/html,x and", "http://ok.example."]),
+    ("manpage", ["See :manpage:`ls(1)`."]),  # an allowed role: its node is allowed too
     ("class-option", [".. note::", "   :class: \"><img src=x onerror=alert(18)>", "",
                       "   Fine."]),
     ("allowed", [".. note::", "", "   A `web <https://www.qemu.org>`__ link, **bold**,",

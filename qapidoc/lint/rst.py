@@ -84,12 +84,22 @@ def _stand_in(name: str) -> type[Any]:
         option_spec: ClassVar[Any] = dict.fromkeys(options, directives.unchanged)
 
         def run(self) -> list[nodes.Node]:
+            # what Sphinx parses as inline text: a code block's caption, the
+            # text after a version note's version
+            inline = self.options.get("caption") or \
+                (self.arguments[1] if len(self.arguments) > 1 and not literal else None)
+            found: list[nodes.Node] = []
+            if inline:
+                texts, messages = self.state.inline_text(inline, self.lineno)
+                paragraph = nodes.paragraph(inline, "", *texts)
+                paragraph.line = self.lineno
+                found = [paragraph, *messages]
             if literal and "annotated" not in self.options:
                 text = "\n".join(self.content)
-                return [nodes.literal_block(text, text)]
+                return [*found, nodes.literal_block(text, text)]
             holder = nodes.container()
             self.state.nested_parse(self.content, self.content_offset, holder)
-            return [holder]
+            return [*found, holder]
 
     return StandIn
 
@@ -154,7 +164,7 @@ def _parse_doc(doc: DocComment) -> ParsedDoc:
 
     document.reporter.attach_observer(observe)
     try:
-        with allow_listed_markup(_stand_in, _literal_role):
+        with allow_listed_markup(_stand_in, _literal_role, fallback_first=_STAND_INS):
             parser.parse("\n".join(lines), document)
     except Exception as error:  # never a traceback for one doc comment
         message = f"doc text cannot be parsed ({type(error).__name__}: {error})"
