@@ -109,6 +109,8 @@ def hostile_cases() -> list[tuple[str, list[str]]]:
         ("code-caption", [".. code-block:: c", "   :caption: `c <javascript:alert(21)>`__",
                           "", "   int x;"]),
         ("version-note-text", [".. versionadded:: 1.0 `v <javascript:alert(22)>`__"]),
+        # in a definition a line of punctuation is no title: the directive runs
+        ("directive-after-rule", ["Text.", "", "*" * 20, f".. include:: {s}"]),
     ]
     return cases
 

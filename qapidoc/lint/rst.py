@@ -152,7 +152,7 @@ def _parse_doc(doc: DocComment) -> ParsedDoc:
     if deep is not None:
         result.dropped.append((where[deep[0]], deep[1]))
         return result
-    parser, settings = _parser()
+    settings = _parser()[1]
     document = new_document(f"<{doc.symbol or 'doc'}>", settings)
 
     def observe(msg: Any) -> None:
@@ -165,7 +165,7 @@ def _parse_doc(doc: DocComment) -> ParsedDoc:
     document.reporter.attach_observer(observe)
     try:
         with allow_listed_markup(_stand_in, _literal_role, fallback_first=_STAND_INS):
-            parser.parse("\n".join(lines), document)
+            _parse_body("\n".join(lines), document, titles=doc.is_freeform)
     except Exception as error:  # never a traceback for one doc comment
         message = f"doc text cannot be parsed ({type(error).__name__}: {error})"
         result.dropped.append((where[0], f"{message}; not rendered"))
@@ -182,6 +182,24 @@ def _parse_doc(doc: DocComment) -> ParsedDoc:
         return result
     sanitize(document, dropped)
     return result
+
+
+def _parse_body(text: str, document: Any, titles: bool) -> None:
+    """Parse *text* into *document* as the build parses doc text: a
+    definition's as a directive's body, where a line of punctuation is no
+    section title (docutils reports it and reads on, so an explicit markup
+    line after it is a directive, not a title's text); free-form text with
+    its headings (*titles*), which the build takes out before parsing."""
+    from docutils.parsers.rst import states
+    from docutils.statemachine import string2lines
+
+    parser, _settings = _parser()
+    parser.setup_parse(text, document)
+    machine = states.RSTStateMachine(state_classes=parser.state_classes,
+                                     initial_state=parser.initial_state)
+    machine.run(string2lines(text, tab_width=8, convert_whitespace=True), document,
+                inliner=parser.inliner, match_titles=titles)
+    parser.finish_parse()
 
 
 def _resolve_references(document: Any) -> None:
