@@ -19,7 +19,7 @@ from typing import NamedTuple
 from docutils.statemachine import StringList
 
 from qapidoc.core.outputs import page_safe
-from qapidoc.schema.docs import old_heading
+from qapidoc.schema.docs import old_heading, rst_title_at
 from qapidoc.schema.model import (
     AlternateType,
     Branch,
@@ -210,14 +210,6 @@ def _text(
 # -- headings ----------------------------------------------------------------------
 
 
-def _adornment(line: str) -> str | None:
-    stripped = line.rstrip()
-    if len(stripped) >= 2 and not stripped[0].isalnum() and not stripped[0].isspace() \
-            and stripped == stripped[0] * len(stripped):
-        return stripped[0]
-    return None
-
-
 class _HeadingStyles:
     """Title adornment styles, levelled by first use across the schema (as docutils)."""
 
@@ -252,22 +244,12 @@ def _split_headings(
                 i += 1
                 start = i
                 continue
-            over = _adornment(lines[i])
-            title_at = -1
-            style: tuple[str, bool] | None = None
-            if over and i + 2 < len(lines) and _adornment(lines[i + 2]) == over \
-                    and lines[i + 1].strip():
-                title_at, style = i + 1, (over, True)
-            elif i + 1 < len(lines) and lines[i].strip() and not lines[i][0].isspace() \
-                    and _adornment(lines[i + 1]) and (i == 0 or not lines[i - 1].strip()) \
-                    and len(lines[i + 1].rstrip()) >= len(lines[i].rstrip()) \
-                    and _adornment(lines[i]) is None:
-                adorn = _adornment(lines[i + 1])
-                assert adorn is not None
-                title_at, style = i, (adorn, False)
-            if style is None:
+            found = rst_title_at(lines, i)
+            if found is None:
                 i += 1
                 continue
+            title_at, char, overlined = found
+            style = (char, overlined)
             block_start = i
             yield from _chunk(lines[start:block_start], source, section.body_line + start,
                               problems)
