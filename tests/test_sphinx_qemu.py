@@ -243,7 +243,9 @@ def test_split_site_has_no_broken_links(split: tuple[Path, str, Path]) -> None:
     checked, broken = broken_links(out)
     assert broken == [] and checked > 10_000, (checked, broken[:20])
     entries, broken = broken_inventory(out)
-    assert broken == [] and entries > 7000, (entries, broken[:20])
+    # (6,634: a command whose arguments are a union links to the union's
+    # branches instead of copying them, and their members, under its name)
+    assert broken == [] and entries > 6000, (entries, broken[:20])
     site = Site(out)
     targets = _search_targets(_search_index(out))
     assert [t for _name, t in targets if site.problem("search.html", t)] == []
