@@ -64,7 +64,7 @@ from sphinx_ext.pages.split import generate_split_pages
 from sphinx_ext.render.directive import QAPIDocDirective, QMPExampleDirective
 from sphinx_ext.render.wire_view import setup_wire_view
 from sphinx_ext.safety import setup_safety
-from sphinx_ext.settings import describe, types_of
+from sphinx_ext.settings import check_config, describe, fail_on_bad_config, types_of
 
 __all__ = ["setup"]
 
@@ -114,12 +114,14 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_directive("qapi-doc", QAPIDocDirective)
     app.add_directive("qapi-changes", QAPIChangesDirective)
     app.add_directive("qmp-example", QMPExampleDirective)
+    app.connect("config-inited", check_config, priority=400)
     app.connect("config-inited", add_schema_namespaces)
     app.connect("builder-inited", generate_pages)
     app.connect("builder-inited", generate_split_pages)
     app.connect("builder-inited", _tune_gc)
     app.connect("env-updated", _freeze_read_objects)
     app.connect("build-finished", _restore_gc)
+    app.connect("build-finished", fail_on_bad_config)
     setup_safety(app)
     setup_dependencies(app)
     return {

@@ -7,6 +7,8 @@ docs' configuration page can list them from `describe()`.
 
 from __future__ import annotations
 
+import re
+import weakref
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
@@ -89,3 +91,92 @@ def _rows() -> list[tuple[str, Any, str, str, tuple[type, ...]]]:
         rows.append((f.name, default, f.metadata["rebuild"], f.metadata["help"],
                      f.metadata["types"]))
     return rows
+
+
+
+_OPTIONAL_TEXT = ("qapidoc_srctree", "qapidoc_include_root", "qapidoc_lint_config")
+_SCHEMA_KEYS = frozenset({"path", "namespace", "title"})
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
+def config_problems(config: Any) -> list[tuple[str, str]]:
+    """(value name, what is wrong) for each value of ``conf.py`` the
+    extension reads that it cannot use.  Sphinx only warns about a value of
+    the wrong type and goes on; these would fail later with a traceback, go
+    into generated rST, or write outside the source directory."""
+    from qapidoc.core.registry import PRESETS
+
+    problems: list[tuple[str, str]] = []
+    for name in _OPTIONAL_TEXT:
+        value = getattr(config, name, None)
+        if value is not None and not isinstance(value, str):
+            problems.append((name, f"expected a path (a string) or None, got {value!r}"))
+    lint = config.qapidoc_lint
+    if lint is not None and lint not in ("off", *PRESETS):
+        problems.append(("qapidoc_lint", f"expected None, 'off' or one of "
+                         f"{', '.join(PRESETS)}, got {lint!r}"))
+    if config.qapidoc_render not in ("nodes", "rst"):
+        problems.append(("qapidoc_render",
+                         f"expected 'nodes' or 'rst', got {config.qapidoc_render!r}"))
+    namespaces = getattr(config, "qapi_namespaces", None) or ()
+    if not isinstance(namespaces, set | frozenset | list | tuple) \
+            or not all(isinstance(n, str) for n in namespaces):
+        problems.append(("qapi_namespaces", f"expected a set of names, got {namespaces!r}"))
+    schemas = config.qapidoc_schemas
+    problem = None if schemas is None else _schemas_problem(schemas)
+    if problem is not None:
+        problems.append(("qapidoc_schemas", problem))
+    return problems
+
+
+def _schemas_problem(schemas: object) -> str | None:
+    if not isinstance(schemas, dict):
+        return f"expected a dict (output directory → schema), got {schemas!r}"
+    for directory, spec in schemas.items():
+        where = f"[{directory!r}]"
+        if not isinstance(directory, str) or directory.startswith("/") \
+                or ".." in directory.replace("\\", "/").split("/"):
+            return f"{where}: the key must be a directory inside the source directory"
+        if isinstance(spec, str):
+            continue
+        if not isinstance(spec, dict):
+            return f"{where}: expected a schema path or {{'path': ...}}, got {spec!r}"
+        unknown = sorted(map(str, set(spec) - _SCHEMA_KEYS))
+        if unknown:
+            return f"{where}: unknown key {unknown[0]!r} (known: namespace, path, title)"
+        if not isinstance(spec.get("path"), str):
+            return f"{where}: 'path' must be the schema's path, got {spec.get('path')!r}"
+        namespace = spec.get("namespace")
+        if namespace is not None and not (isinstance(namespace, str)
+                                          and _NAME.fullmatch(namespace)):
+            return f"{where}: 'namespace' must be a name such as QMP, got {namespace!r}"
+        title = spec.get("title")
+        if title is not None and not (isinstance(title, str) and title.isprintable()):
+            return f"{where}: 'title' must be one line of text, got {title!r}"
+    return None
+
+
+_BAD_CONFIG: weakref.WeakSet[Any] = weakref.WeakSet()
+"""Sphinx applications whose conf.py had a value `check_config` replaced."""
+
+
+def check_config(app: Any, config: Any) -> None:
+    """``config-inited``: a value the extension cannot use is an error
+    (``qapidoc.config``) and replaced by its default, so the build goes on
+    without a traceback and ends with status 1 (`fail_on_bad_config`)."""
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
+    defaults = {name: default for name, default, _rebuild, _help in describe()}
+    defaults["qapi_namespaces"] = frozenset()
+    for name, problem in config_problems(config):
+        logger.error("%s%s%s; using the default, %r", name,
+                     "" if problem.startswith("[") else ": ", problem, defaults[name],
+                     type="qapidoc", subtype="config")
+        setattr(config, name, defaults[name])
+        _BAD_CONFIG.add(app)
+
+
+def fail_on_bad_config(app: Any, exception: BaseException | None) -> None:
+    if exception is None and app in _BAD_CONFIG and app.statuscode == 0:
+        app.statuscode = 1

@@ -147,7 +147,12 @@ def test_missing_theme_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 
 
 @pytest.mark.parametrize("argv", [["-j", "0"], ["-j", "many"], ["--theme", "nope"],
-                                  ["--split", "--single"], []])
+                                  ["--split", "--single"], [],
+                                  # these go into generated rST: no second line
+                                  ["--namespace", "a b"],
+                                  ["--namespace", "QMP\n.. include:: /etc/passwd"],
+                                  ["--title", "T\n\n.. include:: /etc/passwd"],
+                                  ["--project-version", "1\n.. raw:: html"]])
 def test_bad_options_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     args = ["build", str(MINIMAL), *argv]
     if argv:
@@ -366,3 +371,34 @@ def test_site_title_from_schema_text_is_plain(capsys: pytest.CaptureFixture[str]
                 assert raw not in text, (page.name, raw)
         index = (site / "index.html").read_text(encoding="utf-8")
         assert re.search(r'sidebar-brand-text">[A-Za-z0-9 ().=/,]+ 1\.0<', index), index[:0]
+
+
+def _module(path: Path, command: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"##\n# = Page of {command}\n##\n\n##\n# @{command}:\n#\n"
+                    f"# Since: 1.0\n##\n{{ 'command': '{command}' }}\n")
+
+
+def test_module_file_names_that_are_markup_get_plain_pages(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """QAPI takes any file name in an include.  Names a toctree or the
+    ``:module:`` option read as markup (``a <b>``, ``x, y``, a space, ``..``),
+    and two modules named ``x`` (one at the top, given relatively), each get a
+    page of their own with their definitions, and nothing warns."""
+    names = ["a <b>.json", "x, y.json", "sub dir/a b.json", "..json", "x.json",
+             "sub/x.json", "|bar|.json"]
+    for n, name in enumerate(names):
+        _module(tmp_path / name, f"cmd{n}")
+    (tmp_path / "root schema.json").write_text(
+        "##\n# = Top\n##\n" + "".join(f"{{ 'include': '{name}' }}\n" for name in names))
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = run(capsys, "build", "root schema.json", "-o", "site", "-W", "-q")
+    assert (code, err) == (0, "")
+    pages = {p.relative_to(tmp_path / "site").as_posix(): p.read_text(encoding="utf-8")
+             for p in (tmp_path / "site").rglob("*.html")}
+    for n in range(len(names)):
+        where = [page for page, text in pages.items()
+                 if f'id="qapi-cmd-cmd{n}"' in text]
+        assert len(where) == 1, (names[n], where)
+        assert re.fullmatch(r"[A-Za-z0-9_/.-]+\.html", where[0]), where[0]

@@ -103,6 +103,26 @@ def test_fix_keeps_crlf(tmp_path: Path) -> None:
     assert path.read_bytes() == AFTER.replace("\n", "\r\n").encode()
 
 
+def test_fix_does_not_push_a_line_past_the_limit(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A second space after a sentence, or `Name` for @Name, lengthens the
+    line: on a line at the 70-column limit the fix would trade QA304 for
+    QA302 (as on QEMU 3.0-7.2), so it is left for rewording."""
+    full = "# It has an end. Then " + "x" * 48  # 70 columns, a single space
+    short = "# Short one. Then more."
+    assert len(full) == 70
+    path = tmp_path / "s.json"
+    path.write_text(f"##\n# @ping:\n#\n{full}\n{short}\n#\n# Since: 9.0\n##\n"
+                    "{ 'command': 'ping' }\n")
+    main(["lint", "--no-config", "--fix", str(path)])
+    out = capsys.readouterr().out
+    lines = path.read_text().splitlines()
+    assert lines[3] == full and lines[4] == "# Short one.  Then more."
+    assert "s.json:4:" in out and "QA302" not in out
+    main(["lint", "--no-config", "--fix", str(path)])
+    assert path.read_text().splitlines() == lines
+
+
 def test_fix_refuses_git_specs(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", "--fix", "git:HEAD:x.json"]) == 2
     assert "--fix needs schema files" in capsys.readouterr().err

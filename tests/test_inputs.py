@@ -309,7 +309,7 @@ def test_deep_json_and_fifo_side_inputs(tmp_path: Path) -> None:
     (tmp_path / "deep.json").write_text("[" * 100_000 + "\n")
     (tmp_path / "s.json").write_text(PING)
     rc, out = qapidoc("compat", "deep.json", "s.json", cwd=tmp_path)
-    assert rc == 2 and "deep.json: not JSON" in out
+    assert rc == 2 and "deep.json:1:1: not JSON" in out
     rc, out = lint("--baseline", "deep.json", "s.json", cwd=tmp_path)
     assert rc == 2 and "not a qapidoc baseline" in out
     if hasattr(os, "mkfifo"):

@@ -154,6 +154,12 @@ def test_bad_replies_are_located_errors(text: str, message: str) -> None:
     assert str(e.value).startswith("r.json")
 
 
+def test_a_reply_that_is_not_json_is_located_where_json_fails() -> None:
+    with pytest.raises(IntrospectionError) as e:
+        read_introspection("r.json", '[{"name": "a",\n  "meta-type": "enum", "values": [}]')
+    assert str(e.value) == "r.json:2:35: not JSON: Expecting value"
+
+
 def test_cli_compares_a_reply_with_a_schema(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     schema_path = CASES / "unions.new.json"

@@ -23,6 +23,8 @@ def test_case(path: Path) -> None:
     expected = case_expectations(text)
     got = sorted((d.code, d.location.line, d.location.col)
                  for d in result.diagnostics)
+    # one line each, whatever doc text a message quotes
+    assert [d.message for d in result.diagnostics if "\n" in d.message] == []
     want_codes = sorted(code for code, _, _ in expected)
     assert sorted(code for code, _, _ in got) == want_codes, got
     for code, line, col in expected:

@@ -164,6 +164,20 @@ def test_junit(schema: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert {f.get("type") for f in fails} == {"QD105", "QD301"}
 
 
+def test_junit_is_xml_whatever_the_doc_text(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """QEMU accepts a vertical tab or form feed in a comment, and a message
+    may quote the line; XML 1.0 cannot hold them, even escaped."""
+    path = tmp_path / "s.json"
+    path.write_text("##\n# @Foo:\n#\n# Since\x0b7.1\n##\n"
+                    "{ 'struct': 'Foo', 'data': {} }\n")
+    rc, out, _ = _lint(capsys, str(path), "--no-config", "--format", "junit")
+    assert rc == 1
+    fail = ET.fromstring(out).find(".//failure")
+    assert fail is not None and fail.get("type") == "QD102"
+    assert "'Since\ufffd7.1'" in (fail.get("message") or "")
+
+
 def test_statistics_alone(schema: str, capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, err = _lint(capsys, schema, "--statistics")
     assert rc == 1

@@ -105,6 +105,12 @@ def hostile_cases() -> list[tuple[str, list[str]]]:
         ("embedded-relative", [f"A `link <{r}>`__."]),
         ("link-in-list", ["- A `link <javascript:alert(13)>`__."]),
         ("link-in-note", [".. note:: A `link <javascript:alert(14)>`__."]),
+        # Sphinx parses these as inline text; lint must too
+        ("code-caption", [".. code-block:: c", "   :caption: `c <javascript:alert(21)>`__",
+                          "", "   int x;"]),
+        ("version-note-text", [".. versionadded:: 1.0 `v <javascript:alert(22)>`__"]),
+        # in a definition a line of punctuation is no title: the directive runs
+        ("directive-after-rule", ["Text.", "", "*" * 20, f".. include:: {s}"]),
     ]
     return cases
 
@@ -113,6 +119,7 @@ HARMLESS = [
     ("comment", [f".. Image  :: {UP}etc/passwd"]),  # two spaces: a comment
     ("text-html", ["Plain <script>alert(15)</script> and", "\"><img src=x onerror=alert(16)>."]),
     ("bare-uri", ["Bare javascript:alert(17) and data:text/html,x and", "http://ok.example."]),
+    ("manpage", ["See :manpage:`ls(1)`."]),  # an allowed role: its node is allowed too
     ("class-option", [".. note::", "   :class: \"><img src=x onerror=alert(18)>", "",
                       "   Fine."]),
     ("allowed", [".. note::", "", "   A `web <https://www.qemu.org>`__ link, **bold**,",
@@ -125,7 +132,10 @@ def hostile_schema(root: Path) -> tuple[Path, dict[str, range]]:
     schema lines of each case's doc text."""
     chunks = [doc_comment([f"= Hostile :download:`{NEAR}`", "",
                            "== Link `heading <javascript:alert(19)>`__", "",
-                           "Intro <b>text</b>."])]
+                           "Intro <b>text</b>."]),
+              # no title here (the text line is not between two adornments):
+              # the build parses the directive, so lint must too
+              doc_comment(["*" * 10, f".. include:: {NEAR}", "Text", "*" * 10])]
     cases = [*hostile_cases(), *HARMLESS]
     chunks += [definition(f"case-{n}", body) for n, (_name, body) in enumerate(cases)]
     chunks.append(definition("since-case", ["Text."], since='1.0"><img src=x onerror=alert(20)>'))

@@ -408,3 +408,30 @@ def test_split_mode_turns_a_one_page_reference_into_module_pages(tmp_path: Path)
         "qapidoc_split = True", "qapidoc_split = False"))
     off = build(src, tmp_path / "out", "-E")
     assert off.soup("ref/zoo").find(id="qapi-ZOO.obj-Pen") is not None
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("qapidoc_schemas = 5", "qapidoc_schemas: expected a dict"),
+    ('qapidoc_schemas = {"ref": {"file": "zoo/zoo.json"}}', "unknown key 'file'"),
+    ('qapidoc_schemas = {"../../gen": "zoo/zoo.json"}',
+     "must be a directory inside the source directory"),
+    ('qapidoc_schemas = {"ref": {"path": "zoo/zoo.json",'
+     ' "namespace": "Z\\n.. include:: /etc/passwd"}}', "'namespace' must be a name"),
+    ('qapidoc_lint = "bogus"', "qapidoc_lint: expected None, 'off' or one of"),
+    ("qapidoc_lint_config = 5", "qapidoc_lint_config: expected a path"),
+    ("qapi_namespaces = 5", "qapi_namespaces: expected a set of names"),
+])
+def test_bad_conf_values_are_errors_not_tracebacks(tmp_path: Path, setting: str,
+                                                   message: str) -> None:
+    """Each of these failed at its first use with "Extension error" and a
+    traceback, or wrote generated pages outside the source directory."""
+    src = project(tmp_path / "p", {"index.rst": ZOO_PAGE})
+    (src / "conf.py").write_text(CONF.format(srctree=str(CASES)) + setting + "\n")
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        result = build(src, tmp_path / "p" / "out", "-E")
+    assert result.status == 1
+    assert message in result.warnings and "[qapidoc.config]" in result.warnings
+    assert "Traceback" not in stderr.getvalue() and "Extension error" not in stderr.getvalue()
+    assert not (tmp_path / "gen").exists()
+    assert "Zoo reference" in result.html("index")  # built with the default instead

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -29,6 +30,7 @@ from qapidoc.core.outputs import (
     claim_directory,
     free_name,
     install_tree,
+    page_safe,
     staging_directory,
 )
 from qapidoc.core.registry import PRESETS, is_legacy
@@ -89,16 +91,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="also write into a non-empty DIR (or --project-dir) "
                    "that qapidoc did not write; files of the site replace "
                    "files of the same name, a project's files never do")
-    p.add_argument("--title", metavar="T",
+    p.add_argument("--title", metavar="T", type=_one_line,
                    help="site title (default: the schema's first heading, "
                    "else the file name)")
-    p.add_argument("--namespace", metavar="NS", default="",
+    p.add_argument("--namespace", metavar="NS", default="", type=_namespace,
                    help="QAPI namespace of the documented definitions, as "
                    "in cross-references NS:Name (default: none)")
     p.add_argument("--theme", choices=tuple(THEMES), default=DEFAULT_THEME,
                    help=f"HTML theme (default: {DEFAULT_THEME}, installed with "
                    "qapidoc; sphinx_rtd_theme must be installed)")
-    p.add_argument("--project-version", metavar="TEXT",
+    p.add_argument("--project-version", metavar="TEXT", type=_one_line,
                    help="version shown with the title (default: the release of "
                    "the configuration, else of a VERSION file above the schema, "
                    "else the newest Since of the schema)")
@@ -126,6 +128,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("-v", "--verbose", action="store_true",
                    help="show Sphinx's progress output")
     p.set_defaults(run=run)
+
+
+_NAMESPACE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
+def _namespace(text: str) -> str:
+    """A namespace goes into generated directives and every anchor: a name."""
+    if text and not _NAMESPACE.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a name (a letter, then letters, digits, '-' or '_')")
+    return text
+
+
+def _one_line(text: str) -> str:
+    """A title or version goes into generated rST: one line of printable text."""
+    if not text.isprintable():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} must be one line of printable characters")
+    return text
 
 
 def _jobs(text: str) -> int:
@@ -205,10 +226,10 @@ def page_names(schema: Schema, root: Path) -> dict[str, str]:
         path = Path(module.path)
         try:
             rel = path.resolve().relative_to(root.resolve())
-            name = rel.with_suffix("").as_posix() if rel.suffix == ".json" \
-                else rel.as_posix()
+            rel = rel.with_suffix("") if rel.suffix == ".json" else rel
+            name = "/".join(page_safe(part) for part in rel.parts)
         except ValueError:
-            name = module.name
+            name = page_safe(module.name)
         names[module.path] = free_name(name, used)
     return names
 

@@ -302,7 +302,7 @@ class _Session:
                 with open(file, "w", encoding="utf-8", newline="") as f:
                     f.write(text.replace("\n", newlines.get(file, "\n")))
 
-        fixed = fix_until_stable(once, record)
+        fixed = fix_until_stable(once, record, self.config.line_length)
         if write:
             self.loaded.pop(path, None)
         # Texts as the files would hold them: with their own line endings.

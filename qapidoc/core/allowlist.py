@@ -68,7 +68,7 @@ NODES = frozenset(
         "system_message", "admonition", "attention", "caution", "danger", "error",
         "hint", "important", "note", "tip", "warning")]
     + [f"sphinx.addnodes.{name}" for name in (
-        "pending_xref", "literal_emphasis", "literal_strong", "seealso",
+        "pending_xref", "literal_emphasis", "literal_strong", "manpage", "seealso",
         "versionmodified", "index", "highlightlang", "compact_paragraph",
         "desc", "desc_signature", "desc_signature_line", "desc_name", "desc_addname",
         "desc_annotation", "desc_content", "desc_inline", "desc_type", "desc_returns",

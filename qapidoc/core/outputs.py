@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -116,6 +117,17 @@ def _make_dir(path: Path) -> None:
         os.unlink(path)
     if not os.path.lexists(path):
         os.mkdir(path)
+
+
+_PAGE_UNSAFE = re.compile(r"[^A-Za-z0-9_.+-]+")
+
+
+def page_safe(name: str) -> str:
+    """*name* (a schema file's name) as a page name: characters a toctree
+    entry or a directive option reads as markup (space, ``,``, ``<``,
+    ``|``, ``:``...) become ``-``; never empty, never a hidden file."""
+    safe = _PAGE_UNSAFE.sub("-", name).strip("-").lstrip(".")
+    return safe or "module"
 
 
 def free_name(name: str, used: set[str]) -> str:

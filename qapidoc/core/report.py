@@ -283,6 +283,15 @@ def github_summary(diags: Sequence[Diagnostic], files: int) -> str:
 # JUnit XML
 
 
+def _xml(text: str) -> str:
+    """*text* without the characters XML 1.0 cannot hold, even escaped (doc
+    text may have a vertical tab or form feed, which QEMU accepts in
+    comments): each becomes U+FFFD."""
+    import re
+
+    return re.sub("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", "\ufffd", text)
+
+
 def format_junit(diags: Sequence[Diagnostic], files: Sequence[str] = ()) -> str:
     """One test case per finding (failures), or one passing case per file
     when there are none."""
@@ -293,14 +302,15 @@ def format_junit(diags: Sequence[Diagnostic], files: Sequence[str] = ()) -> str:
                           tests=str(len(diags) or len(files) or 1),
                           failures=str(len(diags)), errors="0")
     for d in diags:
-        case = ET.SubElement(suite, "testcase", classname=d.location.path,
+        path = _xml(d.location.path)
+        case = ET.SubElement(suite, "testcase", classname=path,
                              name=f"{d.code} {d.location.line}:{d.location.col}",
-                             file=d.location.path, line=str(d.location.line))
-        fail = ET.SubElement(case, "failure", message=d.message,
+                             file=path, line=str(d.location.line))
+        fail = ET.SubElement(case, "failure", message=_xml(d.message),
                              type=d.code)
-        fail.text = f"{d.location}: {d.code} [{d.severity}] {d.message}"
+        fail.text = _xml(f"{d.location}: {d.code} [{d.severity}] {d.message}")
     if not diags:
         for path in files or ["schema"]:
-            ET.SubElement(suite, "testcase", classname=path, name="lint")
+            ET.SubElement(suite, "testcase", classname=_xml(path), name="lint")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             + ET.tostring(suites, encoding="unicode") + "\n")

@@ -114,12 +114,16 @@ def allow_listed_markup(
     fallback_directive: Callable[[str], type[Any]] | None = None,
     fallback_role: RoleFunction | None = None,
     also: Container[str] = (),
+    fallback_first: Container[str] = (),
 ) -> Iterator[None]:
     """Parse with only allow-listed directives and roles (see the module doc).
 
     An allowed name nobody registered (lint parses without Sphinx) gets the
-    fallbacks, when given.  *also*: directives the caller generates itself
-    around the doc text (the rST render mode's ``qapi:*`` directives).
+    fallbacks, when given; so do the *fallback_first* directives, which
+    docutils defines otherwise than Sphinx (``code-block`` is docutils'
+    ``code``, without ``:caption:``).  *also*: directives the caller
+    generates itself around the doc text (the rST render mode's ``qapi:*``
+    directives).
     """
     from docutils.parsers.rst import directives, roles
 
@@ -130,7 +134,8 @@ def allow_listed_markup(
         if options == ():
             return _dropping_directive(), []
         found: Any
-        found, messages = lookup_directive(name, language, document)
+        found, messages = (None, []) if name.lower() in fallback_first else \
+            lookup_directive(name, language, document)
         if found is None and fallback_directive is not None:
             found, messages = fallback_directive(name.lower()), []
         if found is not None and options is not None:

@@ -18,10 +18,14 @@ MAX_ROUNDS = 10
 
 
 def apply_edits(fixes: Sequence[tuple[Diagnostic, tuple[Edit, ...]]],
-                texts: dict[str, str]) -> tuple[dict[str, str], list[Diagnostic]]:
+                texts: dict[str, str],
+                limit: int | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
     """New texts of the changed files, and the findings whose edits were
-    applied.  A finding's edits go in together or not at all."""
+    applied.  A finding's edits go in together or not at all; with a
+    *limit*, not when they would make a comment line that fits longer than
+    that (QA302): such a finding stays, to be fixed by rewording."""
     taken: dict[str, list[tuple[int, int]]] = {}
+    grown: dict[tuple[str, int], int] = {}
     chosen: list[tuple[Diagnostic, tuple[Edit, ...]]] = []
     for d, fix in fixes:
         if any(e.path not in texts for e in fix):
@@ -29,6 +33,10 @@ def apply_edits(fixes: Sequence[tuple[Diagnostic, tuple[Edit, ...]]],
         spans = [(e.path, e.start, e.end) for e in fix]
         if any(_overlaps(taken.get(p, []), s, t) for p, s, t in spans):
             continue
+        growth = _growth(fix, texts, grown, limit) if limit is not None else {}
+        if growth is None:
+            continue
+        grown.update(growth)
         for p, s, t in spans:
             taken.setdefault(p, []).append((s, t))
         chosen.append((d, fix))
@@ -46,6 +54,27 @@ def apply_edits(fixes: Sequence[tuple[Diagnostic, tuple[Edit, ...]]],
     return out, [d for d, _ in chosen]
 
 
+def _growth(fix: Sequence[Edit], texts: dict[str, str], grown: dict[tuple[str, int], int],
+            limit: int) -> dict[tuple[str, int], int] | None:
+    """How much *fix* lengthens each line it edits within (key: file and
+    line start, value: total growth with the fixes taken before), or None
+    when a comment line that fits *limit* would no longer fit."""
+    out: dict[tuple[str, int], int] = {}
+    for e in fix:
+        text = texts[e.path]
+        if "\n" in e.text or "\n" in text[e.start:e.end]:
+            continue
+        start = text.rfind("\n", 0, e.start) + 1
+        end = text.find("\n", e.start)
+        line = text[start:end if end >= 0 else len(text)]
+        key = (e.path, start)
+        total = out.get(key, grown.get(key, 0)) + len(e.text) - (e.end - e.start)
+        if line.lstrip().startswith("#") and len(line) <= limit < len(line) + total:
+            return None
+        out[key] = total
+    return out
+
+
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     """Touching insertions at one point count as overlapping, so that
     their order cannot matter."""
@@ -54,13 +83,15 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def fix_until_stable(lint_once: Callable[[], tuple[LintResult, dict[str, str]]],
-                     write: Callable[[str, str], None]) -> list[Diagnostic]:
+                     write: Callable[[str, str], None],
+                     limit: int | None = None) -> list[Diagnostic]:
     """Lint, apply fixes, write, repeat; returns every finding fixed.
-    `lint_once` returns the result and the texts of the files it read."""
+    `lint_once` returns the result and the texts of the files it read;
+    *limit*: the documentation line length fixes must keep (`apply_edits`)."""
     fixed: list[Diagnostic] = []
     for _ in range(MAX_ROUNDS):
         result, texts = lint_once()
-        new, applied = apply_edits(result.fixes, texts)
+        new, applied = apply_edits(result.fixes, texts, limit)
         if not new:
             break
         for path, text in new.items():

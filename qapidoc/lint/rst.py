@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 from qapidoc.core.allowlist import parse_problem
 from qapidoc.core.sanitize import allow_listed_markup, sanitize
+from qapidoc.schema.docs import old_heading, rst_title_at
 from qapidoc.schema.model import DocComment, SectionKind
 
 _CODE_OPTIONS = ("caption", "class", "dedent", "emphasize-lines", "force", "lineno-start",
@@ -84,12 +85,22 @@ def _stand_in(name: str) -> type[Any]:
         option_spec: ClassVar[Any] = dict.fromkeys(options, directives.unchanged)
 
         def run(self) -> list[nodes.Node]:
+            # what Sphinx parses as inline text: a code block's caption, the
+            # text after a version note's version
+            inline = self.options.get("caption") or \
+                (self.arguments[1] if len(self.arguments) > 1 and not literal else None)
+            found: list[nodes.Node] = []
+            if inline:
+                texts, messages = self.state.inline_text(inline, self.lineno)
+                paragraph = nodes.paragraph(inline, "", *texts)
+                paragraph.line = self.lineno
+                found = [paragraph, *messages]
             if literal and "annotated" not in self.options:
                 text = "\n".join(self.content)
-                return [nodes.literal_block(text, text)]
+                return [*found, nodes.literal_block(text, text)]
             holder = nodes.container()
             self.state.nested_parse(self.content, self.content_offset, holder)
-            return [holder]
+            return [*found, holder]
 
     return StandIn
 
@@ -124,10 +135,12 @@ def _parse_doc(doc: DocComment) -> ParsedDoc:
     result = ParsedDoc()
     lines: list[str] = []
     where: list[int] = []
-    for s in doc.sections:
+    freeform = doc.is_freeform
+    for number, s in enumerate(doc.sections):
         if s.kind is SectionKind.TODO or not s.text.strip():
             continue
-        for i, text in enumerate(s.lines):
+        texts = _without_headings(list(s.lines), number == 0) if freeform else s.lines
+        for i, text in enumerate(texts):
             lines.append(text)
             where.append(s.body_line + i)
         lines.append("")
@@ -142,7 +155,7 @@ def _parse_doc(doc: DocComment) -> ParsedDoc:
     if deep is not None:
         result.dropped.append((where[deep[0]], deep[1]))
         return result
-    parser, settings = _parser()
+    settings = _parser()[1]
     document = new_document(f"<{doc.symbol or 'doc'}>", settings)
 
     def observe(msg: Any) -> None:
@@ -154,8 +167,8 @@ def _parse_doc(doc: DocComment) -> ParsedDoc:
 
     document.reporter.attach_observer(observe)
     try:
-        with allow_listed_markup(_stand_in, _literal_role):
-            parser.parse("\n".join(lines), document)
+        with allow_listed_markup(_stand_in, _literal_role, fallback_first=_STAND_INS):
+            _parse_body("\n".join(lines), document)
     except Exception as error:  # never a traceback for one doc comment
         message = f"doc text cannot be parsed ({type(error).__name__}: {error})"
         result.dropped.append((where[0], f"{message}; not rendered"))
@@ -172,6 +185,48 @@ def _parse_doc(doc: DocComment) -> ParsedDoc:
         return result
     sanitize(document, dropped)
     return result
+
+
+def _without_headings(lines: list[str], first: bool) -> list[str]:
+    """Free-form doc text with its headings reduced to their titles' text
+    (adornments blanked), as the build takes headings out before parsing the
+    text between them and renders each title on its own: ``= Title``
+    opening the first block, and rST section titles (`rst_title_at`)."""
+    out = list(lines)
+    i = 0
+    while i < len(lines):
+        legacy = old_heading(lines[i]) if first and not any(
+            line.strip() for line in lines[:i]) else None
+        if legacy is not None:
+            out[i] = legacy[1]
+            i += 1
+            continue
+        found = rst_title_at(lines, i)
+        if found is None:
+            i += 1
+            continue
+        title, end = found[0], found[0] + 2
+        out[i:end] = [""] * (end - i)
+        out[title] = lines[title].strip()
+        i = end
+    return out
+
+
+def _parse_body(text: str, document: Any) -> None:
+    """Parse *text* into *document* as the build parses doc text: as a
+    directive's body, where a line of punctuation is no section title
+    (docutils reports it and reads on, so an explicit markup line after it
+    is a directive, not a title's text)."""
+    from docutils.parsers.rst import states
+    from docutils.statemachine import string2lines
+
+    parser, _settings = _parser()
+    parser.setup_parse(text, document)
+    machine = states.RSTStateMachine(state_classes=parser.state_classes,
+                                     initial_state=parser.initial_state)
+    machine.run(string2lines(text, tab_width=8, convert_whitespace=True), document,
+                inliner=parser.inliner, match_titles=False)
+    parser.finish_parse()
 
 
 def _resolve_references(document: Any) -> None:

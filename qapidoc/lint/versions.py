@@ -161,6 +161,8 @@ def since_malformed(ctx: LintContext) -> Iterator[Finding]:
             proper = m.group(1) == "Since" and m.group(2) == ": "
             if proper and (before == "" or i == 0):
                 continue  # a real Since: section
+            if s is not None and s.location.line == number:
+                continue  # the parser took it as the section ('Since:  2.1', after '@a: x')
             if literal_flags(ctx, doc).get(number):
                 continue
             if proper:
@@ -394,7 +396,8 @@ def since_note_position(ctx: LintContext) -> Iterator[Finding]:
                     continue
                 line, start = desc.place(note.start)
                 yield Finding(ctx.at(doc.location.file, line, start),
-                              f"put '{note.text}' at the end of the description",
+                              f"put '{' '.join(note.text.split())}' at the end of "
+                              "the description",  # a note split across lines: one line
                               definition=d.name if d else doc.symbol,
                               member=desc.section.name)
 

@@ -470,6 +470,34 @@ def old_heading(line: str) -> tuple[int, str] | None:
     return len(found.group(1)), found.group(2)
 
 
+def adornment(line: str) -> str | None:
+    """The character of an rST title adornment line (``=====``), else None."""
+    stripped = line.rstrip()
+    if len(stripped) >= 2 and not stripped[0].isalnum() and not stripped[0].isspace() \
+            and stripped == stripped[0] * len(stripped):
+        return stripped[0]
+    return None
+
+
+def rst_title_at(lines: Sequence[str], i: int) -> tuple[int, str, bool] | None:
+    """The rST section title starting at ``lines[i]`` of free-form doc text,
+    as the documentation build takes it out before parsing the text around
+    it: (index of the title's text, adornment character, overlined), or None.
+    Overlined: between two equal adornments.  Underlined: a line that is no
+    adornment itself, after a blank line (or first), over an adornment at
+    least as long."""
+    over = adornment(lines[i])
+    if over and i + 2 < len(lines) and adornment(lines[i + 2]) == over \
+            and lines[i + 1].strip():
+        return i + 1, over, True
+    if i + 1 < len(lines) and lines[i].strip() and not lines[i][0].isspace() \
+            and (i == 0 or not lines[i - 1].strip()) and over is None:
+        under = adornment(lines[i + 1])
+        if under is not None and len(lines[i + 1].rstrip()) >= len(lines[i].rstrip()):
+            return i, under, False
+    return None
+
+
 def text_findings(where: Location, lines: Sequence[tuple[int, str]],
                   limit: int = LINE_LIMIT,
                   spacing: bool = True) -> list[Diagnostic]:

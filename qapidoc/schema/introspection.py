@@ -88,8 +88,10 @@ class _Reader:
     def parse(self) -> list[dict[str, Any]]:
         try:
             data = json.loads(self.text)
+        except json.JSONDecodeError as e:
+            raise IntrospectionError(f"{self.at(e.pos)}: not JSON: {e.msg}") from None
         except (ValueError, RecursionError) as e:
-            raise IntrospectionError(f"{self.file.path}: not JSON: {e}") from None
+            raise IntrospectionError(f"{Location(self.file, 1, 1)}: not JSON: {e}") from None
         if isinstance(data, dict) and "return" in data:
             data = data["return"]
         if not isinstance(data, list):

@@ -660,7 +660,7 @@ class QAPIModule(SphinxDirective):
     has_content = True
     required_arguments = 1
     optional_arguments = 0
-    final_argument_whitespace = False
+    final_argument_whitespace = True  # named after its file: 'a b.json' is 'a b'
     option_spec: ClassVar[OptionSpec] = {
         "no-index": directives.flag,
         "noindex": directives.flag,

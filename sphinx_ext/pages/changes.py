@@ -90,6 +90,7 @@ class QAPIChangesDirective(SphinxDirective):
 
     has_content = False
     required_arguments = 1
+    final_argument_whitespace = True  # a schema path may hold spaces
     option_spec: ClassVar[OptionSpec] = {"namespace": directives.unchanged}
 
     def run(self) -> list[Node]:

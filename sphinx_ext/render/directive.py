@@ -28,7 +28,13 @@ from qapidoc.schema.model import Schema
 from sphinx_ext.dependencies import note_uses
 from sphinx_ext.pages.split import split_docnames
 from sphinx_ext.render.nodes import NodeBuilder, example_admonition, inherit_locations
-from sphinx_ext.render.rst import Rendering, module_slug, render_schema, to_rst
+from sphinx_ext.render.rst import (
+    Rendering,
+    module_slug,
+    module_wanted,
+    render_schema,
+    to_rst,
+)
 from sphinx_ext.render.wire_view import note_wire_source
 from sphinx_ext.safety import allow_listed_markup, note_failures, sanitize_output
 from sphinx_ext.schemas import get_schema, include_root, report, schema_location
@@ -92,7 +98,7 @@ class QAPIDocDirective(SphinxDirective):
     has_content = False
     required_arguments = 1
     optional_arguments = 0
-    final_argument_whitespace = False
+    final_argument_whitespace = True  # a schema path may hold spaces
     option_spec: ClassVar[OptionSpec] = {
         "namespace": directives.unchanged,
         "module": directives.unchanged_required,
@@ -132,8 +138,7 @@ class QAPIDocDirective(SphinxDirective):
         note_wire_source(self.env, rendering_namespace(self), path,
                          include_root(self.config, str(self.env.srcdir)), loaded.files)
         shown = {m.path for m in schema.modules
-                 if modules is None or m.name in modules or m.path in modules
-                 or module_slug(schema, m) in modules}
+                 if modules is None or module_wanted(schema, m, modules)}
         note_uses(self.env, path, include_root(self.config, str(self.env.srcdir)), loaded,
                   shown, rendering.used, rendering.files)
         note_failures(self.env, report(loaded, shown, self.config.qapidoc_lint,

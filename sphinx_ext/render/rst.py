@@ -12,13 +12,14 @@ Plain Python over the model: testable without a Sphinx build.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from docutils.statemachine import StringList
 
-from qapidoc.schema.docs import old_heading
+from qapidoc.core.outputs import page_safe
+from qapidoc.schema.docs import old_heading, rst_title_at
 from qapidoc.schema.model import (
     AlternateType,
     Branch,
@@ -54,6 +55,7 @@ __all__ = [
     "definition_directive",
     "member_since",
     "module_slug",
+    "module_wanted",
     "render_schema",
     "to_rst",
 ]
@@ -208,14 +210,6 @@ def _text(
 # -- headings ----------------------------------------------------------------------
 
 
-def _adornment(line: str) -> str | None:
-    stripped = line.rstrip()
-    if len(stripped) >= 2 and not stripped[0].isalnum() and not stripped[0].isspace() \
-            and stripped == stripped[0] * len(stripped):
-        return stripped[0]
-    return None
-
-
 class _HeadingStyles:
     """Title adornment styles, levelled by first use across the schema (as docutils)."""
 
@@ -250,22 +244,12 @@ def _split_headings(
                 i += 1
                 start = i
                 continue
-            over = _adornment(lines[i])
-            title_at = -1
-            style: tuple[str, bool] | None = None
-            if over and i + 2 < len(lines) and _adornment(lines[i + 2]) == over \
-                    and lines[i + 1].strip():
-                title_at, style = i + 1, (over, True)
-            elif i + 1 < len(lines) and lines[i].strip() and not lines[i][0].isspace() \
-                    and _adornment(lines[i + 1]) and (i == 0 or not lines[i - 1].strip()) \
-                    and len(lines[i + 1].rstrip()) >= len(lines[i].rstrip()) \
-                    and _adornment(lines[i]) is None:
-                adorn = _adornment(lines[i + 1])
-                assert adorn is not None
-                title_at, style = i, (adorn, False)
-            if style is None:
+            found = rst_title_at(lines, i)
+            if found is None:
                 i += 1
                 continue
+            title_at, char, overlined = found
+            style = (char, overlined)
             block_start = i
             yield from _chunk(lines[start:block_start], source, section.body_line + start,
                               problems)
@@ -627,11 +611,23 @@ class _Renderer:
 
 
 def module_slug(schema: Schema, module: Module) -> str:
-    """A page name for *module*, unique within *schema* (its file name if possible)."""
-    names = [m.name for m in schema.modules]
-    if names.count(module.name) == 1:
-        return module.name
-    return module.path.rsplit("/", 2)[-2] + "-" + module.name
+    """A page name for *module*, unique within *schema*: its file name if
+    possible, made `page_safe` (a schema may include ``a <b>.json``), else
+    prefixed by its directory's name."""
+    own = page_safe(module.name)
+    names = [m.name for m in schema.modules] if own == module.name else \
+        [page_safe(m.name) for m in schema.modules]
+    if names.count(own) == 1 or "/" not in module.path:
+        return own
+    return page_safe(module.path.rsplit("/", 2)[-2]) + "-" + own
+
+
+def module_wanted(schema: Schema, module: Module, wanted: Container[str]) -> bool:
+    """Whether *wanted* names *module*: by path, `module_slug`, or file name
+    when no other module has that name."""
+    if module.path in wanted or module_slug(schema, module) in wanted:
+        return True
+    return module.name in wanted and [m.name for m in schema.modules].count(module.name) == 1
 
 
 def opens_with_heading(module: Module) -> bool:
@@ -677,6 +673,7 @@ def render_schema(
     renderer = _Renderer(schema, warn_undocumented)
     styles = _HeadingStyles()
     by_include = _modules_by_include(schema)
+    names = [m.name for m in schema.modules]
     seen: set[str] = set()
     entries: list[Entry] = []
     titled: list[bool] = []
@@ -684,8 +681,7 @@ def render_schema(
         entries.append(Directive("namespace", namespace, schema.root, 1))
 
     def shown(module: Module) -> bool:
-        return wanted is None or module.name in wanted or module.path in wanted \
-            or module_slug(schema, module) in wanted
+        return wanted is None or module_wanted(schema, module, wanted)
 
     def emit(module: Module) -> None:
         seen.add(module.path)
@@ -714,7 +710,9 @@ def render_schema(
         if not visible or (not chunk and (started or not last)):
             return
         renderer.files.add(module.path)
-        top = Directive("module", module.name, module.path, 1)
+        # two files of one name (x.json, sub/x.json) are two modules
+        name = module.name if names.count(module.name) == 1 else module_slug(schema, module)
+        top = Directive("module", name, module.path, 1)
         if started:  # back from an include: same module, no second target
             top.options["no-index"] = None
         elif ensure_title and not titled and not (chunk and isinstance(chunk[0], Heading)):
