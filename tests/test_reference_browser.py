@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -101,6 +102,25 @@ def _record(theme: str, name: str, height: float, shot: Path) -> None:
     data.setdefault(theme, {})[name] = {"height_px": round(height),
                                         "screenshot_bytes": shot.stat().st_size}
     found.write_text(json.dumps(data, indent=2, sort_keys=True))
+
+
+def test_one_page_reference_weighs_no_more_than_qemus(site: tuple[str, Path]) -> None:
+    """Issue 14: QEMU's one-page QMP reference ≤ 2.7 MB (QEMU's own page), in
+    every theme: furo and sphinx_rtd_theme add a sidebar listing every
+    definition."""
+    theme, page_path = site
+    size = page_path.stat().st_size
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    found = ARTIFACTS / "page-weight.json"
+    data = json.loads(found.read_text()) if found.exists() else {}
+    data[theme] = size
+    found.write_text(json.dumps(data, indent=2, sort_keys=True))
+    assert size <= 2_700_000, (theme, size)
+    if theme != "alabaster":  # the sidebars that list definitions: names as text
+        html = page_path.read_text()
+        assert ('<a class="reference internal" href="#qapi-QMP.cmd-blockdev-mirror">'
+                'blockdev-mirror</a>') in html
+        assert not re.search(r'class="reference internal" href="#qapi-[^"]*"><code', html)
 
 
 @pytest.mark.parametrize("name", list(DEFINITIONS))

@@ -145,8 +145,15 @@ def test_union_branches_inline_with_condition(zoo: Build) -> None:
     breed = soup.find(id="qapi-ZOO.obj-Animal.branch-dog.mem-breed")
     assert breed is not None
     assert "The members of" not in zoo.html("index")
-    adopt_breed = soup.find(id="qapi-ZOO.cmd-adopt.branch-dog.mem-breed")
-    assert adopt_breed is not None  # boxed command: argument type inline
+    # a boxed command whose arguments are the union: its own arguments
+    # inline, each branch a row linking to the branch's type, whose members
+    # are documented once (the union's entry, the type's)
+    adopt = soup.find(id="qapi-ZOO.cmd-adopt")
+    assert adopt is not None
+    adopt_dog = soup.find(id="qapi-ZOO.cmd-adopt.branch-dog")
+    link = adopt_dog.find(class_="qapi-type").find("a")
+    assert link["href"] == "#qapi-ZOO.obj-DogDetails"
+    assert soup.find(id="qapi-ZOO.cmd-adopt.branch-dog.mem-breed") is None
 
 
 def test_enum_values_features_and_conditions(zoo: Build) -> None:

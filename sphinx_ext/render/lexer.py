@@ -5,8 +5,9 @@ sent by the client, ``<-`` lines sent by the server, each followed by JSON
 that may span several lines, plus ``...`` elisions and plain narration.
 Output is a token stream that concatenates back to the input exactly; it
 never contains Error tokens, so Sphinx never warns about a transcript.
-Whitespace and the separators ``,`` and ``:`` are plain text: no style
-colours them, and as plain text they cost no ``<span>`` in the page.
+Whitespace, brackets and the separators ``,`` and ``:`` are plain text:
+most styles leave them uncoloured, and as plain text they cost no
+``<span>`` (QEMU's examples have about 2,500 brackets: 59 KB of spans).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from pygments.token import (
     Keyword,
     Name,
     Number,
-    Punctuation,
     String,
     Text,
     _TokenType,
@@ -98,10 +98,8 @@ def _json(body: str, i: int, pos: int, depth: int) -> Generator[_Token, None, in
         match = None
         if char in "{[":
             depth += 1
-            token = Punctuation
         elif char in "}]":
             depth = max(depth - 1, 0)
-            token = Punctuation
         elif char in ",:" or (match := _SPACE.match(body, i)):
             token = Text
         elif match := _ELISION_INLINE.match(body, i):

@@ -416,7 +416,10 @@ class _Renderer:
             self.note(arg_type)
             entries = self.members(defn, defn.arguments, defn.name, 0, warn=arg_type is None)
             if isinstance(arg_type, UnionType):
-                entries += self.branches(arg_type, 0)
+                # the union's own entry opens its branches; copying them
+                # here doubled object-add, blockdev-add and netdev_add
+                # (180 KB of QEMU's one-page reference)
+                entries += self.branches(arg_type, 0, expand=False)
             return entries
         return []
 
@@ -458,12 +461,13 @@ class _Renderer:
             entries += self.branches(owner, depth)
         return entries
 
-    def branches(self, union: UnionType, depth: int) -> list[Entry]:
+    def branches(self, union: UnionType, depth: int, *, expand: bool = True) -> list[Entry]:
         """One row per branch: value, type, condition, since (of the
         discriminator's value); the row opens onto the description and the
         members specific to the branch: those its type declares, when only
         this branch uses the type.  A shared type and the bases a type
-        inherits from are documented once, where the row links."""
+        inherits from are documented once, where the row links.  Without
+        *expand* (a command whose arguments are the union) every row links."""
         entries: list[Entry] = []
         values = self.discriminator_values(union)
         for branch in union.branches:
@@ -484,7 +488,7 @@ class _Renderer:
                     block.content.append(text)
             target = self.schema.resolve(branch.type)
             self.note(target)
-            if isinstance(target, StructType) and depth < self.MAX_DEPTH \
+            if expand and isinstance(target, StructType) and depth < self.MAX_DEPTH \
                     and self.uses().get(target.name, 0) <= 1:
                 own = [m for m in target.members if m.defined_in == target.name]
                 block.content += self.members(target, own, target.name, depth + 1,

@@ -27,8 +27,8 @@
   document.addEventListener("DOMContentLoaded", reveal);
   window.addEventListener("hashchange", reveal);
   document.addEventListener("click", function (event) {
-    var name = event.target.closest && event.target.closest(".qapi-item > p:first-child > code:first-child");
-    var item = name && name.parentElement.parentElement;
+    var name = event.target.closest && event.target.closest(".qapi-item > p:first-child > code:first-child, p.qapi-item > code:first-child");
+    var item = name && name.closest(".qapi-item");
     if (item && item.id) {
       window.location.hash = item.id;
     }
