@@ -115,3 +115,50 @@ def test_include_chain_too_deep(tmp_path: Path) -> None:
     assert rc == 2
     assert ("f99.json:2:1: error[QA002] can't read include file 'f100.json': "
             "includes nested more than 100 files deep") in out
+
+
+def qapidoc(*args: str, cwd: Path) -> tuple[int, str]:
+    p = subprocess.run([sys.executable, "-m", "qapidoc.cli", *args],
+                       capture_output=True, text=True, cwd=cwd, timeout=120)
+    out = p.stdout + p.stderr
+    assert "Traceback" not in out, out
+    return p.returncode, out
+
+
+def test_types_that_reach_each_other_many_ways(tmp_path: Path) -> None:
+    """Each struct has two members of the next: 2**30 wire paths from one
+    command in a 32-line schema.  history, lint --history and the build's
+    wire view listed them all (minutes, then all memory); now the list stops
+    at MAX_WIRE_ITEMS with a located error (exit 2), the build without the
+    wire view (a warning)."""
+    lines = [f"{{ 'struct': 'D{i}x', 'data': {{ 'a': 'D{i + 1}x', 'b': 'D{i + 1}x' }} }}"
+             for i in range(30)]
+    lines += ["{ 'struct': 'D30x', 'data': { 'leaf': 'int' } }",
+              "{ 'command': 'go', 'data': { 'a': 'D0x' } }"]
+    (tmp_path / "d.json").write_text("\n".join(lines) + "\n")
+    message = "d.json:32:1: the wire protocol has more than 250,000 items by 'go'"
+    rc, out = qapidoc("history", "1.0=d.json", "2.0=d.json", cwd=tmp_path)
+    assert rc == 2 and message in out
+    rc, out = qapidoc("lint", "--history", "1.0=d.json", "d.json", cwd=tmp_path)
+    assert rc == 2 and message in out
+    rc, out = qapidoc("build", "d.json", "-o", "site", "-q", cwd=tmp_path)
+    assert rc == 0 and "no wire view" in out and message in out
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_types_nested_too_deep(tmp_path: Path) -> None:
+    """600 structs each with a member of the next (history: RecursionError)
+    and 600 structs each the base of the previous (every command:
+    RecursionError while loading)."""
+    chain = [f"{{ 'struct': 'M{i}x', 'data': {{ 'next': 'M{i + 1}x' }} }}" for i in range(600)]
+    chain += ["{ 'struct': 'M600x', 'data': { 'leaf': 'int' } }",
+              "{ 'command': 'go', 'data': { 'a': 'M0x' } }"]
+    (tmp_path / "m.json").write_text("\n".join(chain) + "\n")
+    rc, out = qapidoc("history", "1.0=m.json", "2.0=m.json", cwd=tmp_path)
+    assert rc == 2 and "m.json:602:1: the types 'go' uses nest too deeply" in out
+    bases = [f"{{ 'struct': 'B{i}x', 'base': 'B{i + 1}x', 'data': {{ 'm{i}': 'int' }} }}"
+             for i in range(600)]
+    bases += ["{ 'struct': 'B600x', 'data': {} }", "{ 'command': 'go', 'data': 'B0x' }"]
+    (tmp_path / "b.json").write_text("\n".join(bases) + "\n")
+    rc, out = lint("--output-format", "concise", "b.json", cwd=tmp_path)
+    assert rc == 1 and "error[QA204] 'B100x' is more than 100 bases deep" in out

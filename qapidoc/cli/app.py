@@ -147,6 +147,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as e:
         sys.stderr.write(f"qapidoc: error: {e}\n")
         return EXIT_USAGE
+    except ValueError as e:
+        from qapidoc.core.inputs import TooLarge
+
+        if not isinstance(e, TooLarge):
+            raise
+        sys.stderr.write(f"qapidoc: error: {e}\n")
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

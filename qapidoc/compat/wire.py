@@ -14,6 +14,7 @@ import enum
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from qapidoc.core.inputs import TooLarge
 from qapidoc.core.record import record
 from qapidoc.core.source import Location
 from qapidoc.schema.model import (
@@ -195,6 +196,10 @@ class WireNode(NamedTuple):
     owner: str | None = None
 
 
+class _Overflow(Exception):
+    """One definition alone has more than `MAX_WIRE_ITEMS` wire items."""
+
+
 class _Walker:
     """Appends the nodes of one definition at a time to `nodes`."""
 
@@ -354,19 +359,46 @@ class _Walker:
         type_name = None
         if type_ref is not None and type_ref.name not in JSON_TYPES:
             type_name = type_ref.name
+        if len(self.nodes) >= MAX_WIRE_ITEMS:
+            raise _Overflow
         self.nodes.append(WireNode(
             path, role, name, direction, definition, json_type, optional,
             tuple([f.name for f in features]) if features else (), condition,
             location, unstable, deprecated, type_name, owner))
 
 
+MAX_WIRE_ITEMS = 250_000
+"""Most wire items `walk` lists for one schema.  QEMU's QMP schema has some
+14,000; types that reach each other many ways (each with two members of
+the next type) double the count per level, and such a schema of 25 lines
+would take all memory."""
+
+
+class WireTooLarge(TooLarge):
+    """A schema's wire protocol has more items than `MAX_WIRE_ITEMS`, or
+    nests deeper than the walk can follow."""
+
+
 def walk(schema: Schema) -> Iterator[WireNode]:
     """Every wire item of `schema`, commands and events in definition
     order, each subtree depth-first.  A named type already on the current
-    path is not entered again, so recursive types end."""
+    path is not entered again, so recursive types end.  Raises
+    `WireTooLarge` for a protocol too large or deep to list."""
     w = _Walker(schema)
+    listed = 0
     for d in schema.definitions:
-        w.definition(d)
+        try:
+            w.definition(d)
+        except RecursionError:
+            raise WireTooLarge(f"{d.location}: the types '{d.name}' uses nest too "
+                               "deeply to list its wire items") from None
+        except _Overflow:
+            listed = MAX_WIRE_ITEMS + 1
+        listed += len(w.nodes)
+        if listed > MAX_WIRE_ITEMS:
+            raise WireTooLarge(f"{d.location}: the wire protocol has more than "
+                               f"{MAX_WIRE_ITEMS:,} items by '{d.name}' (its types "
+                               "reach each other too many ways to list)")
         yield from w.nodes
         w.nodes.clear()
 

@@ -44,6 +44,12 @@ class InputError(Exception):
     that never quote the file's contents."""
 
 
+class TooLarge(ValueError):
+    """A schema too large or deep for one stage to follow (its wire
+    protocol, see `qapidoc.compat.wire.walk`): the message says where; the
+    commands report it as unreadable input (exit 2)."""
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "Is a directory"

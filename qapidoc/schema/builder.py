@@ -82,11 +82,14 @@ NAME_CLASH = rule(
     bad="{ 'struct': 'S', 'data': { 'a-b': 'int', 'a_b': 'int' } }",
     good="{ 'struct': 'S', 'data': { 'a-b': 'int', 'c': 'int' } }",
 )
+MAX_BASE_DEPTH = 100
+"""Longest chain of bases (and union branches) built (QEMU's is 4)."""
 BAD_TYPE_USE = rule(
     "QA204", "bad-type-use",
     "A type is used where its kind is not allowed: a base that is not a "
     "struct, a union branch that is not an object, a command returning a "
-    "non-object, a union as unboxed arguments.",
+    "non-object, a union as unboxed arguments, a chain of bases more than "
+    "100 deep.",
     rationale="These uses cannot be mapped to the wire format or to C.",
     bad="{ 'command': 'get-count', 'returns': 'int' }",
     good="{ 'command': 'get-count', 'returns': 'CountInfo' }",
@@ -346,6 +349,11 @@ class Builder:
         if name in self.building:
             self.err(BAD_TYPE_USE, decl.loc, f"object '{name}' contains itself",
                      decl)
+            return None
+        if len(self.building) >= MAX_BASE_DEPTH:
+            # each level is a nested call, here and in every later stage
+            self.err(BAD_TYPE_USE, decl.loc, f"'{name}' is more than "
+                     f"{MAX_BASE_DEPTH} bases deep", decl)
             return None
         self.building.add(name)
         try:
