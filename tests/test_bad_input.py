@@ -102,3 +102,16 @@ def test_binary_garbage(tmp_path: Path) -> None:
     (tmp_path / "g.json").write_bytes(bytes(range(1, 128)) * 3)
     rc, out = lint("g.json", cwd=tmp_path)
     assert rc == 2 and "g.json:1:1: error[QA002]" in out and "not a text file" in out
+
+
+def test_include_chain_too_deep(tmp_path: Path) -> None:
+    """Each file includes the next, 600 deep: a RecursionError traceback
+    before; now the 101st include is refused at its line, exit 2 (compat
+    and build read schemas the same way)."""
+    for i in range(600):
+        (tmp_path / f"f{i}.json").write_text(
+            f"{{ 'struct': 'S{i}x', 'data': {{}} }}\n{{ 'include': 'f{i + 1}.json' }}\n")
+    rc, out = lint("--output-format", "concise", "f0.json", cwd=tmp_path)
+    assert rc == 2
+    assert ("f99.json:2:1: error[QA002] can't read include file 'f100.json': "
+            "includes nested more than 100 files deep") in out

@@ -94,6 +94,22 @@ def test_bad_baseline_is_usage_error(tmp_path: Path,
     assert "not a qapidoc baseline" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("entry", ['{"fingerprint": "x", "count": 1e999}',
+                                   '{"fingerprint": "x", "count": -5}',
+                                   '{"fingerprint": "x", "count": true}',
+                                   '{"fingerprint": 5}'])
+def test_malformed_baseline_entry_is_usage_error(tmp_path: Path, entry: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """JSON numbers are not all counts: 1e999 was an OverflowError traceback,
+    a negative or boolean count or a number as fingerprint was taken."""
+    schema = tmp_path / "s.json"
+    schema.write_text(PING)
+    bad = tmp_path / "b.json"
+    bad.write_text('{"qapidoc-baseline": 2, "findings": [' + entry + "]}")
+    assert main(["lint", str(schema), "--baseline", str(bad)]) == 2
+    assert "malformed baseline entry" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------
 # pre-commit
 

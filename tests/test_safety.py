@@ -135,7 +135,9 @@ def hostile_schema(root: Path) -> tuple[Path, dict[str, range]]:
                            "Intro <b>text</b>."]),
               # no title here (the text line is not between two adornments):
               # the build parses the directive, so lint must too
-              doc_comment(["*" * 10, f".. include:: {NEAR}", "Text", "*" * 10])]
+              doc_comment(["*" * 10, f".. include:: {NEAR}", "Text", "*" * 10]),
+              # the text right under a '= Title' heading is a paragraph of its own
+              doc_comment(["== Second", "Link `l <javascript:alert(23)>`__."])]
     cases = [*hostile_cases(), *HARMLESS]
     chunks += [definition(f"case-{n}", body) for n, (_name, body) in enumerate(cases)]
     chunks.append(definition("since-case", ["Text."], since='1.0"><img src=x onerror=alert(20)>'))

@@ -73,6 +73,15 @@ class Baseline:
     counts: Counter[object]
 
 
+def _count(entry: dict[str, object]) -> int:
+    """An entry's count: a whole number of at least 1 (ValueError else; JSON
+    may say 1e999, -5 or true)."""
+    count = entry.get("count", 1)
+    if type(count) is not int or count < 1:
+        raise ValueError(count)
+    return count
+
+
 def read_baseline(path: str) -> Baseline:
     """The recorded counts; ConfigError for a missing or malformed file."""
     try:
@@ -82,7 +91,8 @@ def read_baseline(path: str) -> Baseline:
     except (ValueError, RecursionError) as e:
         raise ConfigError(f"{path}: not a qapidoc baseline: {e}") from None
     version = data.get("qapidoc-baseline") if isinstance(data, dict) else None
-    if version not in (1, FORMAT_VERSION) or not isinstance(data.get("findings", []), list):
+    if type(version) is not int or version not in (1, FORMAT_VERSION) \
+            or not isinstance(data.get("findings", []), list):
         raise ConfigError(f"{path}: not a qapidoc baseline (expected version "
                           f"{FORMAT_VERSION}); write a new one with "
                           f"--write-baseline {path}")
@@ -90,13 +100,15 @@ def read_baseline(path: str) -> Baseline:
     for entry in data.get("findings", []):
         try:
             if version == FORMAT_VERSION:
-                counts[str(entry["fingerprint"])] += int(entry.get("count", 1))
+                if not isinstance(entry["fingerprint"], str):
+                    raise TypeError
+                counts[entry["fingerprint"]] += _count(entry)
             elif entry.get("definition"):
                 counts[(entry["code"], "", entry["definition"],
-                        entry.get("member") or "")] += int(entry.get("count", 1))
+                        entry.get("member") or "")] += _count(entry)
             else:
                 counts[(entry["code"], entry["path"], "",
-                        entry.get("message") or "")] += int(entry.get("count", 1))
+                        entry.get("message") or "")] += _count(entry)
         except (KeyError, TypeError, ValueError, AttributeError):
             raise ConfigError(f"{path}: malformed baseline entry {entry!r}; "
                               f"write a new one with --write-baseline") from None

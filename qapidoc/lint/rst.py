@@ -139,8 +139,9 @@ def _parse_doc(doc: DocComment) -> ParsedDoc:
     for number, s in enumerate(doc.sections):
         if s.kind is SectionKind.TODO or not s.text.strip():
             continue
-        texts = _without_headings(list(s.lines), number == 0) if freeform else s.lines
-        for i, text in enumerate(texts):
+        texts = _without_headings(list(s.lines), number == 0) if freeform \
+            else enumerate(s.lines)
+        for i, text in texts:
             lines.append(text)
             where.append(s.body_line + i)
         lines.append("")
@@ -187,18 +188,22 @@ def _parse_doc(doc: DocComment) -> ParsedDoc:
     return result
 
 
-def _without_headings(lines: list[str], first: bool) -> list[str]:
-    """Free-form doc text with its headings reduced to their titles' text
-    (adornments blanked), as the build takes headings out before parsing the
-    text between them and renders each title on its own: ``= Title``
-    opening the first block, and rST section titles (`rst_title_at`)."""
+def _without_headings(lines: list[str], first: bool) -> list[tuple[int, str]]:
+    """Free-form doc text with its headings reduced to their titles' text,
+    each a paragraph of its own (adornments blanked, a blank line after
+    ``= Title``), as the build takes headings out before parsing the text
+    between them and renders each title on its own: (index of the line in
+    *lines*, text).  Headings: ``= Title`` opening the first block, and rST
+    section titles (`rst_title_at`)."""
     out = list(lines)
+    after: set[int] = set()
     i = 0
     while i < len(lines):
         legacy = old_heading(lines[i]) if first and not any(
             line.strip() for line in lines[:i]) else None
         if legacy is not None:
             out[i] = legacy[1]
+            after.add(i)
             i += 1
             continue
         found = rst_title_at(lines, i)
@@ -209,7 +214,12 @@ def _without_headings(lines: list[str], first: bool) -> list[str]:
         out[i:end] = [""] * (end - i)
         out[title] = lines[title].strip()
         i = end
-    return out
+    result: list[tuple[int, str]] = []
+    for i, text in enumerate(out):
+        result.append((i, text))
+        if i in after:
+            result.append((i, ""))
+    return result
 
 
 def _parse_body(text: str, document: Any) -> None:

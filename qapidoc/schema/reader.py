@@ -38,13 +38,17 @@ SYNTAX_ERROR = rule(
 UNREADABLE = rule(
     "QA002", "unreadable-file",
     "A schema or included file cannot be read: missing, not a regular file "
-    "(a directory, FIFO or device), too large, not UTF-8 text, or an "
-    "include outside the schema's directory tree.",
+    "(a directory, FIFO or device), too large, not UTF-8 text, an "
+    "include outside the schema's directory tree, or includes nested "
+    "more than 100 files deep.",
     rationale="Every file of the schema must be readable text; a schema "
     "must not make qapidoc read other files of the machine it runs on.",
     bad="{ 'include': 'no-such-file.json' }",
     good="{ 'include': 'common.json' }",
 )
+MAX_INCLUDE_DEPTH = 100
+"""Deepest chain of includes read (QEMU's is 3): each level is a nested
+call of the reader, and of every stage that follows the include tree."""
 INCLUDE_CYCLE = rule(
     "QA003", "include-cycle",
     "A file includes itself, directly or through other files.",
@@ -759,6 +763,11 @@ class Reader:
                 return IncludeItem(path, expr.loc, None)
         if key in self.seen:
             return IncludeItem(self.seen[key].path, expr.loc, None)
+        if len(self.stack) >= MAX_INCLUDE_DEPTH:
+            self.diags.append(UNREADABLE.at(
+                expr.loc, f"can't read include file '{incl}': includes nested "
+                f"more than {MAX_INCLUDE_DEPTH} files deep"))
+            return IncludeItem(path, expr.loc, None)
         if self.tree is not None and not self._inside_tree(key):
             self.diags.append(UNREADABLE.at(
                 expr.loc, f"can't read include file '{incl}': outside the "
