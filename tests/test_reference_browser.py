@@ -57,10 +57,17 @@ _MEASURE = """(anchor) => {
   const dl = dt.parentElement;
   const signature = [".qapi-kind", ".sig-name", ".qapi-badge-since"].map(
       (sel) => box(dt.querySelector(sel)));
-  const items = [...dl.querySelectorAll(".qapi-item > p:first-child")].slice(0, 8).map(
+  // an item is a <p> (one paragraph) or a <div> whose first <p> is its head
+  const heads = [...dl.querySelectorAll(".qapi-item")].map(
+      (it) => it.tagName === "P" ? it : it.querySelector(":scope > p:first-child"))
+      .filter((p) => p);
+  const items = heads.slice(0, 8).map(
       (p) => [...p.children].filter((c) => c.tagName === "CODE"
                                          || c.className.startsWith("qapi-badge-")).map(box));
-  return {signature, items};
+  const groups = [...dl.querySelectorAll(".qapi-group:not(.qapi-group-branches)")].map(
+      (g) => ({label: box(g.querySelector(":scope > .qapi-label")),
+               items: [...g.querySelectorAll(":scope > .qapi-item")].map(box)}));
+  return {signature, items, groups};
 }"""
 
 
@@ -150,6 +157,14 @@ def test_definition_renders_densely_and_cleanly(browser: Any, site: tuple[str, P
         for i, a in enumerate(boxes):
             for b in boxes[i + 1:]:
                 assert not _boxes_overlap(a, b), (theme, name, n, a, b)
+    assert len(measured["items"]) >= 3, measured["items"]
+    # beside its label (1280 px wide), every item of a group starts right of it
+    assert measured["groups"]
+    for group in measured["groups"]:
+        label = group["label"]
+        assert group["items"], (theme, name, group)
+        for item in group["items"]:
+            assert item["x"] >= label["x"] + label["width"] - 1, (theme, name, label, item)
     if name == "drive-backup":
         notice = page.locator(f"dl:has(> dt[id='{anchor}']) > dd > p.qapi-notice").first
         assert notice.is_visible()
