@@ -178,6 +178,21 @@ def test_junit_is_xml_whatever_the_doc_text(tmp_path: Path,
     assert "'Since\ufffd7.1'" in (fail.get("message") or "")
 
 
+def test_snippet_of_a_long_line_is_a_window_at_the_column() -> None:
+    """A schema on one line of 190 KB with 20,000 findings printed 2 GB:
+    the whole line under each finding."""
+    from qapidoc.core.report import SNIPPET_WIDTH, format_text
+
+    text = "{ 'enum': 'Big', 'data': [ " + ", ".join(f"'V{i}'" for i in range(3000)) + " ] }"
+    file = SourceFile("big.json", text + "\n")
+    col = text.index("'V2000'") + 2
+    d = Diagnostic(Location(file, 1, col), "QA102", "name-case", Severity.ERROR, "bad")
+    _head, _bar, source, caret = format_text([d]).splitlines()[:4]
+    shown = source.split(" | ", 1)[1]
+    assert len(shown) <= SNIPPET_WIDTH + 6 and shown.startswith("...") and shown.endswith("...")
+    assert shown[caret.index("^") - len(caret.split("|", 1)[0]) - 2:].startswith("V2000'")
+
+
 def test_statistics_alone(schema: str, capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, err = _lint(capsys, schema, "--statistics")
     assert rc == 1

@@ -51,6 +51,10 @@ def headline(d: Diagnostic, colour: bool = False) -> str:
     return f"{paint(str(d.location), '1', colour)}: {sev}[{d.code}] {d.message}"
 
 
+SNIPPET_WIDTH = 160
+"""Most characters of a source line shown under a finding."""
+
+
 def _snippet(d: Diagnostic, colour: bool) -> list[str]:
     """The offending source line with a caret under the column."""
     loc = d.location
@@ -60,11 +64,19 @@ def _snippet(d: Diagnostic, colour: bool) -> list[str]:
     text = lines[loc.line - 1].rstrip("\r").replace("\t", " ")
     if not text:  # an empty line (or a file that could not be read): no caret
         return []
+    col = min(loc.col, len(text) + 1)
+    if len(text) > SNIPPET_WIDTH:
+        # a window around the column: a schema on one long line would
+        # otherwise print all of it once per finding
+        start = max(0, min(col - 1 - SNIPPET_WIDTH // 2, len(text) - SNIPPET_WIDTH))
+        end = start + SNIPPET_WIDTH
+        text = ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
+        col += (3 if start else 0) - start
     width = len(str(loc.line))
     bar = paint(" " * width + " |", "1;34", colour)
     caret = paint("^", _TINT[d.severity], colour)
     return [bar, f"{paint(str(loc.line), '1;34', colour)} | {text}",
-            f"{bar} {' ' * (min(loc.col, len(text) + 1) - 1)}{caret}"]
+            f"{bar} {' ' * (col - 1)}{caret}"]
 
 
 def format_text(diags: Iterable[Diagnostic], colour: bool = False,
