@@ -435,3 +435,29 @@ def test_bad_conf_values_are_errors_not_tracebacks(tmp_path: Path, setting: str,
     assert "Traceback" not in stderr.getvalue() and "Extension error" not in stderr.getvalue()
     assert not (tmp_path / "gen").exists()
     assert "Zoo reference" in result.html("index")  # built with the default instead
+
+
+def test_generated_pages_of_long_module_names_fit_the_file_system(tmp_path: Path) -> None:
+    """Two modules named with 245 characters in two directories: the page
+    of each was named 'DIR-NAME', and Sphinx died writing 'DIR-NAME.doctree'
+    (File name too long)."""
+    name = "m" * 245
+    schema_dir = tmp_path / "schema"
+    for d in ("d1", "d2"):
+        (schema_dir / d).mkdir(parents=True)
+        (schema_dir / d / f"{name}.json").write_text(
+            f"##\n# = Module {d}\n##\n\n##\n# @c{d}:\n#\n# Since: 1.0\n##\n"
+            f"{{ 'command': 'c{d}' }}\n")
+    (schema_dir / "root.json").write_text(
+        f"{{ 'include': 'd1/{name}.json' }}\n{{ 'include': 'd2/{name}.json' }}\n")
+    src = project(tmp_path / "p", {"index.rst": "T\n=\n\n.. toctree::\n\n   ref/index\n"})
+    root = str(schema_dir / "root.json")
+    (src / "conf.py").write_text(f'extensions = ["sphinx_ext"]\n'
+                                 f'qapidoc_schemas = {{"ref": {root!r}}}\n')
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        result = build(src, tmp_path / "p" / "out", "-E")
+    assert result.status == 0, stderr.getvalue()
+    pages = sorted(p.name for p in (tmp_path / "p" / "out" / "ref").glob("d*.html"))
+    assert len(pages) == 2 and all(len(p) < 100 for p in pages)
+    assert 'id="qapi-REF.cmd-cd2"' in result.html(f"ref/{pages[1][:-5]}")

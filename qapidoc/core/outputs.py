@@ -122,11 +122,21 @@ def _make_dir(path: Path) -> None:
 _PAGE_UNSAFE = re.compile(r"[^A-Za-z0-9_.+-]+")
 
 
+PAGE_NAME_MAX = 80
+"""Longest page name `page_safe` returns: with a directory prefix and
+Sphinx's suffixes (``.doctree``) it stays under the file systems' 255."""
+
+
 def page_safe(name: str) -> str:
     """*name* (a schema file's name) as a page name: characters a toctree
     entry or a directive option reads as markup (space, ``,``, ``<``,
-    ``|``, ``:``...) become ``-``; never empty, never a hidden file."""
+    ``|``, ``:``...) become ``-``; never empty, never a hidden file, never
+    longer than `PAGE_NAME_MAX` (a long name keeps its start and a hash of
+    the whole)."""
     safe = _PAGE_UNSAFE.sub("-", name).strip("-").lstrip(".")
+    if len(safe) > PAGE_NAME_MAX:
+        digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+        safe = f"{safe[:PAGE_NAME_MAX - 11]}-{digest}"
     return safe or "module"
 
 
