@@ -118,10 +118,13 @@ def parse_doc(doc: DocComment) -> ParsedDoc:
     A docutils tree is full of reference cycles.  The ``qapidoc`` program
     runs without the cyclic collector (see `qapidoc.cli.app.console`), so
     the trees are collected here every `_COLLECT_EVERY` documents: memory
-    stays flat over thousands of docs for a few collections."""
+    stays flat over thousands of docs for a few collections.  Only the
+    youngest generation: the trees are all there, and a full collection
+    walks the whole schema model each time (quadratic: 20,000 documented
+    definitions took 52 s, most of it collecting)."""
     result = _parse_doc(doc)
     if next(_parsed) % _COLLECT_EVERY == 0 and not gc.isenabled():
-        gc.collect()
+        gc.collect(0)
     return result
 
 
