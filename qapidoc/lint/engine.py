@@ -332,6 +332,28 @@ def _line_length_findings(ctx: LintContext) -> Iterator[Diagnostic]:
                               [(ln.line, ln.text) for ln in doc.lines], limit)
 
 
+def line_growth(fix: Sequence[Edit], texts: dict[str, str],
+                grown: dict[tuple[str, int], int], limit: int) -> dict[tuple[str, int], int] | None:
+    """How much *fix* lengthens each line it edits within (key: file and
+    line start, value: total growth with the fixes taken before), or None
+    when a comment line that fits *limit* would no longer fit: such a fix is
+    not offered (the finding is not fixable) and not applied by ``--fix``."""
+    out: dict[tuple[str, int], int] = {}
+    for e in fix:
+        text = texts.get(e.path)
+        if text is None or "\n" in e.text or "\n" in text[e.start:e.end]:
+            continue
+        start = text.rfind("\n", 0, e.start) + 1
+        end = text.find("\n", e.start)
+        line = text[start:end if end >= 0 else len(text)]
+        key = (e.path, start)
+        total = out.get(key, grown.get(key, 0)) + len(e.text) - (e.end - e.start)
+        if line.lstrip().startswith("#") and len(line) <= limit < len(line) + total:
+            return None
+        out[key] = total
+    return out
+
+
 SAME_PROBLEM = {"QD301": "QA304"}
 """Lint rules that, where they find something at the very place a QEMU
 check (the value) does, find the same problem: one finding is reported,
@@ -390,6 +412,7 @@ def _run(schema: Schema, config: Config | None, release: Version | None,
     ctx = LintContext(schema, config, release, against, tuple(history))
     raw: list[tuple[Diagnostic, tuple[Edit, ...]]] = []
     retune = config.line_length != LINE_LIMIT
+    texts: dict[str, str] | None = None  # files' texts, once a fix is offered
     for d in schema.diagnostics:
         if d.code in codes and not (retune and d.code == "QA302"):
             raw.append((d, ()))
@@ -401,9 +424,15 @@ def _run(schema: Schema, config: Config | None, release: Version | None,
             continue
         r = lr.rule
         for f in lr.check(ctx):
+            fix = f.fix
+            if fix:
+                if texts is None:
+                    texts = {m.path: m.file.text for m in schema.modules}
+                if line_growth(fix, texts, {}, config.line_length) is None:
+                    fix = ()
             raw.append((r.at(f.location, f.message, context=f.context,
                              definition=f.definition, member=f.member,
-                             fixable=bool(f.fix)), f.fix))
+                             fixable=bool(fix)), fix))
     kept = suppressions.apply(ctx, _merge_same_problem(raw), codes)
     overrides = _severity_overrides(config)
     ignores: dict[str, set[str]] = {}

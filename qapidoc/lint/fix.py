@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from qapidoc.core.source import Diagnostic
-from qapidoc.lint.engine import Edit, LintResult
+from qapidoc.lint.engine import Edit, LintResult, line_growth
 
 MAX_ROUNDS = 10
 
@@ -33,7 +33,7 @@ def apply_edits(fixes: Sequence[tuple[Diagnostic, tuple[Edit, ...]]],
         spans = [(e.path, e.start, e.end) for e in fix]
         if any(_overlaps(taken.get(p, []), s, t) for p, s, t in spans):
             continue
-        growth = _growth(fix, texts, grown, limit) if limit is not None else {}
+        growth = line_growth(fix, texts, grown, limit) if limit is not None else {}
         if growth is None:
             continue
         grown.update(growth)
@@ -52,27 +52,6 @@ def apply_edits(fixes: Sequence[tuple[Diagnostic, tuple[Edit, ...]]],
         if text != texts[path]:
             out[path] = text
     return out, [d for d, _ in chosen]
-
-
-def _growth(fix: Sequence[Edit], texts: dict[str, str], grown: dict[tuple[str, int], int],
-            limit: int) -> dict[tuple[str, int], int] | None:
-    """How much *fix* lengthens each line it edits within (key: file and
-    line start, value: total growth with the fixes taken before), or None
-    when a comment line that fits *limit* would no longer fit."""
-    out: dict[tuple[str, int], int] = {}
-    for e in fix:
-        text = texts[e.path]
-        if "\n" in e.text or "\n" in text[e.start:e.end]:
-            continue
-        start = text.rfind("\n", 0, e.start) + 1
-        end = text.find("\n", e.start)
-        line = text[start:end if end >= 0 else len(text)]
-        key = (e.path, start)
-        total = out.get(key, grown.get(key, 0)) + len(e.text) - (e.end - e.start)
-        if line.lstrip().startswith("#") and len(line) <= limit < len(line) + total:
-            return None
-        out[key] = total
-    return out
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
