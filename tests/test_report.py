@@ -178,6 +178,18 @@ def test_junit_is_xml_whatever_the_doc_text(tmp_path: Path,
     assert "'Since\ufffd7.1'" in (fail.get("message") or "")
 
 
+def test_sarif_uris_are_percent_encoded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """SARIF wants URI references; a schema file may be 'sub dir/a`b.json'."""
+    (tmp_path / "sub dir").mkdir()
+    (tmp_path / "sub dir" / "a`b.json").write_text("{ 'struct': 'Foo', 'data': {} }\n")
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = _lint(capsys, "sub dir/a`b.json", "--no-config", "--format", "sarif")
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(out)["runs"][0]["results"]}
+    assert uris == {"sub%20dir/a%60b.json"}
+
+
 def test_snippet_of_a_long_line_is_a_window_at_the_column() -> None:
     """A schema on one line of 190 KB with 20,000 findings printed 2 GB:
     the whole line under each finding."""

@@ -18,6 +18,7 @@ from typing import Any
 from qapidoc.compat.diff import CHANGE_KINDS, Change
 from qapidoc.compat.wire import WirePath
 from qapidoc.core.record import record
+from qapidoc.core.report import uri_path
 from qapidoc.core.source import Location, Severity
 
 FORMATS = ("text", "json", "sarif", "github", "markdown", "rst")
@@ -174,7 +175,7 @@ def _artifact(path: str, src: Sources, from_git: bool) -> dict[str, str]:
     if not from_git:
         base = src.base or os.getcwd()
         path = os.path.relpath(os.path.abspath(path), base)
-    return {"uri": path.replace(os.sep, "/"), "uriBaseId": "SRCROOT"}
+    return {"uri": uri_path(path), "uriBaseId": "SRCROOT"}
 
 
 def _anchor(c: Change, src: Sources) -> tuple[str, int, int]:

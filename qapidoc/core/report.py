@@ -175,12 +175,21 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 def _uri(path: str) -> str:
     """A path relative to the working directory, with ``/`` separators;
-    a ``file://`` URI for files outside it."""
+    a ``file://`` URI for files outside it.  Percent-encoded (`uri_path`)."""
     full = os.path.abspath(path)
     rel = os.path.relpath(full)
     if rel.startswith(".."):
-        return "file://" + full.replace(os.sep, "/")
-    return rel.replace(os.sep, "/")
+        return "file://" + uri_path(full)
+    return uri_path(rel)
+
+
+def uri_path(path: str) -> str:
+    """*path* as the path of a URI reference, as SARIF requires: ``/``
+    separators, a space, ``%``, a backquote or any character outside
+    RFC 3986's unreserved ones percent-encoded (file names may hold them)."""
+    from urllib.parse import quote
+
+    return quote(path.replace(os.sep, "/"), safe="/")
 
 
 def format_sarif(diags: Sequence[Diagnostic], version: str = "") -> str:
