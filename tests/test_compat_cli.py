@@ -405,3 +405,28 @@ def test_git_reader_uses_one_process(repo: Path) -> None:
     # Reading again after close starts a new process.
     assert opener("qapi/schema.json")[0] is not None
     opener.close()
+
+
+def test_changelog_labels_are_text_never_markup(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A label comes from a VERSION file or a file name: in a Markdown or
+    rST changelog it is text (an HTML tag there reached Markdown pages), a
+    VERSION file that holds no version is not a label, and --old-label must
+    be one line (a newline put a directive into the rST)."""
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "VERSION").write_text("10.2.0 <script>alert(1)</script>\n")
+    (tmp_path / "old" / "s.json").write_text("{ 'command': 'ping' }\n")
+    (tmp_path / "new_*x*.json").write_text("{ 'command': 'ping', 'data': { 'a': 'int' } }\n")
+    old, new = str(tmp_path / "old" / "s.json"), str(tmp_path / "new_*x*.json")
+    _, out, _ = run(capsys, "compat", "--format", "markdown", old, new)
+    title = out.splitlines()[0]
+    assert "<script>" not in title and "VERSION" not in title and "10.2.0" not in title
+    assert title.endswith("new\\_\\*x\\*.json")
+    _, out, _ = run(capsys, "compat", "--format", "markdown", "--old-label", "a <b>", old, new)
+    assert out.splitlines()[0].startswith("# QAPI changes from a &lt;b&gt; to ")
+    _, out, _ = run(capsys, "compat", "--format", "rst", "--old-label", "v_1", old, new)
+    assert out.splitlines()[0].startswith("QAPI changes from v\\_1 to ")
+    with pytest.raises(SystemExit) as exc:
+        main(["compat", "--format", "rst", "--old-label", "a\n.. include:: /etc/passwd",
+              old, new])
+    assert exc.value.code == 2

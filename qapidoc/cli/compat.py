@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -68,10 +69,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="accept the change at this wire path (as shown by "
                    "compat, e.g. query-sev:returns.handle): it becomes info; "
                    "repeatable, adds to the configuration's compat.accept")
-    p.add_argument("--old-label", metavar="TEXT",
+    p.add_argument("--old-label", metavar="TEXT", type=_label_option,
                    help="how OLD is named in changelogs (default: the VERSION "
                    "file beside or above it, else OLD as given)")
-    p.add_argument("--new-label", metavar="TEXT",
+    p.add_argument("--new-label", metavar="TEXT", type=_label_option,
                    help="how NEW is named in changelogs (default: as for OLD)")
     add_config_options(p)
     p.add_argument("--list-kinds", action="store_true",
@@ -119,6 +120,18 @@ def load(spec: str, what: str) -> Schema:
         raise UsageError(f"{_prefix(spec)}{e}") from None
 
 
+_VERSION_LABEL = re.compile(r"\d+(?:\.\d+)+(?:[-+~][0-9A-Za-z.]+)?")
+"""What a VERSION file must hold to name a release in changelogs (QEMU's
+``10.1.50``, ``9.2.0-rc1``); any other text is not shown."""
+
+
+def _label_option(text: str) -> str:
+    """A changelog label from the command line: one line of text."""
+    if not text.isprintable():
+        raise argparse.ArgumentTypeError(f"{text!r} must be one line of printable characters")
+    return text
+
+
 def label(spec: str) -> str:
     """How a changelog names an input: the release in the ``VERSION`` file
     of the schema's directory or one above it (as in QEMU's tree), else
@@ -142,7 +155,7 @@ def label(spec: str) -> str:
     for _ in range(4):
         text, _why = read(os.path.join(where, "VERSION") if where else "VERSION")
         version = (text or "").strip()
-        if version and len(version) < 40 and "\n" not in version:
+        if _VERSION_LABEL.fullmatch(version):
             return version
         parent = os.path.dirname(where)
         if not where or parent == where or (

@@ -266,11 +266,15 @@ def format_github(changes: Sequence[Change], src: Sources) -> str:
 def _changelog(changes: Sequence[Change], src: Sources,
                heading: Callable[[str, int], list[str]],
                code: Callable[[str], str], strong: Callable[[str], str],
-               code_spans: Callable[[str], str] = lambda text: text) -> str:
+               code_spans: Callable[[str], str] = lambda text: text,
+               plain: Callable[[str], str] = lambda text: text) -> str:
     """Added / Changed / Deprecated / Removed, per command and event, one
-    sentence per change (`Change.message`), breaking ones marked."""
-    out = heading(f"QAPI changes from {src.old_label or src.old} to "
-                  f"{src.new_label or src.new}", 1)
+    sentence per change (`Change.message`), breaking ones marked.  The
+    labels (a VERSION file's text, a file name) go through *plain*: they
+    are text, never markup."""
+    old = plain(" ".join((src.old_label or src.old).split()))
+    new = plain(" ".join((src.new_label or src.new).split()))
+    out = heading(f"QAPI changes from {old} to {new}", 1)
     breaking = sum(1 for c in changes if c.severity is Severity.ERROR)
     warnings = sum(1 for c in changes if c.severity is Severity.WARNING)
     out.append(f"{len(changes)} changes: {breaking} breaking, {warnings} "
@@ -309,10 +313,22 @@ def _changelog(changes: Sequence[Change], src: Sources,
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|!])")
+_RST_SPECIAL = re.compile(r"([\\`*_|])")
+
+
+def _markdown_text(text: str) -> str:
+    """*text* shown as is in Markdown: HTML escaped, markup characters
+    backslash-escaped."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def format_markdown(changes: Sequence[Change], src: Sources) -> str:
     return _changelog(changes, src,
                       lambda text, level: ["#" * level + " " + text, ""],
-                      lambda text: f"`{text}`", lambda text: f"**{text}**")
+                      lambda text: f"`{text}`", lambda text: f"**{text}**",
+                      plain=_markdown_text)
 
 
 def format_rst(changes: Sequence[Change], src: Sources) -> str:
@@ -322,7 +338,8 @@ def format_rst(changes: Sequence[Change], src: Sources) -> str:
 
     return _changelog(changes, src, heading, lambda text: f"``{text}``",
                       lambda text: f"**{text}**",
-                      lambda text: _BACKQUOTED.sub(r"``\1``", text))
+                      lambda text: _BACKQUOTED.sub(r"``\1``", text),
+                      plain=lambda text: _RST_SPECIAL.sub(r"\\\1", text))
 
 
 def render(fmt: str, changes: Sequence[Change], src: Sources, *,
