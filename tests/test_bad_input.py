@@ -184,3 +184,17 @@ def test_doc_trees_are_collected_young(monkeypatch: pytest.MonkeyPatch) -> None:
         assert d.doc is not None
         rst.parse_doc(d.doc)
     assert calls and all(args == (0,) for args in calls)
+
+
+def test_reference_schema_with_a_syntax_error_is_unreadable(tmp_path: Path) -> None:
+    """--against and --history compare with an earlier release: one that
+    stops at a syntax error was taken as a smaller release (its later
+    definitions 'new'), silently; now it is unreadable input, as compat
+    refuses it."""
+    (tmp_path / "old.json").write_text("{ 'command': 'a' }\n{ 'command': 'b' \n")
+    (tmp_path / "new.json").write_text(
+        "##\n# @a:\n#\n# Since: 1.0\n##\n{ 'command': 'a' }\n")
+    for option in ("--against", "--history"):
+        spec = "old.json" if option == "--against" else "1.0=old.json"
+        rc, out = lint("--release", "2.0", option, spec, "new.json", cwd=tmp_path)
+        assert rc == 2 and "cannot read" in out and "old.json:2:" in out, out

@@ -176,9 +176,13 @@ def _against(config: Config) -> Schema | None:
 
 def _readable(schema: Schema, what: str) -> None:
     """A schema given as reference (--against, --history) must be read
-    whole: a missing included file is unreadable input (exit 2), not a
-    smaller previous release."""
-    why = next((d for d in schema.diagnostics if unreadable([d])), None)
+    whole: a missing included file, or an error after which the model is
+    incomplete (a syntax error: as for compat), is unreadable input (exit
+    2), not a smaller previous release."""
+    from qapidoc.core.registry import model_errors
+
+    why = next((d for d in schema.diagnostics if unreadable([d])), None) \
+        or next(iter(model_errors(schema.diagnostics)), None)
     if why is not None or not schema.modules:
         text = (f"{why.location}: {why.message}" if why is not None else
                 "; ".join(d.message for d in schema.diagnostics[:1]))
