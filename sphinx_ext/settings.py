@@ -7,10 +7,11 @@ docs' configuration page can list them from `describe()`.
 
 from __future__ import annotations
 
-import re
 import weakref
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
+
+from qapidoc.core.outputs import NAMESPACE_NAME
 
 
 def _help(text: str, rebuild: str = "env", types: tuple[type, ...] = ()) -> dict[str, Any]:
@@ -96,7 +97,6 @@ def _rows() -> list[tuple[str, Any, str, str, tuple[type, ...]]]:
 
 _OPTIONAL_TEXT = ("qapidoc_srctree", "qapidoc_include_root", "qapidoc_lint_config")
 _SCHEMA_KEYS = frozenset({"path", "namespace", "title"})
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
 def config_problems(config: Any) -> list[tuple[str, str]]:
@@ -148,7 +148,7 @@ def _schemas_problem(schemas: object) -> str | None:
             return f"{where}: 'path' must be the schema's path, got {spec.get('path')!r}"
         namespace = spec.get("namespace")
         if namespace is not None and not (isinstance(namespace, str)
-                                          and _NAME.fullmatch(namespace)):
+                                          and NAMESPACE_NAME.fullmatch(namespace)):
             return f"{where}: 'namespace' must be a name such as QMP, got {namespace!r}"
         title = spec.get("title")
         if title is not None and not (isinstance(title, str) and title.isprintable()):

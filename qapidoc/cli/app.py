@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import cast
 
+from qapidoc.core.inputs import TooLarge
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -144,14 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.print_usage(sys.stderr)
         sys.stderr.write(f"{sub.prog}: error: {e}\n")
         return EXIT_USAGE
-    except UsageError as e:
-        sys.stderr.write(f"qapidoc: error: {e}\n")
-        return EXIT_USAGE
-    except ValueError as e:
-        from qapidoc.core.inputs import TooLarge
-
-        if not isinstance(e, TooLarge):
-            raise
+    except (UsageError, TooLarge) as e:
         sys.stderr.write(f"qapidoc: error: {e}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -23,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_STATUS, EXIT_USAGE, UsageError
-from qapidoc.cli.options import add_config_options, read_config, unreadable
+from qapidoc.cli.options import add_config_options, one_line, read_config, unreadable
 from qapidoc.core.outputs import (
+    NAMESPACE_NAME,
     Manifest,
     OutputError,
     claim_directory,
@@ -91,7 +91,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="also write into a non-empty DIR (or --project-dir) "
                    "that qapidoc did not write; files of the site replace "
                    "files of the same name, a project's files never do")
-    p.add_argument("--title", metavar="T", type=_one_line,
+    p.add_argument("--title", metavar="T", type=one_line,
                    help="site title (default: the schema's first heading, "
                    "else the file name)")
     p.add_argument("--namespace", metavar="NS", default="", type=_namespace,
@@ -100,7 +100,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--theme", choices=tuple(THEMES), default=DEFAULT_THEME,
                    help=f"HTML theme (default: {DEFAULT_THEME}, installed with "
                    "qapidoc; sphinx_rtd_theme must be installed)")
-    p.add_argument("--project-version", metavar="TEXT", type=_one_line,
+    p.add_argument("--project-version", metavar="TEXT", type=one_line,
                    help="version shown with the title (default: the release of "
                    "the configuration, else of a VERSION file above the schema, "
                    "else the newest Since of the schema)")
@@ -130,22 +130,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(run=run)
 
 
-_NAMESPACE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-
-
 def _namespace(text: str) -> str:
     """A namespace goes into generated directives and every anchor: a name."""
-    if text and not _NAMESPACE.fullmatch(text):
+    if text and not NAMESPACE_NAME.fullmatch(text):
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a name (a letter, then letters, digits, '-' or '_')")
-    return text
-
-
-def _one_line(text: str) -> str:
-    """A title or version goes into generated rST: one line of printable text."""
-    if not text.isprintable():
-        raise argparse.ArgumentTypeError(
-            f"{text!r} must be one line of printable characters")
     return text
 
 

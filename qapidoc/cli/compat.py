@@ -30,6 +30,7 @@ from qapidoc.cli.options import (
     add_fail_on,
     config_start,
     exit_status,
+    one_line,
     read_config,
     unreadable,
 )
@@ -69,10 +70,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="accept the change at this wire path (as shown by "
                    "compat, e.g. query-sev:returns.handle): it becomes info; "
                    "repeatable, adds to the configuration's compat.accept")
-    p.add_argument("--old-label", metavar="TEXT", type=_label_option,
+    p.add_argument("--old-label", metavar="TEXT", type=one_line,
                    help="how OLD is named in changelogs (default: the VERSION "
                    "file beside or above it, else OLD as given)")
-    p.add_argument("--new-label", metavar="TEXT", type=_label_option,
+    p.add_argument("--new-label", metavar="TEXT", type=one_line,
                    help="how NEW is named in changelogs (default: as for OLD)")
     add_config_options(p)
     p.add_argument("--list-kinds", action="store_true",
@@ -123,13 +124,6 @@ def load(spec: str, what: str) -> Schema:
 _VERSION_LABEL = re.compile(r"\d+(?:\.\d+)+(?:[-+~][0-9A-Za-z.]+)?")
 """What a VERSION file must hold to name a release in changelogs (QEMU's
 ``10.1.50``, ``9.2.0-rc1``); any other text is not shown."""
-
-
-def _label_option(text: str) -> str:
-    """A changelog label from the command line: one line of text."""
-    if not text.isprintable():
-        raise argparse.ArgumentTypeError(f"{text!r} must be one line of printable characters")
-    return text
 
 
 def label(spec: str) -> str:

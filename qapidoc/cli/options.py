@@ -25,6 +25,15 @@ UNREADABLE_CODES = frozenset({"QA002"})
 """Front-end codes that mean the input could not be read: exit status 2."""
 
 
+def one_line(text: str) -> str:
+    """An option whose text goes into generated output (a title, a version,
+    a changelog label) as one line of printable characters."""
+    if not text.isprintable():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} must be one line of printable characters")
+    return text
+
+
 def add_config_options(p: argparse.ArgumentParser) -> None:
     """``--config FILE`` and ``--no-config`` (mutually exclusive)."""
     group = p.add_mutually_exclusive_group()

@@ -119,6 +119,10 @@ def _make_dir(path: Path) -> None:
         os.mkdir(path)
 
 
+NAMESPACE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+"""A QAPI namespace (``QMP``) as it may go into generated directives and
+anchors, from the command line or ``conf.py`` (`fullmatch`)."""
+
 _PAGE_UNSAFE = re.compile(r"[^A-Za-z0-9_.+-]+")
 
 

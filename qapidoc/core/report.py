@@ -13,6 +13,7 @@ definition and member it concerns, or null) and ``fixable`` (boolean).
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import IO
@@ -304,13 +305,14 @@ def github_summary(diags: Sequence[Diagnostic], files: int) -> str:
 # JUnit XML
 
 
-def _xml(text: str) -> str:
-    """*text* without the characters XML 1.0 cannot hold, even escaped (doc
-    text may have a vertical tab or form feed, which QEMU accepts in
-    comments): each becomes U+FFFD."""
-    import re
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 cannot hold, even escaped (doc text may have a
+vertical tab or form feed, which QEMU accepts in comments)."""
 
-    return re.sub("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", "\ufffd", text)
+
+def _xml(text: str) -> str:
+    """*text* with each character XML cannot hold made U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def format_junit(diags: Sequence[Diagnostic], files: Sequence[str] = ()) -> str:
