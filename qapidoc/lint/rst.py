@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from qapidoc.core.allowlist import parse_problem
 from qapidoc.core.sanitize import allow_listed_markup, sanitize
-from qapidoc.schema.docs import old_heading, rst_title_at
+from qapidoc.schema.docs import headings
 from qapidoc.schema.model import DocComment, SectionKind
 
 _CODE_OPTIONS = ("caption", "class", "dedent", "emphasize-lines", "force", "lineno-start",
@@ -196,27 +196,14 @@ def _without_headings(lines: list[str], first: bool) -> list[tuple[int, str]]:
     each a paragraph of its own (adornments blanked, a blank line after
     ``= Title``), as the build takes headings out before parsing the text
     between them and renders each title on its own: (index of the line in
-    *lines*, text).  Headings: ``= Title`` opening the first block, and rST
-    section titles (`rst_title_at`)."""
+    *lines*, text).  Headings as `qapidoc.schema.docs.headings` reads them."""
     out = list(lines)
     after: set[int] = set()
-    i = 0
-    while i < len(lines):
-        legacy = old_heading(lines[i]) if first and not any(
-            line.strip() for line in lines[:i]) else None
-        if legacy is not None:
-            out[i] = legacy[1]
-            after.add(i)
-            i += 1
-            continue
-        found = rst_title_at(lines, i)
-        if found is None:
-            i += 1
-            continue
-        title, end = found[0], found[0] + 2
-        out[i:end] = [""] * (end - i)
-        out[title] = lines[title].strip()
-        i = end
+    for found in headings(lines, first):
+        out[found.start:found.end] = [""] * (found.end - found.start)
+        out[found.title] = found.text
+        if found.style is None:  # "= Title": its text, then a blank line
+            after.add(found.title)
     result: list[tuple[int, str]] = []
     for i, text in enumerate(out):
         result.append((i, text))

@@ -10,7 +10,8 @@ definitions; lint rules read both.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from qapidoc.core.registry import rule
 from qapidoc.core.source import Diagnostic, Location
@@ -496,6 +497,45 @@ def rst_title_at(lines: Sequence[str], i: int) -> tuple[int, str, bool] | None:
         if under is not None and len(lines[i + 1].rstrip()) >= len(lines[i].rstrip()):
             return i, under, False
     return None
+
+
+class Heading(NamedTuple):
+    """A heading of free-form doc text (`headings`): lines ``start`` to
+    ``end`` (exclusive) of its block, the title's text on line ``title``;
+    ``level`` for QEMU's ``= Title`` form, ``style`` (adornment, overlined)
+    for an rST section title."""
+
+    start: int
+    title: int
+    end: int
+    text: str
+    level: int | None
+    style: tuple[str, bool] | None
+
+
+def headings(lines: Sequence[str], first_block: bool) -> Iterator[Heading]:
+    """The headings of one block of free-form doc text, as the documentation
+    build takes them out before parsing the text around them (and lint reads
+    them alike): ``= Title`` on a line before any other text of the comment's
+    first block (*first_block*), and rST section titles (`rst_title_at`)."""
+    i = 0
+    text_before = not first_block
+    while i < len(lines):
+        legacy = None if text_before else old_heading(lines[i])
+        if legacy is not None:
+            yield Heading(i, i, i + 1, legacy[1], legacy[0], None)
+            i += 1
+            text_before = True
+            continue
+        found = rst_title_at(lines, i)
+        if found is None:
+            text_before = text_before or bool(lines[i].strip())
+            i += 1
+            continue
+        title, char, overlined = found
+        yield Heading(i, title, title + 2, lines[title].strip(), None, (char, overlined))
+        i = title + 2
+        text_before = True
 
 
 def text_findings(where: Location, lines: Sequence[tuple[int, str]],

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from docutils.statemachine import StringList
 
 from qapidoc.core.outputs import page_safe
-from qapidoc.schema.docs import old_heading, rst_title_at
+from qapidoc.schema.docs import headings
 from qapidoc.schema.model import (
     AlternateType,
     Branch,
@@ -229,34 +229,16 @@ def _split_headings(
     for number, section in enumerate(doc.sections):
         if section.kind is SectionKind.TODO:
             continue
-        first = number == 0
         lines = section.text.split("\n")
         source = section.location.path
         start = 0
-        i = 0
-        while i < len(lines):
-            # QEMU's "= Title" form: the first line of a free-form block,
-            # its level the number of "=" signs
-            legacy = old_heading(lines[i]) if first and not any(
-                line.strip() for line in lines[:i]) else None
-            if legacy is not None:
-                yield Heading(legacy[1], legacy[0], source, section.body_line + i)
-                i += 1
-                start = i
-                continue
-            found = rst_title_at(lines, i)
-            if found is None:
-                i += 1
-                continue
-            title_at, char, overlined = found
-            style = (char, overlined)
-            block_start = i
-            yield from _chunk(lines[start:block_start], source, section.body_line + start,
+        for found in headings(lines, number == 0):
+            yield from _chunk(lines[start:found.start], source, section.body_line + start,
                               problems)
-            yield Heading(lines[title_at].strip(), styles.level(style), source,
-                          section.body_line + title_at)
-            i = title_at + 2
-            start = i
+            level = styles.level(found.style) if found.style else found.level
+            assert level is not None
+            yield Heading(found.text, level, source, section.body_line + found.title)
+            start = found.end
         yield from _chunk(lines[start:], source, section.body_line + start, problems)
 
 
