@@ -326,3 +326,19 @@ def test_doc_comment_lines_as_a_plain_walk_reads_them() -> None:
         expected = [(n, t.lstrip()[2:].rstrip())
                     for n, t in enumerate(["# @ping:", *body], 2) if t.strip()]
         assert [tuple(d) for d in docs[0].lines] == expected, body
+
+
+def test_control_characters_are_found_by_the_byte_test() -> None:
+    from qapidoc.core.inputs import _CONTROL, InputError, decode_text
+
+    pieces = ["a", " ", "\n", "\t", "\x0c", "\x00", "\x08", "\x1f", "\x7f", "\x80",
+              "\x9f", "\xa0", "\xa9", "\u0100", "\u2028", "\U0001f600"]
+    rng = random.Random(41)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        try:
+            assert decode_text(text.encode()) == text
+            bad = False
+        except InputError:
+            bad = True
+        assert bad == (_CONTROL.search(text) is not None), repr(text)

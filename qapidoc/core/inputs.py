@@ -37,6 +37,9 @@ _FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 """Characters no schema contains: NUL and the other C0 and C1 controls
 (tab, newline, carriage return, form feed and vertical tab are text)."""
+_CONTROL_BYTES = bytes(range(0x09)) + bytes(range(0x0e, 0x20)) + b"\x7f"
+"""The C0 controls of `_CONTROL` and DEL as UTF-8 bytes; its C1 controls
+(U+0080 to U+009F) are encoded with the lead byte 0xC2."""
 
 
 class InputError(Exception):
@@ -113,6 +116,8 @@ def decode_text(data: bytes) -> str:
         line, col = _line_col(data, e.start)
         raise InputError(f"not valid UTF-8: byte 0x{data[e.start]:02x} at "
                          f"line {line}, column {col}") from None
+    if len(data.translate(None, _CONTROL_BYTES)) == len(data) and b"\xc2" not in data:
+        return text  # the usual case, a byte table instead of a search per character
     bad = _CONTROL.search(text)
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1
