@@ -165,10 +165,11 @@ class _DocParser:
         if self.cur is None:
             return
         kind, name, tag, where = self.cur
-        while self.cur_text and not self.cur_text[-1]:
-            self.cur_text.pop()
-        text = "\n".join(self.cur_text)
-        if kind in _NEEDS_TEXT and not text.strip() and (tag or name):
+        cur_text = self.cur_text
+        while cur_text and not cur_text[-1]:
+            cur_text.pop()
+        text = "\n".join(cur_text)
+        if (not text or text.isspace()) and kind in _NEEDS_TEXT and (tag or name):
             self.diags.append(DOC_STRUCTURE.at(
                 where, f"text required after '{tag or '@' + name}:'",
                 context=self.raw.loc))
@@ -219,7 +220,7 @@ class _DocParser:
         seen_features = False
         names: set[str] = set()
         feature_names: set[str] = set()
-        tags: set[SectionKind] = set()
+        tags: list[SectionKind] = []  # not a set: enum members hash in Python
         while True:
             line = self.line()
             while line == "":
@@ -273,7 +274,7 @@ class _DocParser:
                         context=self.raw.loc))
                 if kind in _UNIQUE and kind in tags:
                     self.error(idx, f"duplicated '{tag}' section")
-                tags.add(kind)
+                tags.append(kind)
                 self.start(kind, idx, tag=tag)
                 if kind in (SectionKind.NOTE, SectionKind.EXAMPLE):
                     self.legacy_body(line[m.end():], idx)
@@ -322,7 +323,7 @@ class _DocParser:
                     role: str) -> None:
         idx = self.i
         name = m.group(1)
-        if name.rstrip(" ") and name == name.lstrip() and name != name.rstrip(" "):
+        if name[-1:] == " " and name.rstrip(" ") and name == name.lstrip():
             name = name.rstrip(" ")
             self.diags.append(SPACED_NAME.at(
                 self.loc(idx), f"space before the colon of '@{name}:'",
@@ -332,8 +333,17 @@ class _DocParser:
         elif name in seen:
             self.error(idx, f"'{name}' {role} name duplicated")
         seen.add(name)
-        self.start(kind, idx, name=name)
-        self.body(self.lines[idx][1][m.end():], idx)
+        # `start` and `body`, inlined: there is one description per member.
+        if self.cur is not None:
+            self.flush()
+        number, text = self.lines[idx]
+        self.cur = (kind, name, "", tuple.__new__(Location, (self.src, number, 1)))
+        self.cur_line = number
+        rest = text[m.end():]
+        self.cur_text = [rest] if rest else []
+        self.i = idx + 1
+        self.indented()
+        self.flush()
 
     def body(self, rest: str, idx: int) -> None:
         """A section's text: `rest` of its first line (`idx`, the current
