@@ -414,8 +414,9 @@ class _FileParser:
 
     # The parser makes a node and a location per token.  It builds the
     # named tuples with `tuple.__new__`, as their own constructors do, minus
-    # a Python-level call each, and takes a string value (most values) or
-    # a ':' straight from the token list when no comment is in the way.
+    # a Python-level call each, and takes a string value (most values), a
+    # ':', a ',' and the key after it, or a closing bracket straight from
+    # the token list when no comment is in the way.
 
     def obj(self, start: Token, depth: int) -> Obj:
         if depth > MAX_DEPTH:
@@ -450,11 +451,21 @@ class _FileParser:
             seen.add(name)
             val = toks[pos]
             if val[0] == "str":
-                self.pos = pos + 1
+                pos += 1
                 items.append((key, new(Str, (val[1], new(Location, (src, val[2], val[3]))))))
             else:
                 self.pos = pos
                 items.append((key, self.value(depth)))
+                pos = self.pos
+            tok = toks[pos]
+            if tok[0] == "}":
+                self.pos = pos + 1
+                return new(Obj, (items, new(Location, (src, start[2], start[3]))))
+            if tok[0] == "," and toks[pos + 1][0] == "str":
+                tok = toks[pos + 1]
+                self.pos = pos + 2
+                continue
+            self.pos = pos  # a comment in the way, or an error: as `next` reads
             tok = self.next()
             if tok[0] == "}":
                 return new(Obj, (items, new(Location, (src, start[2], start[3]))))
@@ -479,10 +490,19 @@ class _FileParser:
             pos = self.pos
             val = toks[pos]
             if val[0] == "str":
-                self.pos = pos + 1
+                pos += 1
                 items.append(new(Str, (val[1], new(Location, (src, val[2], val[3])))))
             else:
                 items.append(self.value(depth))
+                pos = self.pos
+            tok = toks[pos]
+            if tok[0] == "]":
+                self.pos = pos + 1
+                return new(Arr, (items, new(Location, (src, start[2], start[3]))))
+            if tok[0] == ",":
+                self.pos = pos + 1
+                continue
+            self.pos = pos  # a comment in the way, or an error: as `next` reads
             tok = self.next()
             if tok[0] == "]":
                 return new(Arr, (items, new(Location, (src, start[2], start[3]))))
