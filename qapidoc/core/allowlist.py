@@ -190,6 +190,7 @@ def nesting_depth(lines: Sequence[str]) -> tuple[int, int]:
     """An estimate of the nesting depth of rST *lines* and the index of the
     deepest line: open indentation levels plus list markers on the line."""
     stack = [-1]  # a floor below every indentation: never popped
+    top, levels = -1, 0  # stack[-1] and len(stack) - 1, kept as the stack changes
     deepest, where = 0, 0
     for i, line in enumerate(lines):
         if not line:
@@ -199,20 +200,25 @@ def nesting_depth(lines: Sequence[str]) -> tuple[int, int]:
         if not stripped:
             continue
         indent = len(text) - len(stripped)
-        if stack[-1] != indent:  # most lines keep the level of the one before
-            while stack[-1] > indent:
+        if top != indent:  # most lines keep the level of the one before
+            while top > indent:
                 stack.pop()
-            if stack[-1] < indent:
+                top = stack[-1]
+            if top < indent:
                 stack.append(indent)
-        depth, pos = len(stack) - 1, 0
+                top = indent
+            levels = len(stack) - 1
         first = stripped[0]
         if first in _MARKER_FIRST or first.isdecimal() or (
                 first in _LETTERS and stripped[1:2] in ".)"):
+            depth, pos = levels, 0
             while (marker := _MARKER.match(stripped, pos)) is not None and marker.end() > pos:
                 depth += 1
                 pos = marker.end()
-        if depth > deepest:
-            deepest, where = depth, i
+            if depth > deepest:
+                deepest, where = depth, i
+        elif levels > deepest:
+            deepest, where = levels, i
     return deepest, where
 
 
