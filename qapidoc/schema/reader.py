@@ -276,23 +276,25 @@ def scan(src: SourceFile) -> list[Token]:
     assert lead is not None  # it matches the empty string
     skipped = lead.group()
     line = 1 + skipped.count("\n")
-    line_start = skipped.rfind("\n") + 1  # offset of the line's first character
+    before = skipped.rfind("\n")  # offset before the line's first character
     for m in _TOKEN.finditer(text, lead.end()):
         group = m.lastindex
-        if group is None:
-            continue
-        val = m.group(group)
         if group == 1:  # punctuation, the commonest token
-            append((val, val, line, m.start(group) - line_start + 1))
+            val = m[1]
+            append((val, val, line, m.start(1) - before))
             continue
         if group == 2:
-            append(("str", val[1:-1], line, m.start(group) - line_start + 1))
+            append(("str", m[2][1:-1], line, m.start(2) - before))
             continue
         if group == _NEWLINE:
+            val = m[group]
             line += val.count("\n")
-            line_start = m.start(group) + val.rfind("\n") + 1
+            before = m.start(group) + val.rfind("\n")
             continue
-        col = m.start(group) - line_start + 1
+        if group is None:  # the end of the text
+            continue
+        val = m[group]
+        col = m.start(group) - before
         kind = _GROUPS[group]
         if kind == "str":
             body_s = val[1:-1]
@@ -661,11 +663,11 @@ class _FileParser:
                     pending = None
                 self.recover(err)
                 continue
-            if pending is not None and _is_directive(expr):
+            directive = _is_directive(expr)
+            if pending is not None and directive:
                 out.append(pending)
                 pending = None
-            out.append(TopExpr(expr, pending, self.src, broken_doc)
-                       if not _is_directive(expr) else expr)
+            out.append(expr if directive else TopExpr(expr, pending, self.src, broken_doc))
             pending = None
             broken_doc = False
 
