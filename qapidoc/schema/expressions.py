@@ -196,7 +196,8 @@ class ExpressionChecker:
         self.ctx = expr.loc
         self.defn = None
         self.dropped = False
-        metas = [k for k in expr.keys() if k in META_KEYS]
+        keys = expr.keys()
+        metas = [k for k in keys if k in META_KEYS]
         old_form = _old_form(expr, metas)
         if old_form is not None:
             metas = [old_form[0]]
@@ -235,15 +236,14 @@ class ExpressionChecker:
         if simple:
             required = ("union", "data")
         ok = True
-        missing = [k for k in required if k not in expr.keys()]
+        missing = [k for k in required if k not in keys]
         if missing:
             self.err(BAD_EXPRESSION, expr.loc,
                      f"{meta} misses key" + ("s " if len(missing) > 1 else " ")
                      + ", ".join(f"'{k}'" for k in missing)
                      + f" (in {what})")
             ok = False
-        unknown = sorted(k for k in expr.keys()
-                         if k not in required and k not in optional)
+        unknown = sorted(k for k in keys if k not in required and k not in optional)
         if unknown:
             allowed = ", ".join(f"'{k}'" for k in sorted(required + optional))
             key = expr.key(unknown[0])
