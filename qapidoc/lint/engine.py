@@ -19,7 +19,7 @@ from qapidoc.core.config import Config
 from qapidoc.core.record import field, record, replace
 from qapidoc.core.registry import RULES, Rule, find_rules, load_all_rules, rule
 from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
-from qapidoc.schema.docs import LINE_LIMIT, long_lines
+from qapidoc.schema.docs import LINE_LIMIT, LINE_TEXT, long_lines
 from qapidoc.schema.model import Definition, DocComment, Schema, Section
 from qapidoc.schema.since import release_tuple
 
@@ -189,7 +189,7 @@ class LintContext:
         (asked for several times per comment by the rules)."""
         text = self._doc_texts.get(id(doc))
         if text is None:
-            text = self._doc_texts[id(doc)] = "\n".join([ln.text for ln in doc.lines])
+            text = self._doc_texts[id(doc)] = "\n".join(map(LINE_TEXT, doc.lines))
         return text
 
     def line_text(self, doc: DocComment) -> str:

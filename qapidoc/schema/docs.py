@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from typing import NamedTuple
 
 from qapidoc.core.registry import rule
@@ -458,7 +459,14 @@ def by_first_char(chars: str, rest: str) -> tuple[tuple[str, re.Pattern[str]], .
 
 def search_any(text: str, split: tuple[tuple[str, re.Pattern[str]], ...]) -> bool:
     """Whether the pattern `by_first_char` split occurs in `text`."""
-    return any(c in text and rx.search(text) is not None for c, rx in split)
+    for c, rx in split:  # noqa: SIM110 - any() over a generator costs more, per doc comment
+        if c in text and rx.search(text) is not None:
+            return True
+    return False
+
+
+LINE_TEXT = itemgetter(1)
+"""The text of a `DocLine` (or of a (number, text) pair), for `map`."""
 
 
 _SINGLE_SPACE_BY_MARK = by_first_char(".!?", r" [A-Z0-9(]")
@@ -555,7 +563,7 @@ def text_findings(where: Location, lines: Sequence[tuple[int, str]],
     literal mode: lines over `limit` columns unless just a URL (QA302), and
     one space between sentences (QA304); `where` is the comment's start."""
     width = limit - 2
-    texts = [text for _, text in lines]
+    texts = list(map(LINE_TEXT, lines))
     # A match cannot span a line break: one search of the joined lines
     # tells whether any line has one.
     if max(map(len, texts), default=0) <= width and not (
