@@ -33,6 +33,9 @@ directives and roles, ``qapi-index``, ``qapi-kind-index`` and
 ``qapidoc_tune_gc``
     Raise the garbage collector's thresholds for the build and skip the final
     collection at exit (default True; ~30% of a QEMU reference build).
+``qapidoc_template_cache``
+    Keep the theme's compiled templates in the doctree directory, so that a
+    build after the first does not compile them again (default True).
 ``qapidoc_render``
     ``"nodes"`` (default, fast) or ``"rst"`` (parse the generated rST; debugging).
 ``qapi_namespaces``
@@ -44,14 +47,13 @@ directives and roles, ``qapi-index``, ``qapi-kind-index`` and
 Layout: `domain` (object types, directives, roles, indices, anchors),
 `render` (model → rST → nodes, the ``qapi-doc`` directive, the QMP lexer),
 `pages` (generated pages), `schemas` (loading and caching the model),
-`settings` (conf.py values).  In: the model from `qapidoc`; it never
-re-parses schema text and never imports `qapidoc.cli`.
+`settings` (conf.py values), `tuning` (garbage collector, template cache),
+`toc_parents` (which toctree parents a rebuild rewrites).  In: the model
+from `qapidoc`; it never re-parses schema text and never imports
+`qapidoc.cli`.
 """
 
 from __future__ import annotations
-
-import atexit
-import gc
 
 from sphinx.application import Sphinx
 from sphinx.util.typing import ExtensionMetadata
@@ -65,42 +67,12 @@ from sphinx_ext.render.directive import QAPIDocDirective, QMPExampleDirective
 from sphinx_ext.render.wire_view import setup_wire_view
 from sphinx_ext.safety import setup_safety
 from sphinx_ext.settings import check_config, describe, fail_on_bad_config, types_of
+from sphinx_ext.toc_parents import setup_toc_parents
+from sphinx_ext.tuning import setup_tuning
 
 __all__ = ["setup"]
 
 __version__ = "0.1.0"
-
-
-_GC_THRESHOLDS = (200_000, 50, 100)
-_saved_thresholds: list[tuple[int, int, int]] = []
-_freeze_at_exit: list[bool] = []
-
-
-def _tune_gc(app: Sphinx) -> None:
-    """Docutils trees are big and cyclic: the default thresholds make Python
-    rescan the whole heap over and over, and the exit-time collection of a
-    QEMU-sized build alone takes seconds.  Objects still alive at exit are
-    frozen instead (the OS reclaims them); long-lived processes are unaffected
-    until they exit."""
-    if not app.config.qapidoc_tune_gc:
-        return
-    _saved_thresholds.append(gc.get_threshold())
-    gc.set_threshold(*_GC_THRESHOLDS)
-    if not _freeze_at_exit:
-        _freeze_at_exit.append(True)
-        atexit.register(gc.freeze)
-
-
-def _freeze_read_objects(app: Sphinx, env: object) -> None:
-    """What reading produced lives until the end of the build: stop rescanning it."""
-    if _saved_thresholds:
-        gc.freeze()
-
-
-def _restore_gc(app: Sphinx, exception: BaseException | None) -> None:
-    if _saved_thresholds:
-        gc.set_threshold(*_saved_thresholds.pop())
-        gc.unfreeze()
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
@@ -118,12 +90,11 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("config-inited", add_schema_namespaces)
     app.connect("builder-inited", generate_pages)
     app.connect("builder-inited", generate_split_pages)
-    app.connect("builder-inited", _tune_gc)
-    app.connect("env-updated", _freeze_read_objects)
-    app.connect("build-finished", _restore_gc)
     app.connect("build-finished", fail_on_bad_config)
     setup_safety(app)
     setup_dependencies(app)
+    setup_toc_parents(app)
+    setup_tuning(app)
     return {
         "version": __version__,
         "env_version": 2,

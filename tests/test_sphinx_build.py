@@ -410,6 +410,74 @@ def test_split_mode_turns_a_one_page_reference_into_module_pages(tmp_path: Path)
     assert off.soup("ref/zoo").find(id="qapi-ZOO.obj-Pen") is not None
 
 
+def test_split_rebuild_rewrites_the_parent_only_when_its_toctree_changes(
+        tmp_path: Path) -> None:
+    """A module page re-read with the same title and sections leaves its
+    toctree parent as it was; a new definition rewrites it; either way the
+    output is what a fresh build makes."""
+    page = ZOO_PAGE.replace("zoo/zoo.json", "../schemas/zoo/zoo.json")
+    # (a deeper toctree in index.rst would show pens' sections: Sphinx
+    # rewrites only a page's direct parents, with or without this change)
+    src = project(tmp_path, {"ref/zoo.rst": page, "index.rst":
+                             "Docs\n====\n\n.. toctree::\n   :maxdepth: 1\n\n   ref/zoo\n"},
+                  conf=CONF.replace("qapidoc_srctree = {srctree!r}", "qapidoc_srctree = None")
+                  + "qapidoc_split = True\n")
+    shutil.copytree(CASES / "zoo", src / "schemas" / "zoo")
+    out = tmp_path / "out"
+    assert build(src, out).status == 0
+    parent, child = out / "ref" / "zoo.html", out / "ref" / "zoo" / "pens.html"
+
+    def written() -> tuple[int, int]:
+        return parent.stat().st_mtime_ns, child.stat().st_mtime_ns
+
+    def same_as_fresh_build() -> None:
+        fresh = tmp_path / f"fresh-{time.monotonic_ns()}"
+        assert build(src, fresh, "-E").status == 0
+        pages = sorted(p.relative_to(out) for p in out.rglob("*.html"))
+        assert pages
+        for name in pages:
+            assert (fresh / name).read_bytes() == (out / name).read_bytes(), name
+
+    before = written()
+    time.sleep(0.01)
+    os.utime(src / "schemas" / "zoo" / "pens.json")
+    assert build(src, out, quiet=False).read_docs() == {"ref/zoo/pens"}
+    after = written()
+    assert after[0] == before[0] and after[1] > before[1]
+    same_as_fresh_build()
+
+    pens = src / "schemas" / "zoo" / "pens.json"
+    pens.write_text(pens.read_text() + "\n##\n# @Gate:\n#\n# A gate.\n#\n# Since: 1.1\n##\n"
+                    "{ 'struct': 'Gate', 'data': { 'width': 'uint32' } }\n")
+    time.sleep(0.01)
+    assert build(src, out, quiet=False).read_docs() == {"ref/zoo/pens"}
+    assert written()[0] > after[0]
+    assert 'href="zoo/pens.html#qapi-ZOO.obj-Gate"' in parent.read_text()
+    same_as_fresh_build()
+
+
+def test_theme_templates_are_compiled_once(tmp_path: Path) -> None:
+    """The second build loads the theme's templates from the bytecode cache
+    in the doctree directory and writes the same pages."""
+    src = project(tmp_path, {"index.rst": ZOO_PAGE})
+    out = tmp_path / "out"
+    assert build(src, out).status == 0
+    cache = out / ".doctrees" / "qapidoc-templates"
+    compiled = sorted(p.name for p in cache.iterdir())
+    assert compiled
+    first = (out / "index.html").read_bytes()
+    stamps = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    assert build(src, out, "-E").status == 0
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == stamps
+    assert (out / "index.html").read_bytes() == first
+    (src / "conf.py").write_text((src / "conf.py").read_text()
+                                 + "qapidoc_template_cache = False\n")
+    shutil.rmtree(cache)
+    assert build(src, out, "-E").status == 0
+    assert not cache.exists()
+    assert (out / "index.html").read_bytes() == first
+
+
 @pytest.mark.parametrize("setting, message", [
     ("qapidoc_schemas = 5", "qapidoc_schemas: expected a dict"),
     ('qapidoc_schemas = {"ref": {"file": "zoo/zoo.json"}}', "unknown key 'file'"),

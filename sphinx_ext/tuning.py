@@ -1,0 +1,79 @@
+"""Make Sphinx's own work cheaper on references of QEMU's size.
+
+The garbage collector: docutils trees are big and cyclic, and with the
+default thresholds Python rescans the whole heap over and over — the
+environment it just unpickled, then every doctree — and the exit-time
+collection of a QEMU-sized build alone takes seconds.  Thresholds are raised
+from ``config-inited`` (before the environment is loaded) until the build
+ends; what is loaded before reading and what reading produced is frozen,
+since it lives until the end of the build; objects still alive at exit are
+frozen instead of collected (the OS reclaims them).  A long-lived process
+gets its thresholds back, and its objects unfrozen, when the build ends.
+
+Templates: Sphinx compiles the theme's Jinja templates in every build, the
+largest single cost of writing a page or two after an edit.  Jinja's
+bytecode cache, kept in the doctree directory and checked against each
+template's source, skips that from the second build on.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import os
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+_GC_THRESHOLDS = (200_000, 50, 100)
+_saved_thresholds: list[tuple[int, int, int]] = []
+_freeze_at_exit: list[bool] = []
+
+TEMPLATE_CACHE = "qapidoc-templates"
+"""Directory of compiled templates, inside the doctree directory."""
+
+
+def _tune_gc(app: Sphinx, config: Config) -> None:
+    if not config.qapidoc_tune_gc:
+        return
+    _saved_thresholds.append(gc.get_threshold())
+    gc.set_threshold(*_GC_THRESHOLDS)
+    if not _freeze_at_exit:
+        _freeze_at_exit.append(True)
+        atexit.register(gc.freeze)
+
+
+def _freeze(app: Sphinx, *_args: object) -> None:
+    """What is alive now lives until the end of the build: stop rescanning it."""
+    if _saved_thresholds:
+        gc.freeze()
+
+
+def _restore_gc(app: Sphinx, exception: BaseException | None) -> None:
+    if _saved_thresholds:
+        gc.set_threshold(*_saved_thresholds.pop())
+        gc.unfreeze()
+
+
+def _cache_templates(app: Sphinx) -> None:
+    if not app.config.qapidoc_template_cache:
+        return
+    environment = getattr(getattr(app.builder, "templates", None), "environment", None)
+    if environment is None or environment.bytecode_cache is not None:
+        return
+    from jinja2 import FileSystemBytecodeCache
+
+    directory = os.path.join(app.doctreedir, TEMPLATE_CACHE)
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError:
+        return
+    environment.bytecode_cache = FileSystemBytecodeCache(directory)
+
+
+def setup_tuning(app: Sphinx) -> None:
+    app.connect("config-inited", _tune_gc, priority=100)
+    app.connect("builder-inited", _freeze, priority=100)
+    app.connect("builder-inited", _cache_templates)
+    app.connect("env-updated", _freeze)
+    app.connect("build-finished", _restore_gc)
