@@ -19,9 +19,11 @@ template's source, skips that from the second build on.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import os
 
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
@@ -55,20 +57,34 @@ def _restore_gc(app: Sphinx, exception: BaseException | None) -> None:
         gc.unfreeze()
 
 
+class TemplateCache(FileSystemBytecodeCache):
+    """Never a reason for a build to fail: an entry that cannot be read
+    (truncated, from another Jinja) is compiled again, and a directory that
+    cannot be written is not written."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # any damage means: compile it
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 def _cache_templates(app: Sphinx) -> None:
     if not app.config.qapidoc_template_cache:
         return
     environment = getattr(getattr(app.builder, "templates", None), "environment", None)
     if environment is None or environment.bytecode_cache is not None:
         return
-    from jinja2 import FileSystemBytecodeCache
-
     directory = os.path.join(app.doctreedir, TEMPLATE_CACHE)
     try:
         os.makedirs(directory, exist_ok=True)
     except OSError:
         return
-    environment.bytecode_cache = FileSystemBytecodeCache(directory)
+    environment.bytecode_cache = TemplateCache(directory)
 
 
 def setup_tuning(app: Sphinx) -> None:

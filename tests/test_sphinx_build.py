@@ -470,6 +470,10 @@ def test_theme_templates_are_compiled_once(tmp_path: Path) -> None:
     assert build(src, out, "-E").status == 0
     assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == stamps
     assert (out / "index.html").read_bytes() == first
+    for entry in cache.iterdir():  # damaged: compiled again, same pages
+        entry.write_bytes(entry.read_bytes()[:40])
+    assert build(src, out, "-E").status == 0
+    assert (out / "index.html").read_bytes() == first
     (src / "conf.py").write_text((src / "conf.py").read_text()
                                  + "qapidoc_template_cache = False\n")
     shutil.rmtree(cache)
