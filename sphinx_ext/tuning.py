@@ -38,7 +38,8 @@ TEMPLATE_CACHE = "qapidoc-templates"
 def _tune_gc(app: Sphinx, config: Config) -> None:
     if not config.qapidoc_tune_gc:
         return
-    _saved_thresholds.append(gc.get_threshold())
+    if not _saved_thresholds:  # an app that failed to start kept them raised
+        _saved_thresholds.append(gc.get_threshold())
     gc.set_threshold(*_GC_THRESHOLDS)
     if not _freeze_at_exit:
         _freeze_at_exit.append(True)

@@ -533,3 +533,23 @@ def test_generated_pages_of_long_module_names_fit_the_file_system(tmp_path: Path
     pages = sorted(p.name for p in (tmp_path / "p" / "out" / "ref").glob("d*.html"))
     assert len(pages) == 2 and all(len(p) < 100 for p in pages)
     assert 'id="qapi-REF.cmd-cd2"' in result.html(f"ref/{pages[1][:-5]}")
+
+
+def test_gc_thresholds_come_back_after_a_build_that_failed_to_start(tmp_path: Path) -> None:
+    """The collector is tuned from config-inited; an app that fails after
+    that (here another extension's builder-inited) must not make the next
+    build keep the raised thresholds for the rest of the process."""
+    import gc
+
+    before = gc.get_threshold()
+    broken = project(tmp_path / "broken", {"index.rst": ZOO_PAGE}, conf=CONF + (
+        "def setup(app):\n"
+        "    def boom(app):\n"
+        "        raise RuntimeError('boom')\n"
+        "    app.connect('builder-inited', boom)\n"))
+    with contextlib.redirect_stderr(io.StringIO()):
+        failed = build_main(["-b", "html", "-q", str(broken), str(tmp_path / "bad")])
+    assert failed != 0
+    src = project(tmp_path / "good", {"index.rst": ZOO_PAGE})
+    assert build(src, tmp_path / "out").status == 0
+    assert gc.get_threshold() == before
