@@ -231,22 +231,30 @@ class Builder:
         """Rewrite references to array types by name (``intList``, or
         ``FooList`` where ``['Foo']`` is used somewhere) into the array
         form, as QEMU creates those types."""
-        refs: list[tuple[object, str, TypeRef]] = []
+        # Only a reference by name ending in "List" may be rewritten: the
+        # others are not kept, only the element types of array references.
+        named: list[tuple[object, str, TypeRef]] = []
+        elements: set[str] = set()
         for d in decls:
             for attr in ("base", "data_type", "returns"):
                 ref = getattr(d, attr)
                 if ref is not None:
-                    refs.append((d, attr, ref))
+                    if ref.is_array:
+                        elements.add(ref.name)
+                    elif ref.name.endswith("List"):
+                        named.append((d, attr, ref))
             for group in (d.members, d.base_members, d.branches):
                 for m in group or ():
-                    if m.type is not None:
-                        refs.append((m, "type", m.type))
-        elements = {ref.name for _, _, ref in refs if ref.is_array}
-        for owner, attr, ref in refs:
+                    ref = m.type
+                    if ref is not None:
+                        if ref.is_array:
+                            elements.add(ref.name)
+                        elif ref.name.endswith("List"):
+                            named.append((m, "type", ref))
+        for owner, attr, ref in named:
             name = ref.name
-            if (not ref.is_array and name.endswith("List")
-                    and name not in self.decls and (
-                        name[:-4] in self.builtins or name[:-4] in elements)):
+            if name not in self.decls and (
+                    name[:-4] in self.builtins or name[:-4] in elements):
                 setattr(owner, attr, TypeRef(name[:-4], ref.location, True))
 
     def lookup_type(self, name: str) -> Definition | None:
@@ -542,7 +550,8 @@ class Builder:
                 names.add(f.name)
             for group in (d.members, d.base_members, d.values):
                 for m in group or ():
-                    names.update(f.name for f in m.features)
+                    if m.features:  # few have any: no generator for the others
+                        names.update(f.name for f in m.features)
             if len(names) > MAX_FEATURES:
                 self.err(TOO_MANY_FEATURES, d.expr.items[0][1].loc,
                          f"the schema uses {len(names)} distinct feature "
