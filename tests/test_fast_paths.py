@@ -342,3 +342,26 @@ def test_control_characters_are_found_by_the_byte_test() -> None:
         except InputError:
             bad = True
         assert bad == (_CONTROL.search(text) is not None), repr(text)
+
+
+def test_quick_items_are_what_the_token_parser_reads() -> None:
+    pieces = ["{ 'enum': 'E', 'data': [ 'a', 'b' ] }",
+              "{ 'struct': 'S', 'data': { 'a': 'int', '*b': { 'type': 'str', 'if': 'X' } } }",
+              "{ 'pragma': { 'doc-required': true } }", "{ 'include': 'x.json' }",
+              "{ 'a': 'x', 'a': 'y' }", "{ 'a': [ 'x', ], 'b': [] }", "{ 'a': 'x' # c\n}",
+              "##\n# @S:\n#\n# doc\n##\n", "##\n#x\n##\n", "## junk\n", "# comment\n",
+              "\n", " ", "\t", "'", "'k'", "'k': 'v'", "{", "}", "[", "]", ",", ":", "##",
+              "true", "x", "'a\\\\b'", "'\u00e9'"]
+    rng = random.Random(47)
+    quick = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        src = SourceFile("t.json", text)
+        items = reader.quick_items(src)
+        if items is None:
+            continue
+        quick += 1
+        parser = reader._FileParser(src)
+        assert repr(items) == repr(parser.top_level()), repr(text)
+        assert not parser.diags and not parser.broken_names, repr(text)
+    assert quick > 1000

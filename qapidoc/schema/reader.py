@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from itertools import compress, repeat
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from qapidoc.core.inputs import SCHEMA_LIMIT, InputError, inside_resolved, read_text_file
 from qapidoc.core.record import field, record, replace
@@ -272,12 +272,8 @@ def scan(src: SourceFile) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     text = src.text
-    lead = _LEADING.match(text)
-    assert lead is not None  # it matches the empty string
-    skipped = lead.group()
-    line = 1 + skipped.count("\n")
-    before = skipped.rfind("\n")  # offset before the line's first character
-    for m in _TOKEN.finditer(text, lead.end()):
+    first, line, before = _first_token(text)  # `before`: the offset before the line
+    for m in _TOKEN.finditer(text, first):
         group = m.lastindex
         if group == 1:  # punctuation, the commonest token
             val = m[1]
@@ -326,6 +322,16 @@ def scan(src: SourceFile) -> list[Token]:
         eof_line, eof_col = len(lines), len(lines[-1]) + 1
     append(("eof", "", max(eof_line, 1), eof_col))
     return tokens
+
+
+def _first_token(text: str) -> tuple[int, int, int]:
+    """Where the scan of `text` starts, past the comment and blank lines
+    that open it: the offset, its line and the offset before that line's
+    first character."""
+    lead = _LEADING.match(text)
+    assert lead is not None  # it matches the empty string
+    skipped = lead.group()
+    return lead.end(), 1 + skipped.count("\n"), skipped.rfind("\n")
 
 
 def _stray_message(val: str) -> str:
@@ -558,16 +564,9 @@ class _FileParser:
         # or a comment line.
         following = self.tokens[self.pos + 1]
         stop = following[2] - 1 if following[0] != "eof" else len(src_lines)
-        chunk = list(map(str.lstrip, src_lines[number:stop]))
-        if _BAD_DOC_LINE.search("\n" + "\n".join(chunk)):
+        lines = _clean_doc_lines(src_lines, number, stop)
+        if lines is None:
             lines = self._doc_lines(number, stop)
-        else:
-            # All well formed, "#" or "# text": numbered DocLines of the
-            # text after "# ", blank lines left out, made in C (doc lines
-            # are most lines of a schema; tuple.__new__ as in `obj`).
-            lines = list(map(tuple.__new__, repeat(DocLine), zip(
-                compress(range(number + 1, stop + 1), chunk),
-                map(str.rstrip, map(_AFTER_HASH, compress(chunk, chunk))), strict=True)))
         number = stop
         end = None
         if number < len(src_lines):
@@ -672,6 +671,146 @@ class _FileParser:
             broken_doc = False
 
 
+def _clean_doc_lines(src_lines: list[str], number: int, stop: int) -> list[DocLine] | None:
+    """The doc lines from index `number` to `stop` of the source lines
+    (blank or comment lines) when all are well formed, ``#`` or ``# text``:
+    numbered DocLines of the text after ``# ``, blank lines left out, made
+    in C (doc lines are most lines of a schema; tuple.__new__ as in `obj`).
+    None when a line needs `_FileParser._doc_lines`, which reports it."""
+    chunk = list(map(str.lstrip, src_lines[number:stop]))
+    if _BAD_DOC_LINE.search("\n" + "\n".join(chunk)):
+        return None
+    return list(map(tuple.__new__, repeat(DocLine), zip(
+        compress(range(number + 1, stop + 1), chunk),
+        map(str.rstrip, map(_AFTER_HASH, compress(chunk, chunk))), strict=True)))
+
+
+def quick_items(src: SourceFile) -> list[TopExpr | RawDoc | Obj] | None:
+    """What `_FileParser.top_level` makes of a file of well-formed
+    expressions and doc comments, read straight from the scanner's matches:
+    no token list, no call per token (a schema file is mostly such).  None
+    at the first thing the token parser would report, or look at more
+    closely (a comment or an escape inside an expression, nesting near
+    `MAX_DEPTH`): that parser then reads the file and says what is wrong.
+
+    The object or array being read keeps its items, start and state in
+    locals, the enclosing ones on a stack.  States: -1 between expressions;
+    in an object 0 after '{', 1 after a key, 2 after ':', 3 after a value,
+    4 after ','; in an array 5 after '[', 6 after ',', 7 after a value."""
+    text = src.text
+    src_lines = src.lines
+    new = tuple.__new__
+    first, line, before = _first_token(text)
+    out: list[TopExpr | RawDoc | Obj] = []
+    pending: RawDoc | None = None
+    opened: tuple[int, int] | None = None  # line and column of an unread doc comment
+    stack: list[tuple[list[Any], int, int, int, Str | None, set[str]]] = []
+    items: list[Any] = []
+    state, start_line, start_col = -1, 0, 0
+    key: Str | None = None
+    seen: set[str] = set()
+    value: Node
+    for m in _TOKEN.finditer(text, first):
+        group = m.lastindex
+        if group == 1:
+            val = m[1]
+            if val == ":":
+                if state != 1:
+                    return None
+                state = 2
+                continue
+            if val == ",":
+                if state == 3:
+                    state = 4
+                elif state == 7:
+                    state = 6
+                else:
+                    return None
+                continue
+            if val == "{" or val == "[":
+                if state == -1 and val == "{" and opened is None:
+                    stack.append((items, state, 0, 0, None, seen))
+                    items, state, seen = [], 0, set()
+                elif (state == 2 or state == 5 or state == 6) and len(stack) < MAX_DEPTH // 2:
+                    stack.append((items, state, start_line, start_col, key, seen))
+                    items = []
+                    state, seen = (0, set()) if val == "{" else (5, seen)
+                else:
+                    return None
+                start_line, start_col = line, m.start(1) - before
+                continue
+            if val == "}" and (state == 0 or state == 3):
+                value = new(Obj, (items, new(Location, (src, start_line, start_col))))
+            elif val == "]" and (state == 5 or state == 7):
+                value = new(Arr, (items, new(Location, (src, start_line, start_col))))
+            else:
+                return None
+            items, state, start_line, start_col, key, seen = stack.pop()
+            if state == -1:  # an expression read: filed as `_FileParser.top_level` does
+                expr = cast(Obj, value)
+                directive = _is_directive(expr)
+                if pending is not None and directive:
+                    out.append(pending)
+                    pending = None
+                out.append(expr if directive else TopExpr(expr, pending, src))
+                pending = None
+                continue
+        elif group == 2:
+            value = new(Str, (m[2][1:-1], new(Location, (src, line, m.start(2) - before))))
+            if state == 0 or state == 4:
+                if value[0] in seen:
+                    return None
+                seen.add(value[0])
+                key, state = value, 1
+                continue
+        elif group is None:  # the end of the text
+            break
+        elif group == _NEWLINE:  # as in `scan`
+            val = m[group]
+            line += val.count("\n")
+            before = m.start(group) + val.rfind("\n")
+            continue
+        elif _GROUPS[group] == "bool":
+            at = new(Location, (src, line, m.start(group) - before))
+            value = new(Bool, (m[group] == "true", at))
+        elif _GROUPS[group] == "comment" and state == -1:
+            if opened is not None:
+                # The token after '##' ends the comment: its closing '##'
+                # when well formed (see `_FileParser.doc_comment`).
+                number, column = opened
+                if src_lines[number - 1][:column - 1].strip() \
+                        or src_lines[line - 1].lstrip().rstrip("\r") != "##":
+                    return None
+                lines = _clean_doc_lines(src_lines, number, line - 1)
+                if lines is None:
+                    return None
+                pending = RawDoc(new(Location, (src, number, column)), lines, line)
+                opened = None
+            elif m[group].startswith("##"):
+                if m[group].rstrip("\r") != "##":
+                    return None
+                if pending is not None:
+                    out.append(pending)
+                    pending = None
+                opened = (line, m.start(group) - before)
+            continue  # or the tail of a line of code
+        else:
+            return None  # junk, a string to unescape, or a comment inside an expression
+        if state == 2:
+            items.append((key, value))
+            state = 3
+        elif state == 5 or state == 6:
+            items.append(value)
+            state = 7
+        else:
+            return None
+    if state != -1 or opened is not None:
+        return None
+    if pending is not None:
+        out.append(pending)
+    return out
+
+
 def _is_directive(expr: Obj) -> bool:
     """An include or pragma: QEMU looks for these keys among all keys."""
     return any(k.value in ("include", "pragma") for k, _ in expr.items)
@@ -744,12 +883,16 @@ class Reader:
         self.stack.append((key, src.included_from))
         items = FileItems(src)
         self.files.append(items)
-        parser = _FileParser(src)
-        top = parser.top_level()
-        if not top and not parser.diags:
+        top = quick_items(src)
+        diags: list[Diagnostic] = []
+        if top is None:
+            parser = _FileParser(src)
+            top = parser.top_level()
+            diags = parser.diags
+            self.broken_names.update(parser.broken_names)
+        if not top and not diags:
             self.diags.append(EMPTY_FILE.at(
                 Location(src, 1, 1), f"schema file '{src.path}' defines nothing"))
-        self.broken_names.update(parser.broken_names)
         for item in top:
             if isinstance(item, Obj):
                 if item.get("include") is not None:
@@ -760,7 +903,7 @@ class Reader:
                     self._pragma(item)
             else:
                 items.items.append(item)
-        self.diags.extend(parser.diags)
+        self.diags.extend(diags)
         self.stack.pop()
 
     def _include(self, expr: Obj) -> IncludeItem | None:
