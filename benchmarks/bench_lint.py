@@ -9,7 +9,8 @@ target is missed; skips (exit 0) when QEMU's tree is absent.
 With $QAPIDOC_BASE_TREE (a directory holding an earlier ``qapidoc``
 package, e.g. from ``git archive REV qapidoc | tar -x -C DIR``) it instead
 runs that tree and this checkout side by side, interleaved, both compiled
-to bytecode and started as ``python -S``, and prints the ratio of the
+to bytecode and started as ``python -S`` through what each tree's
+``qapidoc`` program runs (`_program`), and prints the ratio of the
 medians for the default preset and ``qemu`` (issue 11 measures the
 default preset against QEMU's checker through such a ratio).
 """
@@ -48,6 +49,17 @@ def run_once(preset: str) -> float:
     return elapsed
 
 
+def _program(tree: Path, args: list[str]) -> str:
+    """What the tree's ``qapidoc`` program runs, as a ``-c`` script: its
+    console entry point where it has one (which exits without tearing the
+    model down), else ``sys.exit(main(...))`` as older trees' script did."""
+    app = tree / "qapidoc" / "cli" / "app.py"
+    if app.exists() and "def console(" in app.read_text(encoding="utf-8"):
+        return (f"import sys; sys.argv = ['qapidoc', *{args!r}]; "
+                "from qapidoc.cli.app import console; console()")
+    return f"import sys; from qapidoc.cli import main; sys.exit(main({args!r}))"
+
+
 def side_by_side(base: Path, runs: int) -> int:
     """Median wall and CPU time of `base` and this checkout, interleaved."""
     trees = {"base": base, "this": Path(__file__).resolve().parents[1]}
@@ -63,7 +75,7 @@ def side_by_side(base: Path, runs: int) -> int:
                 # earlier tree may not know --no-config, nor look for them.
                 args = ["lint", *(["--no-config"] if name == "this" else []),
                         "--exit-zero", str(SCHEMA), *(["--preset", preset] if preset else [])]
-                code = f"import sys; from qapidoc.cli import main; sys.exit(main({args!r}))"
+                code = _program(tree, args)
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 start = time.perf_counter()
                 subprocess.run([sys.executable, "-S", "-c", code], cwd="/",
