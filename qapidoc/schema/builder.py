@@ -235,22 +235,21 @@ class Builder:
         # others are not kept, only the element types of array references.
         named: list[tuple[object, str, TypeRef]] = []
         elements: set[str] = set()
+
+        def note(owner: object, attr: str, ref: TypeRef | None) -> None:
+            if ref is None:
+                return
+            if ref.is_array:
+                elements.add(ref.name)
+            elif ref.name.endswith("List"):
+                named.append((owner, attr, ref))
+
         for d in decls:
             for attr in ("base", "data_type", "returns"):
-                ref = getattr(d, attr)
-                if ref is not None:
-                    if ref.is_array:
-                        elements.add(ref.name)
-                    elif ref.name.endswith("List"):
-                        named.append((d, attr, ref))
+                note(d, attr, getattr(d, attr))
             for group in (d.members, d.base_members, d.branches):
                 for m in group or ():
-                    ref = m.type
-                    if ref is not None:
-                        if ref.is_array:
-                            elements.add(ref.name)
-                        elif ref.name.endswith("List"):
-                            named.append((m, "type", ref))
+                    note(m, "type", m.type)
         for owner, attr, ref in named:
             name = ref.name
             if name not in self.decls and (

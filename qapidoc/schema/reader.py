@@ -662,11 +662,7 @@ class _FileParser:
                     pending = None
                 self.recover(err)
                 continue
-            directive = _is_directive(expr)
-            if pending is not None and directive:
-                out.append(pending)
-                pending = None
-            out.append(expr if directive else TopExpr(expr, pending, self.src, broken_doc))
+            _file(out, expr, pending, self.src, broken_doc)
             pending = None
             broken_doc = False
 
@@ -746,13 +742,8 @@ def quick_items(src: SourceFile) -> list[TopExpr | RawDoc | Obj] | None:
             else:
                 return None
             items, state, start_line, start_col, key, seen = stack.pop()
-            if state == -1:  # an expression read: filed as `_FileParser.top_level` does
-                expr = cast(Obj, value)
-                directive = _is_directive(expr)
-                if pending is not None and directive:
-                    out.append(pending)
-                    pending = None
-                out.append(expr if directive else TopExpr(expr, pending, src))
+            if state == -1:  # an expression read
+                _file(out, cast(Obj, value), pending, src)
                 pending = None
                 continue
         elif group == 2:
@@ -809,6 +800,18 @@ def quick_items(src: SourceFile) -> list[TopExpr | RawDoc | Obj] | None:
     if pending is not None:
         out.append(pending)
     return out
+
+
+def _file(out: list[TopExpr | RawDoc | Obj], expr: Obj, doc: RawDoc | None,
+          src: SourceFile, broken_doc: bool = False) -> None:
+    """Add a top-level expression and the doc comment before it to `out`:
+    a definition takes the comment, a directive leaves it on its own."""
+    if _is_directive(expr):
+        if doc is not None:
+            out.append(doc)
+        out.append(expr)
+    else:
+        out.append(TopExpr(expr, doc, src, broken_doc))
 
 
 def _is_directive(expr: Obj) -> bool:
