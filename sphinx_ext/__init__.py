@@ -67,6 +67,7 @@ from sphinx_ext.render.directive import QAPIDocDirective, QMPExampleDirective
 from sphinx_ext.render.wire_view import setup_wire_view
 from sphinx_ext.safety import setup_safety
 from sphinx_ext.settings import check_config, describe, fail_on_bad_config, types_of
+from sphinx_ext.site_pages import setup_site_pages
 from sphinx_ext.toc_parents import setup_toc_parents
 from sphinx_ext.tuning import setup_tuning
 
@@ -94,6 +95,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_safety(app)
     setup_dependencies(app)
     setup_toc_parents(app)
+    setup_site_pages(app)
     setup_tuning(app)
     return {
         "version": __version__,

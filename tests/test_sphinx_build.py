@@ -456,6 +456,91 @@ def test_split_rebuild_rewrites_the_parent_only_when_its_toctree_changes(
     same_as_fresh_build()
 
 
+BOOM_CONF = SPLIT_CONF + """\
+import os
+def setup(app):
+    def boom(app, pagename, *args):
+        if os.environ.get("QAPIDOC_TEST_BOOM") and pagename == "genindex":
+            raise RuntimeError("boom")
+    app.connect("html-page-context", boom)
+"""
+
+
+def test_site_pages_are_kept_only_while_what_they_show_is_unchanged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The general index, the QAPI indices and objects.inv are not written
+    again by a rebuild that changed nothing they show; any change, a
+    missing file, ``-a`` or a build that failed before writing them makes
+    them be written; every time, the site is what a fresh build makes."""
+    tree = tmp_path / "tree"
+    shutil.copytree(CASES / "zoo", tree / "zoo")
+    src = project(tmp_path, {"index.rst": SPLIT_INDEX}, srctree=tree, conf=BOOM_CONF)
+    out = tmp_path / "out"
+    pens = tree / "zoo" / "pens.json"
+    assert build(src, out).status == 0
+    site = sorted([out / "genindex.html", out / "objects.inv", *out.glob("qapi-*index.html")])
+    assert len(site) >= 4
+
+    def stamps() -> list[int]:
+        return [p.stat().st_mtime_ns for p in site]
+
+    def rebuild(*args: str) -> Build:
+        time.sleep(0.01)
+        result = build(src, out, *args, quiet=False)
+        assert result.status == 0 and result.warnings == ""
+        return result
+
+    def same_as_fresh_build() -> None:
+        fresh = tmp_path / f"fresh-{time.monotonic_ns()}"
+        assert build(src, fresh, "-E").status == 0
+        files = sorted(p.relative_to(out) for p in out.rglob("*")
+                       if p.suffix in (".html", ".inv") and ".doctrees" not in p.parts)
+        assert len(files) > len(site)
+        for name in files:
+            assert (fresh / name).read_bytes() == (out / name).read_bytes(), name
+
+    first = stamps()
+    os.utime(pens)
+    assert rebuild().read_docs() == {"zoo/pens", "zoo/changes"}
+    assert stamps() == first
+    same_as_fresh_build()
+
+    pens.write_text(pens.read_text().replace("# @size: square metres",
+                                             "# @size: floor area in square metres"))
+    rebuild()
+    assert stamps() == first  # a member's text: no index shows it
+    same_as_fresh_build()
+
+    pens.write_text(pens.read_text().replace("# A pen.", "# A fenced pen."))
+    rebuild()
+    assert stamps() != first  # the synopsis is in the QAPI index
+    assert "A fenced pen" in (out / "qapi-zoo-index.html").read_text()
+    same_as_fresh_build()
+
+    pens.write_text(pens.read_text() + "\n##\n# @Gate:\n#\n# A gate.\n#\n# @width: metres\n"
+                    "#\n# Since: 1.1\n##\n{ 'struct': 'Gate', 'data': { 'width': 'uint32' } }\n")
+    monkeypatch.setenv("QAPIDOC_TEST_BOOM", "1")
+    time.sleep(0.01)
+    assert build(src, out).status != 0  # documents written, the indices not
+    monkeypatch.delenv("QAPIDOC_TEST_BOOM")
+    before = stamps()
+    os.utime(pens)
+    after_failure = rebuild()
+    assert all(a > b for a, b in zip(stamps(), before, strict=True))
+    assert "ZOO:Gate" in after_failure.inventory()["qapi:object"]
+    same_as_fresh_build()
+
+    (out / "genindex.html").unlink()
+    os.utime(pens)
+    rebuild()
+    assert (out / "genindex.html").is_file()
+    same_as_fresh_build()
+
+    before = stamps()
+    rebuild("-a")
+    assert all(a > b for a, b in zip(stamps(), before, strict=True))
+
+
 def test_theme_templates_are_compiled_once(tmp_path: Path) -> None:
     """The second build loads the theme's templates from the bytecode cache
     in the doctree directory and writes the same pages."""

@@ -368,6 +368,12 @@ class QAPIDomain(Domain):
                 priority = 0
             yield obj.fullname, obj.fullname, obj.objtype, obj.docname, obj.node_id, priority
 
+    def objects_of(self, docname: str) -> list[QAPIObject]:
+        """The objects *docname* describes, whole: the domain's indices and
+        `get_objects` show nothing else of them (`sphinx_ext.site_pages`
+        keeps the indices of a rebuild when these are unchanged)."""
+        return sorted(obj for obj in self.objects.values() if obj.docname == docname)
+
     def get_full_qualified_name(self, node: Element) -> str | None:
         target = node.get("reftarget")
         if target is None:
