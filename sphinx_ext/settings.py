@@ -53,9 +53,9 @@ class Settings:
         "interpreter exit: a third of the build time of QEMU's references.", "")
     )
     qapidoc_template_cache: bool = field(default=True, metadata=_help(
-        "Keep the theme's compiled templates (Jinja's bytecode) in the doctree "
-        "directory, checked against each template's text: builds after the first "
-        "skip compiling them, a tenth of rebuilding one module of QEMU's reference.",
+        "Keep the theme's compiled templates, stylesheet templates included "
+        "(Jinja's bytecode), in the doctree directory, checked against each "
+        "template's text: builds after the first compile none of them.",
         "")
     )
     qapidoc_render: str = field(default="nodes", metadata=_help(

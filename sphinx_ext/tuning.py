@@ -11,9 +11,11 @@ frozen instead of collected (the OS reclaims them).  A long-lived process
 gets its thresholds back, and its objects unfrozen, when the build ends.
 
 Templates: Sphinx compiles the theme's Jinja templates in every build, the
-largest single cost of writing a page or two after an edit.  Jinja's
-bytecode cache, kept in the doctree directory and checked against each
-template's source, skips that from the second build on.
+largest single cost of writing a page or two after an edit, and the
+theme's ``_t`` static files (stylesheets) from their text, which Jinja's
+loader-side cache does not see.  Jinja's bytecode cache, kept in the
+doctree directory and checked against each template's source, skips both
+from the second build on.
 """
 
 from __future__ import annotations
@@ -21,9 +23,13 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
+import hashlib
 import os
+from collections.abc import Callable, MutableMapping
+from typing import Any
 
-from jinja2.bccache import Bucket, FileSystemBytecodeCache
+from jinja2 import Environment, Template
+from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
@@ -74,6 +80,28 @@ class TemplateCache(FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
+def _cached_from_string(environment: Environment, cache: BytecodeCache
+                        ) -> Callable[..., Template]:
+    """``environment.from_string`` through *cache*, as Jinja's loaders use
+    it: keyed by a digest of the source, the code checked against it."""
+    def from_string(source: str | Any, globals: MutableMapping[str, Any] | None = None,
+                    template_class: type[Template] | None = None) -> Template:
+        if not isinstance(source, str):
+            return original(source, globals, template_class)
+        name = "from_string:" + hashlib.sha256(source.encode()).hexdigest()
+        bucket = cache.get_bucket(environment, name, None, source)
+        code = bucket.code
+        if code is None:
+            code = environment.compile(source)
+            bucket.code = code
+            cache.set_bucket(bucket)
+        cls = template_class or environment.template_class
+        return cls.from_code(environment, code, environment.make_globals(globals), None)
+
+    original = environment.from_string
+    return from_string
+
+
 def _cache_templates(app: Sphinx) -> None:
     if not app.config.qapidoc_template_cache:
         return
@@ -86,6 +114,8 @@ def _cache_templates(app: Sphinx) -> None:
     except OSError:
         return
     environment.bytecode_cache = TemplateCache(directory)
+    environment.from_string = _cached_from_string(
+        environment, environment.bytecode_cache)
 
 
 def setup_tuning(app: Sphinx) -> None:

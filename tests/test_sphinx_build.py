@@ -541,20 +541,39 @@ def test_site_pages_are_kept_only_while_what_they_show_is_unchanged(
     assert all(a > b for a, b in zip(stamps(), before, strict=True))
 
 
-def test_theme_templates_are_compiled_once(tmp_path: Path) -> None:
-    """The second build loads the theme's templates from the bytecode cache
-    in the doctree directory and writes the same pages."""
+def test_theme_templates_are_compiled_once(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second build loads the theme's templates, and the stylesheet
+    templates Sphinx renders from their text, from the bytecode cache in
+    the doctree directory: it compiles no template and writes the same
+    pages and stylesheets."""
+    import jinja2
+
+    compiles: list[str | None] = []
+    compile_template = jinja2.Environment.compile
+
+    def counted(self: jinja2.Environment, source: str, name: str | None = None,
+                *args: object, **kwargs: object) -> object:
+        compiles.append(name)
+        return compile_template(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
     src = project(tmp_path, {"index.rst": ZOO_PAGE})
     out = tmp_path / "out"
     assert build(src, out).status == 0
+    assert None in compiles  # a stylesheet template, rendered from its text
     cache = out / ".doctrees" / "qapidoc-templates"
     compiled = sorted(p.name for p in cache.iterdir())
-    assert compiled
+    assert len(compiled) > len({name for name in compiles if name})
     first = (out / "index.html").read_bytes()
+    styles = {p.name: p.read_bytes() for p in (out / "_static").glob("*.css")}
     stamps = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    compiles.clear()
     assert build(src, out, "-E").status == 0
+    assert compiles == []
     assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == stamps
     assert (out / "index.html").read_bytes() == first
+    assert {p.name: p.read_bytes() for p in (out / "_static").glob("*.css")} == styles
     for entry in cache.iterdir():  # damaged: compiled again, same pages
         entry.write_bytes(entry.read_bytes()[:40])
     assert build(src, out, "-E").status == 0
