@@ -19,6 +19,11 @@ navigation, under a configuration.  So they are kept as they are when:
 An edit of a definition's text keeps them; a new definition, a changed
 synopsis or a new title writes them again, as does ``-a`` or a changed
 template (every document is then written without being re-read).
+
+``searchindex.js`` is kept on the same terms when, besides, the documents
+written hold the same words, titles and index entries as before (noted
+from the old index before Sphinx prunes them, compared after they are
+indexed again): a touch keeps it, an edit of a text writes it.
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ class _Build:
         self.structural = False  # documents added or removed, or a new configuration
         self.written: set[str] = set()
         self.verdict: bool | None = None
+        self.search_before: dict[str, Fingerprint] | None = None
 
 
 _BUILDS: weakref.WeakKeyDictionary[BuildEnvironment, _Build] = weakref.WeakKeyDictionary()
@@ -72,6 +78,19 @@ def fingerprint(env: BuildEnvironment, docname: str) -> Fingerprint:
                 o for o in domain.get_objects() if o[3] == docname)))
     entries = env.domains["index"].data.get("entries", {}).get(docname)
     return (shown_to_parents(env, docname), tuple(objects), repr(entries))
+
+
+def search_data(indexer: Any, docname: str) -> Fingerprint:
+    """Everything of *docname* Sphinx's search index holds (its private
+    tables, the same from Sphinx 8.1 to 9) but its index entries, which an
+    old index does not give back and which `fingerprint` compares as the
+    index domain holds them.  Its section titles are compared grouped by
+    title, as the index stores them (and an old index gives them back)."""
+    titles = indexer._all_titles.get(docname)
+    return (indexer._titles.get(docname), indexer._filenames.get(docname),
+            None if titles is None else tuple(sorted(titles, key=lambda t: str(t[0]))),
+            frozenset(w for w, docs in indexer._mapping.items() if docname in docs),
+            frozenset(w for w, docs in indexer._title_mapping.items() if docname in docs))
 
 
 def _stat(path: str) -> list[int] | None:
@@ -109,6 +128,19 @@ def _outputs(builder: Any) -> list[str]:
             os.path.join(builder.outdir, "objects.inv")]
 
 
+def _search_file(builder: Any) -> str | None:
+    if getattr(builder, "indexer", None) is None:
+        return None
+    return os.path.join(builder.outdir, str(builder.searchindex_filename))
+
+
+def _unchanged_file(app: Sphinx, path: str) -> bool:
+    """Whether *path* is what the last successful build left."""
+    stamp = _load_stamp(os.path.join(app.doctreedir, STAMP))
+    now = _stat(path)
+    return now is not None and stamp.get("files", {}).get(path) == now
+
+
 def _kept(app: Sphinx) -> bool:
     """Whether this build may keep the site-wide pages (decided once, when
     the first of them is due: every document has been written by then)."""
@@ -118,17 +150,29 @@ def _kept(app: Sphinx) -> bool:
     if build.verdict is None:
         env = app.env
         stamp = _load_stamp(os.path.join(app.doctreedir, STAMP))
-        files = stamp.get("files", {})
         build.verdict = (
             not build.structural
             and env.config_status == CONFIG_OK
             and build.env_stat is not None and stamp.get("env") == build.env_stat
             and build.written <= build.before.keys()
             and all(fingerprint(env, d) == fp for d, fp in build.before.items())
-            and all(_stat(path) is not None and files.get(path) == _stat(path)
-                    for path in _outputs(app.builder))
+            and all(_unchanged_file(app, path) for path in _outputs(app.builder))
         )
     return build.verdict
+
+
+def _search_kept(app: Sphinx) -> bool:
+    """Whether ``searchindex.js`` may be kept too: the site-wide pages are,
+    and the documents written held the same words, titles and entries."""
+    build = _BUILDS.get(app.env)
+    indexer = getattr(app.builder, "indexer", None)
+    path = _search_file(app.builder)
+    if build is None or build.search_before is None or path is None or not _kept(app):
+        return False
+    return (build.written == build.search_before.keys()
+            and all(search_data(indexer, d) == data
+                    for d, data in build.search_before.items())
+            and _unchanged_file(app, path))
 
 
 def _on_outdated(app: Sphinx, env: BuildEnvironment, added: Set[str],
@@ -159,6 +203,31 @@ def _wrap(app: Sphinx, builder: Builder) -> None:
             build.written.update(docnames)
         write_documents(docnames)
 
+    load_indexer: Callable[[Set[str]], None] = b.load_indexer
+
+    def load_search(docnames: Set[str]) -> None:
+        """Note what the index held of the documents about to be written
+        before Sphinx prunes them from it."""
+        indexer, build = b.indexer, _BUILDS.get(app.env)
+        prune = indexer.prune
+
+        def noted_prune(keep: Set[str]) -> None:
+            if build is not None:
+                build.search_before = {d: search_data(indexer, d) for d in docnames}
+            prune(keep)
+
+        indexer.prune = noted_prune
+        try:
+            load_indexer(docnames)
+        finally:
+            del indexer.prune
+
+    search_index: Callable[[], None] = b.dump_search_index
+
+    def dump_search_index() -> None:
+        if not _search_kept(app):
+            search_index()
+
     genindex: Callable[[], None] = b.write_genindex
     domain_indices: Callable[[], None] = b.write_domain_indices
     inventory: Callable[[], None] = b.dump_inventory
@@ -187,6 +256,8 @@ def _wrap(app: Sphinx, builder: Builder) -> None:
     b.write_genindex = write_genindex
     b.write_domain_indices = write_domain_indices
     b.dump_inventory = dump_inventory
+    b.load_indexer = load_search
+    b.dump_search_index = dump_search_index
 
 
 def _on_builder(app: Sphinx) -> None:
@@ -196,7 +267,8 @@ def _on_builder(app: Sphinx) -> None:
     if builder.name in ("html", "dirhtml") and all(
             hasattr(builder, m) for m in ("write_documents", "write_genindex",
                                           "write_domain_indices", "dump_inventory",
-                                          "get_outfilename")):
+                                          "get_outfilename", "load_indexer",
+                                          "dump_search_index")):
         _BUILDS[app.env] = _Build(_stat(os.path.join(app.doctreedir, _ENV_PICKLE)))
         _wrap(app, builder)
 
@@ -209,8 +281,10 @@ def _on_finished(app: Sphinx, exception: BaseException | None) -> None:
         with contextlib.suppress(OSError):
             os.unlink(path)
         return
+    search = _search_file(app.builder)
+    files = [*_outputs(app.builder), *([search] if search else [])]
     stamp = {"env": _stat(os.path.join(app.doctreedir, _ENV_PICKLE)),
-             "files": {p: _stat(p) for p in _outputs(app.builder)}}
+             "files": {p: _stat(p) for p in files}}
     with contextlib.suppress(OSError), open(path, "w", encoding="utf-8") as f:
         json.dump(stamp, f)
 

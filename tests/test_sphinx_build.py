@@ -468,10 +468,11 @@ def setup(app):
 
 def test_site_pages_are_kept_only_while_what_they_show_is_unchanged(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The general index, the QAPI indices and objects.inv are not written
-    again by a rebuild that changed nothing they show; any change, a
-    missing file, ``-a`` or a build that failed before writing them makes
-    them be written; every time, the site is what a fresh build makes."""
+    """The general index, the QAPI indices, objects.inv and the search
+    index are not written again by a rebuild that changed nothing they
+    show; any change, a missing file, ``-a`` or a build that failed before
+    writing them makes them be written; every time, the site is what a
+    fresh build makes."""
     tree = tmp_path / "tree"
     shutil.copytree(CASES / "zoo", tree / "zoo")
     src = project(tmp_path, {"index.rst": SPLIT_INDEX}, srctree=tree, conf=BOOM_CONF)
@@ -494,21 +495,25 @@ def test_site_pages_are_kept_only_while_what_they_show_is_unchanged(
         fresh = tmp_path / f"fresh-{time.monotonic_ns()}"
         assert build(src, fresh, "-E").status == 0
         files = sorted(p.relative_to(out) for p in out.rglob("*")
-                       if p.suffix in (".html", ".inv") and ".doctrees" not in p.parts)
+                       if p.suffix in (".html", ".inv", ".js") and ".doctrees" not in p.parts)
         assert len(files) > len(site)
         for name in files:
             assert (fresh / name).read_bytes() == (out / name).read_bytes(), name
 
-    first = stamps()
+    search = out / "searchindex.js"
+    first, first_search = stamps(), search.stat().st_mtime_ns
     os.utime(pens)
     assert rebuild().read_docs() == {"zoo/pens", "zoo/changes"}
     assert stamps() == first
+    assert search.stat().st_mtime_ns == first_search
     same_as_fresh_build()
 
     pens.write_text(pens.read_text().replace("# @size: square metres",
                                              "# @size: floor area in square metres"))
     rebuild()
     assert stamps() == first  # a member's text: no index shows it
+    assert search.stat().st_mtime_ns > first_search  # but search finds its words
+    assert '"floor"' in search.read_text()
     same_as_fresh_build()
 
     pens.write_text(pens.read_text().replace("# A pen.", "# A fenced pen."))
