@@ -76,7 +76,8 @@ def fingerprint(env: BuildEnvironment, docname: str) -> Fingerprint:
         else:
             objects.append((domain.name, *sorted(
                 o for o in domain.get_objects() if o[3] == docname)))
-    entries = env.domains["index"].data.get("entries", {}).get(docname)
+    index = env.domains.get("index")
+    entries = index.data.get("entries", {}).get(docname) if index is not None else None
     return (shown_to_parents(env, docname), tuple(objects), repr(entries))
 
 
@@ -86,11 +87,14 @@ def search_data(indexer: Any, docname: str) -> Fingerprint:
     old index does not give back and which `fingerprint` compares as the
     index domain holds them.  Its section titles are compared grouped by
     title, as the index stores them (and an old index gives them back)."""
-    titles = indexer._all_titles.get(docname)
-    return (indexer._titles.get(docname), indexer._filenames.get(docname),
-            None if titles is None else tuple(sorted(titles, key=lambda t: str(t[0]))),
-            frozenset(w for w, docs in indexer._mapping.items() if docname in docs),
-            frozenset(w for w, docs in indexer._title_mapping.items() if docname in docs))
+    try:
+        titles = indexer._all_titles.get(docname)
+        return (indexer._titles.get(docname), indexer._filenames.get(docname),
+                None if titles is None else tuple(sorted(titles, key=lambda t: str(t[0]))),
+                frozenset(w for w, docs in indexer._mapping.items() if docname in docs),
+                frozenset(w for w, docs in indexer._title_mapping.items() if docname in docs))
+    except (AttributeError, TypeError):  # another Sphinx: equal to nothing
+        return (object(),)
 
 
 def _stat(path: str) -> list[int] | None:
@@ -209,7 +213,10 @@ def _wrap(app: Sphinx, builder: Builder) -> None:
         """Note what the index held of the documents about to be written
         before Sphinx prunes them from it."""
         indexer, build = b.indexer, _BUILDS.get(app.env)
-        prune = indexer.prune
+        prune = getattr(indexer, "prune", None)
+        if prune is None:
+            load_indexer(docnames)
+            return
 
         def noted_prune(keep: Set[str]) -> None:
             if build is not None:
