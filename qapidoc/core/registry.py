@@ -8,9 +8,9 @@ Each check is declared once, beside the code that detects it, with `rule()`.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from qapidoc.core.record import record
+from qapidoc.core.record import field, record
 from qapidoc.core.source import Diagnostic, Location, Severity
 
 PRESETS: tuple[str, ...] = ("qemu", "recommended", "strict")
@@ -22,6 +22,19 @@ accepted; a schema with no other errors still builds a complete model."""
 
 
 @record
+class Explanation:
+    """What a rule's documentation says: `qapidoc rules`, SARIF rule
+    metadata and the docs' rule pages read it; a lint run does not."""
+
+    summary: str
+    rationale: str = ""
+    bad: str = ""
+    good: str = ""
+    practice: str = ""
+    """What QEMU's own schemas and maintainers do, which the rule follows."""
+
+
+@record
 class Rule:
     """A named check.  `preset` is the smallest preset that enables it."""
 
@@ -29,13 +42,10 @@ class Rule:
     name: str
     severity: Severity
     preset: str
-    summary: str
-    rationale: str = ""
-    bad: str = ""
-    good: str = ""
+    explained: Explanation | Callable[[], Explanation] = field(compare=False, repr=False)
+    """The `Explanation`, or what makes it when first read (a lint rule's
+    docstring is parsed only then)."""
     fixable: bool = False
-    practice: str = ""
-    """What QEMU's own schemas and maintainers do, which the rule follows."""
     group: str = ""
     """``language``, ``documentation`` or ``legacy``; by default the group
     of the code's prefix (`GROUPS`)."""
@@ -43,6 +53,34 @@ class Rule:
     def __post_init__(self) -> None:
         if not self.group:
             object.__setattr__(self, "group", GROUPS[self.code[:2]])
+
+    @property
+    def explanation(self) -> Explanation:
+        found = self.explained
+        if not isinstance(found, Explanation):
+            found = found()
+            object.__setattr__(self, "explained", found)
+        return found
+
+    @property
+    def summary(self) -> str:
+        return self.explanation.summary
+
+    @property
+    def rationale(self) -> str:
+        return self.explanation.rationale
+
+    @property
+    def bad(self) -> str:
+        return self.explanation.bad
+
+    @property
+    def good(self) -> str:
+        return self.explanation.good
+
+    @property
+    def practice(self) -> str:
+        return self.explanation.practice
 
     def in_preset(self, preset: str) -> bool:
         return PRESETS.index(self.preset) <= PRESETS.index(preset)
@@ -94,7 +132,7 @@ def load_all_rules() -> None:
 def rule(
     code: str,
     name: str,
-    summary: str,
+    summary: str | Callable[[], Explanation],
     *,
     severity: Severity = Severity.ERROR,
     preset: str = "qemu",
@@ -105,7 +143,8 @@ def rule(
     practice: str = "",
     group: str = "",
 ) -> Rule:
-    """Declare a check; codes and names must be unique."""
+    """Declare a check; codes and names must be unique.  `summary` may be
+    a function making the whole `Explanation` when it is first read."""
     if code in RULES:
         raise ValueError(f"duplicate rule code {code}")
     if preset not in PRESETS:
@@ -114,8 +153,9 @@ def rule(
         raise ValueError(f"rule code {code} has no group")
     if group and group not in GROUPS.values():
         raise ValueError(f"unknown group {group}")
-    r = Rule(code, name, severity, preset, summary, rationale.strip(),
-             bad.strip("\n"), good.strip("\n"), fixable, practice.strip(), group)
+    explained = summary if callable(summary) else Explanation(
+        summary, rationale.strip(), bad.strip("\n"), good.strip("\n"), practice.strip())
+    r = Rule(code, name, severity, preset, explained, fixable, group)
     RULES[code] = r
     return r
 

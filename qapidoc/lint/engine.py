@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 from qapidoc.core.collector import cycles_off
 from qapidoc.core.config import Config
 from qapidoc.core.record import field, record, replace
-from qapidoc.core.registry import RULES, Rule, find_rules, load_all_rules, rule
+from qapidoc.core.registry import RULES, Explanation, Rule, find_rules, load_all_rules, rule
 from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
 from qapidoc.schema.docs import LINE_LIMIT, LINE_TEXT, long_lines
 from qapidoc.schema.model import Definition, DocComment, Schema, Section
@@ -119,15 +119,20 @@ def lint_rule(code: str, *, severity: Severity = Severity.WARNING,
     `options` (config keys), the `against` schema text and the `history`
     (release, schema text) pairs when given."""
     def decorate(fn: Check) -> Check:
-        doc = parse_rule_doc(fn.__doc__ or "")
-        r = rule(code, fn.__name__.replace("_", "-"),
-                 _paragraph(doc["What it checks"]), severity=severity,
-                 preset=preset, rationale=_paragraph(doc["Why it matters"]),
-                 bad=doc["Example"], good=doc["Use instead"], fixable=fixable,
-                 practice=_paragraph(doc.get("What QEMU does", "")))
+        r = rule(code, fn.__name__.replace("_", "-"), lambda: explain(fn),
+                 severity=severity, preset=preset, fixable=fixable)
         CHECKS[code] = LintRule(r, fn, dict(options or {}), against, history)
         return fn
     return decorate
+
+
+def explain(fn: Check) -> Explanation:
+    """A lint rule's `Explanation`, from its docstring's headings (read
+    when the text is asked for: a lint run never does)."""
+    doc = parse_rule_doc(fn.__doc__ or "")
+    return Explanation(_paragraph(doc["What it checks"]), _paragraph(doc["Why it matters"]),
+                       doc["Example"].strip("\n"), doc["Use instead"].strip("\n"),
+                       _paragraph(doc.get("What QEMU does", "")))
 
 
 # --------------------------------------------------------------------------
