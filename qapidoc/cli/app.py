@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import cast
 
 from qapidoc.core.inputs import TooLarge
+from qapidoc.core.lazy import lazy
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -28,7 +29,7 @@ missing schema or included file, a directory, a file that is not UTF-8 or
 too large, a bad git:REF:PATH)."""
 
 
-_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+_INVALID_CHOICE = lazy(r"invalid choice: '([^']*)' \(choose from (.*)\)")
 
 
 class UsageError(Exception):

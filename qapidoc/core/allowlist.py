@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterator, Sequence
 
+from qapidoc.core.lazy import lazy
+
 SCHEMES = frozenset({"http", "https", "mailto"})
 """URI schemes a link in doc text may use."""
 
@@ -110,8 +112,8 @@ def node_allowed(qualified_name: str) -> bool:
 
 # -- ids ---------------------------------------------------------------------------
 
-_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
-SAFE_TOKEN = re.compile(r"[A-Za-z0-9_.-]+")
+_ID_UNSAFE = lazy(r"[^A-Za-z0-9_.-]")
+SAFE_TOKEN = lazy(r"[A-Za-z0-9_.-]+")
 """What every id and class from schema text matches (`safe_id`'s output)."""
 
 
@@ -126,8 +128,8 @@ def safe_id(text: str) -> str:
 
 # -- titles ------------------------------------------------------------------------
 
-_TITLE_UNSAFE = re.compile(r"[^A-Za-z0-9 .,:;!?()/+_#%*=@\[\]{}|~^$-]")
-_SPACES = re.compile(r"\s+")
+_TITLE_UNSAFE = lazy(r"[^A-Za-z0-9 .,:;!?()/+_#%*=@\[\]{}|~^$-]")
+_SPACES = lazy(r"\s+")
 
 
 def safe_title(text: str) -> str:
@@ -144,8 +146,8 @@ def safe_title(text: str) -> str:
 
 # -- links -------------------------------------------------------------------------
 
-_URL_IGNORED = re.compile(r"[\t\n\r]")
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_URL_IGNORED = lazy(r"[\t\n\r]")
+_SCHEME = lazy(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 
 def link_problem(uri: str, pages: Container[str] | None = None) -> str | None:
@@ -251,10 +253,10 @@ def nesting_problem(lines: Sequence[str]) -> tuple[int, str] | None:
 # -- what lint must parse ------------------------------------------------------------
 
 _SIMPLENAME = r"(?:(?!_)\w)+(?:[-._+:](?:(?!_)\w)+)*"
-_EXPLICIT = re.compile(r"(?:^|(?<=[\s|]))\.\.(?=\s|$)", re.MULTILINE)
+_EXPLICIT = lazy(r"(?:^|(?<=[\s|]))\.\.(?=\s|$)", re.MULTILINE)
 _ALLOWED_DIRECTIVE_AT = re.compile(rf"\.\.[ ]+({_SIMPLENAME})[ ]?::(?=\s|$)")
 _ROLE = re.compile(rf":({_SIMPLENAME}):`|`:({_SIMPLENAME}):")
-_EMBEDDED_OR_ANONYMOUS = re.compile(r">`__?|(?:^|[\s|])__(?:\s|$)", re.MULTILINE)
+_EMBEDDED_OR_ANONYMOUS = lazy(r">`__?|(?:^|[\s|])__(?:\s|$)", re.MULTILINE)
 
 
 _DOTS = re.compile(r"\.\.(?=\s|$)", re.MULTILINE)

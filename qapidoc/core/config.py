@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from qapidoc.core.inputs import CONFIG_LIMIT, SMALL_LIMIT, InputError, read_text_file
+from qapidoc.core.lazy import lazy
 from qapidoc.core.record import field, fields, record, replace
 from qapidoc.core.registry import PRESETS, RULES, find_rules, load_all_rules
 from qapidoc.core.suggest import did_you_mean
@@ -116,7 +117,7 @@ class Config:
         return version
 
 
-_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+_VERSION = lazy(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 VERSION_FILE = "VERSION"

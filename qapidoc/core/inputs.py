@@ -13,8 +13,9 @@ sentences that never quote the file's contents.
 from __future__ import annotations
 
 import os
-import re
 import stat
+
+from qapidoc.core.lazy import lazy
 
 SCHEMA_LIMIT = 16 * 2**20
 """Largest schema file read: QEMU's whole QMP schema is under 1 MiB."""
@@ -34,7 +35,7 @@ _FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0
           | getattr(os, "O_CLOEXEC", 0))
 """Opening a FIFO without a writer or a terminal must not wait or adopt it."""
 
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_CONTROL = lazy("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 """Characters no schema contains: NUL and the other C0 and C1 controls
 (tab, newline, carriage return, form feed and vertical tab are text)."""
 _CONTROL_BYTES = bytes(range(0x09)) + bytes(range(0x0e, 0x20)) + b"\x7f"

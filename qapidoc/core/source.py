@@ -8,9 +8,9 @@ in the core prints: the CLI, Sphinx and reports format these records.
 from __future__ import annotations
 
 import enum
-import re
 from typing import NamedTuple
 
+from qapidoc.core.lazy import lazy
 from qapidoc.core.record import field, record
 
 
@@ -65,7 +65,7 @@ class SourceFile:
         return chain
 
 
-_NEWLINE = re.compile(r"\r\n?|\n")
+_NEWLINE = lazy(r"\r\n?|\n")
 
 
 def normalize_newlines(text: str) -> tuple[str, str]:

@@ -10,12 +10,12 @@ per-file ignores and in-schema suppressions, and returns the findings.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property, lru_cache
 
 from qapidoc.core.collector import cycles_off
 from qapidoc.core.config import Config
+from qapidoc.core.lazy import lazy
 from qapidoc.core.record import field, record, replace
 from qapidoc.core.registry import RULES, Explanation, Rule, find_rules, load_all_rules, rule
 from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
@@ -67,7 +67,7 @@ CHECKS: dict[str, LintRule] = {}
 """Lint checks by code; their metadata lives in `qapidoc.core.registry.RULES`."""
 
 _HEADINGS = ("What it checks", "Why it matters", "Example", "Use instead")
-_HEADING = re.compile(
+_HEADING = lazy(
     r"^(What it checks|Why it matters|What QEMU does|Example|Use instead):?:?$")
 
 

@@ -7,9 +7,9 @@ replaced, and advisory checks on runs of capitals and abbreviations.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from qapidoc.core.lazy import lazy
 from qapidoc.core.source import Location, Severity
 from qapidoc.lint.engine import Finding, LintContext, lint_rule
 from qapidoc.schema.model import (
@@ -132,7 +132,7 @@ def _member_names(d: Definition) -> set[str]:
     return set()
 
 
-_CAPITAL_RUN = re.compile(r"[A-Z]{3,}(?=[a-z])|[A-Z]{4,}$")
+_CAPITAL_RUN = lazy(r"[A-Z]{3,}(?=[a-z])|[A-Z]{4,}$")
 
 
 @lint_rule("QD502", severity=Severity.INFO, preset="strict")
@@ -185,7 +185,7 @@ ABBREVIATIONS = {
 }
 """Abbreviations QEMU's interface is better off spelling out."""
 
-_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_WORDS = lazy(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
 @lint_rule("QD503", severity=Severity.INFO, preset="strict",

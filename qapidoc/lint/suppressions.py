@@ -9,10 +9,10 @@ and reports suppressions that are malformed or silence nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Never
 
+from qapidoc.core.lazy import lazy
 from qapidoc.core.record import field, record
 from qapidoc.core.registry import RULES, find_rules
 from qapidoc.core.source import Diagnostic, Location, SourceFile
@@ -22,7 +22,7 @@ from qapidoc.schema.model import Definition, DocComment
 ENGINE_CODES = frozenset({"QD601", "QD602"})
 """Reported by `apply()` rather than by a check of their own."""
 
-_SUPPRESS = re.compile(r"#\s*qapidoc:\s*ignore\b(?:\[([^\]]*)\])?")
+_SUPPRESS = lazy(r"#\s*qapidoc:\s*ignore\b(?:\[([^\]]*)\])?")
 
 
 @record(frozen=False, slots=False)

@@ -12,9 +12,9 @@ own ``legacy`` rule whose message gives the modern spelling.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
+from qapidoc.core.lazy import lazy
 from qapidoc.core.registry import rule
 from qapidoc.schema.model import Condition
 
@@ -95,7 +95,7 @@ OLD_NAMING_PRAGMA = "name-case-whitelist"
 """Its presence says the schema follows the naming rules before QEMU 6.0:
 '_' allowed in every name, upper case in members of listed types."""
 
-_IMPLICIT_OWNER = re.compile(r"q_obj_(.+)-(?:base|arg|wrapper)\Z")
+_IMPLICIT_OWNER = lazy(r"q_obj_(.+)-(?:base|arg|wrapper)\Z")
 
 
 def whitelist_owner(name: str) -> str:
@@ -123,9 +123,9 @@ def wrapper_name(type_name: str, is_array: bool) -> str:
 # --------------------------------------------------------------------------
 # C-expression conditions
 
-_C_TOKEN = re.compile(r"[ \t]*(?:(&&|\|\||[!()])|([A-Za-z_][A-Za-z0-9_]*)|(\S)|\Z)")
-_C_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_C_OPERATOR = re.compile(r"[()!&|]|\bdefined\b")
+_C_TOKEN = lazy(r"[ \t]*(?:(&&|\|\||[!()])|([A-Za-z_][A-Za-z0-9_]*)|(\S)|\Z)")
+_C_IDENT = lazy(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_C_OPERATOR = lazy(r"[()!&|]|\bdefined\b")
 
 
 class CConditionError(Exception):

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import NamedTuple
 
+from qapidoc.core.lazy import lazy
 from qapidoc.core.registry import rule
 from qapidoc.core.source import Diagnostic, Location
 from qapidoc.schema.model import DocComment, Section, SectionKind
@@ -87,10 +88,10 @@ LINE_LIMIT = 70
 
 _AT_NAME = re.compile(r"@([^:]*): *")
 _TAG = re.compile(r"(Returns|Errors|Since|Notes?|Examples?|TODO):(?!:) *")
-_LEGACY_TAG = re.compile(r"(Notes?|Examples?):(?!:)")
+_LEGACY_TAG = lazy(r"(Notes?|Examples?):(?!:)")
 """Old releases started these sections wherever they stood; a de-indent
 onto one is the legacy section's consequence (QA303), not a QA301."""
-_LEADING = re.compile(r" *")
+_LEADING = lazy(r" *")
 _CODE_DIRECTIVE = re.compile(
     r"\.\. (?:qmp-example|code-block|code|sourcecode|parsed-literal)::")
 
@@ -476,7 +477,7 @@ _URL_ONLY = re.compile(r"\s*(?:https?|ftp)://\S+\Z")
 _LITERAL_ON = re.compile(r"\s*::\Z|\.\. +qmp-example *::")
 
 
-_OLD_HEADING = re.compile(r"(=+) +(\S.*?) *\Z")
+_OLD_HEADING = lazy(r"(=+) +(\S.*?) *\Z")
 
 
 def old_heading(line: str) -> tuple[int, str] | None:

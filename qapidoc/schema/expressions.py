@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from qapidoc.core.lazy import lazy
 from qapidoc.core.record import field, record
 from qapidoc.core.registry import Rule, rule
 from qapidoc.core.source import Diagnostic, Location
@@ -86,7 +87,7 @@ _CAMEL = re.compile(r"[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\Z")
 _UPPER = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 _IDENT = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 """A configuration symbol, as QEMU's checker wants it: upper case."""
-_C_NAME = re.compile(r"[^A-Za-z0-9_]")
+_C_NAME = lazy(r"[^A-Za-z0-9_]")
 
 
 def c_name(name: str) -> str:

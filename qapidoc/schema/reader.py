@@ -16,6 +16,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
 from qapidoc.core.inputs import SCHEMA_LIMIT, InputError, inside_resolved, read_text_file
+from qapidoc.core.lazy import lazy
 from qapidoc.core.record import field, record, replace
 from qapidoc.core.registry import rule
 from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
@@ -239,8 +240,8 @@ _BAD_DOC_LINE = re.compile(r"\n#[^ \n]")
 """A doc comment line (blanks stripped, after a line break) with no space
 after its ``#``."""
 _AFTER_HASH = itemgetter(slice(2, None))
-_ESCAPE = re.compile(r"\\(.)")
-_PRINTABLE = re.compile(r"[ -~]*")
+_ESCAPE = lazy(r"\\(.)")
+_PRINTABLE = lazy(r"[ -~]*")
 _PUNCTUATION = frozenset("!\"$%&()*+-./;<=>?@\\^`|~")
 """Stray characters a message may show; a word or any other character of
 a file that may not be a schema at all (a secret, a terminal escape) is
@@ -843,7 +844,7 @@ FileOpener = Callable[[str], tuple[str | None, str]]
 file system; `qapidoc.schema.gitsource` reads git objects."""
 
 
-_AT_LINE = re.compile(r"line (\d+), column (\d+)")
+_AT_LINE = lazy(r"line (\d+), column (\d+)")
 
 
 def _where(src: SourceFile, why: str) -> Location:

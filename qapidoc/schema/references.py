@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
+from qapidoc.core.lazy import lazy
 from qapidoc.schema.model import (
     AlternateType,
     Command,
@@ -37,7 +38,7 @@ AT_REF = re.compile(r"(?<![\w@`.'\"\\/:])@([A-Za-z_](?:[\w.+-]*\w)?)")
 (``"@dbus-display"`` is a protocol name) or a path."""
 
 _BACKTICKED = re.compile(r"(?<!`)`([A-Za-z][\w.-]*)`(?!`)")
-_INLINE_LITERAL = re.compile(r"``.*?``")
+_INLINE_LITERAL = lazy(r"``.*?``")
 
 
 class Kind(enum.Enum):

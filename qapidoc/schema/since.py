@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 
+from qapidoc.core.lazy import lazy
 from qapidoc.core.record import record
 
 RELEASE = r"\d+\.\d+(?:\.\d+)?"
@@ -49,7 +50,7 @@ _SENTENCE_HINT = re.compile(rf"ince\b[ \t]*+:?[ \t]*+{RELEASE}\.?[ \t]*+$", re.M
 """What every `_SENTENCE` match holds, starting with a literal: searched
 first, as that is fast, where `_SENTENCE` is tried at every character."""
 _SENTENCE_END = frozenset(".!?:")
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_PARAGRAPH_BREAK = lazy(r"\n[ \t]*\n")
 
 FORMS = ("leading", "trailing", "bare", "sentence")
 
