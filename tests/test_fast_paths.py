@@ -136,7 +136,7 @@ def test_definition_hints_agree_with_near_names() -> None:
         name = "".join(rng.choice(parts) for _ in range(rng.randint(1, 5)))
         assert refs._near_definitions(name) == references.near_names(
             name, documented, parts=False), name
-        assert sorted(references._close(name, documented)) == sorted(
+        assert sorted(references._close(name, references._by_length(documented))) == sorted(
             difflib.get_close_matches(name, documented, n=3, cutoff=0.85)), name
 
 

@@ -67,10 +67,14 @@ class Reference(NamedTuple):
     name: str
 
 
+_CALLS = (Command, Event)
+"""What has arguments (a tuple: ``Command | Event`` makes a union per test)."""
+
+
 def _names_of(t: Definition) -> set[str]:
     """One level: members, values, branches and features of a definition."""
     out = {f.name for f in t.features}
-    if isinstance(t, Command | Event):
+    if isinstance(t, _CALLS):
         for m in t.arguments:
             out.add(m.name)
             if m.features:
@@ -94,7 +98,7 @@ def _names_of(t: Definition) -> set[str]:
 
 def _uses(t: Definition) -> Iterator[TypeRef]:
     """The types a definition refers to directly."""
-    if isinstance(t, Command | Event):
+    if isinstance(t, _CALLS):
         if t.arg_type is not None:
             yield t.arg_type
         for m in t.arguments:
@@ -146,6 +150,7 @@ class References:
         self._names: dict[int, tuple[Definition, frozenset[str]]] = {}
         self._named: dict[int, tuple[DocComment, list[Definition]]] = {}
         self._by_form: dict[str, list[str]] | None = None
+        self._by_length: dict[int, list[str]] | None = None
 
     def names_of(self, t: Definition) -> frozenset[str]:
         """`_names_of`, once per definition: closures share most types.
@@ -163,7 +168,7 @@ class References:
         found = self._own.get(d.name)
         if found is None:
             out = _names_of(d)
-            if isinstance(d, Command | Event) and d.arg_type is not None:
+            if isinstance(d, _CALLS) and d.arg_type is not None:
                 arg = self.schema.resolve(d.arg_type)
                 if arg is not None:
                     out |= self._union_names(arg, set())
@@ -228,9 +233,15 @@ class References:
     def _owners_of(self, name: str) -> list[str]:
         if self._owners is None:
             owners: dict[str, list[str]] = {}
+            get = owners.get
             for t in self.schema.definitions:  # all of them: not kept in `_names`
+                owner = t.name
                 for n in _names_of(t):
-                    owners.setdefault(n, []).append(t.name)
+                    found = get(n)
+                    if found is None:
+                        owners[n] = [owner]
+                    else:
+                        found.append(owner)
             self._owners = owners
         return self._owners.get(name, [])
 
@@ -267,7 +278,9 @@ class References:
         out = [n for plural in ("s", "es") if low.endswith(plural)
                for n in self._by_form.get(low[:-len(plural)], ())]
         if not out and len(name) >= 5:
-            out = _close(name, [n for ns in self._by_form.values() for n in ns])
+            if self._by_length is None:
+                self._by_length = _by_length(n for ns in self._by_form.values() for n in ns)
+            out = _close(name, self._by_length)
         return tuple(sorted(out))
 
 
@@ -294,15 +307,30 @@ def near_names(name: str, names: frozenset[str] | list[str],
                 low in (other + "s", other + "es")):
             out.append(n)
     if not out and len(name) >= 5:
-        out = _close(name, names)
+        out = _close(name, _by_length(names))
     return tuple(sorted(out))
 
 
-def _close(name: str, names: Iterable[str]) -> list[str]:
-    """`difflib.get_close_matches` (three at most), its first test (on
-    lengths alone) made here without its calls per name."""
+def _by_length(names: Iterable[str]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for n in names:
+        out.setdefault(len(n), []).append(n)
+    return out
+
+
+def _close(name: str, by_length: dict[int, list[str]]) -> list[str]:
+    """`difflib.get_close_matches` (three at most) among names grouped by
+    length, handed only those that may pass its quick tests: on lengths
+    alone (per group), and on the characters two names share, which are at
+    most the other's length less one for each character of it that `name`
+    lacks.  Its result does not depend on the order of the names."""
     import difflib
 
     size = len(name)
-    likely = [n for n in names if 2.0 * min(size, len(n)) / (size + len(n)) >= _CLOSE]
+    chars = set(name)
+    likely = [n for length, group in by_length.items()
+              if 2.0 * min(size, length) / (size + length) >= _CLOSE
+              for n in group
+              if 2.0 * min(size, length - len(set(n).difference(chars)))
+              / (size + length) >= _CLOSE]
     return difflib.get_close_matches(name, likely, n=3, cutoff=_CLOSE)
