@@ -107,13 +107,14 @@ def test_list_item_search_agrees_with_the_multiline_pattern() -> None:
 def test_example_message_depth_is_the_sum_over_its_lines() -> None:
     from qapidoc.lint import examples
 
+    tokens = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]]')  # strings and brackets
     pieces = ['"', "{", "}", "[", "]", '\\"', "a", " ", "\\"]
     for lines in _random_lines(pieces, 13, 5000):
         msg = examples.Message(True, "", [])
         depth = 0
         for n, text in enumerate(lines):
             msg.add(text, n, 0)
-            for m in examples._BRACKETS.finditer(text):
+            for m in tokens.finditer(text):
                 t = m.group(0)
                 depth += 1 if t in "{[" else -1 if t in "}]" else 0
             assert msg.depth == depth, lines

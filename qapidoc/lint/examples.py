@@ -181,14 +181,10 @@ class Message:
     def depth(self) -> int:
         """Brackets opened and not closed (outside strings) so far."""
         text = self.text
-        if '"' not in text:
-            return (text.count("{") + text.count("[")
-                    - text.count("}") - text.count("]"))
-        depth = 0
-        for m in _BRACKETS.finditer(text):
-            t = m.group(0)
-            depth += 1 if t in "{[" else -1 if t in "}]" else 0
-        return depth
+        if '"' in text:
+            text = _STRING.sub("", text)
+        return (text.count("{") + text.count("[")
+                - text.count("}") - text.count("]"))
 
     def at(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.starts, (pos, 1 << 30, 0)) - 1
@@ -196,7 +192,8 @@ class Message:
         return line, col + pos - offset
 
 
-_BRACKETS = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]]')
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+"""A string on one line: its brackets are not the message's."""
 
 
 _DIRECTIVE = re.compile(r"( *)\.\. qmp-example::")
