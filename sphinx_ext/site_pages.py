@@ -52,10 +52,12 @@ Fingerprint = tuple[Any, ...]
 class _Build:
     """What one build learns about its re-read documents."""
 
-    def __init__(self, env_stat: list[int] | None) -> None:
+    def __init__(self, env_stat: list[int] | None,
+                 stamp: tuple[object, dict[str, object]]) -> None:
         self.env_stat = env_stat
+        self.stamp = stamp
         self.before: dict[str, Fingerprint] = {}
-        self.structural = False  # documents added or removed, or a new configuration
+        self.structural = False  # documents added or removed
         self.written: set[str] = set()
         self.verdict: bool | None = None
         self.search_before: dict[str, Fingerprint] | None = None
@@ -105,13 +107,17 @@ def _stat(path: str) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def _load_stamp(path: str) -> dict[str, Any]:
+def _load_stamp(path: str) -> tuple[object, dict[str, object]]:
+    """The environment's and the files' sizes and times the stamp at *path*
+    records; nothing for a missing or damaged stamp."""
     try:
         with open(path, encoding="utf-8") as f:
             found = json.load(f)
     except (OSError, ValueError):
-        return {}
-    return found if isinstance(found, dict) else {}
+        return None, {}
+    if not isinstance(found, dict) or not isinstance(found.get("files"), dict):
+        return None, {}
+    return found.get("env"), found["files"]
 
 
 def _described(env: BuildEnvironment) -> tuple[str, ...]:
@@ -138,11 +144,10 @@ def _search_file(builder: Any) -> str | None:
     return os.path.join(builder.outdir, str(builder.searchindex_filename))
 
 
-def _unchanged_file(app: Sphinx, path: str) -> bool:
+def _unchanged_file(build: _Build, path: str) -> bool:
     """Whether *path* is what the last successful build left."""
-    stamp = _load_stamp(os.path.join(app.doctreedir, STAMP))
     now = _stat(path)
-    return now is not None and stamp.get("files", {}).get(path) == now
+    return now is not None and build.stamp[1].get(path) == now
 
 
 def _kept(app: Sphinx) -> bool:
@@ -153,14 +158,13 @@ def _kept(app: Sphinx) -> bool:
         return False
     if build.verdict is None:
         env = app.env
-        stamp = _load_stamp(os.path.join(app.doctreedir, STAMP))
         build.verdict = (
             not build.structural
             and env.config_status == CONFIG_OK
-            and build.env_stat is not None and stamp.get("env") == build.env_stat
+            and build.env_stat is not None and build.stamp[0] == build.env_stat
             and build.written <= build.before.keys()
             and all(fingerprint(env, d) == fp for d, fp in build.before.items())
-            and all(_unchanged_file(app, path) for path in _outputs(app.builder))
+            and all(_unchanged_file(build, path) for path in _outputs(app.builder))
         )
     return build.verdict
 
@@ -176,7 +180,7 @@ def _search_kept(app: Sphinx) -> bool:
     return (build.written == build.search_before.keys()
             and all(search_data(indexer, d) == data
                     for d, data in build.search_before.items())
-            and _unchanged_file(app, path))
+            and _unchanged_file(build, path))
 
 
 def _on_outdated(app: Sphinx, env: BuildEnvironment, added: Set[str],
@@ -276,7 +280,8 @@ def _on_builder(app: Sphinx) -> None:
                                           "write_domain_indices", "dump_inventory",
                                           "get_outfilename", "load_indexer",
                                           "dump_search_index")):
-        _BUILDS[app.env] = _Build(_stat(os.path.join(app.doctreedir, _ENV_PICKLE)))
+        _BUILDS[app.env] = _Build(_stat(os.path.join(app.doctreedir, _ENV_PICKLE)),
+                                  _load_stamp(os.path.join(app.doctreedir, STAMP)))
         _wrap(app, builder)
 
 

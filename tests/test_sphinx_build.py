@@ -541,6 +541,13 @@ def test_site_pages_are_kept_only_while_what_they_show_is_unchanged(
     assert (out / "genindex.html").is_file()
     same_as_fresh_build()
 
+    for damaged in ('{"env": 1, "files": [1]}', "{not json", "[]"):
+        (out / ".doctrees" / "qapidoc-site-pages.json").write_text(damaged)
+        before = stamps()
+        os.utime(pens)
+        rebuild()
+        assert all(a > b for a, b in zip(stamps(), before, strict=True)), damaged
+
     before = stamps()
     rebuild("-a")
     assert all(a > b for a, b in zip(stamps(), before, strict=True))
