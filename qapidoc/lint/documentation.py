@@ -287,7 +287,7 @@ def _tags_only(ctx: LintContext, doc: DocComment) -> bool:
         return False
     tags = sum(1 for s in doc.sections
                if s.kind is SectionKind.MEMBER or s.kind is SectionKind.FEATURE)
-    return ctx.doc_text(doc).count("@") == tags + 1
+    return doc.text.count("@") == tags + 1
 
 
 @lint_rule("QD204", severity=Severity.ERROR)

@@ -19,7 +19,7 @@ from qapidoc.core.lazy import lazy
 from qapidoc.core.record import field, record, replace
 from qapidoc.core.registry import RULES, Explanation, Rule, find_rules, load_all_rules, rule
 from qapidoc.core.source import Diagnostic, Location, Severity, SourceFile
-from qapidoc.schema.docs import LINE_LIMIT, LINE_TEXT, long_lines
+from qapidoc.schema.docs import LINE_LIMIT, long_lines
 from qapidoc.schema.model import Definition, DocComment, Schema, Section
 from qapidoc.schema.since import release_tuple
 
@@ -185,23 +185,12 @@ class LintContext:
             out.extend((it, None) for it in m.items if isinstance(it, DocComment))
         return out
 
-    @cached_property
-    def _doc_texts(self) -> dict[int, str]:
-        return {}
-
-    def doc_text(self, doc: DocComment) -> str:
-        """The doc comment's lines joined, for quick regex pre-filters
-        (asked for several times per comment by the rules)."""
-        text = self._doc_texts.get(id(doc))
-        if text is None:
-            text = self._doc_texts[id(doc)] = "\n".join(map(LINE_TEXT, doc.lines))
-        return text
-
-    def line_text(self, doc: DocComment) -> str:
-        """`doc_text` after a line break: a pattern for whole lines that
+    @staticmethod
+    def line_text(doc: DocComment) -> str:
+        """`DocComment.text` after a line break: a pattern for whole lines that
         starts with ``\\n`` is found fast (``^`` under `re.MULTILINE`
         makes the engine try every character)."""
-        return "\n" + self.doc_text(doc)
+        return "\n" + doc.text
 
     def doc_file(self, doc: DocComment) -> SourceFile:
         return doc.location.file

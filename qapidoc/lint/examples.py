@@ -507,7 +507,7 @@ def _example_findings(ctx: LintContext) -> list[tuple[str, Finding]]:
         return cache
     cache = []
     for doc, d in ctx.docs:
-        if "qmp-example" not in ctx.doc_text(doc):
+        if "qmp-example" not in doc.text:
             continue
         for messages in transcripts(doc):
             check = _Check(ctx, doc, d.name if d else doc.symbol)

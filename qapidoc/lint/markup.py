@@ -87,7 +87,7 @@ def sentence_spacing(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping' }
     """
     for doc, d in ctx.docs:
-        if not search_any(ctx.doc_text(doc), _CANDIDATE_BY_MARK):
+        if not search_any(doc.text, _CANDIDATE_BY_MARK):
             continue
         flags = literal_flags(ctx, doc)
         file = doc.location.file
@@ -432,7 +432,7 @@ def extra_blank_lines(ctx: LintContext) -> Iterator[Finding]:
     for doc, d in ctx.docs:
         lines = doc.lines
         if not lines or not (lines[0].text == "" or lines[-1].text == ""
-                             or "\n\n\n" in ctx.doc_text(doc)):
+                             or "\n\n\n" in doc.text):
             continue
         file = doc.location.file
         flags = literal_flags(ctx, doc)
@@ -503,7 +503,7 @@ def unsafe_markup(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping' }
     """
     for doc, d in ctx.docs:
-        text = ctx.doc_text(doc)
+        text = doc.text
         if not may_drop(text) and parse_problem(text.split("\n")) is None:
             continue
         for line, message in _parsed(ctx, doc).dropped:

@@ -43,7 +43,7 @@ def literal_flags(ctx: LintContext, doc: DocComment) -> dict[int, bool]:
     cache: dict[int, dict[int, bool]] = ctx.__dict__.setdefault("_literal", {})
     flags = cache.get(id(doc))
     if flags is None:
-        if "::" in ctx.doc_text(doc):  # the lines joined: a quicker test
+        if "::" in doc.text:  # the lines joined: a quicker test
             flags = {n: lit for n, _, lit in literal_lines(doc.lines) if lit}
         else:
             flags = {}  # no block opener, no literal lines

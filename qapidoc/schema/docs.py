@@ -202,6 +202,7 @@ class _DocParser:
             self.raw.loc,
             self.raw.end_line,
             tuple(self.lines),
+            self.raw.text,
             symbol,
             tuple(self.sections),
         )

@@ -164,6 +164,9 @@ class DocComment:
     location: Location
     end_line: int
     lines: tuple[DocLine, ...]
+    text: str = field(repr=False, compare=False)
+    """The lines' texts joined with newlines, as the reader had them: what
+    lint searches a whole comment in."""
     symbol: str | None
     sections: tuple[Section, ...]
 

@@ -149,10 +149,12 @@ def node_type(node: Node) -> str:
 
 @record
 class RawDoc:
-    """A ``##`` doc comment: its raw lines (text after ``#``) with numbers."""
+    """A ``##`` doc comment: its raw lines (text after ``#``) with numbers,
+    and their texts joined with newlines."""
 
     loc: Location
     lines: list[DocLine]
+    text: str
     end_line: int
     before_broken: bool = False
 
@@ -565,9 +567,10 @@ class _FileParser:
         # or a comment line.
         following = self.tokens[self.pos + 1]
         stop = following[2] - 1 if following[0] != "eof" else len(src_lines)
-        lines = _clean_doc_lines(src_lines, number, stop)
-        if lines is None:
+        clean = _clean_doc_lines(src_lines, number, stop)
+        if clean is None:
             lines = self._doc_lines(number, stop)
+            clean = lines, "\n".join(text for _, text in lines)
         number = stop
         end = None
         if number < len(src_lines):
@@ -594,7 +597,7 @@ class _FileParser:
             return None
         while toks[self.pos][2] <= end and toks[self.pos][0] != "eof":
             self.pos += 1
-        return RawDoc(start, lines, end)
+        return RawDoc(start, clean[0], clean[1], end)
 
     def _doc_lines(self, number: int, stop: int) -> list[DocLine]:
         """Doc lines from index `number` to `stop` of the source lines
@@ -668,18 +671,20 @@ class _FileParser:
             broken_doc = False
 
 
-def _clean_doc_lines(src_lines: list[str], number: int, stop: int) -> list[DocLine] | None:
+def _clean_doc_lines(src_lines: list[str], number: int,
+                     stop: int) -> tuple[list[DocLine], str] | None:
     """The doc lines from index `number` to `stop` of the source lines
     (blank or comment lines) when all are well formed, ``#`` or ``# text``:
     numbered DocLines of the text after ``# ``, blank lines left out, made
-    in C (doc lines are most lines of a schema; tuple.__new__ as in `obj`).
-    None when a line needs `_FileParser._doc_lines`, which reports it."""
+    in C (doc lines are most lines of a schema; tuple.__new__ as in `obj`),
+    and their texts joined.  None when a line needs
+    `_FileParser._doc_lines`, which reports it."""
     chunk = list(map(str.lstrip, src_lines[number:stop]))
     if _BAD_DOC_LINE.search("\n" + "\n".join(chunk)):
         return None
+    texts = list(map(str.rstrip, map(_AFTER_HASH, compress(chunk, chunk))))
     return list(map(tuple.__new__, repeat(DocLine), zip(
-        compress(range(number + 1, stop + 1), chunk),
-        map(str.rstrip, map(_AFTER_HASH, compress(chunk, chunk))), strict=True)))
+        compress(range(number + 1, stop + 1), chunk), texts, strict=True))), "\n".join(texts)
 
 
 def quick_items(src: SourceFile) -> list[TopExpr | RawDoc | Obj] | None:
@@ -773,10 +778,10 @@ def quick_items(src: SourceFile) -> list[TopExpr | RawDoc | Obj] | None:
                 if src_lines[number - 1][:column - 1].strip() \
                         or src_lines[line - 1].lstrip().rstrip("\r") != "##":
                     return None
-                lines = _clean_doc_lines(src_lines, number, line - 1)
-                if lines is None:
+                clean = _clean_doc_lines(src_lines, number, line - 1)
+                if clean is None:
                     return None
-                pending = RawDoc(new(Location, (src, number, column)), lines, line)
+                pending = RawDoc(new(Location, (src, number, column)), *clean, line)
                 opened = None
             elif m[group].startswith("##"):
                 if m[group].rstrip("\r") != "##":
