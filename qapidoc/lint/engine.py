@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property, lru_cache
+from itertools import accumulate
+from operator import add
 
 from qapidoc.core.collector import cycles_off
 from qapidoc.core.config import Config
@@ -219,13 +221,14 @@ class LintContext:
         return starts[line - 1] + col - 1
 
     def _line_starts(self, file: SourceFile) -> list[int]:
+        """Where each line starts: the lengths before it, plus a newline
+        each (summed in C: a file with a fix has thousands of lines)."""
         cache = self.__dict__.setdefault("_starts", {})
         starts: list[int] | None = cache.get(file.path)
         if starts is None:
-            starts = [0]
-            for text in self.lines(file):
-                starts.append(starts[-1] + len(text) + 1)
-            cache[file.path] = starts
+            lines = self.lines(file)
+            starts = cache[file.path] = list(map(
+                add, accumulate(map(len, lines), initial=0), range(len(lines) + 1)))
         return starts
 
     @staticmethod

@@ -445,7 +445,7 @@ def parse_doc(raw: RawDoc, diags: list[Diagnostic],
     doc = parser.parse()
     if parser.garbled and garbled is not None:
         garbled.append(doc)
-    diags.extend(text_findings(raw.loc, raw.lines))
+    diags.extend(text_findings(raw.loc, raw.lines, text=raw.text))
     return doc
 
 
@@ -559,17 +559,18 @@ def headings(lines: Sequence[str], first_block: bool) -> Iterator[Heading]:
 
 
 def text_findings(where: Location, lines: Sequence[tuple[int, str]],
-                  limit: int = LINE_LIMIT,
-                  spacing: bool = True) -> list[Diagnostic]:
+                  limit: int = LINE_LIMIT, spacing: bool = True,
+                  text: str | None = None) -> list[Diagnostic]:
     """QEMU's text rules over doc lines (text after ``# ``) outside
     literal mode: lines over `limit` columns unless just a URL (QA302), and
-    one space between sentences (QA304); `where` is the comment's start."""
+    one space between sentences (QA304); `where` is the comment's start,
+    `text` the lines' texts joined, when the caller has it."""
     width = limit - 2
-    texts = list(map(LINE_TEXT, lines))
     # A match cannot span a line break: one search of the joined lines
     # tells whether any line has one.
-    if max(map(len, texts), default=0) <= width and not (
-            spacing and search_any("\n".join(texts), _SINGLE_SPACE_BY_MARK)):
+    if max(map(len, map(LINE_TEXT, lines)), default=0) <= width and not (
+            spacing and search_any("\n".join(map(LINE_TEXT, lines)) if text is None else text,
+                                   _SINGLE_SPACE_BY_MARK)):
         return []
     out: list[Diagnostic] = []
     file = where.file
