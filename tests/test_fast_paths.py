@@ -283,14 +283,16 @@ def test_patterns_split_by_first_character_find_what_the_class_finds() -> None:
             markup._CANDIDATE.search(text)), repr(text)
 
 
-def test_trailing_white_space_search_agrees_with_substring_tests() -> None:
+def test_trailing_white_space_test_agrees_with_the_lines() -> None:
+    from qapidoc.core.source import SourceFile
     from qapidoc.lint import markup
 
     rng = random.Random(22)
     for _ in range(20000):
         text = "".join(rng.choice(" \t\r\nx") for _ in range(rng.randint(0, 8)))
-        plain = any(end in text for end in (" \n", "\t\n", " \r\n", "\t\r\n"))
-        assert (markup._TRAILING.search(text) is not None) == plain, repr(text)
+        f = SourceFile("x.json", text)
+        plain = any(line.rstrip("\r") != line.rstrip("\r").rstrip(" \t") for line in f.lines)
+        assert markup._trailing_anywhere(f.text) == plain, repr(text)
 
 
 def test_every_sentence_note_holds_its_hint() -> None:
