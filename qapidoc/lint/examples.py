@@ -246,15 +246,20 @@ def _decoder() -> json.JSONDecoder:
         raise ValueError(word)  # NaN and Infinity: not JSON to `_Parser`
 
     def obj(pairs: list[tuple[str, object]]) -> JObject:
-        return JObject({k: (_placeless(v), 0) for k, v in pairs})
+        # its objects are JObjects already (the hook runs innermost first)
+        return JObject({k: (_placeless(v) if v.__class__ is list else v, 0)
+                        for k, v in pairs})
 
     return json.JSONDecoder(object_pairs_hook=obj, parse_int=float,
                             parse_constant=refuse)
 
 
 def _placeless(value: object) -> object:
-    if isinstance(value, list):
-        return JArray([(_placeless(v), 0) for v in value])
+    """A value the json module read, its arrays as `JArray` (of lists
+    only: a call per scalar costs more than the test)."""
+    if value.__class__ is list:
+        return JArray([(_placeless(v) if v.__class__ is list else v, 0)
+                       for v in value])
     return value
 
 
