@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from operator import attrgetter
 
 from qapidoc.core.source import Location, Severity
 from qapidoc.lint.engine import Finding, LintContext, lint_rule
@@ -285,9 +286,13 @@ def _tags_only(ctx: LintContext, doc: DocComment) -> bool:
     if first is None or first.line != doc.location.line + 1 or not (
             first.text.startswith("@") and ":" in first.text):
         return False
-    tags = sum(1 for s in doc.sections
-               if s.kind is SectionKind.MEMBER or s.kind is SectionKind.FEATURE)
-    return doc.text.count("@") == tags + 1
+    kinds = list(map(_KIND, doc.sections))
+    return doc.text.count("@") == sum(map(kinds.count, _TAGGED)) + 1
+
+
+_KIND = attrgetter("kind")
+"""A `Section`'s kind, for `map`."""
+_TAGGED = (SectionKind.MEMBER, SectionKind.FEATURE)
 
 
 @lint_rule("QD204", severity=Severity.ERROR)

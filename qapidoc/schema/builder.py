@@ -173,6 +173,11 @@ SPECIAL_FEATURES = ("deprecated", "unstable")
 _QTYPE_VALUES = ("none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool")
 
 
+_COMMANDS_ONLY = (SectionKind.RETURNS, SectionKind.ERRORS)
+"""Sections only a command's doc may have (read once: an enum's member is
+an attribute its metaclass's ``__getattr__`` makes slow to read)."""
+
+
 class Builder:
     def __init__(self, pragmas: Pragmas) -> None:
         self.pragmas = pragmas
@@ -198,8 +203,9 @@ class Builder:
         found = self._described.get(id(doc))
         if found is None:
             index: dict[str, Section] = {}
+            member = SectionKind.MEMBER  # read once: a slow attribute
             for s in doc.sections:
-                if s.kind is SectionKind.MEMBER:
+                if s.kind is member:
                     index.setdefault(s.name, s)
             found = self._described[id(doc)] = (doc, index)
         return found[1].get(name)
@@ -718,7 +724,7 @@ class Builder:
             return
         decl = self.decls[defn.name]
         if not isinstance(defn, Command):
-            for kind in (SectionKind.RETURNS, SectionKind.ERRORS):
+            for kind in _COMMANDS_ONLY:
                 s = doc.section(kind)
                 if s is not None:
                     self.err(DOC_MEMBERS, s.location,

@@ -106,6 +106,10 @@ _TAG_KINDS = {
     "Examples": SectionKind.EXAMPLE,
 }
 _UNIQUE = (SectionKind.SINCE, SectionKind.RETURNS, SectionKind.ERRORS)
+_LEGACY = (SectionKind.NOTE, SectionKind.EXAMPLE)
+_TEXT, _MEMBER = SectionKind.TEXT, SectionKind.MEMBER
+"""Read once: an enum's member is an attribute its metaclass's
+``__getattr__`` makes slow to read (a call of Python per read)."""
 _NEEDS_TEXT = (
     SectionKind.MEMBER, SectionKind.FEATURE, SectionKind.SINCE,
     SectionKind.RETURNS, SectionKind.ERRORS, SectionKind.TODO)
@@ -227,7 +231,7 @@ class _DocParser:
         while True:
             line = self.line()
             while line == "":
-                if self.cur is not None and self.cur[0] is SectionKind.TEXT:
+                if self.cur is not None and self.cur[0] is _TEXT:
                     self.append("", self.i)
                 self.i += 1
                 line = self.line()
@@ -261,13 +265,13 @@ class _DocParser:
                                "a section")
                 while line is not None and line[:1] == "@" and (
                         m := _AT_NAME.match(line)):
-                    self.description(SectionKind.MEMBER, m, names, "parameter")
+                    self.description(_MEMBER, m, names, "parameter")
                     line = self.line()
                 no_more_members = True
             elif line[0] in "ENRST" and (m := _TAG.match(line)):  # a tag's initial
                 tag = m.group(1)
                 kind = _TAG_KINDS[tag]
-                if kind in (SectionKind.NOTE, SectionKind.EXAMPLE):
+                if kind in _LEGACY:
                     self.diags.append(LEGACY_SECTION.at(
                         self.loc(idx),
                         f"'{tag}:' sections are no longer supported; use "
@@ -279,14 +283,14 @@ class _DocParser:
                     self.error(idx, f"duplicated '{tag}' section")
                 tags.append(kind)
                 self.start(kind, idx, tag=tag)
-                if kind in (SectionKind.NOTE, SectionKind.EXAMPLE):
+                if kind in _LEGACY:
                     self.legacy_body(line[m.end():], idx)
                 else:
                     self.body(line[m.end():], idx)
                 no_more_members = True
             else:
-                if self.cur is None or self.cur[0] is not SectionKind.TEXT:
-                    self.start(SectionKind.TEXT, idx)
+                if self.cur is None or self.cur[0] is not _TEXT:
+                    self.start(_TEXT, idx)
                 self.paragraph()
 
     def continued_description(self, idx: int, m: re.Match[str]) -> bool:

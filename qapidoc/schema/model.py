@@ -119,7 +119,13 @@ class SectionKind(enum.Enum):
 
     @property
     def is_tagged(self) -> bool:
-        return self not in (SectionKind.TEXT, SectionKind.MEMBER, SectionKind.FEATURE)
+        return self not in (_TEXT, _MEMBER, _FEATURE)
+
+
+_TEXT, _MEMBER, _FEATURE, _SINCE = (
+    SectionKind.TEXT, SectionKind.MEMBER, SectionKind.FEATURE, SectionKind.SINCE)
+"""Read once: an enum's member is an attribute its metaclass's
+``__getattr__`` makes slow to read (a call of Python per read)."""
 
 
 class Section(NamedTuple):
@@ -175,20 +181,24 @@ class DocComment:
         return self.symbol is None
 
     def members(self) -> list[Section]:
-        return [s for s in self.sections if s.kind is SectionKind.MEMBER]
+        return self.of_kind(_MEMBER)
 
     def features(self) -> list[Section]:
-        return [s for s in self.sections if s.kind is SectionKind.FEATURE]
+        return self.of_kind(_FEATURE)
+
+    def of_kind(self, kind: SectionKind) -> list[Section]:
+        """The sections of one kind, in order."""
+        return [s for s in self.sections if s.kind is kind]
 
     def member(self, name: str) -> Section | None:
-        for s in self.sections:
-            if s.kind is SectionKind.MEMBER and s.name == name:
-                return s
-        return None
+        return self._named(_MEMBER, name)
 
     def feature(self, name: str) -> Section | None:
+        return self._named(_FEATURE, name)
+
+    def _named(self, kind: SectionKind, name: str) -> Section | None:
         for s in self.sections:
-            if s.kind is SectionKind.FEATURE and s.name == name:
+            if s.kind is kind and s.name == name:
                 return s
         return None
 
@@ -200,11 +210,11 @@ class DocComment:
 
     def body(self) -> list[Section]:
         """Untagged text sections, in order."""
-        return [s for s in self.sections if s.kind is SectionKind.TEXT]
+        return self.of_kind(_TEXT)
 
     @property
     def since(self) -> str | None:
-        s = self.section(SectionKind.SINCE)
+        s = self.section(_SINCE)
         return s.text.strip() if s else None
 
 
@@ -223,8 +233,12 @@ class Kind(enum.Enum):
 
     @property
     def is_type(self) -> bool:
-        return self not in (Kind.COMMAND, Kind.EVENT)
+        return self not in _CALL_KINDS
 
+
+_CALL_KINDS = (Kind.COMMAND, Kind.EVENT)
+"""Read once: an enum's member is an attribute its metaclass's
+``__getattr__`` makes slow to read."""
 
 JSON_TYPES: dict[str, str] = {
     "str": "string",

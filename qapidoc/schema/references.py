@@ -67,6 +67,9 @@ class Reference(NamedTuple):
     name: str
 
 
+_TAGGED = (SectionKind.MEMBER, SectionKind.FEATURE)
+"""Sections whose tag names a member or feature (read once: an enum
+member is a slow attribute)."""
 _CALLS = (Command, Event)
 """What has arguments (a tuple: ``Command | Event`` makes a union per test)."""
 
@@ -122,7 +125,7 @@ def doc_references(doc: DocComment, skip: set[int]) -> Iterator[Reference]:
     """Every ``@name`` in a doc comment outside inline literals, member
     tags and the lines in `skip` (literal blocks, TODO sections)."""
     tags = {s.location.line for s in doc.sections
-            if s.kind in (SectionKind.MEMBER, SectionKind.FEATURE)}
+            if s.kind in _TAGGED}
     tags.add(doc.location.line + 1)  # the "@symbol:" line
     for ln in doc.lines:
         text = ln.text
@@ -176,7 +179,7 @@ class References:
                 out |= self._union_names(d, set())
             if d.doc is not None:
                 out.update(s.name for s in d.doc.sections
-                           if s.kind in (SectionKind.MEMBER, SectionKind.FEATURE))
+                           if s.kind in _TAGGED)
             found = self._own[d.name] = frozenset(out)
         return found
 
