@@ -487,9 +487,12 @@ def _todo_lines(doc: DocComment) -> set[int]:
     """Lines of TODO sections, which are not rendered."""
     out: set[int] = set()
     for s in doc.sections:
-        if s.kind is SectionKind.TODO:
+        if s.kind is _TODO:
             out.update(range(s.location.line, s.end_line + 1))
     return out
+
+
+_TODO = SectionKind.TODO  # read once: an enum member is slow to read
 
 
 _ARTICLES = re.compile(r"^(?:a|an|the)\s+", re.I)
@@ -614,8 +617,9 @@ def errors_not_a_list(ctx: LintContext) -> Iterator[Finding]:
         ##
         { 'command': 'eject', 'data': { 'device': 'str' } }
     """
+    errors = SectionKind.ERRORS  # read once: an enum member is slow to read
     for d, doc in ctx.documented:
-        s = doc.section(SectionKind.ERRORS)
+        s = doc.section(errors)
         if s is None:
             continue
         items = [ln for ln in s.lines if ln.startswith("-")]

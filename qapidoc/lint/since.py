@@ -52,6 +52,7 @@ def literal_flags(ctx: LintContext, doc: DocComment) -> dict[int, bool]:
 
 
 DESCRIPTIONS = (SectionKind.MEMBER, SectionKind.FEATURE)
+_SINCE = SectionKind.SINCE  # read once: an enum member is slow to read
 
 
 def section_lines(doc: DocComment, s: Section) -> Sequence[tuple[int, str]]:
@@ -150,7 +151,7 @@ def since_section(doc: DocComment | None) -> tuple[Section, Version | None] | No
     """The doc's ``Since:`` section and the version it names."""
     if doc is None:
         return None
-    s = doc.section(SectionKind.SINCE)
+    s = doc.section(_SINCE)
     if s is None:
         return None
     return s, parse_version(s.text.strip())

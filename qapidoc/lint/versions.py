@@ -91,8 +91,9 @@ def since_missing(ctx: LintContext) -> Iterator[Finding]:
         ##
         { 'command': 'ping' }
     """
+    since = SectionKind.SINCE  # read once: an enum member is slow to read
     for d, doc in ctx.documented:
-        if doc.section(SectionKind.SINCE) is not None:
+        if doc.section(since) is not None:
             continue
         if _MALFORMED_ANYWHERE.search(ctx.line_text(doc)):
             continue  # since-malformed says what is wrong
@@ -135,11 +136,12 @@ def since_malformed(ctx: LintContext) -> Iterator[Finding]:
         ##
         { 'command': 'ping' }
     """
+    since = SectionKind.SINCE  # read once: an enum member is slow to read
     for doc, d in ctx.docs:
         if d is None:
             continue
         name = d.name
-        s = doc.section(SectionKind.SINCE)
+        s = doc.section(since)
         has_since = s is not None
         if s is not None and parse_version(s.text.strip()) is None and not (
                 re.match(r"\d+\.\d+", s.text.strip())):
