@@ -211,9 +211,11 @@ def continuation_indent(ctx: LintContext) -> Iterator[Finding]:
             continue
         lines = doc.lines
         for s in doc.sections:
+            if "\n" not in s.text and s.body_line <= s.location.line:
+                continue  # most descriptions fit on their tag line
             end = s.end_line
             if end <= s.location.line or s.kind not in _CONTINUED:
-                continue  # (most descriptions fit on their tag line)
+                continue
             i = bisect.bisect_left(lines, (s.location.line + 1,))
             while i < len(lines) and lines[i].line <= end:
                 n, t = lines[i]
