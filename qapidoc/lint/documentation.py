@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from operator import attrgetter
 
 from qapidoc.core.source import Location, Severity
 from qapidoc.lint.engine import Finding, LintContext, lint_rule
@@ -286,12 +285,13 @@ def _tags_only(ctx: LintContext, doc: DocComment) -> bool:
     if first is None or first.line != doc.location.line + 1 or not (
             first.text.startswith("@") and ":" in first.text):
         return False
-    kinds = list(map(_KIND, doc.sections))
-    return doc.text.count("@") == sum(map(kinds.count, _TAGGED)) + 1
+    tags = 0
+    for s in doc.sections:
+        if s.kind in _TAGGED:
+            tags += 1
+    return doc.text.count("@") == tags + 1
 
 
-_KIND = attrgetter("kind")
-"""A `Section`'s kind, for `map`."""
 _TAGGED = (SectionKind.MEMBER, SectionKind.FEATURE)
 
 
