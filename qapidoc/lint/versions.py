@@ -444,8 +444,10 @@ def since_note_older(ctx: LintContext) -> Iterator[Finding]:
         { 'command': 'ping', 'data': { '*verbose': 'bool' } }
     """
     for d, doc in ctx.documented:
+        if d.kind.is_type:
+            continue
         found = since_section(doc)
-        if found is None or found[1] is None or d.kind.is_type:
+        if found is None or found[1] is None:
             continue
         since = found[1]
         for n in since_notes(ctx, doc):
