@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -60,17 +61,17 @@ def sphinx_cmd(src: Path, out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "sphinx", "-b", "html", "-q", *extra, str(src), str(out)]
 
 
-def touched_rebuild(cmd: list[str], touch: Path, runs: int, env: dict[str, str]
-                    ) -> dict[str, float]:
-    """Median wall and CPU time of rebuilding after bumping *touch*'s mtime."""
+def timed_rebuilds(cmd: list[str], change: Callable[[int], None], runs: int,
+                   env: dict[str, str]) -> dict[str, float]:
+    """Median wall and CPU time of rebuilding after `change(run)`, after
+    one build that brings the output up to date."""
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
-    times = []
-    cpu = []
+    times: list[float] = []
+    cpu: list[float] = []
     peak = 0
-    for _ in range(runs):
-        stamp = time.time()
-        os.utime(touch, (stamp, stamp))
+    for run in range(runs):
+        change(run)
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
@@ -83,34 +84,35 @@ def touched_rebuild(cmd: list[str], touch: Path, runs: int, env: dict[str, str]
             "runs": float(runs)}
 
 
+def touched_rebuild(cmd: list[str], touch: Path, runs: int, env: dict[str, str]
+                    ) -> dict[str, float]:
+    """Rebuilds after bumping *touch*'s mtime."""
+    def bump(_run: int) -> None:
+        stamp = time.time()
+        os.utime(touch, (stamp, stamp))
+
+    return timed_rebuilds(cmd, bump, runs, env)
+
+
 _MEMBER_LINE = re.compile(r"^# @[\w-]+: \S.*$", re.MULTILINE)
 
 
 def edited_rebuild(cmd: list[str], path: Path, runs: int, env: dict[str, str]
                    ) -> dict[str, float]:
-    """Like `touched_rebuild`, but each run edits the text of *path*'s last
-    member description (a sentence added, then taken away again): what an
-    author's edit costs, not only a touch.  The file is restored after."""
+    """Rebuilds after editing the text of *path*'s last member description
+    (a sentence added, then taken away again): what an author's edit costs,
+    not only a touch.  The file is restored after."""
     original = path.read_text(encoding="utf-8")
     line = list(_MEMBER_LINE.finditer(original))[-1]
-    edited = original[:line.end()] + " Edited." + original[line.end():]
-    texts = [edited, original]
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    times, cpu = [], []
+    texts = [original[:line.end()] + " Edited." + original[line.end():], original]
+
+    def edit(run: int) -> None:
+        path.write_text(texts[run % 2], encoding="utf-8")
+
     try:
-        for i in range(runs):
-            path.write_text(texts[i % 2], encoding="utf-8")
-            start = time.perf_counter()
-            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
-            _, _status, usage = os.wait4(proc.pid, 0)
-            times.append(time.perf_counter() - start)
-            cpu.append(usage.ru_utime + usage.ru_stime)
+        return timed_rebuilds(cmd, edit, runs, env)
     finally:
         path.write_text(original, encoding="utf-8")
-    return {"median_s": statistics.median(times), "min_s": min(times),
-            "cpu_s": statistics.median(cpu), "runs": float(runs)}
 
 
 def ratio(name: str, rebuild: dict[str, float], full: dict[str, float], limit: float) -> bool:
