@@ -48,9 +48,9 @@ Layout: `domain` (object types, directives, roles, indices, anchors),
 `render` (model → rST → nodes, the ``qapi-doc`` directive, the QMP lexer),
 `pages` (generated pages), `schemas` (loading and caching the model),
 `settings` (conf.py values), `tuning` (garbage collector, template cache),
-`toc_parents` (which toctree parents a rebuild rewrites).  In: the model
-from `qapidoc`; it never re-parses schema text and never imports
-`qapidoc.cli`.
+`toc_parents` and `site_pages` (which toctree parents and site-wide pages
+a rebuild rewrites).  In: the model from `qapidoc`; it never re-parses
+schema text and never imports `qapidoc.cli`.
 """
 
 from __future__ import annotations

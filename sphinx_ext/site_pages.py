@@ -10,7 +10,7 @@ navigation, under a configuration.  So they are kept as they are when:
 - no document was added or removed and the configuration is unchanged;
 - every document written in this build was re-read, and left its objects
   (in every domain), its index entries and what toctrees show of it
-  (`toc_parents.shown_to_parents`) as they were;
+  (`toc_parents.view_unchanged`) as they were;
 - the files are the ones the last successful build left (their sizes and
   times, and the environment they were written from, are recorded beside
   the doctrees), so a build that failed half-way or a deleted page makes
@@ -39,7 +39,7 @@ from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.environment import CONFIG_OK, BuildEnvironment
 
-from sphinx_ext.toc_parents import shown_to_parents
+from sphinx_ext.toc_parents import view_unchanged
 
 STAMP = "qapidoc-site-pages.json"
 """In the doctree directory: what the last successful build left."""
@@ -67,7 +67,8 @@ _BUILDS: weakref.WeakKeyDictionary[BuildEnvironment, _Build] = weakref.WeakKeyDi
 
 
 def fingerprint(env: BuildEnvironment, docname: str) -> Fingerprint:
-    """Everything of *docname* the site-wide pages show."""
+    """What the site-wide pages show of *docname* besides its view in the
+    toctrees, which `toc_parents` compares."""
     objects: list[tuple[Any, ...]] = []
     for domain in sorted(env.domains.values(), key=lambda d: d.name):
         if domain.name == "index":
@@ -80,7 +81,7 @@ def fingerprint(env: BuildEnvironment, docname: str) -> Fingerprint:
                 o for o in domain.get_objects() if o[3] == docname)))
     index = env.domains.get("index")
     entries = index.data.get("entries", {}).get(docname) if index is not None else None
-    return (shown_to_parents(env, docname), tuple(objects), repr(entries))
+    return (tuple(objects), repr(entries))
 
 
 def search_data(indexer: Any, docname: str) -> Fingerprint:
@@ -163,7 +164,8 @@ def _kept(app: Sphinx) -> bool:
             and env.config_status == CONFIG_OK
             and build.env_stat is not None and build.stamp[0] == build.env_stat
             and build.written <= build.before.keys()
-            and all(fingerprint(env, d) == fp for d, fp in build.before.items())
+            and all(view_unchanged(env, d) and fingerprint(env, d) == fp
+                    for d, fp in build.before.items())
             and all(_unchanged_file(build, path) for path in _outputs(app.builder))
         )
     return build.verdict

@@ -25,6 +25,16 @@ _READ: weakref.WeakKeyDictionary[BuildEnvironment, dict[str, str]] = (
 _DETACHED: weakref.WeakKeyDictionary[BuildEnvironment, dict[str, set[str]]] = (
     weakref.WeakKeyDictionary())
 """Per environment: document → its parents, taken out for this write."""
+_UNCHANGED: weakref.WeakKeyDictionary[BuildEnvironment, set[str]] = (
+    weakref.WeakKeyDictionary())
+"""Per environment: the re-read documents whose view is as it was, known
+once writing starts (`view_unchanged`)."""
+
+
+def view_unchanged(env: BuildEnvironment, docname: str) -> bool:
+    """Whether toctrees show re-read *docname* as before (False when that
+    is not known: a new document, or before writing starts)."""
+    return docname in _UNCHANGED.get(env, ())
 
 
 def shown_to_parents(env: BuildEnvironment, docname: str) -> str | None:
@@ -56,15 +66,19 @@ def _detach_unchanged(app: Sphinx, builder: Builder) -> None:
     env = builder.env
     seen = _READ.pop(env, {})
     detached = _DETACHED.setdefault(env, {})
-    for docname, before in seen.items():
+    unchanged = _UNCHANGED[env] = {
+        docname for docname, before in seen.items()
+        if shown_to_parents(env, docname) == before}
+    for docname in unchanged:
         parents = env.files_to_rebuild.get(docname)
-        if parents and shown_to_parents(env, docname) == before:
+        if parents:
             detached[docname] = parents
             env.files_to_rebuild[docname] = set()
 
 
 def _reattach(app: Sphinx, exception: BaseException | None) -> None:
     env = app.env
+    _UNCHANGED.pop(env, None)
     for docname, parents in _DETACHED.pop(env, {}).items():
         env.files_to_rebuild[docname] = parents
 

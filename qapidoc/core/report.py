@@ -13,11 +13,11 @@ definition and member it concerns, or null) and ``fixable`` (boolean).
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import IO
 
+from qapidoc.core.lazy import lazy
 from qapidoc.core.registry import RULES
 from qapidoc.core.source import Diagnostic, Severity
 
@@ -305,17 +305,17 @@ def github_summary(diags: Sequence[Diagnostic], files: int) -> str:
 # JUnit XML
 
 
-_NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
+_NOT_XML = lazy("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 cannot hold, even escaped (doc text may have a
 vertical tab or form feed, which QEMU accepts in comments): the controls
 but tab, line feed and carriage return, surrogates, U+FFFE and U+FFFF.
-Compiled at the first JUnit report, through `re`'s cache: as the negated
-class of what XML allows, its compilation was 3% of a lint run."""
+Compiled at the first JUnit report: as the negated class of what XML
+allows, its compilation was 3% of a lint run."""
 
 
 def _xml(text: str) -> str:
     """*text* with each character XML cannot hold made U+FFFD."""
-    return re.sub(_NOT_XML, "\ufffd", text)
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def format_junit(diags: Sequence[Diagnostic], files: Sequence[str] = ()) -> str:

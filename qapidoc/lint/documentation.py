@@ -16,6 +16,9 @@ from qapidoc.core.source import Location, Severity
 from qapidoc.lint.engine import Finding, LintContext, lint_rule
 from qapidoc.lint.since import literal_flags
 from qapidoc.schema.model import (
+    ERRORS_SECTION,
+    NAMED_SECTIONS,
+    TODO_SECTION,
     AlternateType,
     Command,
     Definition,
@@ -287,12 +290,10 @@ def _tags_only(ctx: LintContext, doc: DocComment) -> bool:
         return False
     tags = 0
     for s in doc.sections:
-        if s.kind in _TAGGED:
+        if s.kind in NAMED_SECTIONS:
             tags += 1
     return doc.text.count("@") == tags + 1
 
-
-_TAGGED = (SectionKind.MEMBER, SectionKind.FEATURE)
 
 
 @lint_rule("QD204", severity=Severity.ERROR)
@@ -487,12 +488,10 @@ def _todo_lines(doc: DocComment) -> set[int]:
     """Lines of TODO sections, which are not rendered."""
     out: set[int] = set()
     for s in doc.sections:
-        if s.kind is _TODO:
+        if s.kind is TODO_SECTION:
             out.update(range(s.location.line, s.end_line + 1))
     return out
 
-
-_TODO = SectionKind.TODO  # read once: an enum member is slow to read
 
 
 _ARTICLES = re.compile(r"^(?:a|an|the)\s+", re.I)
@@ -617,9 +616,8 @@ def errors_not_a_list(ctx: LintContext) -> Iterator[Finding]:
         ##
         { 'command': 'eject', 'data': { 'device': 'str' } }
     """
-    errors = SectionKind.ERRORS  # read once: an enum member is slow to read
     for d, doc in ctx.documented:
-        s = doc.section(errors)
+        s = doc.section(ERRORS_SECTION)
         if s is None:
             continue
         items = [ln for ln in s.lines if ln.startswith("-")]

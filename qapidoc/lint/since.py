@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from qapidoc.core.record import record
 from qapidoc.lint.engine import LintContext, Version, parse_version
 from qapidoc.schema.docs import literal_lines
-from qapidoc.schema.model import DocComment, Section, SectionKind
+from qapidoc.schema.model import SINCE_SECTION, DocComment, Section, SectionKind
 from qapidoc.schema.since import SinceNote, dating_note, find_notes
 
 
@@ -52,7 +52,6 @@ def literal_flags(ctx: LintContext, doc: DocComment) -> dict[int, bool]:
 
 
 DESCRIPTIONS = (SectionKind.MEMBER, SectionKind.FEATURE)
-_SINCE = SectionKind.SINCE  # read once: an enum member is slow to read
 
 
 def section_lines(doc: DocComment, s: Section) -> Sequence[tuple[int, str]]:
@@ -151,7 +150,7 @@ def since_section(doc: DocComment | None) -> tuple[Section, Version | None] | No
     """The doc's ``Since:`` section and the version it names."""
     if doc is None:
         return None
-    s = doc.section(_SINCE)
+    s = doc.section(SINCE_SECTION)
     if s is None:
         return None
     return s, parse_version(s.text.strip())

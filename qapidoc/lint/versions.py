@@ -31,6 +31,7 @@ from qapidoc.lint.since import (
     since_section,
 )
 from qapidoc.schema.model import (
+    SINCE_SECTION,
     AlternateType,
     Command,
     Definition,
@@ -91,9 +92,8 @@ def since_missing(ctx: LintContext) -> Iterator[Finding]:
         ##
         { 'command': 'ping' }
     """
-    since = SectionKind.SINCE  # read once: an enum member is slow to read
     for d, doc in ctx.documented:
-        if doc.section(since) is not None:
+        if doc.section(SINCE_SECTION) is not None:
             continue
         if _MALFORMED_ANYWHERE.search(ctx.line_text(doc)):
             continue  # since-malformed says what is wrong
@@ -136,12 +136,11 @@ def since_malformed(ctx: LintContext) -> Iterator[Finding]:
         ##
         { 'command': 'ping' }
     """
-    since = SectionKind.SINCE  # read once: an enum member is slow to read
     for doc, d in ctx.docs:
         if d is None:
             continue
         name = d.name
-        s = doc.section(since)
+        s = doc.section(SINCE_SECTION)
         has_since = s is not None
         if s is not None and parse_version(s.text.strip()) is None and not (
                 re.match(r"\d+\.\d+", s.text.strip())):

@@ -27,6 +27,7 @@ from qapidoc.schema.expressions import (
 )
 from qapidoc.schema.model import (
     JSON_TYPES,
+    MEMBER_SECTION,
     AlternateType,
     Branch,
     BuiltinType,
@@ -174,8 +175,8 @@ _QTYPE_VALUES = ("none", "qnull", "qnum", "qstring", "qdict", "qlist", "qbool")
 
 
 _COMMANDS_ONLY = (SectionKind.RETURNS, SectionKind.ERRORS)
-"""Sections only a command's doc may have (read once: an enum's member is
-an attribute its metaclass's ``__getattr__`` makes slow to read)."""
+"""Sections only a command's doc may have (a global, for the reason
+`qapidoc.schema.model.NAMED_SECTIONS` gives)."""
 
 
 class Builder:
@@ -203,9 +204,8 @@ class Builder:
         found = self._described.get(id(doc))
         if found is None:
             index: dict[str, Section] = {}
-            member = SectionKind.MEMBER  # read once: a slow attribute
             for s in doc.sections:
-                if s.kind is member:
+                if s.kind is MEMBER_SECTION:
                     index.setdefault(s.name, s)
             found = self._described[id(doc)] = (doc, index)
         return found[1].get(name)

@@ -17,7 +17,13 @@ from typing import NamedTuple
 from qapidoc.core.lazy import lazy
 from qapidoc.core.registry import rule
 from qapidoc.core.source import Diagnostic, Location
-from qapidoc.schema.model import DocComment, Section, SectionKind
+from qapidoc.schema.model import (
+    MEMBER_SECTION,
+    TEXT_SECTION,
+    DocComment,
+    Section,
+    SectionKind,
+)
 from qapidoc.schema.reader import RawDoc
 
 DOC_STRUCTURE = rule(
@@ -107,9 +113,6 @@ _TAG_KINDS = {
 }
 _UNIQUE = (SectionKind.SINCE, SectionKind.RETURNS, SectionKind.ERRORS)
 _LEGACY = (SectionKind.NOTE, SectionKind.EXAMPLE)
-_TEXT, _MEMBER = SectionKind.TEXT, SectionKind.MEMBER
-"""Read once: an enum's member is an attribute its metaclass's
-``__getattr__`` makes slow to read (a call of Python per read)."""
 _NEEDS_TEXT = (
     SectionKind.MEMBER, SectionKind.FEATURE, SectionKind.SINCE,
     SectionKind.RETURNS, SectionKind.ERRORS, SectionKind.TODO)
@@ -231,7 +234,7 @@ class _DocParser:
         while True:
             line = self.line()
             while line == "":
-                if self.cur is not None and self.cur[0] is _TEXT:
+                if self.cur is not None and self.cur[0] is TEXT_SECTION:
                     self.append("", self.i)
                 self.i += 1
                 line = self.line()
@@ -265,7 +268,7 @@ class _DocParser:
                                "a section")
                 while line is not None and line[:1] == "@" and (
                         m := _AT_NAME.match(line)):
-                    self.description(_MEMBER, m, names, "parameter")
+                    self.description(MEMBER_SECTION, m, names, "parameter")
                     line = self.line()
                 no_more_members = True
             elif line[0] in "ENRST" and (m := _TAG.match(line)):  # a tag's initial
@@ -289,8 +292,8 @@ class _DocParser:
                     self.body(line[m.end():], idx)
                 no_more_members = True
             else:
-                if self.cur is None or self.cur[0] is not _TEXT:
-                    self.start(_TEXT, idx)
+                if self.cur is None or self.cur[0] is not TEXT_SECTION:
+                    self.start(TEXT_SECTION, idx)
                 self.paragraph()
 
     def continued_description(self, idx: int, m: re.Match[str]) -> bool:

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from qapidoc.core.lazy import lazy
 from qapidoc.schema.model import (
+    NAMED_SECTIONS,
     AlternateType,
     Command,
     Definition,
@@ -27,7 +28,6 @@ from qapidoc.schema.model import (
     EnumType,
     Event,
     Schema,
-    SectionKind,
     StructType,
     TypeRef,
     UnionType,
@@ -67,9 +67,6 @@ class Reference(NamedTuple):
     name: str
 
 
-_TAGGED = (SectionKind.MEMBER, SectionKind.FEATURE)
-"""Sections whose tag names a member or feature (read once: an enum
-member is a slow attribute)."""
 _CALLS = (Command, Event)
 """What has arguments (a tuple: ``Command | Event`` makes a union per test)."""
 
@@ -125,7 +122,7 @@ def doc_references(doc: DocComment, skip: set[int]) -> Iterator[Reference]:
     """Every ``@name`` in a doc comment outside inline literals, member
     tags and the lines in `skip` (literal blocks, TODO sections)."""
     tags = {s.location.line for s in doc.sections
-            if s.kind in _TAGGED}
+            if s.kind in NAMED_SECTIONS}
     tags.add(doc.location.line + 1)  # the "@symbol:" line
     for ln in doc.lines:
         text = ln.text
@@ -179,7 +176,7 @@ class References:
                 out |= self._union_names(d, set())
             if d.doc is not None:
                 out.update(s.name for s in d.doc.sections
-                           if s.kind in _TAGGED)
+                           if s.kind in NAMED_SECTIONS)
             found = self._own[d.name] = frozenset(out)
         return found
 
