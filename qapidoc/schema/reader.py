@@ -999,7 +999,7 @@ class Reader:
                 names = [v.value for v in value.items if isinstance(v, Str)]
                 if name in OLD_PRAGMAS:
                     name = self._old_pragma(key, names)
-                self.pragmas.lists.setdefault(name, []).extend(names)
+                self.pragmas.lists[name] = names  # QEMU: a later one replaces
             else:
                 self.diags.append(BAD_DIRECTIVE.at(
                     expr.loc, f"unknown pragma '{name}'"))
