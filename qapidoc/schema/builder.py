@@ -281,6 +281,11 @@ class Builder:
         k = self.kind_of(name)
         return f"{k} type '{name}'" if k else f"'{name}'"
 
+    def describe_ref(self, ref: TypeRef) -> str:
+        """`describe` for a reference that may be to an array type by
+        name (``FooList``), which `resolve_arrays` turned into ``['Foo']``."""
+        return f"array type '{ref.name}List'" if ref.is_array else self.describe(ref.name)
+
     # -- shared pieces -----------------------------------------------------
 
     def features(self, feats: list[DeclFeature], decl: Decl,
@@ -413,7 +418,7 @@ class Builder:
             self.base_failed.add(decl.name)
             self.err(BAD_TYPE_USE, decl.base.location,
                      f"'base' requires a struct type, "
-                     f"{self.describe(decl.base.name)} isn't", decl)
+                     f"{self.describe_ref(decl.base)} isn't", decl)
             return []
         return list(base.members)
 
@@ -450,10 +455,10 @@ class Builder:
                          f"enum type '{disc_enum.name}'", decl, b.name)
             t = self.check_build(b.type, f"branch '{b.name}'", decl)
             if t is not None:
-                if not isinstance(t, StructType):
+                if b.type.is_array or not isinstance(t, StructType):
                     self.err(BAD_TYPE_USE, b.type.location,
                              f"branch '{b.name}' cannot use "
-                             f"{self.describe(t.name)}", decl, b.name)
+                             f"{self.describe_ref(b.type)}", decl, b.name)
                 else:
                     self.branch_clash(t, decl, {c_name(m.name): m
                                                 for m in common})
@@ -651,6 +656,11 @@ class Builder:
             if t is None:
                 return [], decl.data_type
             what = f"{decl.meta}'s 'data'"
+            if decl.data_type.is_array:
+                self.err(BAD_TYPE_USE, decl.data_type.location,
+                         f"{what} cannot take {self.describe_ref(decl.data_type)}",
+                         decl)
+                return [], decl.data_type
             if isinstance(t, UnionType):
                 if not boxed:
                     self.err(BAD_TYPE_USE, decl.data_type.location,
