@@ -36,6 +36,9 @@ directives and roles, ``qapi-index``, ``qapi-kind-index`` and
 ``qapidoc_template_cache``
     Keep the theme's compiled templates in the doctree directory, so that a
     build after the first does not compile them again (default True).
+``qapidoc_doc_markup``
+    ``"auto"`` (default), ``"rst"`` or ``"legacy"``: the markup of doc comments;
+    legacy is QEMU's before 5.2 (`sphinx_ext.render.legacy`).
 ``qapidoc_render``
     ``"nodes"`` (default, fast) or ``"rst"`` (parse the generated rST; debugging).
 ``qapi_namespaces``

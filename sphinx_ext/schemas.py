@@ -53,6 +53,19 @@ class LoadedSchema:
     schema: Schema
     stamp: tuple[tuple[str, int, int], ...]
     lint: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    _legacy: bool | None = None
+
+    @property
+    def legacy_markup(self) -> bool:
+        """Whether the doc comments use QEMU's markup from before rST
+        (`sphinx_ext.render.legacy.uses_legacy_markup`)."""
+        if self._legacy is None:
+            from sphinx_ext.render.legacy import uses_legacy_markup
+
+            self._legacy = uses_legacy_markup(
+                stripped for module in self.schema.modules for line in module.file.lines
+                if (stripped := line.lstrip()).startswith("#"))
+        return self._legacy
 
     @property
     def files(self) -> list[str]:

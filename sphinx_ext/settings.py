@@ -58,6 +58,11 @@ class Settings:
         "template's text: builds after the first compile none of them.",
         "")
     )
+    qapidoc_doc_markup: str = field(default="auto", metadata=_help(
+        "Markup of the schema's doc comments: 'rst', 'legacy' (QEMU's markup "
+        "before 5.2: ``| `` examples, ``*strong*``, ``_emphasis_``, indentation "
+        "not significant) or 'auto' (legacy when the comments show it and no "
+        "rST construct)."))
     qapidoc_render: str = field(default="nodes", metadata=_help(
         "'nodes' builds doctree nodes directly (fast); 'rst' parses the "
         "generated rST through the domain's directives (for debugging)."))
@@ -121,6 +126,9 @@ def config_problems(config: Any) -> list[tuple[str, str]]:
     if lint is not None and lint not in ("off", *PRESETS):
         problems.append(("qapidoc_lint", f"expected None, 'off' or one of "
                          f"{', '.join(PRESETS)}, got {lint!r}"))
+    if config.qapidoc_doc_markup not in ("auto", "rst", "legacy"):
+        problems.append(("qapidoc_doc_markup", "expected 'auto', 'rst' or 'legacy', "
+                         f"got {config.qapidoc_doc_markup!r}"))
     if config.qapidoc_render not in ("nodes", "rst"):
         problems.append(("qapidoc_render",
                          f"expected 'nodes' or 'rst', got {config.qapidoc_render!r}"))

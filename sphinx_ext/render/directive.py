@@ -130,6 +130,8 @@ class QAPIDocDirective(SphinxDirective):
                 modules=modules,
                 warn_undocumented=self.config.qapidoc_warn_undocumented,
                 ensure_title="title" in self.options,
+                legacy=self.config.qapidoc_doc_markup == "legacy"
+                or (self.config.qapidoc_doc_markup == "auto" and loaded.legacy_markup),
             )
         except Exception as error:  # never a traceback for a bad schema
             logger.error("cannot document %s: %s", path, error,

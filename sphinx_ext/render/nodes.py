@@ -77,7 +77,7 @@ def _locate_targets(holder: Element, text: Text) -> None:
         first = target.rawsource.strip().split("\n", 1)[0]
         found = next((i for i, line in enumerate(text.lines) if first and first in line), None)
         if found is not None:
-            target.source, target.line = text.source, text.line + found
+            target.source, target.line = text.source, text.line_at(found)
 
 
 class _Prebuilt:
@@ -240,7 +240,7 @@ class NodeBuilder:
         holder = nodes.Element()
         content = StringList(
             list(text.lines),
-            items=[(text.source, text.line - 1 + i) for i in range(len(text.lines))],
+            items=[(text.source, text.line_at(i) - 1) for i in range(len(text.lines))],
         )
         # docutils maps the line of an inline problem through the page's
         # lines; point it at the schema's instead

@@ -42,6 +42,7 @@ from qapidoc.schema.model import (
     UnionType,
 )
 from qapidoc.schema.references import AT_REF
+from sphinx_ext.render.legacy import legacy_rst
 from sphinx_ext.render.since import inline_since, split_since, text_since
 
 __all__ = [
@@ -76,6 +77,12 @@ class Text:
     source: str
     line: int
     wrap: str = ""
+    #: per line, its offset from `line` when not consecutive (old markup)
+    offsets: tuple[int, ...] = ()
+
+    def line_at(self, index: int) -> int:
+        """The schema line of ``lines[index]``."""
+        return self.line + (self.offsets[index] if self.offsets else index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,9 +194,19 @@ def _rst_lines(lines: Sequence[str]) -> list[str]:
     return out
 
 
+def _doc_text(lines: list[str], source: str, first: int, wrap: str = "", *,
+              legacy: bool = False) -> Text:
+    """Doc text *lines* (line *first* of *source*) as rST; *legacy*: they are
+    in QEMU's markup from before rST (`sphinx_ext.render.legacy`)."""
+    if legacy and wrap != "example":
+        converted, origin = legacy_rst(lines)
+        return Text(tuple(inline_since(line) for line in converted), source, first, wrap,
+                    tuple(origin))
+    return Text(tuple(_rst_lines(lines)), source, first, wrap)
+
+
 def _text(
-    section: Section, problems: list[Problem], *, dated: list[str] | None = None,
-    wrap: str = ""
+    section: Section, *, dated: list[str] | None = None, wrap: str = "", legacy: bool = False
 ) -> Text | None:
     """The section as rST; with *dated*, its dating since note is taken out
     and its version appended to *dated*."""
@@ -202,9 +219,7 @@ def _text(
             dated.append(version)
     if not lines or not any(line.strip() for line in lines):
         return None
-    source = section.location.path
-    return Text(tuple(_rst_lines(lines)), source,
-                section.body_line, wrap)
+    return _doc_text(lines, section.location.path, section.body_line, wrap, legacy=legacy)
 
 
 # -- headings ----------------------------------------------------------------------
@@ -223,7 +238,7 @@ class _HeadingStyles:
 
 
 def _split_headings(
-    doc: DocComment, styles: _HeadingStyles, problems: list[Problem]
+    doc: DocComment, styles: _HeadingStyles, legacy: bool = False
 ) -> Iterator[Heading | Text]:
     """Free-form doc comment → headings and the text between them."""
     for number, section in enumerate(doc.sections):
@@ -234,22 +249,22 @@ def _split_headings(
         start = 0
         for found in headings(lines, number == 0):
             yield from _chunk(lines[start:found.start], source, section.body_line + start,
-                              problems)
+                              legacy)
             level = styles.level(found.style) if found.style else found.level
             assert level is not None
             yield Heading(found.text, level, source, section.body_line + found.title)
             start = found.end
-        yield from _chunk(lines[start:], source, section.body_line + start, problems)
+        yield from _chunk(lines[start:], source, section.body_line + start, legacy)
 
 
-def _chunk(lines: list[str], source: str, first: int, problems: list[Problem]) -> Iterator[Text]:
+def _chunk(lines: list[str], source: str, first: int, legacy: bool) -> Iterator[Text]:
     while lines and not lines[0].strip():
         lines = lines[1:]
         first += 1
     while lines and not lines[-1].strip():
         lines = lines[:-1]
     if lines:
-        yield Text(tuple(_rst_lines(lines)), source, first)
+        yield _doc_text(lines, source, first, legacy=legacy)
 
 
 # -- definitions ---------------------------------------------------------------------
@@ -294,8 +309,9 @@ class _Renderer:
 
     MAX_DEPTH = 4
 
-    def __init__(self, schema: Schema, warn_undocumented: bool) -> None:
+    def __init__(self, schema: Schema, warn_undocumented: bool, legacy: bool = False) -> None:
         self.schema = schema
+        self.legacy = legacy
         self.implicit = {d.name for d in schema.implicit}  # undocumented
         self.problems: list[Problem] = []
         self.files: set[str] = set()
@@ -303,6 +319,10 @@ class _Renderer:
         self.warn_undocumented = warn_undocumented
         self.exempt = schema.pragmas.documentation_exceptions
         self._uses: dict[str, int] | None = None
+
+    def text(self, section: Section, *, dated: list[str] | None = None,
+             wrap: str = "") -> Text | None:
+        return _text(section, dated=dated, wrap=wrap, legacy=self.legacy)
 
     def note(self, definition: Definition | None) -> None:
         if definition is not None and definition.location.path:
@@ -328,7 +348,7 @@ class _Renderer:
         content.extend(self.notice(f) for f in defn.features
                        if f.name in ("deprecated", "unstable"))
         for section in sections[:first_tagged]:
-            text = _text(section, self.problems)
+            text = self.text(section)
             if text:
                 content.append(text)
         content.extend(self.body(defn))
@@ -339,11 +359,11 @@ class _Renderer:
             content.append(Directive("wire", "", where.path, where.line))
         for section in sections[first_tagged:]:
             if section.kind is SectionKind.TEXT:
-                text = _text(section, self.problems)
+                text = self.text(section)
             elif section.kind is SectionKind.NOTE:
-                text = _text(section, self.problems, wrap="note")
+                text = self.text(section, wrap="note")
             elif section.kind is SectionKind.EXAMPLE:
-                text = _text(section, self.problems, wrap="example")
+                text = self.text(section, wrap="example")
             else:
                 continue
             if text:
@@ -355,7 +375,7 @@ class _Renderer:
         feature's description says first (typically what to use instead)."""
         label = "Deprecated" if feature.name == "deprecated" else "Unstable"
         said: list[str] = []
-        text = _text(feature.doc, []) if feature.doc is not None else None
+        text = self.text(feature.doc) if feature.doc is not None else None
         for line in text.lines if text else ():
             if not line.strip():
                 break
@@ -380,7 +400,7 @@ class _Renderer:
                 self.undocumented(block.source, block.line, what, owner)
             return
         dated: list[str] = []
-        text = _text(doc, self.problems, dated=dated)
+        text = self.text(doc, dated=dated)
         if dated:
             block.options["since"] = dated[0]
         if text:
@@ -465,7 +485,7 @@ class _Renderer:
                 block.options["ifcond"] = str(branch.condition)
             block.options["no-index-entry"] = None
             if branch.doc is not None:
-                text = _text(branch.doc, self.problems)
+                text = self.text(branch.doc)
                 if text:
                     block.content.append(text)
             target = self.schema.resolve(branch.type)
@@ -572,7 +592,7 @@ class _Renderer:
         entries: list[Entry] = []
         if isinstance(defn, Command):
             section = doc.section(SectionKind.RETURNS) if doc else None
-            body = _text(section, self.problems) if section else None
+            body = self.text(section) if section else None
             where = section.location if section else defn.location
             if defn.returns is not None:
                 type_text = _type_text(defn.returns)
@@ -586,7 +606,7 @@ class _Renderer:
                 entries.append(body)
         if doc is not None:
             section = doc.section(SectionKind.ERRORS)
-            body = _text(section, self.problems) if section else None
+            body = self.text(section) if section else None
             if section is not None and body is not None:
                 entries.append(Field("error", body, section.location.path, section.location.line))
         return entries
@@ -620,7 +640,7 @@ def opens_with_heading(module: Module) -> bool:
         if isinstance(item, Definition):
             return False
         if isinstance(item, DocComment) and item.is_freeform:
-            for entry in _split_headings(item, _HeadingStyles(), []):
+            for entry in _split_headings(item, _HeadingStyles()):
                 if isinstance(entry, Heading):
                     return entry.level == 1  # "== Sub" stays under the section before
                 if any(line.strip() for line in entry.lines):
@@ -644,15 +664,17 @@ def render_schema(
     modules: Iterable[str] | None = None,
     warn_undocumented: bool = True,
     ensure_title: bool = False,
+    legacy: bool = False,
 ) -> Rendering:
-    """The plan for *schema* (or only the named *modules*, by name, slug or path).
+    """The plan for *schema* (or only the named *modules*, by name, slug or path);
+    *legacy*: its doc comments are in QEMU's markup from before rST.
 
     Modules are documented where they are first included, as QEMU's generator
     does; heading levels follow the first use of each title style across the
     whole schema, so per-module pages agree with the one-page layout.
     """
     wanted = set(modules) if modules is not None else None
-    renderer = _Renderer(schema, warn_undocumented)
+    renderer = _Renderer(schema, warn_undocumented, legacy)
     styles = _HeadingStyles()
     by_include = _modules_by_include(schema)
     names = [m.name for m in schema.modules]
@@ -681,8 +703,7 @@ def render_schema(
                 emit(child)
             elif isinstance(item, DocComment):
                 if item.is_freeform:
-                    sink = renderer.problems if visible else []
-                    chunk.extend(_split_headings(item, styles, sink))
+                    chunk.extend(_split_headings(item, styles, legacy))
             elif isinstance(item, Definition) and visible:
                 chunk.append(renderer.definition(item))
         flush(module, chunk, visible, started, last=True)
@@ -766,8 +787,9 @@ def _emit(out: StringList, entries: Sequence[Entry], indent: str, rank: dict[int
             lines = entry.body.lines if entry.body else ("",)
             offset = entry.body.line if entry.body else entry.line
             out.append(f"{indent}:{entry.name}: {lines[0]}", entry.source, offset - 1)
-            for n, line in enumerate(lines[1:], offset + 1):
-                out.append(f"{indent}   {line}" if line else "", entry.source, n - 1)
+            for n, line in enumerate(lines[1:], 1):
+                at = entry.body.line_at(n) if entry.body else offset + n
+                out.append(f"{indent}   {line}" if line else "", entry.source, at - 1)
         elif isinstance(entry, Heading):
             char = _HEADING_CHARS[min(rank[entry.level], len(_HEADING_CHARS) - 1)]
             out.append("", entry.source, entry.line - 1)
@@ -784,8 +806,8 @@ def _emit(out: StringList, entries: Sequence[Entry], indent: str, rank: dict[int
                 out.append(f"{indent}.. qmp-example::", entry.source, entry.line - 1)
                 out.append("", entry.source, entry.line - 1)
                 inner = indent + "   "
-            for n, line in enumerate(entry.lines, entry.line):
-                out.append(f"{inner}{line}" if line else "", entry.source, n - 1)
+            for n, line in enumerate(entry.lines):
+                out.append(f"{inner}{line}" if line else "", entry.source, entry.line_at(n) - 1)
         else:
             out.append("", entry.source, entry.line - 1)
             out.append(f"{indent}.. qapi:{entry.name}:: {entry.argument}", entry.source,
