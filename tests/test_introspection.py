@@ -147,6 +147,14 @@ def test_schema_text_is_not_a_reply() -> None:
      "every member needs a 'name'"),
     ('[{"name": "o", "meta-type": "object", "members": "x"}]',
      "'members' must be an array"),
+    # An array that is its own element, or two that are each other's.
+    ('[{"name": "o", "meta-type": "object", "members": [{"name": "a", "type": "[1]"}]},\n'
+     ' {"name": "[1]", "meta-type": "array", "element-type": "[1]"}]',
+     "arrays of arrays do not exist"),
+    ('[{"name": "o", "meta-type": "object", "members": [{"name": "a", "type": "[1]"}]},\n'
+     ' {"name": "[1]", "meta-type": "array", "element-type": "[2]"},\n'
+     ' {"name": "[2]", "meta-type": "array", "element-type": "[1]"}]',
+     "arrays of arrays do not exist"),
 ])
 def test_bad_replies_are_located_errors(text: str, message: str) -> None:
     with pytest.raises(IntrospectionError, match=message) as e:

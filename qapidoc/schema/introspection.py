@@ -151,11 +151,12 @@ class _Reader:
         loc = self.loc(owner)
         if info["meta-type"] == "array":
             element = self.field(info, "element-type", str)
-            inner = self.ref(element, name)
-            if inner.is_array:
+            target = self.infos.get(element)
+            if target is not None and target["meta-type"] == "array":
+                # Checked before following it: the element may be this array.
                 raise self.fail(name, f"'{name}': arrays of arrays do not exist "
                                 "in QAPI")
-            return TypeRef(inner.name, loc, True)
+            return TypeRef(self.ref(element, name).name, loc, True)
         if info["meta-type"] in ("command", "event"):
             raise self.fail(owner, f"'{owner}' uses {info['meta-type']} "
                             f"'{name}' as a type")
