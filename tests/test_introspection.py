@@ -155,6 +155,27 @@ def test_schema_text_is_not_a_reply() -> None:
      ' {"name": "[1]", "meta-type": "array", "element-type": "[2]"},\n'
      ' {"name": "[2]", "meta-type": "array", "element-type": "[1]"}]',
      "arrays of arrays do not exist"),
+    # What the wire comparison relies on: a tag of enum type, variants that
+    # are objects named once by a value of it, names unique in a type.
+    ('[{"name": "o", "meta-type": "object", "members": [{"name": "k", "type": "str"}],\n'
+     '  "tag": "k", "variants": [{"case": "a", "type": "o"}]},\n'
+     ' {"name": "str", "meta-type": "builtin", "json-type": "string"}]',
+     "tag 'k' must be of an enum type"),
+    ('[{"name": "o", "meta-type": "object", "members": [{"name": "k", "type": "e"}],\n'
+     '  "tag": "k", "variants": [{"case": "a", "type": "e"}]},\n'
+     ' {"name": "e", "meta-type": "enum", "values": ["a"]}]',
+     "variant 'a' must be of an object type"),
+    ('[{"name": "o", "meta-type": "object", "members": [{"name": "k", "type": "e"}],\n'
+     '  "tag": "k", "variants": [{"case": "a", "type": "o"}, {"case": "a", "type": "o"}]},\n'
+     ' {"name": "e", "meta-type": "enum", "values": ["a"]}]',
+     "variant 'a' is listed twice"),
+    ('[{"name": "o", "meta-type": "object", "members": [{"name": "k", "type": "e"}],\n'
+     '  "tag": "k", "variants": [{"case": "b", "type": "o"}]},\n'
+     ' {"name": "e", "meta-type": "enum", "values": ["a"]}]',
+     "variant 'b' is not a value of the tag's enum"),
+    ('[{"name": "o", "meta-type": "object", "members": [{"name": "a", "type": "e"},\n'
+     '  {"name": "a", "type": "o"}]}, {"name": "e", "meta-type": "enum", "values": ["a"]}]',
+     "'a' is listed twice"),
 ])
 def test_bad_replies_are_located_errors(text: str, message: str) -> None:
     with pytest.raises(IntrospectionError, match=message) as e:

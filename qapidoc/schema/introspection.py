@@ -276,11 +276,43 @@ class _Reader:
                 continue
             by_name[d.name] = d
             (entities if isinstance(d, Command | Event) else definitions).append(d)
+        for d in definitions:
+            self.check_shape(d, by_name)
         # Commands and events first, in reply order: the wire walk starts there.
         ordered = tuple(entities + definitions)
         module = Module(self.file.path, self.file, ordered)
         return Schema(self.file.path, (module,), ordered, tuple(builtins.values()),
                       Pragmas(), (), by_name, introspected=True)
+
+
+    def check_shape(self, d: Definition, by_name: dict[str, Definition]) -> None:
+        """What QEMU's replies always hold and the wire comparison relies
+        on: names unique within a type, a union's tag an enum member, each
+        of its values named by one variant at most, variants objects."""
+        names = ([v.name for v in d.values] if isinstance(d, EnumType)
+                 else [m.name for m in d.members] if isinstance(d, StructType) else [])
+        twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+        if twice is not None:
+            raise self.fail(d.name, f"'{d.name}': '{twice}' is listed twice")
+        if not isinstance(d, UnionType):
+            return
+        tag = next(m for m in d.members if m.name == d.discriminator)
+        enum = by_name.get(tag.type.name)
+        if tag.type.is_array or not isinstance(enum, EnumType):
+            raise self.fail(d.name, f"'{d.name}': tag '{tag.name}' must be "
+                            "of an enum type")
+        seen: set[str] = set()
+        for b in d.branches:
+            if enum.value(b.name) is None:
+                raise self.fail(d.name, f"'{d.name}': variant '{b.name}' is not "
+                                "a value of the tag's enum")
+            if b.name in seen:
+                raise self.fail(d.name, f"'{d.name}': variant '{b.name}' is "
+                                "listed twice")
+            seen.add(b.name)
+            if b.type.is_array or not isinstance(by_name.get(b.type.name), StructType):
+                raise self.fail(d.name, f"'{d.name}': variant '{b.name}' must "
+                                "be of an object type")
 
 
 def _kind_name(kind: type) -> str:
