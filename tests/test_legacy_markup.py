@@ -76,7 +76,7 @@ def test_lists_examples_and_inline_markup_become_rst() -> None:
         "  continued",
         "- utf8: *emphasis* and :qapi:mem:`member`",
         "",
-        "::",
+        ".. code-block:: text",
         "",
         "    -> { 'execute': 'x' }",
         "",

@@ -75,7 +75,7 @@ class _Writer:
     def literal(self, block: list[tuple[int, str]]) -> None:
         first = block[0][0]
         self.separate(first)
-        self.emit("::", first)
+        self.emit(".. code-block:: text", first)
         self.emit("", first)
         for index, text in block:
             self.emit(f"    {text.rstrip()}" if text.strip() else "", index)
