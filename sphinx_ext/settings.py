@@ -171,7 +171,13 @@ def _schemas_problem(schemas: object) -> str | None:
 
 
 _BAD_CONFIG: weakref.WeakSet[Any] = weakref.WeakSet()
-"""Sphinx applications whose conf.py had a value `check_config` replaced."""
+"""Sphinx applications whose conf.py had a value they could not use."""
+
+
+def fail_on_exit(app: Any) -> None:
+    """End *app*'s build with status 1 for a conf.py value it could not use
+    and reported as an error: Sphinx alone exits 0 after logged errors."""
+    _BAD_CONFIG.add(app)
 
 
 def check_config(app: Any, config: Any) -> None:

@@ -625,6 +625,17 @@ def test_bad_conf_values_are_errors_not_tracebacks(tmp_path: Path, setting: str,
     assert "Zoo reference" in result.html("index")  # built with the default instead
 
 
+def test_unreadable_schema_of_qapidoc_schemas_fails_the_build(tmp_path: Path) -> None:
+    """It was logged as an error and the build exited 0."""
+    src = project(tmp_path / "p", {"index.rst": ZOO_PAGE})
+    (src / "conf.py").write_text(CONF.format(srctree=str(CASES))
+                                 + 'qapidoc_schemas = {"ref": "no-such.json"}\n')
+    result = build(src, tmp_path / "p" / "out", "-E")
+    assert result.status == 1
+    assert "qapidoc_schemas['ref']: cannot read" in result.warnings
+    assert "Zoo reference" in result.html("index")
+
+
 def test_generated_pages_of_long_module_names_fit_the_file_system(tmp_path: Path) -> None:
     """Two modules named with 245 characters in two directories: the page
     of each was named 'DIR-NAME', and Sphinx died writing 'DIR-NAME.doctree'

@@ -24,6 +24,7 @@ from qapidoc.core.outputs import free_name, through_link, write_file
 from qapidoc.schema.model import Schema
 from sphinx_ext.render.rst import module_slug, opens_with_heading
 from sphinx_ext.schemas import get_schema, include_root
+from sphinx_ext.settings import fail_on_exit
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +178,7 @@ def generate_pages(app: Sphinx) -> None:
         if not loaded.schema.modules:
             logger.error("qapidoc_schemas[%r]: cannot read %s", entry.directory, entry.path,
                          type="qapidoc", subtype="load")
+            fail_on_exit(app)
             continue
         pages = page_texts(entry)
         for name, text in pages.items():
