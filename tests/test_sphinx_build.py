@@ -636,6 +636,18 @@ def test_unreadable_schema_of_qapidoc_schemas_fails_the_build(tmp_path: Path) ->
     assert "Zoo reference" in result.html("index")
 
 
+def test_directives_naming_nothing_say_so(tmp_path: Path) -> None:
+    """``qapi-changes`` of a schema that does not load, and a ``:module:``
+    that names no module, gave an empty section and no word (exit 0)."""
+    page = ZOO_PAGE.replace("   :namespace: ZOO", "   :namespace: ZOO\n   :module: zoo, nope")
+    src = project(tmp_path / "p", {"index.rst": page + "\n.. qapi-changes:: no-such.json\n"})
+    result = build(src, tmp_path / "p" / "out", "-E")
+    assert result.status == 1
+    assert "cannot list the changes of" in result.warnings
+    assert "module 'nope' is not a module of" in result.warnings
+    assert "module 'zoo'" not in result.warnings
+
+
 def test_generated_pages_of_long_module_names_fit_the_file_system(tmp_path: Path) -> None:
     """Two modules named with 245 characters in two directories: the page
     of each was named 'DIR-NAME', and Sphinx died writing 'DIR-NAME.doctree'

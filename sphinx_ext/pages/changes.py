@@ -17,6 +17,7 @@ from docutils import nodes
 from docutils.nodes import Node
 from docutils.parsers.rst import directives
 from sphinx import addnodes
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import OptionSpec
 
@@ -25,8 +26,10 @@ from qapidoc.schema.model import Command, Definition, EnumType, Event, Schema, S
 from sphinx_ext.domain.names import normal_version
 from sphinx_ext.render.directive import resolve_schema_path
 from sphinx_ext.render.rst import definition_directive, member_since
-from sphinx_ext.safety import sanitize_output
+from sphinx_ext.safety import note_failures, sanitize_output
 from sphinx_ext.schemas import get_schema, include_root
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["Change", "QAPIChangesDirective", "collect_changes", "version_key"]
 
@@ -98,6 +101,12 @@ class QAPIChangesDirective(SphinxDirective):
         loaded = get_schema(path, include_root(self.config, str(self.env.srcdir)))
         for file in loaded.files:
             self.env.note_dependency(os.path.abspath(file))
+        if not loaded.schema.modules:
+            note_failures(self.env, 1)
+            logger.error(
+                "cannot list the changes of %s: the schema did not load", path,
+                location=self.get_location(), type="qapidoc", subtype="load")
+            return []
         namespace = (self.options.get("namespace") or "").strip()
         result: list[Node] = []
         for version, changes in collect_changes(loaded.schema).items():

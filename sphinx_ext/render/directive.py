@@ -120,6 +120,11 @@ class QAPIDocDirective(SphinxDirective):
         modules = None
         if "module" in self.options:
             modules = [m.strip() for m in self.options["module"].split(",") if m.strip()]
+            for name in modules:
+                if not any(module_wanted(schema, m, (name,)) for m in schema.modules):
+                    logger.warning("module %r is not a module of %s", name, path,
+                                   location=self.get_location(), type="qapidoc",
+                                   subtype="module")
         toc = self.split_pages(schema) if modules is None else []
         if toc:
             modules = [module_slug(schema, schema.modules[0])]
