@@ -64,6 +64,19 @@ def test_pyproject_without_table_is_skipped(tmp_path: Path) -> None:
     assert find_config(str(inner)).preset == "qemu"
 
 
+@pytest.mark.parametrize("text", [
+    '[ tool.qapidoc ]\npreset = "strict"\n',
+    '[tool."qapidoc"]\npreset = "strict"\n',
+    '[tool]\nqapidoc = { preset = "strict" }\n',
+    'tool.qapidoc.preset = "strict"\n',
+])
+def test_pyproject_table_in_any_toml_spelling_is_found(tmp_path: Path, text: str) -> None:
+    """Only the spelling ``[tool.qapidoc`` was recognised; the others were
+    skipped and the defaults (or a configuration further up) used."""
+    schema = _tree(tmp_path, "pyproject.toml", text)
+    assert find_config(str(schema)).preset == "strict"
+
+
 def test_yaml(tmp_path: Path) -> None:
     schema = _tree(tmp_path, ".qapidoc.yaml",
                    "release: '10.1'\nseverity:\n  QD101: error\n"

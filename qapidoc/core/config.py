@@ -449,11 +449,22 @@ def yaml_message(path: str, error: Exception) -> str:
 
 
 def _has_qapidoc_table(path: str) -> bool:
-    """Cheap test whether a pyproject.toml configures qapidoc."""
+    """Whether a pyproject.toml configures qapidoc, in any TOML spelling
+    of the table (parsed only when the word is there at all); one that is
+    not valid TOML does if it names qapidoc, so that its error is shown."""
     try:
-        return "[tool.qapidoc" in read_text_file(path, CONFIG_LIMIT)
+        text = read_text_file(path, CONFIG_LIMIT)
     except InputError:
         return False
+    if "qapidoc" not in text:
+        return False
+    import tomllib
+
+    try:
+        tool = tomllib.loads(text).get("tool")
+    except tomllib.TOMLDecodeError:
+        return True
+    return isinstance(tool, dict) and "qapidoc" in tool
 
 
 def config_file_for(start: str) -> str | None:
