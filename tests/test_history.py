@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -189,7 +191,8 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["history", "v1.json"], "expected VERSION=SCHEMA"),
+    (["history", "v1.json"], "cannot tell the release of 'v1.json'"),
+    (["history", "v9.json"], "expected VERSION=SCHEMA, got 'v9.json'"),
     (["history", "1.0=v1.json", "1.0=v1.json"], "version '1.0' given twice"),
     (["history", "1.0=missing.json"], "can't read schema file"),
     (["history", "1.0=git:nope"], "is not of the form git:REF:PATH"),
@@ -204,6 +207,35 @@ def test_cli_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert message in err and "Traceback" not in err
 
 
+
+
+def test_cli_tells_releases_from_version_files_refs_and_directories(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Without VERSION=: a VERSION file above the schema (as in QEMU's
+    tree), else a git ref or directory named like a release."""
+    monkeypatch.chdir(tmp_path)
+    for where, text in (("1.0.0/qapi", V1), ("qemu-1.1.0/qapi", V2), ("tree/qapi", V3)):
+        (tmp_path / where).mkdir(parents=True)
+        (tmp_path / where / "s.json").write_text(text)
+    (tmp_path / "tree" / "VERSION").write_text("2.0.50\n")
+    paths = ["tree/qapi/s.json", "qemu-1.1.0/qapi/s.json", "1.0.0/qapi/s.json"]
+    assert main(["history", "--format", "json", *paths]) == 0
+    assert json.loads(capsys.readouterr().out)["versions"] == ["1.0.0", "1.1.0", "2.0.50"]
+    git = shutil.which("git")
+    if git is None:
+        return
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "s.json").write_text(V1)
+    for command in (["init", "-q"], ["add", "s.json"],
+                    ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "v1"],
+                    ["tag", "v1.0.0"]):
+        subprocess.run([git, *command], cwd=repo, check=True)
+    monkeypatch.chdir(repo)
+    assert main(["history", "--format", "json", "git:v1.0.0:s.json",
+                 str(tmp_path / "qemu-1.1.0" / "qapi" / "s.json")]) == 0
+    assert json.loads(capsys.readouterr().out)["versions"] == ["1.0.0", "1.1.0"]
 
 
 def test_real_releases_against_since_tags() -> None:

@@ -57,6 +57,17 @@ def test_new_member_and_event_must_name_the_new_release(
     assert "says 9.0 but" in out and out.count("QD112") == 2
 
 
+def test_history_release_from_the_directory_name(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "9.0.0").mkdir()
+    (tmp_path / "9.0.0" / "qapi-schema.json").write_text(OLD)
+    (tmp_path / "new.json").write_text(NEW)
+    rc, out = run(capsys, "--release", "9.1", "--history",
+                  str(tmp_path / "9.0.0" / "qapi-schema.json"), str(tmp_path / "new.json"))
+    assert rc == 1 and out.count("QD112") == 2
+    assert "says 9.0 but first appears on the wire in 9.1" in out
+
+
 def test_history_from_configuration(tmp_path: Path,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "old.json").write_text(OLD)

@@ -86,9 +86,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "release whose wire protocol has each command, event, member, value, "
         "branch and feature.",
         epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
-    h.add_argument("releases", nargs="+", metavar="VERSION=SCHEMA",
+    h.add_argument("releases", nargs="+", metavar="[VERSION=]SCHEMA",
                    help="a release and its schema (path, git:REF:PATH or "
-                   "query-qmp-schema reply); sorted by version")
+                   "query-qmp-schema reply); sorted by version.  Without "
+                   "VERSION=, the release is the VERSION file above the "
+                   "schema, else the git ref or directory named like one "
+                   "(v10.1.0, qemu-10.1.0, 10.1.0)")
     h.add_argument("--format", choices=("text", "json"), default="text")
     h.add_argument("--all", action="store_true",
                    help="text: also list items already in the oldest release")
@@ -159,6 +162,50 @@ def label(spec: str) -> str:
     if spec.startswith("git:") or not os.path.isabs(spec):
         return spec
     return os.path.relpath(spec)
+
+
+_RELEASE_DIR = re.compile(r"(?:qemu-)?v?(\d+\.\d+(?:\.\d+)?)")
+"""A directory or git ref named for a release: ``10.1.0``, ``v10.1.0``,
+``qemu-10.1.0`` (QEMU's tags and tarballs)."""
+
+
+def release_of(spec: str) -> str | None:
+    """The release of a schema given without ``VERSION=``: the VERSION file
+    above it (`label`), else its git ref or the nearest directory named
+    like a release; None when nothing says."""
+    found = label(spec)
+    if _VERSION_LABEL.fullmatch(found):
+        return found
+    if spec.startswith("git:"):
+        from qapidoc.schema.gitsource import GitSpecError, parse_git_spec
+
+        try:
+            names = [parse_git_spec(spec)[0].rsplit("/", 1)[-1]]
+        except GitSpecError:
+            return None
+    else:
+        names = os.path.dirname(os.path.abspath(spec)).split(os.sep)[::-1]
+    for name in names:
+        match = _RELEASE_DIR.fullmatch(name)
+        if match:
+            return match.group(1)
+    return None
+
+
+def release_arg(item: str) -> tuple[str, str]:
+    """``VERSION=SCHEMA``, or a SCHEMA whose release `release_of` tells, as
+    (version, schema); raises ValueError with the message to show."""
+    version, sep, spec = item.partition("=")
+    if sep and version.strip() and spec:
+        return version.strip(), spec
+    if not sep and (item.startswith("git:") or os.path.isfile(item)):
+        found = release_of(item)
+        if found is None:
+            raise ValueError(f"cannot tell the release of '{item}' (no VERSION file "
+                             "above it, no release in its path or git ref): give it "
+                             "as VERSION=SCHEMA")
+        return found, item
+    raise ValueError(f"expected VERSION=SCHEMA, got '{item}'")
 
 
 def _sarif_base(spec: str) -> str:
@@ -318,15 +365,16 @@ def run_history(args: argparse.Namespace) -> int:
     releases: list[tuple[str, Schema]] = []
     specs: list[str] = []
     for item in args.releases:
-        version, sep, spec = item.partition("=")
-        if not sep or not version.strip() or not spec:
-            raise ArgumentError(f"expected VERSION=SCHEMA, got '{item}'")
+        try:
+            version, spec = release_arg(item)
+        except ValueError as e:
+            raise ArgumentError(str(e)) from None
         if version in (v for v, _ in releases):
             raise ArgumentError(f"version '{version}' given twice")
         if version_key(version) is None:
             raise ArgumentError(f"cannot order release '{version}': name releases "
                              "by version, e.g. 10.1 or 10.1.0")
-        releases.append((version.strip(), load(spec, version)))
+        releases.append((version, load(spec, version)))
         specs.append(spec)
     errors = [(spec, s, wire_errors(s)) for spec, (_, s) in zip(specs, releases,
                                                                  strict=True)]

@@ -79,10 +79,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="the previous release's schema (a path or "
                    "git:REF:PATH) to check version notes against")
     p.add_argument("--history", action="append", default=[],
-                   metavar="VERSION=SCHEMA",
+                   metavar="[VERSION=]SCHEMA",
                    help="an earlier release's schema (a path or git:REF:PATH); "
                    "repeat for each release: Since tags and since notes must "
-                   "name the first release having the item")
+                   "name the first release having the item.  Without VERSION=, "
+                   "as for 'qapidoc history'")
     p.add_argument("--line-length", type=int, default=None, metavar="N",
                    help="longest documentation line (default: 70)")
     p.add_argument("--format", choices=FORMATS, default="text",
@@ -131,12 +132,18 @@ def _configure(args: argparse.Namespace, start: str) -> Config:
             check_value("line_length", args.line_length, "--line-length")
         history = None
         if args.history:
+            from qapidoc.cli.compat import release_arg
+            from qapidoc.core.config import release_from_version
+
             pairs = {}
             for item in args.history:
-                version, sep, spec = item.partition("=")
-                if not sep or not spec:
-                    raise ConfigError(f"--history: expected VERSION=SCHEMA, got '{item}'")
-                pairs[version.strip()] = os.path.abspath(spec) if not spec.startswith(
+                try:
+                    version, spec = release_arg(item)
+                except ValueError as e:
+                    raise ConfigError(f"--history: {e}") from None
+                if "=" not in item:  # a found 9.2.0 is the release 9.2
+                    version = release_from_version(version) or version
+                pairs[version] = os.path.abspath(spec) if not spec.startswith(
                     "git:") else spec
             history = {**config.history,
                        **check_value("history", pairs, "--history")}
