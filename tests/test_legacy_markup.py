@@ -150,3 +150,25 @@ def test_qemu_3_0_renders_without_docutils_errors(tmp_path: Path) -> None:
     assert "docutils" not in result.warnings, result.warnings
     ui = result.soup("index").find(id=re.compile(r"cmd-(QMP-)?set_password$")).find_parent("dl")
     assert "`" not in ui.get_text()
+
+
+def test_markup_in_old_text_is_only_text(tmp_path: Path) -> None:
+    """Schema text is untrusted in the old markup too: roles, links and
+    HTML are characters, never markup."""
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    (schemas / "old.json").write_text(
+        "##\n# = Old\n#\n# | -> example\n##\n\n"
+        "##\n# @evil:\n#\n# `vnc' and :download:`/etc/passwd`\n"
+        "# <script>alert(1)</script> `x <javascript:alert(2)>`_\n"
+        "# :raw:`<b>` |sub| [1]_\n#\n# Since: 2.0\n##\n{ 'command': 'evil' }\n")
+    result = build(project(tmp_path, {"index.rst": "Old\n===\n\n.. qapi-doc:: old.json\n"},
+                         srctree=schemas), tmp_path / "out")
+    assert result.status == 0 and result.warnings == ""
+    page = result.html("index")
+    assert "<script>alert" not in page and 'href="javascript' not in page
+    assert "root:" not in page
+    text = result.soup("index").get_text()
+    for shown in (":download:`/etc/passwd`", "<script>alert(1)</script>",
+                  "`x <javascript:alert(2)>`_", ":raw:`<b>`", "|sub|", "[1]_"):
+        assert shown in text
