@@ -181,3 +181,25 @@ def test_fix_on_qemu_corpus(tmp_path: Path) -> None:
         blocks_after = [ln for ln in once[name].splitlines()
                         if ln.startswith("#     ->")]
         assert blocks_before == blocks_after, name
+
+
+def test_fix_of_a_file_it_cannot_write_is_an_error_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """An unwritable file (read-only, immutable, on a read-only mount)
+    raised PermissionError out of ``lint --fix``."""
+    import builtins
+
+    schema = tmp_path / "s.json"
+    schema.write_text("##\n# @Foo:\n#\n# Since: 1.0\n##\n{ 'struct': 'Foo', 'data': {} }  \n")
+    real_open = builtins.open
+
+    def refusing_open(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if "w" in mode and str(file).endswith("s.json"):
+            raise PermissionError(1, "Operation not permitted")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refusing_open)
+    status = main(["lint", str(schema), "--no-config", "--preset", "strict", "--fix"])
+    assert status == 2
+    assert "s.json: cannot write the fixes: Operation not permitted" in capsys.readouterr().err

@@ -310,8 +310,12 @@ class _Session:
         def record(file: str, text: str) -> None:
             changed[file] = text
             if write:
-                with open(file, "w", encoding="utf-8", newline="") as f:
-                    f.write(text.replace("\n", newlines.get(file, "\n")))
+                try:
+                    with open(file, "w", encoding="utf-8", newline="") as f:
+                        f.write(text.replace("\n", newlines.get(file, "\n")))
+                except OSError as e:
+                    raise UsageError(f"{file}: cannot write the fixes: "
+                                     f"{e.strerror or e}") from None
 
         fixed = fix_until_stable(once, record, self.config.line_length)
         if write:
