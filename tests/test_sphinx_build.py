@@ -83,6 +83,17 @@ def project(root: Path, files: dict[str, str], srctree: Path = CASES, conf: str 
     return src
 
 
+def build_with(tmp_path: Path, setting: str) -> tuple[Build, str]:
+    """The zoo page built with *setting* added to its conf.py: the build
+    and what it wrote to stderr."""
+    src = project(tmp_path / "p", {"index.rst": ZOO_PAGE})
+    (src / "conf.py").write_text(CONF.format(srctree=str(CASES)) + setting + "\n")
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        result = build(src, tmp_path / "p" / "out", "-E")
+    return result, stderr.getvalue()
+
+
 @pytest.fixture(scope="module")
 def zoo(tmp_path_factory: pytest.TempPathFactory) -> Build:
     root = tmp_path_factory.mktemp("zoo")
@@ -613,24 +624,17 @@ def test_bad_conf_values_are_errors_not_tracebacks(tmp_path: Path, setting: str,
                                                    message: str) -> None:
     """Each of these failed at its first use with "Extension error" and a
     traceback, or wrote generated pages outside the source directory."""
-    src = project(tmp_path / "p", {"index.rst": ZOO_PAGE})
-    (src / "conf.py").write_text(CONF.format(srctree=str(CASES)) + setting + "\n")
-    stderr = io.StringIO()
-    with contextlib.redirect_stderr(stderr):
-        result = build(src, tmp_path / "p" / "out", "-E")
+    result, stderr = build_with(tmp_path, setting)
     assert result.status == 1
     assert message in result.warnings and "[qapidoc.config]" in result.warnings
-    assert "Traceback" not in stderr.getvalue() and "Extension error" not in stderr.getvalue()
+    assert "Traceback" not in stderr and "Extension error" not in stderr
     assert not (tmp_path / "gen").exists()
     assert "Zoo reference" in result.html("index")  # built with the default instead
 
 
 def test_unreadable_schema_of_qapidoc_schemas_fails_the_build(tmp_path: Path) -> None:
     """It was logged as an error and the build exited 0."""
-    src = project(tmp_path / "p", {"index.rst": ZOO_PAGE})
-    (src / "conf.py").write_text(CONF.format(srctree=str(CASES))
-                                 + 'qapidoc_schemas = {"ref": "no-such.json"}\n')
-    result = build(src, tmp_path / "p" / "out", "-E")
+    result, _ = build_with(tmp_path, 'qapidoc_schemas = {"ref": "no-such.json"}')
     assert result.status == 1
     assert "qapidoc_schemas['ref']: cannot read" in result.warnings
     assert "Zoo reference" in result.html("index")
@@ -646,6 +650,24 @@ def test_directives_naming_nothing_say_so(tmp_path: Path) -> None:
     assert "cannot list the changes of" in result.warnings
     assert "module 'nope' is not a module of" in result.warnings
     assert "module 'zoo'" not in result.warnings
+
+
+@pytest.mark.parametrize("setting", ['qapidoc_schemas = {"ref": "zoo/zoo.json"}',
+                                     "qapidoc_split = True"])
+def test_generated_pages_that_cannot_be_written_fail_the_build_cleanly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str) -> None:
+    """A read-only source tree stopped the build with an extension error
+    and a traceback (PermissionError from builder-inited)."""
+    from sphinx_ext.pages import generate
+
+    def refuse(path: Path, text: str) -> None:
+        raise PermissionError(1, "Operation not permitted", str(path))
+
+    monkeypatch.setattr(generate, "write_file", refuse)
+    result, stderr = build_with(tmp_path, setting)
+    assert result.status == 1
+    assert "cannot write the generated pages: Operation not permitted" in result.warnings
+    assert "Extension error" not in stderr
 
 
 def test_generated_pages_of_long_module_names_fit_the_file_system(tmp_path: Path) -> None:

@@ -181,7 +181,19 @@ def generate_pages(app: Sphinx) -> None:
             fail_on_exit(app)
             continue
         pages = page_texts(entry)
-        for name, text in pages.items():
-            write_generated(os.path.join(outdir, name), text, str(app.srcdir),
-                            f"qapidoc_schemas[{entry.directory!r}]")
-        remove_stale(outdir, set(pages), MARKER.format(path=entry.path))
+        what = f"qapidoc_schemas[{entry.directory!r}]"
+        try:
+            for name, text in pages.items():
+                write_generated(os.path.join(outdir, name), text, str(app.srcdir), what)
+            remove_stale(outdir, set(pages), MARKER.format(path=entry.path))
+        except OSError as error:
+            cannot_write(app, what, error)
+
+
+def cannot_write(app: Sphinx, what: str, error: OSError) -> None:
+    """Report generated pages that cannot be written (a read-only source
+    tree) as a located error that fails the build, not an extension error."""
+    logger.error("%s: cannot write the generated pages: %s", what,
+                 f"{error.strerror}: {error.filename}" if error.filename else error,
+                 type="qapidoc", subtype="generate")
+    fail_on_exit(app)

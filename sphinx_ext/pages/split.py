@@ -26,6 +26,7 @@ from qapidoc.schema.model import Schema
 from sphinx_ext.pages.generate import (
     GENERATED,
     MARKER,
+    cannot_write,
     module_page_slugs,
     module_pages,
     remove_stale,
@@ -138,11 +139,14 @@ def generate_split_pages(app: Sphinx) -> None:
             lines.append(f"   :namespace: {source.namespace}")
         outdir = os.path.join(srcdir, split_dir(source.docname, source.index))
         names = set()
-        for slug, modules in module_pages(loaded.schema):
-            names.add(f"{slug}.rst")
-            text = "\n".join([marker, "", *lines, f"   :module: {', '.join(modules)}",
-                              "   :title:", ""])
-            write_generated(os.path.join(outdir, f"{slug}.rst"), text, srcdir, "qapidoc_split")
-        if not os.path.isdir(outdir):
-            continue
-        remove_stale(outdir, names, marker)
+        try:
+            for slug, modules in module_pages(loaded.schema):
+                names.add(f"{slug}.rst")
+                text = "\n".join([marker, "", *lines, f"   :module: {', '.join(modules)}",
+                                  "   :title:", ""])
+                write_generated(os.path.join(outdir, f"{slug}.rst"), text, srcdir,
+                                "qapidoc_split")
+            if os.path.isdir(outdir):
+                remove_stale(outdir, names, marker)
+        except OSError as error:
+            cannot_write(app, "qapidoc_split", error)
