@@ -193,3 +193,23 @@ def test_old_equals_headings_are_sections(tmp_path: Path) -> None:
         == [("Remote desktop", 1), ("Spice", 2), ("Input", 1)]
     texts = [line for e in entries if isinstance(e, Text) for line in e.lines]
     assert "Some words." in texts and not any("=" in line for line in texts)
+
+
+def test_members_a_simple_union_implies_are_not_called_undocumented(tmp_path: Path) -> None:
+    """An old simple union's tag and ``data`` wrapper members cannot be
+    documented in the schema: no "not documented" badge, no warning."""
+    (tmp_path / "old.json").write_text(
+        "##\n# @Old:\n#\n# A simple union.\n#\n# Since: 1.0\n##\n"
+        "{ 'union': 'Old', 'data': { 'one': 'int', 'two': 'str' } }\n\n"
+        "##\n# @Plain:\n#\n# Since: 1.0\n##\n{ 'struct': 'Plain', 'data': { 'x': 'int' } }\n")
+    rendering = render_schema(qapidoc.load_schema(str(tmp_path / "old.json")))
+    union = _definition(rendering.entries, "Old")
+    tag = _children(union, "member")["type"]
+    assert "undocumented" not in tag.options
+    wrapped = [m for b in _children(union, "branch").values()
+               for m in _children(b, "member").values()]
+    assert wrapped and all("undocumented" not in m.options for m in wrapped)
+    plain = _children(_definition(rendering.entries, "Plain"), "member")["x"]
+    assert "undocumented" in plain.options
+    assert [p.message for p in rendering.problems] \
+        == ["member 'x' of struct 'Plain' is not documented"]

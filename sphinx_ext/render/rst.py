@@ -389,13 +389,15 @@ class _Renderer:
             self.problems.append(Problem(source, line, "undocumented", f"{what} is not documented"))
 
     def describe(self, block: Directive, doc: Section | None, what: str | None,
-                 owner: str = "") -> None:
+                 owner: str = "", *, documentable: bool = True) -> None:
         """The description of a member, value, alternative or feature as the
         block's content, its dating since note as the block's badge; without
-        one, the block is marked undocumented and, when `what` is given, that
-        is a warning at the block's line."""
+        one, the block is marked undocumented (unless the schema cannot
+        document it: a simple union's tag and wrapper members) and, when
+        `what` is given, that is a warning at the block's line."""
         if doc is None:
-            block.options["undocumented"] = None
+            if documentable:
+                block.options["undocumented"] = None
             if what is not None:
                 self.undocumented(block.source, block.line, what, owner)
             return
@@ -450,11 +452,12 @@ class _Renderer:
             # members are in objects.inv and the QAPI index pages, but not in
             # genindex: thousands of entries there drown the definitions
             block.options["no-index-entry"] = None
-            own = (warn and member.defined_in == owner.name
-                   and member.type.name not in self.implicit)
+            documentable = (member.type.name not in self.implicit
+                            and member.defined_in not in self.implicit)
+            own = warn and member.defined_in == owner.name and documentable
             self.describe(block, member.doc,
                           f"member '{member.name}' of {owner.describe()}" if own else None,
-                          owner.name)
+                          owner.name, documentable=documentable)
             block.content.extend(self.features(member.features, None))
             if isinstance(owner, UnionType) and member.name == owner.discriminator:
                 block.options.setdefault("discriminator", None)
