@@ -64,3 +64,59 @@ def test_version_file_search(tmp_path: Path) -> None:
     (tmp_path / "VERSION").write_text("not a version\n")
     (tmp_path / ".git").mkdir()
     assert find_version_file(str(schema)) is None
+
+
+OLD_STYLE = """\
+##
+# @ping:
+#
+# Check that the monitor answers.  A line of documentation that runs past seventy columns.
+#
+# Returns: nothing
+#
+# Since: 9.0
+##
+{ 'command': 'ping' }
+"""
+
+
+@pytest.mark.parametrize(("version", "off"), [
+    ("10.1.50", []),                    # the tree of 10.2: its checker has both
+    ("10.1.0", ["QA302"]),               # a 10.1 stable tree: no line limit yet
+    ("8.2.0", ["QA210", "QA302"]),
+])
+def test_a_release_is_held_to_its_own_checker(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], version: str,
+        off: list[str]) -> None:
+    """Checks QEMU's checker gained after the release under development are
+    off, and the summary names them; --select keeps a check on."""
+    (tmp_path / "qapi").mkdir()
+    schema = tmp_path / "qapi" / "schema.json"
+    schema.write_text(OLD_STYLE)
+    (tmp_path / "VERSION").write_text(version + "\n")
+    main(["lint", "--preset", "qemu", "--output-format", "concise", str(schema)])
+    out = capsys.readouterr()
+    found = {code for code in ("QA210", "QA302") if code in out.out}
+    assert found == {"QA210", "QA302"} - set(off)
+    if off:
+        named = out.err.split("did not have them: ", 1)[1]
+        assert all(code in named for code in off), out.err
+    else:
+        assert "did not have" not in out.err
+    main(["lint", "--preset", "qemu", "--select", "QA302", str(schema)])
+    assert "QA302" in capsys.readouterr().out
+
+
+def test_qemu_releases_pass_their_own_checker(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each released schema, linted as its release, meets the checker of
+    that release (which built it): the qemu preset finds nothing."""
+    from tests.conftest import need_releases
+
+    releases = need_releases()
+    for release in sorted(p.name for p in releases.iterdir()):
+        schema = releases / release / "qapi" / "qapi-schema.json"
+        major_minor = ".".join(release.split(".")[:2])
+        rc = main(["lint", "--preset", "qemu", "--no-config", "--release", major_minor,
+                   str(schema)])
+        out = capsys.readouterr()
+        assert rc == 0 and "No findings" in out.err, (release, out.out[:2000])

@@ -103,6 +103,8 @@ def rule_lines(rule: Any) -> list[str]:
              f":Severity: {rule.severity}",
              f":Presets: {presets}",
              f":Fixable: {'yes, with ``qapidoc lint --fix``' if rule.fixable else 'no'}",
+             *([f":QEMU's checker: from {rule.qemu_from}; off when the release under "
+                "development is older"] if rule.qemu_from else []),
              "", ".. rubric:: What it checks", "", rule.summary, ""]
     if rule.rationale:
         lines += [".. rubric:: Why it matters", "", rule.rationale, ""]

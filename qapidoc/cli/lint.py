@@ -225,10 +225,15 @@ def _release(config: Config, against: Schema | None,
 
 def _release_note(release: Version | None, origin: str, config: Config) -> str:
     """What the summary says about the release under development."""
-    from qapidoc.lint.engine import enabled_codes, show_version
+    from qapidoc.lint.engine import enabled_codes, newer_than_release, show_version
 
     if release is not None:
-        return f" Release under development: {show_version(release)} (from {origin})."
+        note = f" Release under development: {show_version(release)} (from {origin})."
+        newer = newer_than_release(config, release)
+        if newer:
+            note += (f" Off as QEMU {show_version(release)}'s checker did not have "
+                     f"them: {', '.join(newer)}.")
+        return note
     needing = sorted({"QD104"} & enabled_codes(config))
     if not needing:
         return ""

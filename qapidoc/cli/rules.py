@@ -31,7 +31,7 @@ def _as_dict(r: Rule) -> dict[str, object]:
     return {"code": r.code, "name": r.name, "severity": str(r.severity),
             "preset": r.preset, "group": r.group, "fixable": r.fixable, "summary": r.summary,
             "rationale": r.rationale, "practice": r.practice, "example": r.bad,
-            "use_instead": r.good}
+            "use_instead": r.good, "qemu_from": r.qemu_from or None}
 
 
 def explain(r: Rule) -> str:
@@ -41,7 +41,9 @@ def explain(r: Rule) -> str:
     head = f"{r.code} {r.name}"
     lines = [head, "=" * len(head), "",
              f"Severity: {r.severity}.  Preset: {r.preset} and larger."
-             + ("  Fixable with --fix." if r.fixable else ""), "",
+             + ("  Fixable with --fix." if r.fixable else ""),
+             *([f"In QEMU's checker from {r.qemu_from}: off when the release under "
+                "development is older."] if r.qemu_from else []), "",
              "What it checks:", fill(to_plain(r.summary), 76, initial_indent="    ",
                                      subsequent_indent="    ")]
     if r.rationale:

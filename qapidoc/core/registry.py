@@ -49,6 +49,10 @@ class Rule:
     group: str = ""
     """``language``, ``documentation`` or ``legacy``; by default the group
     of the code's prefix (`GROUPS`)."""
+    qemu_from: str = ""
+    """The first QEMU release whose checker has this check (``10.2``), when
+    it is newer than the language: a schema whose release under development
+    is older is not held to it, as its own QEMU did not hold it."""
 
     def __post_init__(self) -> None:
         if not self.group:
@@ -142,6 +146,7 @@ def rule(
     fixable: bool = False,
     practice: str = "",
     group: str = "",
+    qemu_from: str = "",
 ) -> Rule:
     """Declare a check; codes and names must be unique.  `summary` may be
     a function making the whole `Explanation` when it is first read."""
@@ -155,7 +160,7 @@ def rule(
         raise ValueError(f"unknown group {group}")
     explained = summary if callable(summary) else Explanation(
         summary, rationale.strip(), bad.strip("\n"), good.strip("\n"), practice.strip())
-    r = Rule(code, name, severity, preset, explained, fixable, group)
+    r = Rule(code, name, severity, preset, explained, fixable, group, qemu_from)
     RULES[code] = r
     return r
 

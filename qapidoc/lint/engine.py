@@ -284,6 +284,19 @@ def enabled_codes(config: Config) -> set[str]:
     return codes
 
 
+def newer_than_release(config: Config, release: Version | None) -> list[str]:
+    """Enabled checks that QEMU's checker gained after *release*
+    (`Rule.qemu_from`), unless `select` or `extend_select` names them: a
+    schema of an older release is held to its own release's rules."""
+    if release is None:
+        return []
+    explicit = {r.code for sel in (*config.select, *config.extend_select)
+                for r in find_rules(sel)}
+    return sorted(code for code in enabled_codes(config)
+                  if (first := parse_version(RULES[code].qemu_from or "0"))
+                  and release < first and code not in explicit)
+
+
 def _severity_overrides(config: Config) -> dict[str, Severity]:
     out: dict[str, Severity] = {}
     for sel, sev in config.severity.items():
@@ -405,7 +418,7 @@ def _run(schema: Schema, config: Config | None, release: Version | None,
     from qapidoc.lint import suppressions
 
     config = config or Config()
-    codes = enabled_codes(config)
+    codes = enabled_codes(config).difference(newer_than_release(config, release))
     ctx = LintContext(schema, config, release, against, tuple(history))
     raw: list[tuple[Diagnostic, tuple[Edit, ...]]] = []
     retune = config.line_length != LINE_LIMIT

@@ -142,6 +142,7 @@ RETURNS_WITHOUT_VALUE = rule(
     group="legacy",
     bad="##\n# @eject:\n#\n# Returns: nothing\n##\n{ 'command': 'eject' }",
     good="##\n# @eject:\n#\n# Eject the medium.\n##\n{ 'command': 'eject' }",
+    qemu_from="9.0",
 )
 TOO_MANY_FEATURES = rule(
     "QA211", "too-many-features",
@@ -163,6 +164,7 @@ UNDOCUMENTED_MEMBER = rule(
     "{ 'enum': 'Color', 'data': [ 'red', 'blue' ] }",
     good="##\n# @Color:\n#\n# @red: warm\n#\n# @blue: cold\n##\n"
     "{ 'enum': 'Color', 'data': [ 'red', 'blue' ] }",
+    qemu_from="9.2",
 )
 
 

@@ -30,6 +30,7 @@ SIMPLE_UNION = rule(
     "{ 'struct': 'InetAddrWrapper', 'data': { 'data': 'InetAddr' } }\n"
     "{ 'union': 'Addr', 'base': { 'type': 'AddrKind' },\n"
     "  'discriminator': 'type', 'data': { 'inet': 'InetAddrWrapper' } }",
+    qemu_from="7.0",
 )
 C_CONDITION = rule(
     "QL002", "c-condition",
@@ -40,6 +41,7 @@ C_CONDITION = rule(
     "config symbols combined with 'all', 'any' and 'not'.",
     bad="{ 'struct': 'S', 'data': {}, 'if': 'defined(CONFIG_SPICE)' }",
     good="{ 'struct': 'S', 'data': {}, 'if': 'CONFIG_SPICE' }",
+    qemu_from="6.2",
 )
 CONDITION_LIST = rule(
     "QL003", "condition-list",
@@ -49,6 +51,7 @@ CONDITION_LIST = rule(
     "say so with 'all'.",
     bad="{ 'struct': 'S', 'data': {}, 'if': [ 'CONFIG_A', 'CONFIG_B' ] }",
     good="{ 'struct': 'S', 'data': {},\n  'if': { 'all': [ 'CONFIG_A', 'CONFIG_B' ] } }",
+    qemu_from="6.2",
 )
 OLD_PRAGMA = rule(
     "QL004", "old-pragma-name",
@@ -61,6 +64,7 @@ OLD_PRAGMA = rule(
     "'member-name-exceptions'.",
     bad="{ 'pragma': { 'returns-whitelist': [ 'qom-get' ] } }",
     good="{ 'pragma': { 'command-returns-exceptions': [ 'qom-get' ] } }",
+    qemu_from="6.0",
 )
 
 TYPE_KEYWORD = rule(

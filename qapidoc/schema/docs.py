@@ -43,6 +43,7 @@ DOC_LINE_LENGTH = rule(
     rationale="QEMU wraps documentation at 70 columns for legibility.",
     bad="# " + "x" * 69,
     good="# " + "x" * 60,
+    qemu_from="10.2",
 )
 LEGACY_SECTION = rule(
     "QA303", "legacy-section",
@@ -54,6 +55,7 @@ LEGACY_SECTION = rule(
     bad="# Note: the device must be idle.",
     good="# .. note:: The device must be idle.",
     group="legacy",
+    qemu_from="9.2",
 )
 UNINDENTED_CONTINUATION = rule(
     "QL105", "unindented-continuation",
@@ -65,6 +67,7 @@ UNINDENTED_CONTINUATION = rule(
     "``@name:`` is an error.  qapidoc reads them as older QEMU did.",
     bad="# @a: the first\n# member\n# @b: the second member",
     good="# @a: the first\n#     member\n# @b: the second member",
+    qemu_from="5.2",
 )
 SPACED_NAME = rule(
     "QL104", "spaced-description-name",
@@ -75,6 +78,7 @@ SPACED_NAME = rule(
     "exist.  qapidoc reads it as the description of ``name``.",
     bad="# @id : the job identifier",
     good="# @id: the job identifier",
+    qemu_from="9.2",
 )
 
 SENTENCE_SPACING = rule(
@@ -88,6 +92,7 @@ SENTENCE_SPACING = rule(
     "``i.e.,`` or two spaces).",
     bad="# Detach the device. It is gone.",
     good="# Detach the device.  It is gone.",
+    qemu_from="10.2",
 )
 
 LINE_LIMIT = 70
