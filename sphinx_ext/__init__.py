@@ -65,7 +65,7 @@ from sphinx_ext.dependencies import setup_dependencies
 from sphinx_ext.domain import setup_domain
 from sphinx_ext.pages.changes import QAPIChangesDirective
 from sphinx_ext.pages.generate import add_schema_namespaces, generate_pages
-from sphinx_ext.pages.split import generate_split_pages
+from sphinx_ext.pages.split import generate_split_pages, toc_outdated
 from sphinx_ext.render.directive import QAPIDocDirective, QMPExampleDirective
 from sphinx_ext.render.wire_view import setup_wire_view
 from sphinx_ext.safety import setup_safety
@@ -94,6 +94,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("config-inited", add_schema_namespaces)
     app.connect("builder-inited", generate_pages)
     app.connect("builder-inited", generate_split_pages)
+    app.connect("env-get-outdated", toc_outdated)
     app.connect("build-finished", fail_on_bad_config)
     setup_safety(app)
     setup_dependencies(app)

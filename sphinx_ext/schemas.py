@@ -20,7 +20,7 @@ from sphinx.util import logging
 from qapidoc import load_schema
 from qapidoc.core.registry import model_errors
 from qapidoc.core.source import Diagnostic
-from qapidoc.schema.model import Schema
+from qapidoc.schema.model import Include, Schema
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,14 @@ def include_root(config: Config, srcdir: str) -> str | None:
     return os.path.normpath(os.path.join(srcdir, base, value))
 
 
+def missing_includes(schema: Schema) -> list[str]:
+    """Included files that are not modules of *schema* (missing or
+    unreadable): depending on them, a page is read again until they load."""
+    modules = {module.path for module in schema.modules}
+    return [item.path for module in schema.modules for item in module.items
+            if isinstance(item, Include) and item.path not in modules]
+
+
 def get_schema(path: str, root: str | None = None) -> LoadedSchema:
     """The schema at *path* (absolute), its includes inside *root* (see
     `include_root`), re-read only if one of its files changed."""
@@ -91,7 +99,7 @@ def get_schema(path: str, root: str | None = None) -> LoadedSchema:
     if cached is not None and _stamp(cached.files) == cached.stamp:
         return cached
     schema = load_schema(path, include_root=root)
-    files = [module.path for module in schema.modules] or [path]
+    files = [module.path for module in schema.modules] + missing_includes(schema) or [path]
     loaded = LoadedSchema(schema, _stamp(files))
     _CACHE[(path, root)] = loaded
     return loaded

@@ -670,6 +670,34 @@ def test_generated_pages_that_cannot_be_written_fail_the_build_cleanly(
     assert "Extension error" not in stderr
 
 
+@pytest.mark.parametrize("split", [False, True])
+def test_a_missing_module_is_rendered_once_it_is_back(tmp_path: Path, split: bool) -> None:
+    """The page depended only on the files that loaded: after an included
+    file was missing in one build and back in the next, the page was not
+    read again and lacked the module (split: out of the toctree)."""
+    schema_dir = tmp_path / "schema"
+    schema_dir.mkdir()
+    (schema_dir / "root.json").write_text("{ 'include': 'a.json' }\n{ 'include': 'b.json' }\n")
+    for name in ("a", "b"):
+        (schema_dir / f"{name}.json").write_text(
+            f"##\n# = Module {name}\n##\n\n##\n# @cmd-{name}:\n#\n# Since: 1.0\n##\n"
+            f"{{ 'command': 'cmd-{name}' }}\n")
+    module_b = (schema_dir / "b.json").read_text()
+    conf = CONF + ("qapidoc_split = True\n" if split else "")
+    src = project(tmp_path / "p", {"index.rst": "Ref\n===\n\n.. qapi-doc:: root.json\n"},
+                  srctree=schema_dir, conf=conf)
+    out = tmp_path / "p" / "out"
+    assert build(src, out).status == 0
+    (schema_dir / "b.json").unlink()
+    assert build(src, out).status == 1
+    (schema_dir / "b.json").write_text(module_b)
+    again = build(src, out)
+    assert again.status == 0, again.warnings
+    pages = "".join(p.read_text() for p in out.rglob("*.html"))
+    assert 'id="qapi-cmd-cmd-b"' in pages
+    assert "isn't included in any toctree" not in again.warnings
+
+
 def test_generated_pages_of_long_module_names_fit_the_file_system(tmp_path: Path) -> None:
     """Two modules named with 245 characters in two directories: the page
     of each was named 'DIR-NAME', and Sphinx died writing 'DIR-NAME.doctree'

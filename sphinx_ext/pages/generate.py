@@ -100,9 +100,11 @@ def write_generated(path: str, text: str, srcdir: str, what: str) -> bool:
     return True
 
 
-def remove_stale(outdir: str, keep: set[str], marker: str) -> None:
+def remove_stale(outdir: str, keep: set[str], marker: str) -> list[str]:
     """Delete pages in `outdir` this generator wrote (first line `marker`)
-    that are no longer wanted; files people wrote are left alone."""
+    that are no longer wanted; files people wrote are left alone.  Returns
+    the names deleted."""
+    removed = []
     for name in sorted(os.listdir(outdir)):
         full = os.path.join(outdir, name)
         if name in keep or not name.endswith(".rst") or os.path.islink(full):
@@ -110,6 +112,8 @@ def remove_stale(outdir: str, keep: set[str], marker: str) -> None:
         old = _read_page(full)
         if old and old.split("\n", 1)[0] == marker:
             os.remove(full)
+            removed.append(name)
+    return removed
 
 
 def _directive(path: str, namespace: str, module: str | None, title: bool) -> list[str]:

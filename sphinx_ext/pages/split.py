@@ -16,9 +16,12 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import weakref
+from collections.abc import Set
 from dataclasses import dataclass
 
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.project import Project
 from sphinx.util import logging
 
@@ -35,6 +38,9 @@ from sphinx_ext.pages.generate import (
 from sphinx_ext.schemas import get_schema, include_root
 
 logger = logging.getLogger(__name__)
+
+_RETOC: weakref.WeakKeyDictionary[Sphinx, set[str]] = weakref.WeakKeyDictionary()
+"""Per build: the pages whose toctree of module pages changes (`toc_outdated`)."""
 
 _DIRECTIVE = re.compile(r"^([ \t]*)\.\.[ \t]+qapi-doc::[ \t]*(\S+)[ \t]*$", re.MULTILINE)
 _OPTION = re.compile(r"^[ \t]+:([\w-]+):[ \t]*(.*?)[ \t]*$")
@@ -128,6 +134,7 @@ def generate_split_pages(app: Sphinx) -> None:
     if not app.config.qapidoc_split:
         return
     srcdir = str(app.srcdir)
+    retoc = _RETOC[app] = set()
     for source in scan_sources(app):
         path = schema_path(app, source)
         loaded = get_schema(path, include_root(app.config, srcdir))
@@ -142,11 +149,21 @@ def generate_split_pages(app: Sphinx) -> None:
         try:
             for slug, modules in module_pages(loaded.schema):
                 names.add(f"{slug}.rst")
+                page = os.path.join(outdir, f"{slug}.rst")
+                if not os.path.exists(page):
+                    retoc.add(source.docname)
                 text = "\n".join([marker, "", *lines, f"   :module: {', '.join(modules)}",
                                   "   :title:", ""])
-                write_generated(os.path.join(outdir, f"{slug}.rst"), text, srcdir,
-                                "qapidoc_split")
-            if os.path.isdir(outdir):
-                remove_stale(outdir, names, marker)
+                write_generated(page, text, srcdir, "qapidoc_split")
+            if os.path.isdir(outdir) and remove_stale(outdir, names, marker):
+                retoc.add(source.docname)
         except OSError as error:
             cannot_write(app, "qapidoc_split", error)
+
+
+def toc_outdated(app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str],
+                 removed: Set[str]) -> list[str]:
+    """``env-get-outdated``: the pages whose toctree of module pages gains
+    or loses one in this build.  They depend on the root schema file only,
+    and a module file that goes missing or comes back leaves it as it was."""
+    return sorted(_RETOC.get(app, set()) - set(added) - set(removed))

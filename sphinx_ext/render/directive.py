@@ -37,7 +37,13 @@ from sphinx_ext.render.rst import (
 )
 from sphinx_ext.render.wire_view import note_wire_source
 from sphinx_ext.safety import allow_listed_markup, note_failures, sanitize_output
-from sphinx_ext.schemas import get_schema, include_root, report, schema_location
+from sphinx_ext.schemas import (
+    get_schema,
+    include_root,
+    missing_includes,
+    report,
+    schema_location,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +153,7 @@ class QAPIDocDirective(SphinxDirective):
         shown = {m.path for m in schema.modules
                  if modules is None or module_wanted(schema, m, modules)}
         note_uses(self.env, path, include_root(self.config, str(self.env.srcdir)), loaded,
-                  shown, rendering.used, rendering.files)
+                  shown, rendering.used, rendering.files | set(missing_includes(schema)))
         note_failures(self.env, report(loaded, shown, self.config.qapidoc_lint,
                                             self.config.qapidoc_lint_config))
         for problem in rendering.problems:
