@@ -210,7 +210,7 @@ _TOKEN = re.compile(
     [^\S\n]*+
     (?:
       (?P<punct>[{}\[\]:,])
-    | (?P<plain>'[ -&(-\[\]-~]*+')
+    | (?P<plain>'[ -&(-\[\]-~]*+')(?:[^\S\n]*+(?P<sep>[:,]))?
     | (?P<str>'[^'\\\n]*(?:\\[^\n][^'\\\n]*)*')
     | (?P<comment>\#[^\n]*+)
     | (?P<bool>true|false)
@@ -227,13 +227,15 @@ in QEMU).  ``true``/``false`` are matched as prefixes, so the tail of
 ``trueish`` is stray text of its own, and stray text runs up to the next
 structural character, blank or quote.  A ``plain`` string (printable
 ASCII, no escapes: nearly all of them) is a ``str`` the scanner need not
-look into.  A ``newline`` takes the line break with every comment line
-and blank line after it: most of a schema is skipped in C.  The
+look into; the ``:`` or ``,`` after it on its line (``sep``), nearly every
+one of either, comes in the same match (a match fewer each).  A
+``newline`` takes the line break with every comment line and blank line
+after it: most of a schema is skipped in C.  The
 repetitions are possessive (``*+``, ``++``): what follows each can never
 start with what it repeats, so giving characters back could not help, and
 the engine keeps no state to give them back (a fifth of the scan)."""
 _GROUPS = {i: name for name, i in _TOKEN.groupindex.items()}
-assert _GROUPS[1] == "punct" and _GROUPS[2] == "plain"
+assert _GROUPS[1] == "punct" and _GROUPS[2] == "plain" and _GROUPS[3] == "sep"
 _NEWLINE = _TOKEN.groupindex["newline"]
 _LEADING = re.compile(_SKIPPED + r"(?:\n" + _SKIPPED + ")*")
 """Comment and blank lines at the start of a file (and the blanks of its
@@ -284,6 +286,11 @@ def scan(src: SourceFile) -> list[Token]:
             continue
         if group == 2:
             append(("str", m[2][1:-1], line, m.start(2) - before))
+            continue
+        if group == 3:
+            append(("str", m[2][1:-1], line, m.start(2) - before))
+            val = m[3]
+            append((val, val, line, m.start(3) - before))
             continue
         if group == _NEWLINE:
             val = m[group]
@@ -714,7 +721,21 @@ def quick_items(src: SourceFile) -> list[TopExpr | RawDoc | Obj] | None:
     value: Node
     for m in _TOKEN.finditer(text, first):
         group = m.lastindex
-        if group == 1:
+        if group == 3 or group == 2:
+            value = new(Str, (m[2][1:-1], new(Location, (src, line, m.start(2) - before))))
+            if state == 0 or state == 4:
+                if value[0] in seen:
+                    return None
+                seen.add(value[0])
+                key = value
+                if group == 2:
+                    state = 1
+                elif m[3] == ":":
+                    state = 2
+                else:
+                    return None
+                continue
+        elif group == 1:
             val = m[1]
             if val == ":":
                 if state != 1:
@@ -751,14 +772,6 @@ def quick_items(src: SourceFile) -> list[TopExpr | RawDoc | Obj] | None:
             if state == -1:  # an expression read
                 _file(out, cast(Obj, value), pending, src)
                 pending = None
-                continue
-        elif group == 2:
-            value = new(Str, (m[2][1:-1], new(Location, (src, line, m.start(2) - before))))
-            if state == 0 or state == 4:
-                if value[0] in seen:
-                    return None
-                seen.add(value[0])
-                key, state = value, 1
                 continue
         elif group is None:  # the end of the text
             break
@@ -801,6 +814,10 @@ def quick_items(src: SourceFile) -> list[TopExpr | RawDoc | Obj] | None:
             state = 7
         else:
             return None
+        if group == 3:  # the ',' after the value
+            if m[3] != ",":
+                return None
+            state = 4 if state == 3 else 6
     if state != -1 or opened is not None:
         return None
     if pending is not None:
