@@ -79,6 +79,26 @@ def _random_lines(pieces: list[str], seed: int, count: int = 20000) -> list[list
              for _ in range(rng.randint(0, 5))] for _ in range(count)]
 
 
+def test_text_problem_is_the_problem_of_its_lines() -> None:
+    pieces = [" ", "    ", " " * 9, "\t", "\x0b", "\xa0", "\u2003", "-", "- ", "* ", "+ ",
+              "\u2022 ", "(", ")", ".", "#", "1. ", "12", "\u0663", "a", "a) ", "iv. ", "x",
+              "T", "he", "\u00e9", "", "x" * 300]
+    rng = random.Random(31)
+    found = 0
+    for lines in _random_lines(pieces, 31):
+        text = "\n".join(lines)
+        assert allowlist.text_problem(text) == allowlist.parse_problem(lines), lines
+    for _ in range(3000):  # deep enough to be a problem, or nearly
+        levels = rng.randint(0, 40)
+        lines = [" " * rng.choice((i, 2 * i)) + "- " * rng.randint(0, 12) + "x"
+                 for i in range(levels)]
+        text = "\n".join(lines)
+        expected = allowlist.parse_problem(lines)
+        found += expected is not None
+        assert allowlist.text_problem(text) == expected, lines
+    assert found > 100
+
+
 def test_since_candidates_are_the_lines_the_line_pattern_matches() -> None:
     from qapidoc.lint import versions
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Iterator, Sequence
+from itertools import repeat
 
 from qapidoc.core.lazy import lazy
 
@@ -241,6 +242,37 @@ def parse_problem(lines: Sequence[str]) -> tuple[int, str] | None:
     return nesting_problem(lines)
 
 
+def text_problem(text: str) -> tuple[int, str] | None:
+    """``parse_problem(text.split("\\n"))``, without splitting or walking
+    doc text that plainly nests too little.  A line's depth is its level
+    plus its list markers; only a line starting as a marker may have any,
+    at most one more than its spaces (all but the last marker are followed
+    by blanks).  The level is at most the number of different indentations,
+    and at most the deepest indentation plus one where lines are indented
+    by spaces only (found by substring searches: no walk over the lines)."""
+    if "\t" not in text and (len(text) <= MAX_LINE
+                             or max(map(len, text.split("\n"))) <= MAX_LINE):
+        padded = "\n" + text
+        starts = _MARKER_STARTS.findall(padded)
+        room = MAX_NESTING - (1 + max(map(str.count, starts, repeat(" "))) if starts else 0)
+        if room > 0 and text.isascii() and not any(map(text.__contains__, _ODD_BLANKS)) \
+                and "\n" + " " * room not in padded:
+            return None
+        if len(set(_INDENTS.findall(padded))) <= room:
+            return None
+    return parse_problem(text.split("\n"))
+
+
+_ODD_BLANKS = ("\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
+"""The white space of ASCII other than spaces, tabs and line breaks."""
+_INDENTS = re.compile(r"\n([^\S\n]*+)\S")
+"""The indentation of each non-blank line (after a line break)."""
+_MARKER_STARTS = re.compile(
+    r"\n[^\S\n]*+((?:[-*+\u2022\u2023\u2043(#ivxlcdmIVXLCDM\d]|[A-Za-z](?![^\n.)]))[^\n]*+)")
+"""The lines (after a line break, without their indentation) that
+`nesting_depth` matches `_MARKER` on."""
+
+
 def nesting_problem(lines: Sequence[str]) -> tuple[int, str] | None:
     """(index of the line, message) when *lines* nest deeper than allowed."""
     depth, where = nesting_depth(lines)
@@ -280,16 +312,19 @@ def may_drop(text: str) -> bool:
     defines no link target.  Lets lint skip docutils for ordinary text.
 
     Each search runs only when the text holds the characters a match
-    must contain (``..``; ``:`` beside a backquote; ``__`` or ``>`_``)."""
+    must contain (``..``; ``:`` beside a backquote; ``__`` or ``>`_``);
+    the pairs with a backquote or an underscore are looked for only in
+    text holding one (a search for one character is the quick one, and
+    most doc comments have neither)."""
     if ".." in text:
         for at in _explicit_starts(text):
             directive = _ALLOWED_DIRECTIVE_AT.match(text, at)
             if directive is None or DIRECTIVES.get(directive.group(1).lower(), ()) is not None:
                 return True
-    if ":`" in text or "`:" in text:
+    if "`" in text and (":`" in text or "`:" in text):
         for found in _ROLE.finditer(text):
             if not role_allowed(found.group(1) or found.group(2)):
                 return True
-    if "__" not in text and ">`_" not in text:
+    if "_" not in text or ("__" not in text and ">`_" not in text):
         return False
     return _EMBEDDED_OR_ANONYMOUS.search(text) is not None
