@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import os
 import random
 import re
+from pathlib import Path
+
+import pytest
 
 from qapidoc.core import allowlist
 from qapidoc.core.source import SourceFile
@@ -388,3 +392,28 @@ def test_quick_items_are_what_the_token_parser_reads() -> None:
         assert repr(items) == repr(parser.top_level()), repr(text)
         assert not parser.diags and not parser.broken_names, repr(text)
     assert quick > 1000
+
+
+def test_real_path_is_realpath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qapidoc.core.inputs import real_path
+
+    top = str(tmp_path)
+    os.makedirs(f"{top}/a/b/c")
+    os.makedirs(f"{top}/x")
+    open(f"{top}/a/b/c/f.json", "w").close()
+    for target, link in [(f"{top}/a/b", "lnk"), ("../x", "a/up"), ("c", "a/b/rel"),
+                         ("f.json", "a/b/c/g.json"), ("nowhere", "a/dangling"),
+                         ("loop1", "loop2"), ("loop2", "loop1")]:
+        os.symlink(target, f"{top}/{link}")
+    monkeypatch.chdir(f"{top}/a")
+    parts = ["a", "b", "c", "lnk", "up", "rel", "x", "f.json", "g.json", "dangling",
+             "..", ".", "", "missing", "loop1"]
+    rng = random.Random(19)
+    real_dirs: dict[str, str] = {}
+    for _ in range(20000):
+        path = "/".join(rng.choice(parts) for _ in range(rng.randint(0, 6)))
+        if rng.random() < 0.5:
+            path = f"{top}/{path}"
+        if rng.random() < 0.1:
+            real_dirs = {}
+        assert real_path(path, real_dirs) == os.path.realpath(path), path

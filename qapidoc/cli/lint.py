@@ -31,6 +31,7 @@ from qapidoc.cli.options import (
     unreadable,
 )
 from qapidoc.core.collector import cycles_off
+from qapidoc.core.inputs import real_path
 from qapidoc.core.registry import PRESETS
 from qapidoc.core.report import FORMATS
 
@@ -410,12 +411,14 @@ def run(args: argparse.Namespace) -> int:
     files: set[str] = set()
     unread: list[Diagnostic] = []
     resolved: dict[str, str] = {}
+    real_dirs: dict[str, str] = {}
 
     def real(path: str) -> str:
-        """`os.path.realpath`, once per path (a system call per component)."""
+        """`os.path.realpath`, once per path and directory (a system call
+        per component)."""
         found = resolved.get(path)
         if found is None:
-            found = resolved[path] = os.path.realpath(path)
+            found = resolved[path] = real_path(path, real_dirs)
         return found
 
     for t in targets:

@@ -163,6 +163,24 @@ def schema_tree(root: str) -> str:
     return os.sep.join(parts[:2]) if len(parts) > 2 else os.path.dirname(real)
 
 
+def real_path(path: str, real_dirs: dict[str, str]) -> str:
+    """`os.path.realpath` of `path`, its directory's resolved once per
+    `real_dirs` (the caller's table of them): a file of a directory already
+    seen costs one system call (is it a link?) instead of one per
+    component of its path."""
+    head, tail = os.path.split(path)
+    if tail in ("", ".", ".."):
+        return os.path.realpath(path)
+    real_dir = real_dirs.get(head)
+    if real_dir is None:
+        real_dir = os.path.realpath(head)
+        if not os.path.isdir(real_dir):  # missing, or a loop of links on the way
+            return os.path.realpath(path)
+        real_dirs[head] = real_dir
+    joined = os.path.join(real_dir, tail)
+    return os.path.realpath(path) if os.path.islink(joined) else joined
+
+
 def inside(path: str, tree: str) -> bool:
     """Whether `path`, all symbolic links resolved, is in directory `tree`."""
     return inside_resolved(os.path.realpath(path), os.path.realpath(tree))

@@ -15,7 +15,13 @@ from itertools import compress, repeat
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
-from qapidoc.core.inputs import SCHEMA_LIMIT, InputError, inside_resolved, read_text_file
+from qapidoc.core.inputs import (
+    SCHEMA_LIMIT,
+    InputError,
+    inside_resolved,
+    read_text_file,
+    real_path,
+)
 from qapidoc.core.lazy import lazy
 from qapidoc.core.record import field, record, replace
 from qapidoc.core.registry import rule
@@ -888,6 +894,7 @@ class Reader:
         self.stack: list[tuple[str, Location | None]] = []
         self.broken_names: set[str] = set()
         self._real_tree: str | None = None
+        self._real_dirs: dict[str, str] = {}
 
     def read_root(self, path: str, text: str | None = None) -> ReadResult:
         if text is None:
@@ -899,7 +906,7 @@ class Reader:
                     f"can't read schema file '{path}': {why}"))
                 return ReadResult([], self.pragmas, self.diags, None)
         root = SourceFile(path, text)
-        self._read(root, os.path.realpath(path))
+        self._read(root, real_path(path, self._real_dirs))
         return ReadResult(self.files, self.pragmas, self.diags, root,
                           self.broken_names)
 
@@ -945,7 +952,7 @@ class Reader:
         incl = value.value
         base = os.path.dirname(expr.loc.file.path)
         path = os.path.normpath(os.path.join(base, incl)) if base else incl
-        key = os.path.realpath(path)
+        key = real_path(path, self._real_dirs)
         for k, _ in self.stack:
             if k == key:
                 chain = [s.path for s in self._stack_files()] + [path]
