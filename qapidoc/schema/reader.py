@@ -222,6 +222,7 @@ _TOKEN = re.compile(
     | (?P<bool>true|false)
     | (?P<badstr>'[^\n]*)
     | (?P<other>[^\[\]{}:,\s']++)
+    | (?P<break>\n[^\S\n]*+)(?!\s|\#(?!\#))
     | (?P<newline>(?:\n""" + _SKIPPED + r""")++)
     | \Z
     )
@@ -236,13 +237,16 @@ ASCII, no escapes: nearly all of them) is a ``str`` the scanner need not
 look into; the ``:`` or ``,`` after it on its line (``sep``), nearly every
 one of either, comes in the same match (a match fewer each).  A
 ``newline`` takes the line break with every comment line and blank line
-after it: most of a schema is skipped in C.  The
+after it: most of a schema is skipped in C; a ``break`` is such a token
+of one line break (the commonest: its line is counted without looking
+into it).  The
 repetitions are possessive (``*+``, ``++``): what follows each can never
 start with what it repeats, so giving characters back could not help, and
 the engine keeps no state to give them back (a fifth of the scan)."""
 _GROUPS = {i: name for name, i in _TOKEN.groupindex.items()}
 assert _GROUPS[1] == "punct" and _GROUPS[2] == "plain" and _GROUPS[3] == "sep"
 _NEWLINE = _TOKEN.groupindex["newline"]
+_BREAK = _TOKEN.groupindex["break"]
 _LEADING = re.compile(_SKIPPED + r"(?:\n" + _SKIPPED + ")*")
 """Comment and blank lines at the start of a file (and the blanks of its
 first line of code)."""
@@ -297,6 +301,10 @@ def scan(src: SourceFile) -> list[Token]:
             append(("str", m[2][1:-1], line, m.start(2) - before))
             val = m[3]
             append((val, val, line, m.start(3) - before))
+            continue
+        if group == _BREAK:
+            line += 1
+            before = m.start(group)
             continue
         if group == _NEWLINE:
             val = m[group]
@@ -779,6 +787,10 @@ def quick_items(src: SourceFile) -> list[TopExpr | RawDoc | Obj] | None:
                 _file(out, cast(Obj, value), pending, src)
                 pending = None
                 continue
+        elif group == _BREAK:  # as in `scan`
+            line += 1
+            before = m.start(group)
+            continue
         elif group is None:  # the end of the text
             break
         elif group == _NEWLINE:  # as in `scan`
