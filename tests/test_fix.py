@@ -203,3 +203,33 @@ def test_fix_of_a_file_it_cannot_write_is_an_error_not_a_traceback(
     status = main(["lint", str(schema), "--no-config", "--preset", "strict", "--fix"])
     assert status == 2
     assert "s.json: cannot write the fixes: Operation not permitted" in capsys.readouterr().err
+
+
+def test_a_new_definition_is_told_its_release_and_fixed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With --against, a definition new on the wire and without ``Since:``
+    is told the release under development; --fix adds the section (a blank
+    comment line before it only when there is none)."""
+    old = ("##\n# @ping:\n#\n# Since: 9.0\n##\n{ 'command': 'ping' }\n\n"
+           "##\n# @Old:\n#\n# @x: a number\n##\n{ 'struct': 'Old', 'data': { 'x': 'int' } }\n")
+    new = old + ("\n##\n# @pong:\n#\n# Answer.\n##\n{ 'command': 'pong' }\n"
+                 "\n##\n# @PONG:\n#\n# Answered.\n#\n##\n{ 'event': 'PONG' }\n")
+    (tmp_path / "old.json").write_text(old)
+    path = tmp_path / "new.json"
+    path.write_text(new)
+    args = ["lint", "--select", "QD101", "--release", "10.0",
+            "--against", str(tmp_path / "old.json"), str(path)]
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "command 'pong' has no 'Since:' section; it is new in 10.0: add 'Since: 10.0'" \
+        in out
+    assert "event 'PONG' has no 'Since:' section; it is new in 10.0" in out
+    assert "struct 'Old' has no 'Since:' section\n" in out  # not new: no version to offer
+    main([*args, "--fix"])
+    capsys.readouterr()
+    text = path.read_text()
+    assert "# Answer.\n#\n# Since: 10.0\n##\n{ 'command': 'pong' }" in text
+    assert "# Answered.\n#\n# Since: 10.0\n##\n{ 'event': 'PONG' }" in text
+    assert main(args) == 1  # only Old is left
+    out = capsys.readouterr().out
+    assert out.count("QD101") == 1 and "'Old'" in out

@@ -58,11 +58,14 @@ _MALFORMED_ANYWHERE = re.compile(
 """A line `_MALFORMED` may match, searched in `LintContext.line_text`."""
 
 
-@lint_rule("QD101")
+@lint_rule("QD101", fixable=True)
 def since_missing(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
-        A definition's documentation has no ``Since:`` section.
+        A definition's documentation has no ``Since:`` section.  With
+        ``--against`` the previous release's schema, a definition new on
+        the wire is told the release under development, and ``--fix``
+        adds ``Since:`` with it.
 
     Why it matters:
         Clients and distributors need to know which QEMU release introduced
@@ -92,13 +95,45 @@ def since_missing(ctx: LintContext) -> Iterator[Finding]:
         ##
         { 'command': 'ping' }
     """
+    new: set[str] | None = None
     for d, doc in ctx.documented:
         if doc.section(SINCE_SECTION) is not None:
             continue
         if _MALFORMED_ANYWHERE.search(ctx.line_text(doc)):
             continue  # since-malformed says what is wrong
+        if new is None:
+            new = _new_definitions(ctx)
+        if d.name in new and ctx.release is not None:
+            rel = show_version(ctx.release)
+            yield Finding(doc.location, f"{d.describe()} has no 'Since:' section; "
+                          f"it is new in {rel}: add 'Since: {rel}'",
+                          definition=d.name, context=d.location,
+                          fix=_add_since(ctx, doc, rel))
+            continue
         yield Finding(doc.location, f"{d.describe()} has no 'Since:' section",
                       definition=d.name, context=d.location)
+
+
+def _new_definitions(ctx: LintContext) -> set[str]:
+    """Definitions new on the wire since ``--against`` (none without it,
+    or without a release under development to name)."""
+    if ctx.against is None or ctx.release is None:
+        return set()
+    return {key[1] for key, is_new, _covered in _against(ctx)
+            if is_new and key[0] == "definition"}
+
+
+def _add_since(ctx: LintContext, doc: DocComment, release: str) -> tuple[Edit, ...]:
+    """A ``Since:`` section before the comment's closing ``##`` (after a
+    blank comment line), when that line is a plain ``##``."""
+    file = doc.location.file
+    if ctx.file_line(file, doc.end_line).rstrip() != "##":
+        return ()
+    nl = ctx.newline(file)
+    blank = ctx.file_line(file, doc.end_line - 1).strip() == "#"
+    text = ("" if blank else f"#{nl}") + f"# Since: {release}{nl}"
+    at = ctx.offset(file, doc.end_line)
+    return (Edit(file.path, at, at, text),)
 
 
 @lint_rule("QD102", fixable=True, severity=Severity.ERROR)
