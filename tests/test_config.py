@@ -77,6 +77,14 @@ def test_pyproject_table_in_any_toml_spelling_is_found(tmp_path: Path, text: str
     assert find_config(str(schema)).preset == "strict"
 
 
+def test_pyproject_nested_too_deeply_is_a_config_error(tmp_path: Path) -> None:
+    """Discovery parsed it without the guard load_config has: RecursionError."""
+    schema = _tree(tmp_path, "pyproject.toml",
+                   "[tool.qapidoc]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        find_config(str(schema))
+
+
 def test_yaml(tmp_path: Path) -> None:
     schema = _tree(tmp_path, ".qapidoc.yaml",
                    "release: '10.1'\nseverity:\n  QD101: error\n"

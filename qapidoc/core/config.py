@@ -462,7 +462,7 @@ def _has_qapidoc_table(path: str) -> bool:
 
     try:
         tool = tomllib.loads(text).get("tool")
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return True
     return isinstance(tool, dict) and "qapidoc" in tool
 
