@@ -110,6 +110,19 @@ def test_malformed_baseline_entry_is_usage_error(tmp_path: Path, entry: str,
     assert "malformed baseline entry" in capsys.readouterr().err
 
 
+def test_malformed_baseline_entry_is_shown_short(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """The whole entry was echoed: a megabyte of it made a megabyte of message."""
+    schema = tmp_path / "s.json"
+    schema.write_text(PING)
+    bad = tmp_path / "b.json"
+    bad.write_text('{"qapidoc-baseline": 2, "findings": [{"fingerprint": 5, "x": "'
+                   + "y" * 100_000 + '"}]}')
+    assert main(["lint", str(schema), "--baseline", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "malformed baseline entry {'fingerprint': 5" in err and len(err) < 300
+
+
 # --------------------------------------------------------------------------
 # pre-commit
 

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qapidoc.core.config import ConfigError
+from qapidoc.core.config import ConfigError, clip
 from qapidoc.core.fingerprint import fingerprint
 from qapidoc.core.inputs import SCHEMA_LIMIT, InputError, read_text_file
 from qapidoc.core.source import Diagnostic
@@ -110,7 +110,7 @@ def read_baseline(path: str) -> Baseline:
                 counts[(entry["code"], entry["path"], "",
                         entry.get("message") or "")] += _count(entry)
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise ConfigError(f"{path}: malformed baseline entry {entry!r}; "
+            raise ConfigError(f"{path}: malformed baseline entry {clip(repr(entry))}; "
                               f"write a new one with --write-baseline") from None
     return Baseline(version, counts)
 
