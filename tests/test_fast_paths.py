@@ -103,6 +103,21 @@ def test_text_problem_is_the_problem_of_its_lines() -> None:
     assert found > 100
 
 
+def test_bullets_as_alternatives_match_as_the_character_class() -> None:
+    in_class = {
+        allowlist._MARKER: re.compile(allowlist._MARKER.pattern.replace(
+            r"[-*+]|\u2022|\u2023|\u2043|", r"[-*+\u2022\u2023\u2043]|")),
+        allowlist._MARKER_STARTS: re.compile(allowlist._MARKER_STARTS.pattern.replace(
+            r"[-*+(#ivxlcdmIVXLCDM\d]|\u2022|\u2023|\u2043|",
+            r"[-*+\u2022\u2023\u2043(#ivxlcdmIVXLCDM\d]|")),
+    }
+    for ours, plain in in_class.items():
+        assert ours.pattern != plain.pattern
+        for text in _texts("-*+\u2022\u2023\u2043\u2024(). #1\u0663aivx \t\n\u00e9", 20000, 10):
+            assert [m.span() for m in ours.finditer(text)] == [
+                m.span() for m in plain.finditer(text)], repr(text)
+
+
 def test_since_candidates_are_the_lines_the_line_pattern_matches() -> None:
     from qapidoc.lint import versions
 

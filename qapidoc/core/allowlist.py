@@ -178,8 +178,11 @@ def link_problem(uri: str, pages: Container[str] | None = None) -> str | None:
 
 # -- nesting -----------------------------------------------------------------------
 
-_MARKER = re.compile(r"(?:[-*+\u2022\u2023\u2043]|\(?(?:\d+|#|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)])"
+_MARKER = re.compile(r"(?:[-*+]|\u2022|\u2023|\u2043|\(?(?:\d+|#|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)])"
                      r"(?:[ \t]+|$)")
+"""A list marker and the blanks after it.  The bullets beyond Latin-1 are
+alternatives of their own: in a character class they make the compiler
+build a map of 65,536 entries (a million instructions at every start)."""
 
 
 _MARKER_FIRST = frozenset("-*+\u2022\u2023\u2043(#ivxlcdmIVXLCDM")
@@ -268,9 +271,9 @@ _ODD_BLANKS = ("\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
 _INDENTS = re.compile(r"\n([^\S\n]*+)\S")
 """The indentation of each non-blank line (after a line break)."""
 _MARKER_STARTS = re.compile(
-    r"\n[^\S\n]*+((?:[-*+\u2022\u2023\u2043(#ivxlcdmIVXLCDM\d]|[A-Za-z](?![^\n.)]))[^\n]*+)")
+    r"\n[^\S\n]*+((?:[-*+(#ivxlcdmIVXLCDM\d]|\u2022|\u2023|\u2043|[A-Za-z](?![^\n.)]))[^\n]*+)")
 """The lines (after a line break, without their indentation) that
-`nesting_depth` matches `_MARKER` on."""
+`nesting_depth` matches `_MARKER` on (its bullets as in `_MARKER`)."""
 
 
 def nesting_problem(lines: Sequence[str]) -> tuple[int, str] | None:
