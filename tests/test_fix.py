@@ -233,3 +233,112 @@ def test_a_new_definition_is_told_its_release_and_fixed(
     assert main(args) == 1  # only Old is left
     out = capsys.readouterr().out
     assert out.count("QD101") == 1 and "'Old'" in out
+
+
+LONG = """\
+##
+# @ping:
+#
+# Check that the monitor answers, and say so in a line that runs too long. Then
+# stop.
+#
+# @verbose: Whether to say more about the answer than anyone would ever want (since 9.1)
+#
+# @level: How much to say; this description is already wrapped but its second
+#     line is far longer than the seventy columns QEMU allows in doc comments.
+#
+# .. note:: A note whose text runs past the seventy columns QEMU allows for it.
+#
+# Since: 9.0
+##
+{ 'command': 'ping', 'data': { '*verbose': 'bool', '*level': 'int' } }
+"""
+
+WRAPPED = """\
+##
+# @ping:
+#
+# Check that the monitor answers, and say so in a line that runs too
+# long. Then stop.
+#
+# @verbose: Whether to say more about the answer than anyone would
+#     ever want (since 9.1)
+#
+# @level: How much to say; this description is already wrapped but its
+#     second line is far longer than the seventy columns QEMU allows
+#     in doc comments.
+#
+# .. note:: A note whose text runs past the seventy columns QEMU
+#    allows for it.
+#
+# Since: 9.0
+##
+{ 'command': 'ping', 'data': { '*verbose': 'bool', '*level': 'int' } }
+"""
+
+
+def test_fix_rewraps_long_doc_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--fix rewraps the paragraph of a line over 70 columns the way QEMU's
+    doc comments are wrapped: a description's continuation indented by 4,
+    a note's by 3, a since note kept on one line, a line's own spacing
+    kept, two spaces where lines are joined after a sentence."""
+    path = tmp_path / "s.json"
+    path.write_text(LONG)
+    assert main(["lint", "--select", "QA302", "--fix", str(path)]) == 0
+    assert "Fixed 5" in capsys.readouterr().err
+    assert path.read_text() == WRAPPED
+    assert main(["lint", "--select", "QA302", "--fix", str(path)]) == 0
+    assert path.read_text() == WRAPPED
+
+
+@pytest.mark.parametrize("doc", [
+    "# Items:\n#\n# - a list item that is long enough to go past the seventy columns limit\n",
+    "# :field: a field list line that is long enough to go past the seventy columns\n",
+    "# +------------------------------+---------------------------------------+\n",
+    "# A line that is long enough to go past the seventy columns limit # qapidoc: "
+    "ignore[QD301]\n",
+    "# @a: - 'one' a list in a description that is long enough to go past it\n"
+    "#      - 'two' the second item\n",
+    "# @a: a description long enough to go past the seventy columns limit, and\n"
+    "# an unindented line that older releases read as its continuation\n",
+    "# @a: a one-line description long enough to go past the seventy columns\n"
+    "# Since: 2.6\n",
+    "# | an old-style example line that is long enough to go past the seventy columns\n",
+])
+def test_rewrap_leaves_what_is_not_plain_prose(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], doc: str) -> None:
+    text = f"##\n# @Thing:\n#\n{doc}##\n{{ 'struct': 'Thing', 'data': {{ 'a': 'int' }} }}\n"
+    path = tmp_path / "s.json"
+    path.write_text(text)
+    main(["lint", "--select", "QA302", "--fix", str(path)])
+    capsys.readouterr()
+    assert path.read_text() == text
+
+
+@pytest.mark.parametrize("release", ["7.2.0", "10.1.0"])
+def test_rewrap_of_released_schemas_keeps_every_text(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], release: str) -> None:
+    """QEMU's own long lines rewrapped: the documentation reads the same,
+    word for word, and no doc comment breaks."""
+    from tests.conftest import need_releases
+
+    tree = tmp_path / "qapi"
+    shutil.copytree(need_releases(f"{release}/qapi"), tree)
+    root = str(tree / "qapi-schema.json")
+
+    def texts() -> dict[str, list[tuple[str, str | None, str]]]:
+        schema = load_schema(root)
+        return {d.name: [(s.kind.name, s.name, " ".join(s.text.split()))
+                         for s in d.doc.sections] for d in schema.definitions if d.doc}
+
+    def count(code: str) -> int:
+        main(["lint", "--no-config", "--exit-zero", "--select", code,
+              "--output-format", "concise", root])
+        return capsys.readouterr().out.count(f"[{code}]")
+
+    before, long_before = texts(), count("QA302")
+    main(["lint", "--no-config", "--exit-zero", "--select", "QA302", "--fix", root])
+    capsys.readouterr()
+    assert texts() == before
+    assert count("QA302") < long_before / 3
+    assert count("QA301") == 0

@@ -423,11 +423,19 @@ def _run(schema: Schema, config: Config | None, release: Version | None,
     raw: list[tuple[Diagnostic, tuple[Edit, ...]]] = []
     retune = config.line_length != LINE_LIMIT
     texts: dict[str, str] | None = None  # files' texts, once a fix is offered
+    long: list[Diagnostic] = []
     for d in schema.diagnostics:
         if d.code in codes and not (retune and d.code == "QA302"):
-            raw.append((d, ()))
+            if d.code == "QA302":
+                long.append(d)
+            else:
+                raw.append((d, ()))
     if retune and "QA302" in codes:
-        raw.extend((d, ()) for d in _line_length_findings(ctx))
+        long.extend(_line_length_findings(ctx))
+    if long:
+        from qapidoc.lint.wrap import rewrap_fixes
+
+        raw.extend(rewrap_fixes(ctx, long, config.line_length))
     for code in sorted(codes):
         lr = CHECKS.get(code)
         if lr is None or code in suppressions.ENGINE_CODES:

@@ -21,14 +21,19 @@ def apply_edits(fixes: Sequence[tuple[Diagnostic, tuple[Edit, ...]]],
                 texts: dict[str, str],
                 limit: int | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
     """New texts of the changed files, and the findings whose edits were
-    applied.  A finding's edits go in together or not at all; with a
+    applied (a finding whose fix is another's, the same edits, with it).
+    A finding's edits go in together or not at all; with a
     *limit*, not when they would make a comment line that fits longer than
     that (QA302): such a finding stays, to be fixed by rewording."""
     taken: dict[str, list[tuple[int, int]]] = {}
     grown: dict[tuple[str, int], int] = {}
     chosen: list[tuple[Diagnostic, tuple[Edit, ...]]] = []
+    shared: list[Diagnostic] = []  # fixed by a fix another finding brings
     for d, fix in fixes:
         if any(e.path not in texts for e in fix):
+            continue
+        if fix and any(fix == other for _, other in chosen):
+            shared.append(d)  # two long lines of one paragraph: one rewrap
             continue
         spans = [(e.path, e.start, e.end) for e in fix]
         if any(_overlaps(taken.get(p, []), s, t) for p, s, t in spans):
@@ -51,7 +56,7 @@ def apply_edits(fixes: Sequence[tuple[Diagnostic, tuple[Edit, ...]]],
             text = text[:e.start] + e.text + text[e.end:]
         if text != texts[path]:
             out[path] = text
-    return out, [d for d, _ in chosen]
+    return out, [d for d, _ in chosen] + shared
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -39,8 +39,11 @@ DOC_STRUCTURE = rule(
 DOC_LINE_LENGTH = rule(
     "QA302", "doc-line-too-long",
     "A documentation line is longer than 70 columns (literal and example "
-    "blocks are exempt).",
+    "blocks are exempt).  ``--fix`` rewraps its paragraph when that is plain "
+    "prose (a description's continuation indented by 4, a note's by 3, since "
+    "notes kept whole); lists, tables and directives are left to the author.",
     rationale="QEMU wraps documentation at 70 columns for legibility.",
+    fixable=True,
     bad="# " + "x" * 69,
     good="# " + "x" * 60,
     qemu_from="10.2",
