@@ -120,3 +120,44 @@ def test_qemu_releases_pass_their_own_checker(capsys: pytest.CaptureFixture[str]
                    str(schema)])
         out = capsys.readouterr()
         assert rc == 0 and "No findings" in out.err, (release, out.out[:2000])
+
+
+def _git(repo: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+                   cwd=repo, check=True, capture_output=True)
+
+
+def test_against_auto_compares_with_the_last_release_tag(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``--against auto`` (or ``against: auto``): the root schema at the git
+    tag of the last release before the one under development."""
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    old = "##\n# @ping:\n#\n# Since: 9.0\n##\n{ 'command': 'ping' }\n"
+    (tmp_path / "qapi").mkdir()
+    schema = tmp_path / "qapi" / "schema.json"
+    schema.write_text(old)
+    (tmp_path / "VERSION").write_text("9.0.0\n")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-qm", "9.0")
+    for tag in ("v8.2.0", "v9.0.0", "v9.1.0-rc0"):
+        _git(tmp_path, "tag", tag)
+    (tmp_path / "VERSION").write_text("9.0.50\n")
+    schema.write_text(old + "\n##\n# @pong:\n#\n# Answer.\n##\n{ 'command': 'pong' }\n")
+    monkeypatch.chdir(tmp_path.parent)  # the tag is found from the schema's place
+    assert main(["lint", "--select", "QD101", "--against", "auto", str(schema)]) == 1
+    out = capsys.readouterr()
+    assert "command 'pong' has no 'Since:' section; it is new in 9.1" in out.out
+    assert "Compared with v9.0.0 (--against auto)." in out.err
+    (tmp_path / ".qapidoc.yaml").write_text("against: auto\n")
+    assert main(["lint", "--select", "QD101", str(schema)]) == 1
+    assert "it is new in 9.1" in capsys.readouterr().out
+    (tmp_path / "VERSION").write_text("8.1.50\n")  # no release tag before 8.2
+    assert main(["lint", "--select", "QD101", str(schema)]) == 2
+    assert "no release tag before 8.2" in capsys.readouterr().err

@@ -78,7 +78,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="the release under development")
     p.add_argument("--against", metavar="SCHEMA",
                    help="the previous release's schema (a path or "
-                   "git:REF:PATH) to check version notes against")
+                   "git:REF:PATH) to check version notes against; 'auto': "
+                   "the schema at the git tag of the last release before the "
+                   "one under development")
     p.add_argument("--history", action="append", default=[],
                    metavar="[VERSION=]SCHEMA",
                    help="an earlier release's schema (a path or git:REF:PATH); "
@@ -175,11 +177,32 @@ def _load(path: str, config: Config) -> Schema:
 
 
 def _against(config: Config) -> Schema | None:
-    if not config.against:
-        return None
+    if not config.against or config.against == "auto":
+        return None  # auto: once the roots and the release are known
     schema = _load(config.against, config)
     _readable(schema, f"--against schema {config.against}")
     return schema
+
+
+def _previous_release(config: Config, roots: list[str]) -> tuple[Schema, str]:
+    """``--against auto``: the first root schema as the git tag of the last
+    release before the one under development has it, and that spec."""
+    from qapidoc.schema.gitsource import GitSpecError, previous_release_tag
+
+    local = [r for r in roots if not r.startswith("git:")]
+    release, _origin = _release(config, None, local)
+    if release is None or not local:
+        raise UsageError("--against auto needs a schema file and the release under "
+                         "development (--release, 'release' or a VERSION file)")
+    root = os.path.abspath(local[0])
+    try:
+        tag = previous_release_tag(os.path.dirname(root), release)
+    except GitSpecError as e:
+        raise UsageError(f"--against auto: {e}") from None
+    spec = f"git:{tag}:{root}"
+    schema = _load(spec, config)
+    _readable(schema, f"--against schema {spec}")
+    return schema, spec
 
 
 def _readable(schema: Schema, what: str) -> None:
@@ -264,6 +287,7 @@ class _Session:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.against = _against(config)
+        self.against_spec = ""  # what --against auto chose
         self.history = _history(config)
         self.release: Version | None = None
         self.origin = ""
@@ -398,6 +422,9 @@ def run(args: argparse.Namespace) -> int:
     config = _configure(args, start)
     session = _Session(config)
     targets = _targets(args, config, session)
+    if config.against == "auto":
+        session.against, session.against_spec = _previous_release(
+            config, [t.root for t in targets])
     session.release, session.origin = _release(config, session.against,
                                                [t.root for t in targets])
     if (args.fix or args.diff) and any(t.root.startswith("git:") for t in targets):
@@ -525,6 +552,8 @@ def run(args: argparse.Namespace) -> int:
     if fixable and not args.fix:  # as ruff says it: the fix is one option away
         text += f" {fixable} fixable with --fix (--diff shows the changes)."
     text += _release_note(session.release, session.origin, config)
+    if session.against_spec:
+        text += f" Compared with {session.against_spec.split(':', 2)[1]} (--against auto)."
     if fixed:
         text += f" Fixed {len(fixed)}."
     sys.stderr.write(text + "\n")

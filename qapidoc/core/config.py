@@ -76,7 +76,8 @@ class Config:
         "directory of its .qapidoc.yaml or pyproject.toml)."))
     against: str | None = field(default=None, metadata=_help(
         "The previous release's root schema (a path or git:REF:PATH) that "
-        "version notes are checked against."))
+        "version notes are checked against; 'auto': the root schema at the "
+        "git tag of the last release before the one under development."))
     history: dict[str, str] = field(default_factory=dict, metadata=_help(
         "Release X.Y → that release's root schema (a path or git:REF:PATH); "
         "'Since' tags and since notes must name the first release whose "
@@ -333,6 +334,14 @@ def _path(base: str) -> Callable[[object, str], str]:
     return convert
 
 
+def _against_path(base: str) -> Callable[[object, str], str]:
+    one = _path(base)
+
+    def convert(value: object, where: str) -> str:
+        return "auto" if value == "auto" else one(value, where)
+    return convert
+
+
 def _paths(base: str) -> Callable[[object, str], tuple[str, ...]]:
     one = _path(base)
 
@@ -356,7 +365,7 @@ def _converters(base: str) -> dict[str, Callable[[object, str], Any]]:
         "stable_x_names": _str_list,
         "roots": _paths(base),
         "include_root": _path(base),
-        "against": _path(base),
+        "against": _against_path(base),
         "history": _history(base),
         "compat": _compat,
     }

@@ -9,6 +9,7 @@ REF through one persistent ``git cat-file --batch`` process.  Used by lint's
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import weakref
 from typing import IO
@@ -58,6 +59,31 @@ def resolve(ref: str, cwd: str) -> tuple[str, str]:
     if out.returncode != 0 or len(lines) != 2:
         raise GitSpecError(f"unknown git revision '{ref}'")
     return lines[0], lines[1]
+
+
+_RELEASE_TAG = re.compile(r"v?(\d+)\.(\d+)\.(\d+)")
+"""A release tag as QEMU names them (``v10.2.0``); release candidates are not."""
+
+
+def previous_release_tag(cwd: str, release: tuple[int, ...]) -> str:
+    """The tag of the newest release before *release* (major, minor) in the
+    repository holding *cwd*: what a patch for that release is compared with."""
+    if not os.path.isdir(cwd):
+        raise GitSpecError(f"no such directory: {cwd}")
+    out = _git(["tag", "--list"], cwd)
+    if out.returncode != 0:
+        raise GitSpecError(f"not inside a git repository: {cwd}")
+    found: list[tuple[tuple[int, int, int], str]] = []
+    for tag in out.stdout.split():
+        m = _RELEASE_TAG.fullmatch(tag)
+        if m:
+            version = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            if version[:2] < tuple(release[:2]):
+                found.append((version, tag))
+    if not found:
+        shown = ".".join(map(str, release[:2]))
+        raise GitSpecError(f"no release tag before {shown} in the repository of {cwd}")
+    return max(found)[1]
 
 
 class GitBlobReader:
@@ -154,10 +180,16 @@ def git_opener(spec: str, cwd: str | None = None) -> tuple[str, FileOpener]:
     """The repository-relative path of the root schema, and an opener that
     reads paths (relative to the repository top) from REF.
 
-    PATH is relative to the working directory, like ``git show REF:./PATH``.
+    PATH is relative to the working directory, like ``git show REF:./PATH``;
+    an absolute PATH is looked up in the repository that holds it.
     Raises `GitSpecError` for a malformed spec, no repository, or an unknown
     revision; a missing file is reported by the opener, as for files."""
     ref, path = parse_git_spec(spec)
+    if cwd is None and os.path.isabs(path):
+        # an absolute PATH names its repository, wherever we run
+        cwd = os.path.dirname(path)
+        while not os.path.isdir(cwd) and os.path.dirname(cwd) != cwd:
+            cwd = os.path.dirname(cwd)
     cwd = os.path.abspath(cwd or os.getcwd())
     top, commit = resolve(ref, cwd)
     real_top = os.path.realpath(top)
