@@ -255,8 +255,8 @@ def _release_note(release: Version | None, origin: str, config: Config) -> str:
         note = f" Release under development: {show_version(release)} (from {origin})."
         newer = newer_than_release(config, release)
         if newer:
-            note += (f" Off as QEMU {show_version(release)}'s checker did not have "
-                     f"them: {', '.join(newer)}.")
+            note += (f" Off for QEMU {show_version(release)}, which did not hold its "
+                     f"schema to them: {', '.join(newer)}.")
         return note
     needing = sorted({"QD104"} & enabled_codes(config))
     if not needing:

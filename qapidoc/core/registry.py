@@ -50,9 +50,10 @@ class Rule:
     """``language``, ``documentation`` or ``legacy``; by default the group
     of the code's prefix (`GROUPS`)."""
     qemu_from: str = ""
-    """The first QEMU release whose checker has this check (``10.2``), when
-    it is newer than the language: a schema whose release under development
-    is older is not held to it, as its own QEMU did not hold it."""
+    """The first QEMU release whose checker has this check (``10.2``), or,
+    for a style rule, whose tree follows the practice it checks (``8.1``,
+    when QEMU's doc comments were reformatted): a schema whose release under
+    development is older is not held to it, as its own QEMU did not hold it."""
 
     def __post_init__(self) -> None:
         if not self.group:

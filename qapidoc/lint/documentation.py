@@ -419,7 +419,7 @@ def foreign_member_reference(ctx: LintContext) -> Iterator[Finding]:
                       definition=d.name, member=member)
 
 
-@lint_rule("QD209", fixable=True)
+@lint_rule("QD209", fixable=True, qemu_from="10.1")
 def definition_as_member_reference(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
@@ -509,7 +509,7 @@ def _bare_type(text: str) -> str:
     return t
 
 
-@lint_rule("QD205", severity=Severity.INFO)
+@lint_rule("QD205", severity=Severity.INFO, qemu_from="10.1")
 def returns_restates_type(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:

@@ -115,14 +115,15 @@ def lint_rule(code: str, *, severity: Severity = Severity.WARNING,
               preset: str = "recommended", fixable: bool = False,
               options: dict[str, str] | None = None,
               against: str | None = None,
-              history: tuple[tuple[str, str], ...] = ()) -> Callable[[Check], Check]:
+              history: tuple[tuple[str, str], ...] = (),
+              qemu_from: str = "") -> Callable[[Check], Check]:
     """Declare a lint check.  The name is the function's, kebab-cased; the
     docstring's *Example* must trigger it and *Use instead* must not, with
     `options` (config keys), the `against` schema text and the `history`
     (release, schema text) pairs when given."""
     def decorate(fn: Check) -> Check:
         r = rule(code, fn.__name__.replace("_", "-"), lambda: explain(fn),
-                 severity=severity, preset=preset, fixable=fixable)
+                 severity=severity, preset=preset, fixable=fixable, qemu_from=qemu_from)
         CHECKS[code] = LintRule(r, fn, dict(options or {}), against, history)
         return fn
     return decorate

@@ -492,7 +492,7 @@ def since_note_older(ctx: LintContext) -> Iterator[Finding]:
                               definition=d.name, member=n.section.name)
 
 
-@lint_rule("QD108", severity=Severity.INFO)
+@lint_rule("QD108", severity=Severity.INFO, qemu_from="10.1")
 def since_note_split(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:

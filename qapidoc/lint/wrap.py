@@ -46,6 +46,8 @@ _SINCE_WORD = re.compile(r"(?:^|\()[Ss]ince:?\Z")
 """A since note's first word: its version stays on its line."""
 CONTINUATION = "    "
 """How QEMU indents the lines after a description's first line."""
+REFORMATTED = (8, 1)
+"""The release whose doc comments first used `CONTINUATION` (see QD303)."""
 
 
 def rewrap_fixes(ctx: LintContext, findings: Sequence[Diagnostic],
@@ -89,7 +91,7 @@ def rewrap_fix(ctx: LintContext, finding: Diagnostic, doc: DocComment,
         return ()  # '@type: - a list': its items' indentation is the list's
     # continuation lines keep theirs; a one-line description gets QEMU's
     rest = (" " * _indent(texts[1]) if len(texts) > 1 else head if not lead
-            else "   " if lead.group(1) else CONTINUATION)
+            else "   " if lead.group(1) else _continuation(ctx, head))
     words = _words([texts[0][len(head):], *(t.strip() for t in texts[1:])])
     lines = _fill(words, margin + head, margin + rest, limit + hash_at)
     if lines == [raw.rstrip() for raw in raws]:
@@ -97,6 +99,14 @@ def rewrap_fix(ctx: LintContext, finding: Diagnostic, doc: DocComment,
     nl = ctx.newline(file)
     return (Edit(file.path, ctx.offset(file, first), ctx.offset(file, last + 1),
                  nl.join(lines) + nl),)
+
+
+def _continuation(ctx: LintContext, head: str) -> str:
+    """A one-line description's continuation: QEMU's four spaces, or for a
+    release before 8.1 (when they came in) aligned under its text."""
+    if ctx.release is not None and ctx.release < REFORMATTED:
+        return " " * len(head)
+    return CONTINUATION
 
 
 def _indent(text: str) -> int:
