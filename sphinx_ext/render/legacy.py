@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from qapidoc.schema.references import AT_REF
+from sphinx_ext.render.rst_syntax import ADORNMENT, BLOCK_START
 
 __all__ = ["legacy_rst", "uses_legacy_markup"]
 
@@ -29,14 +30,6 @@ _INLINE = re.compile(
     re.VERBOSE,
 )
 _SPECIAL = re.compile(r"([\\`*_|])")
-_BLOCK_START = re.compile(
-    r"""[-*+•|>:#=~^]                 # bullets, line blocks, quotes, fields, tables
-    | \.\.                           # explicit markup
-    | \d+[.)]\s | [A-Za-z#][.)]\s | [ivxlcdmIVXLCDM]+[.)]\s | \(\w+\)\s   # enumerators
-    """,
-    re.VERBOSE,
-)
-_ADORNMENT = re.compile(r"([^\w\s])\1+\s*$")
 _MARKUP_BEFORE = frozenset(" \t-:/'\"<([{")
 _MARKUP_AFTER = frozenset(" \t-.,:;!?\\/'\")]}>")
 
@@ -169,7 +162,7 @@ def _prose(text: str, *, first: bool) -> str:
     line = "".join(parts)
     if line.endswith("::"):
         line = line[:-1] + "\\:"
-    if opens_plain and ((first and _BLOCK_START.match(line)) or _ADORNMENT.match(line)):
+    if opens_plain and ((first and BLOCK_START.match(line)) or ADORNMENT.match(line)):
         line = "\\" + line
     return line
 

@@ -10,7 +10,6 @@ paragraphs through the inliner alone.  Every node is located at its schema line.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -24,28 +23,19 @@ from sphinx.util.docutils import SphinxDirective, switch_source_input
 from sphinx_ext.domain.fields import type_code
 from sphinx_ext.domain.layout import qapi_item
 from sphinx_ext.render.rst import Directive, Entry, Field, Heading, Text
+from sphinx_ext.render.rst_syntax import ADORNMENT, BLOCK_START
 from sphinx_ext.safety import parse_guarded
 
 logger = logging.getLogger(__name__)
 
-#: A line that would start a block construct (list, table, directive, ...).
-_BLOCKISH = re.compile(
-    r"""\s                       # indented: definition list or block quote
-    | [-*+•|>:#=~^]             # bullets, line blocks, quotes, fields, tables
-    | \.\.                       # explicit markup
-    | \d+[.)]\s | [A-Za-z#][.)]\s | [ivxlcdmIVXLCDM]+[.)]\s | \(\w+\)\s   # enumerators
-    """,
-    re.VERBOSE,
-)
 _SILENT = 5
 """A docutils report level above every message's (severe is 4)."""
-_ADORNMENT = re.compile(r"([^\w\s])\1+\s*$")
 
 
 def is_plain_paragraph(lines: Sequence[str]) -> bool:
     """True if *lines* can only be one paragraph, so the inliner alone can parse them."""
     for line in lines:
-        if not line or _BLOCKISH.match(line) or _ADORNMENT.match(line):
+        if not line or BLOCK_START.match(line) or ADORNMENT.match(line):
             return False
         if line.rstrip().endswith("::"):
             return False
