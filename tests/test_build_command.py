@@ -402,3 +402,18 @@ def test_module_file_names_that_are_markup_get_plain_pages(
                  if f'id="qapi-cmd-cmd{n}"' in text]
         assert len(where) == 1, (names[n], where)
         assert re.fullmatch(r"[A-Za-z0-9_/.-]+\.html", where[0]), where[0]
+
+
+def test_namespace_gets_its_index_page(capsys: pytest.CaptureFixture[str],
+                                       tmp_path: Path) -> None:
+    """``--namespace QGA``: the site has ``qapi-qga-index``, which QEMU's
+    guest agent schema links from its introduction, and -W passes."""
+    schema = tmp_path / "agent.json"
+    schema.write_text("##\n# = Agent\n#\n# For a particular item, see the `qapi-qga-index`.\n##\n\n"
+                      "##\n# @guest-ping:\n#\n# Ping the agent.\n#\n# Since: 0.15\n##\n"
+                      "{ 'command': 'guest-ping' }\n")
+    code, _out, err = run(capsys, "build", str(schema), "-o", str(tmp_path / "s"),
+                          "--namespace", "QGA", "-W", "-q")
+    assert code == 0, err
+    assert (tmp_path / "s" / "qapi-qga-index.html").exists()
+    assert 'href="qapi-qga-index.html"' in (tmp_path / "s" / "index.html").read_text()

@@ -96,7 +96,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    "else the file name)")
     p.add_argument("--namespace", metavar="NS", default="", type=_namespace,
                    help="QAPI namespace of the documented definitions, as "
-                   "in cross-references NS:Name (default: none)")
+                   "in cross-references NS:Name; the site gets its index "
+                   "page, qapi-<ns>-index (default: none)")
     p.add_argument("--theme", choices=tuple(THEMES), default=DEFAULT_THEME,
                    help=f"HTML theme (default: {DEFAULT_THEME}, installed with "
                    "qapidoc; sphinx_rtd_theme must be installed)")
@@ -349,6 +350,8 @@ def conf_py(schema_path: str, title: str, options: SiteOptions) -> str:
         ("html_show_copyright", False),
         ("qapidoc_srctree", str(Path(schema_path).parent)),
     ]
+    if options.namespace:  # its index, qapi-<ns>-index, as QEMU's docs link it
+        settings.append(("qapi_namespaces", [options.namespace]))
     if options.lint:
         settings.append(("qapidoc_lint", options.lint))
         settings.append(("qapidoc_lint_config", options.lint_config or ""))
