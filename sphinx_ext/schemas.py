@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from docutils import nodes
 from sphinx.config import Config
@@ -53,19 +54,15 @@ class LoadedSchema:
     schema: Schema
     stamp: tuple[tuple[str, int, int], ...]
     lint: dict[str, list[Diagnostic]] = field(default_factory=dict)
-    _legacy: bool | None = None
-
-    @property
+    @cached_property
     def legacy_markup(self) -> bool:
         """Whether the doc comments use QEMU's markup from before rST
         (`sphinx_ext.render.legacy.uses_legacy_markup`)."""
-        if self._legacy is None:
-            from sphinx_ext.render.legacy import uses_legacy_markup
+        from sphinx_ext.render.legacy import uses_legacy_markup
 
-            self._legacy = uses_legacy_markup(
-                stripped for module in self.schema.modules for line in module.file.lines
-                if (stripped := line.lstrip()).startswith("#"))
-        return self._legacy
+        return uses_legacy_markup(
+            stripped for module in self.schema.modules for line in module.file.lines
+            if (stripped := line.lstrip()).startswith("#"))
 
     @property
     def files(self) -> list[str]:

@@ -184,13 +184,14 @@ def _against(config: Config) -> Schema | None:
     return schema
 
 
-def _previous_release(config: Config, roots: list[str]) -> tuple[Schema, str]:
+def _previous_release(config: Config, roots: list[str],
+                      release: Version | None) -> tuple[Schema, str]:
     """``--against auto``: the first root schema as the git tag of the last
-    release before the one under development has it, and that spec."""
+    release before *release* (the one under development) has it, and that
+    spec."""
     from qapidoc.schema.gitsource import GitSpecError, previous_release_tag
 
     local = [r for r in roots if not r.startswith("git:")]
-    release, _origin = _release(config, None, local)
     if release is None or not local:
         raise UsageError("--against auto needs a schema file and the release under "
                          "development (--release, 'release' or a VERSION file)")
@@ -422,11 +423,11 @@ def run(args: argparse.Namespace) -> int:
     config = _configure(args, start)
     session = _Session(config)
     targets = _targets(args, config, session)
-    if config.against == "auto":
+    roots = [t.root for t in targets]
+    session.release, session.origin = _release(config, session.against, roots)
+    if config.against == "auto":  # needs the release, never infers it
         session.against, session.against_spec = _previous_release(
-            config, [t.root for t in targets])
-    session.release, session.origin = _release(config, session.against,
-                                               [t.root for t in targets])
+            config, roots, session.release)
     if (args.fix or args.diff) and any(t.root.startswith("git:") for t in targets):
         raise ArgumentError(f"{'--fix' if args.fix else '--diff'} needs schema "
                          "files, not git:REF:PATH")

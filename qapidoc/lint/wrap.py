@@ -19,6 +19,7 @@ from qapidoc.core.record import replace
 from qapidoc.core.source import Diagnostic
 from qapidoc.lint.engine import Edit, LintContext
 from qapidoc.lint.since import literal_flags
+from qapidoc.schema.docs import adornment
 from qapidoc.schema.model import DocComment
 
 __all__ = ["rewrap_fix", "rewrap_fixes"]
@@ -37,7 +38,6 @@ _STRUCTURE = re.compile(
     """,
     re.VERBOSE,
 )
-_ADORNMENT = re.compile(r"([^\w\s])\1+\s*\Z")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*\Z")
 _SENTENCE_START = re.compile(r"[A-Z0-9(\"'`]")
 _NO_END = re.compile(r"(?:e\.g|i\.e)\.\Z")
@@ -118,7 +118,7 @@ def _prose(text: str | None, literal: bool) -> bool:
     if not text or literal or not text.strip():
         return False
     body = text.lstrip(" ")
-    return not (_STRUCTURE.match(body) or _ADORNMENT.match(body) or body.strip() == "::")
+    return not (_STRUCTURE.match(body) or adornment(body) or body.strip() == "::")
 
 
 def _paragraph(by_line: dict[int, str], flags: dict[int, bool],

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from qapidoc.schema.docs import adornment
 from qapidoc.schema.references import AT_REF
-from sphinx_ext.render.rst_syntax import ADORNMENT, BLOCK_START
+from sphinx_ext.render.rst_syntax import BLOCK_START
 
 __all__ = ["legacy_rst", "uses_legacy_markup"]
 
@@ -162,7 +163,7 @@ def _prose(text: str, *, first: bool) -> str:
     line = "".join(parts)
     if line.endswith("::"):
         line = line[:-1] + "\\:"
-    if opens_plain and ((first and BLOCK_START.match(line)) or ADORNMENT.match(line)):
+    if opens_plain and ((first and BLOCK_START.match(line)) or adornment(line)):
         line = "\\" + line
     return line
 

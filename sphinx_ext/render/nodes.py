@@ -20,10 +20,11 @@ from sphinx.locale import _
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, switch_source_input
 
+from qapidoc.schema.docs import adornment
 from sphinx_ext.domain.fields import type_code
 from sphinx_ext.domain.layout import qapi_item
 from sphinx_ext.render.rst import Directive, Entry, Field, Heading, Text
-from sphinx_ext.render.rst_syntax import ADORNMENT, BLOCK_START
+from sphinx_ext.render.rst_syntax import BLOCK_START
 from sphinx_ext.safety import parse_guarded
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ _SILENT = 5
 def is_plain_paragraph(lines: Sequence[str]) -> bool:
     """True if *lines* can only be one paragraph, so the inliner alone can parse them."""
     for line in lines:
-        if not line or BLOCK_START.match(line) or ADORNMENT.match(line):
+        if not line or BLOCK_START.match(line) or adornment(line):
             return False
         if line.rstrip().endswith("::"):
             return False

@@ -205,23 +205,6 @@ def _doc_text(lines: list[str], source: str, first: int, wrap: str = "", *,
     return Text(tuple(_rst_lines(lines)), source, first, wrap)
 
 
-def _text(
-    section: Section, *, dated: list[str] | None = None, wrap: str = "", legacy: bool = False
-) -> Text | None:
-    """The section as rST; with *dated*, its dating since note is taken out
-    and its version appended to *dated*."""
-    lines = section.text.split("\n")
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if dated is not None:
-        version, lines = split_since(lines)
-        if version:
-            dated.append(version)
-    if not lines or not any(line.strip() for line in lines):
-        return None
-    return _doc_text(lines, section.location.path, section.body_line, wrap, legacy=legacy)
-
-
 # -- headings ----------------------------------------------------------------------
 
 
@@ -322,7 +305,19 @@ class _Renderer:
 
     def text(self, section: Section, *, dated: list[str] | None = None,
              wrap: str = "") -> Text | None:
-        return _text(section, dated=dated, wrap=wrap, legacy=self.legacy)
+        """The section as rST; with *dated*, its dating since note is taken out
+        and its version appended to *dated*."""
+        lines = section.text.split("\n")
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if dated is not None:
+            version, lines = split_since(lines)
+            if version:
+                dated.append(version)
+        if not lines or not any(line.strip() for line in lines):
+            return None
+        return _doc_text(lines, section.location.path, section.body_line, wrap,
+                         legacy=self.legacy)
 
     def note(self, definition: Definition | None) -> None:
         if definition is not None and definition.location.path:

@@ -1,4 +1,5 @@
-"""Where a line of rST text starts a construct other than a paragraph.
+"""Where a line of rST text starts a construct other than a paragraph
+(a title's adornment line is `qapidoc.schema.docs.adornment`).
 
 Shared by the renderer's fast path (`sphinx_ext.render.nodes`, which parses
 a plain paragraph with the inliner alone) and the old-markup converter
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ADORNMENT", "BLOCK_START"]
+__all__ = ["BLOCK_START"]
 
 BLOCK_START = re.compile(
     r"""\s                       # indented: definition list or block quote
@@ -20,5 +21,3 @@ BLOCK_START = re.compile(
     re.VERBOSE,
 )
 """A line that would start a block construct (list, table, directive, ...)."""
-ADORNMENT = re.compile(r"([^\w\s])\1+\s*$")
-"""A line of one punctuation character repeated: a section title's underline."""
