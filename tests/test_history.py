@@ -187,7 +187,10 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(capsys.readouterr().out)
     assert doc["versions"] == ["1.0", "1.1", "2.0"]
     assert doc["paths"]["run.opts.mode=slow"] == "1.1"
-    assert {"definition": "RunOptions", "member": "level", "version": "1.1"} in doc["items"]
+    assert {"definition": "RunOptions", "member": "level", "version": "1.1",
+            "after": "1.0"} in doc["items"]
+    assert {"definition": "run", "member": None, "version": "1.0",
+            "after": None} in doc["items"]
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -253,3 +256,20 @@ def test_real_releases_against_since_tags() -> None:
     assert h.first("query-status") == "9.2.0"  # Since 0.14: older than 9.2
     assert h.since_agrees("0.14", "query-status")
     assert h.since_agrees("10.2", "query-accelerators")
+
+
+def test_types_date_from_the_schema_before_a_command_reaches_them(
+        tmp_path: Path) -> None:
+    """Options only the command line took (-audiodev) are interface before
+    a command returns them: their members keep the release that added them."""
+    old = "{ 'struct': 'AudioOpts', 'data': { 'a': 'int' } }\n{ 'command': 'stop' }\n"
+    new = ("{ 'struct': 'AudioOpts', 'data': { 'a': 'int', '*b': 'int' } }\n"
+           "{ 'command': 'query-audio', 'returns': [ 'AudioOpts' ] }\n"
+           "{ 'command': 'stop' }\n")
+    h = build_history([("1.0", _load(tmp_path, "old", old)),
+                       ("1.1", _load(tmp_path, "new", new))])
+    assert h.first("AudioOpts") == "1.0"
+    assert h.first("AudioOpts", "a") == "1.0"
+    assert h.first("AudioOpts", "b") == "1.1"
+    assert h.first("query-audio") == "1.1"
+    assert h.paths["query-audio:returns[].a"] == "1.1"  # the wire is the wire

@@ -84,7 +84,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "history", help="first release of every wire item",
         description="Given release schemas oldest first, print the first "
         "release whose wire protocol has each command, event, member, value, "
-        "branch and feature.",
+        "branch and feature.  With releases skipped, an item first seen in "
+        "a release was added after the release given before it (JSON: "
+        "\"after\"); one seen in the oldest may be older.",
         epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
     h.add_argument("releases", nargs="+", metavar="[VERSION=]SCHEMA",
                    help="a release and its schema (path, git:REF:PATH or "
@@ -386,9 +388,11 @@ def run_history(args: argparse.Namespace) -> int:
             "versions": list(history.versions),
             "paths": history.paths,
             "gone": history.gone,
-            "items": [{"definition": d, "member": m, "version": v}
+            "items": [{"definition": d, "member": m, "version": v,
+                       "after": history.previous(v)}
                       for (d, m), v in history.items.items()],
-            "features": [{"definition": d, "member": m, "feature": f, "version": v}
+            "features": [{"definition": d, "member": m, "feature": f, "version": v,
+                          "after": history.previous(v)}
                          for (d, m, f), v in history.features.items()],
         }
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")

@@ -86,11 +86,23 @@ class History:
             candidates.append(self.named[definition])
         return any(self._agrees(claimed, v) for v in candidates)
 
+    def previous(self, version: str) -> str | None:
+        """The release given before `version`; None for the oldest."""
+        at = self.versions.index(version)
+        return self.versions[at - 1] if at else None
+
     def _agrees(self, claimed: tuple[int, int], version: str) -> bool:
+        """Releases between the one before `version` (exclusive) and
+        `version` all agree: with releases skipped (3.0, then 5.2), an item
+        first seen in 5.2 may date from 4.0."""
         known = release_key(version)
         if known is None:
             return False
-        return claimed <= known if version == self.oldest else claimed == known
+        before = self.previous(version)
+        if before is None:
+            return claimed <= known
+        floor = release_key(before)
+        return claimed == known or (floor is not None and floor < claimed <= known)
 
 
 _NUMBERS = re.compile(r"\d+")
@@ -221,11 +233,14 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
                     branch_first = items.get((d.name, v.name))
                     if branch_first is not None:
                         note((enum.name, v.name), branch_first)
-    # Types no command or event reaches: by name, and their parts too.
+    # By name, and their parts too: types no command or event reaches, and
+    # types that were in the schema before a command reached them (options
+    # of -audiodev or -object are interface before query-audiodevs is).
     for d in newest.definitions:
-        if (d.name, None) in items:
-            continue
+        reached = items.get((d.name, None))
         for version, schema in releases:
+            if version == reached:
+                break
             other = schema.by_name.get(d.name)
             if other is None:
                 continue

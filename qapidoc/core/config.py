@@ -288,12 +288,22 @@ def _accept(value: object, where: str) -> dict[str, str]:
 
 
 def _history(base: str) -> Callable[[object, str], dict[str, str]]:
+    """Releases as ``10.1`` or as their tags say, ``10.1.0`` (the release
+    10.1, as ``qapidoc history`` reads it)."""
     path = _path(base)
 
+    def release(key: object, where: str) -> str:
+        if isinstance(key, str) and _RELEASE_TAG.fullmatch(key):
+            key = key.rsplit(".", 1)[0]
+        return _release(key, where)
+
     def convert(value: object, where: str) -> dict[str, str]:
-        return {_release(k, f"{where}.{_show_key(k)}"): path(v, f"{where}.{_show_key(k)}")
+        return {release(k, f"{where}.{_show_key(k)}"): path(v, f"{where}.{_show_key(k)}")
                 for k, v in _table(value, where).items()}
     return convert
+
+
+_RELEASE_TAG = re.compile(r"\d+\.\d+\.(?:[0-4]?\d)")
 
 
 def _line_length(value: object, where: str) -> int:

@@ -931,9 +931,13 @@ def since_disagrees_with_history(ctx: LintContext) -> Iterator[Finding]:
         said = show_version(version)
         if history.since_agrees(said, d.name, member) is not False:
             continue
-        if first == history.oldest:
+        before = history.previous(first)
+        floor = release_key(before) if before else None
+        if before is None:
             why = f"was already in {first}, the oldest release given"
-        else:
+        elif floor is None or next_release(*floor) == release_key(first):
             why = f"first appears on the wire in {first}"
+        else:
+            why = f"is not in {before} and first appears on the wire in {first}"
         yield Finding(where.location, f"{what} says {said} but {why}",
                       definition=d.name, member=member)
