@@ -273,3 +273,35 @@ def test_types_date_from_the_schema_before_a_command_reaches_them(
     assert h.first("AudioOpts", "b") == "1.1"
     assert h.first("query-audio") == "1.1"
     assert h.paths["query-audio:returns[].a"] == "1.1"  # the wire is the wire
+
+
+def test_arguments_taken_undescribed_have_no_lower_bound(tmp_path: Path) -> None:
+    """object-add took any arguments ('gen': false) until its options were
+    described: what they describe may be as old as its Since says."""
+    old = "{ 'command': 'object-add', 'data': { 'qom-type': 'str' }, 'gen': false }\n"
+    new = ("{ 'struct': 'RngProperties', 'data': { '*opened': 'bool' } }\n"
+           "{ 'command': 'object-add', 'data': 'RngProperties' }\n"
+           "{ 'command': 'query-rng', 'returns': 'RngProperties' }\n")
+    h = build_history([("5.2", _load(tmp_path, "old", old)),
+                       ("6.0", _load(tmp_path, "new", new))])
+    assert h.first("RngProperties", "opened") == "6.0"
+    assert h.since_agrees("1.3", "RngProperties", "opened")
+    assert h.since_agrees("1.3", "RngProperties")
+    assert not h.since_agrees("6.1", "RngProperties")
+    assert h.after(("RngProperties", "opened")) is None
+    assert h.since_agrees("1.3", "query-rng") is False  # a command is bounded
+
+
+def test_stabilised_items_date_from_their_stable_release(tmp_path: Path) -> None:
+    """x-merge in 3.0, merge from 4.0 (3.0 and 5.2 given): QEMU tags the
+    type 4.0, when it became stable, though the wire had it before."""
+    old = ("{ 'struct': 'Merge', 'data': { 'node': 'str' } }\n"
+           "{ 'command': 'x-merge', 'data': 'Merge' }\n")
+    new = ("{ 'struct': 'Merge', 'data': { 'node': 'str' } }\n"
+           "{ 'command': 'merge', 'data': 'Merge' }\n")
+    h = build_history([("3.0", _load(tmp_path, "old", old)),
+                       ("5.2", _load(tmp_path, "new", new))])
+    assert h.first("Merge") == "3.0" and h.stable[("Merge", None)] == "5.2"
+    assert h.since_agrees("4.0", "Merge") and h.since_agrees("2.12", "Merge")
+    assert h.since_agrees("4.0", "Merge", "node")
+    assert h.since_agrees("5.2", "merge") and not h.since_agrees("3.0", "merge")

@@ -389,7 +389,7 @@ def run_history(args: argparse.Namespace) -> int:
             "paths": history.paths,
             "gone": history.gone,
             "items": [{"definition": d, "member": m, "version": v,
-                       "after": history.previous(v)}
+                       "after": history.after((d, m))}
                       for (d, m), v in history.items.items()],
             "features": [{"definition": d, "member": m, "feature": f, "version": v,
                           "after": history.previous(v)}

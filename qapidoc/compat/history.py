@@ -15,7 +15,15 @@ from collections.abc import Sequence
 
 from qapidoc.compat.wire import WireNode, walk
 from qapidoc.core.record import field, record
-from qapidoc.schema.model import AlternateType, Definition, EnumType, Schema, StructType, UnionType
+from qapidoc.schema.model import (
+    AlternateType,
+    Command,
+    Definition,
+    EnumType,
+    Schema,
+    StructType,
+    UnionType,
+)
 
 
 def first_seen(releases: Sequence[tuple[str, Schema]]) -> dict[str, str]:
@@ -53,7 +61,10 @@ class History:
     the newest release's wire paths; `gone` maps paths it no longer has to
     the last release having them.  Versions before
     the first one given are unknown: an item first seen in `versions[0]` is
-    "that release or earlier"."""
+    "that release or earlier", and so is an item in `unbounded`, first
+    described in arguments an earlier release took undescribed.  `stable`
+    has the first release reaching an item by a stable path, where that
+    is later than its first."""
 
     versions: tuple[str, ...]
     paths: dict[str, str]
@@ -61,6 +72,8 @@ class History:
     items: dict[ItemKey, str]
     features: dict[tuple[str, str | None, str], str]
     named: dict[str, str] = field(default_factory=dict)
+    unbounded: frozenset[ItemKey] = frozenset()
+    stable: dict[ItemKey, str] = field(default_factory=dict)
 
     @property
     def oldest(self) -> str:
@@ -71,15 +84,23 @@ class History:
 
     def since_agrees(self, since: str, definition: str,
                      member: str | None = None) -> bool | None:
-        """Whether a Since text agrees with history: the same release as
-        the first one having the item, or any earlier release when that is
-        the oldest known.  None when history has no such item or `since`
-        names no version."""
+        """Whether a Since text agrees with history: a release after the
+        one given before the item's first (its window), or any earlier
+        release when nothing bounds it; the window of the release that made
+        it stable too.  None when history has no such item or `since` names
+        no version."""
         first = self.first(definition, member)
         claimed = release_key(since)
         if first is None or claimed is None:
             return None
+        if (definition, member) in self.unbounded:
+            known = release_key(first)
+            if known is not None and claimed <= known:
+                return True
         candidates = [first]
+        if (definition, member) in self.stable:
+            # QEMU dates what it made stable (x-foo → foo) from then.
+            candidates.append(self.stable[definition, member])
         if member is None and definition in self.named:
             # A type's Since may date its wire content or its name: a new
             # type wrapping old members, or a renamed one, can go either way.
@@ -90,6 +111,14 @@ class History:
         """The release given before `version`; None for the oldest."""
         at = self.versions.index(version)
         return self.versions[at - 1] if at else None
+
+    def after(self, item: ItemKey) -> str | None:
+        """The release the item came after: the one given before its first,
+        None when nothing bounds it (the oldest, or `unbounded`)."""
+        first = self.items.get(item)
+        if first is None or item in self.unbounded:
+            return None
+        return self.previous(first)
 
     def _agrees(self, claimed: tuple[int, int], version: str) -> bool:
         """Releases between the one before `version` (exclusive) and
@@ -160,6 +189,15 @@ def _unbranched(nodes: Sequence[WireNode]) -> list[tuple[str, _Branches]]:
     return out
 
 
+_COMMAND_END = re.compile(r"[.=\[|#:]")
+
+
+def _command_of(path: str) -> str:
+    """The command or event a wire path starts at."""
+    m = _COMMAND_END.search(path)
+    return path[:m.start()] if m else path
+
+
 def _comparable(a: _Branches, b: _Branches) -> bool:
     return a <= b or b <= a
 
@@ -180,30 +218,59 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
     walked = [list(walk(schema)) for _, schema in releases]
     keyed = [_unbranched(nodes) for nodes in walked]
     by_key: dict[str, dict[_Branches, str]] = {}
-    for version, keys in zip(versions, keyed, strict=True):
-        for key, chosen in keys:
-            by_key.setdefault(key, {}).setdefault(chosen, version)
+    by_stable_key: dict[str, dict[_Branches, str]] = {}
+    for release, nodes, keys in zip(versions, walked, keyed, strict=True):
+        for node, (key, chosen) in zip(nodes, keys, strict=True):
+            by_key.setdefault(key, {}).setdefault(chosen, release)
+            if not node.unstable:
+                by_stable_key.setdefault(key, {}).setdefault(chosen, release)
 
-    def first(key: str, chosen: _Branches) -> str:
-        known = by_key[key]
+    def first(key: str, chosen: _Branches,
+              table: dict[str, dict[_Branches, str]] = by_key) -> str | None:
+        known = table.get(key, {})
         if len(known) == 1:
-            return known[chosen]
+            return known.get(chosen)
         found = [v for c, v in known.items() if _comparable(c, chosen)]
-        return min(found, key=order.__getitem__)
+        return min(found, key=order.__getitem__) if found else None
 
     items: dict[ItemKey, str] = {}
     features: dict[tuple[str, str | None, str], str] = {}
+    unbounded: set[ItemKey] = set()
+    stable: dict[ItemKey, str] = {}
+    # Commands that took arguments their schema did not describe ('gen':
+    # false, as object-add did until 6.0): what a later release describes
+    # in their arguments may have been accepted before it.
+    unchecked: dict[str, int] = {}
+    for at, (_, schema) in enumerate(releases[:-1]):
+        for d in schema.definitions:
+            if isinstance(d, Command) and not d.gen:
+                unchecked.setdefault(d.name, at)
 
-    def note(key: ItemKey, version: str) -> None:
+    def note(key: ItemKey, version: str, bounded: bool = True) -> None:
         old = items.get(key)
         if old is None or order[version] < order[old]:
             items[key] = version
+            unbounded.discard(key)
+        elif order[version] > order[old]:
+            return
+        if not bounded:
+            unbounded.add(key)
+
+    def note_stable(key: ItemKey, version: str | None) -> None:
+        old = stable.get(key)
+        if version is not None and (old is None or order[version] < order[old]):
+            stable[key] = version
 
     newest = releases[-1][1]
     owner: WireNode | None = None
     paths: dict[str, str] = {}
     for node, (key, chosen) in zip(walked[-1], keyed[-1], strict=True):
-        version = paths[node.path.text] = first(key, chosen)
+        found = first(key, chosen)
+        assert found is not None
+        version = paths[node.path.text] = found
+        became_stable = None if node.unstable else first(key, chosen, by_stable_key)
+        since = unchecked.get(_command_of(node.path.text))
+        bounded = since is None or since >= order[version] or ":returns" in node.path.text
         if node.role == "feature":
             if owner is None:
                 continue
@@ -214,15 +281,21 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
                 features[fkey] = version
             continue
         owner = node
+        reached: list[ItemKey] = []
         if node.role in ("command", "event"):
             note((node.name, None), version)
+            reached.append((node.name, None))
         elif node.role != "returns":
             # A type is on the wire as soon as one of its parts is (a base
             # type is never named on its own).
-            note((node.definition, node.name), version)
-            note((node.definition, None), version)
+            note((node.definition, node.name), version, bounded)
+            note((node.definition, None), version, bounded)
+            reached += [(node.definition, node.name), (node.definition, None)]
         if node.type_name is not None:
-            note((node.type_name, None), version)
+            note((node.type_name, None), version, bounded)
+            reached.append((node.type_name, None))
+        for item in reached:
+            note_stable(item, became_stable)
     # Discriminator values are branches on the wire; their enum shares them.
     for d in newest.definitions:
         if isinstance(d, UnionType):
@@ -232,21 +305,20 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
                 for v in enum.values:
                     branch_first = items.get((d.name, v.name))
                     if branch_first is not None:
-                        note((enum.name, v.name), branch_first)
+                        note((enum.name, v.name), branch_first,
+                             (d.name, v.name) not in unbounded)
     # By name, and their parts too: types no command or event reaches, and
     # types that were in the schema before a command reached them (options
     # of -audiodev or -object are interface before query-audiodevs is).
     for d in newest.definitions:
-        reached = items.get((d.name, None))
+        parts = set(_parts(d))
         for version, schema in releases:
-            if version == reached:
-                break
             other = schema.by_name.get(d.name)
             if other is None:
                 continue
             note((d.name, None), version)
             for part in _parts(other):
-                if part in _parts(d):
+                if part in parts:
                     note((d.name, part), version)
     now: dict[str, set[_Branches]] = {}
     for key, chosen in keyed[-1]:
@@ -262,7 +334,9 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
     for version, schema in releases:
         for d in schema.definitions:
             named.setdefault(d.name, version)
-    return History(versions, paths, gone, items, features, named)
+    stable = {k: v for k, v in stable.items() if v != items.get(k)}
+    return History(versions, paths, gone, items, features, named, frozenset(unbounded),
+                   stable)
 
 
 def _parts(d: Definition) -> list[str]:

@@ -882,15 +882,19 @@ def since_disagrees_with_history(ctx: LintContext) -> Iterator[Finding]:
         a ``(since X.Y)`` note that does not name the first release whose
         wire protocol has the definition, member, value or branch.  Type
         names are not on the wire: a type may date its name or its
-        content, so renaming one keeps its Since.
+        content, so renaming one keeps its Since.  With releases skipped
+        (3.0, then 5.2), any release in between agrees.
+
+    What QEMU does:
+        Dates every item with the first release that has it in the schema
+        (command-line options such as -audiodev's count before a command
+        returns them), a stabilised item (x-foo → foo) with the release
+        that made it stable, and options a command took undescribed
+        (object-add before 6.0) with the release that added them to QEMU.
 
     Why it matters:
         Management applications read these versions to decide what they
         may send to which QEMU; only the releases themselves know the truth.
-
-    What QEMU does:
-        Dates every item with the first release whose wire protocol has
-        it.
 
     Example:
         ##
