@@ -18,15 +18,18 @@ _OPTIONS = re.compile(r"^# options: (.*)$", re.M)
 
 
 def lint_text(text: str, path: str = "case.json", *, against: str | None = None,
-              history: tuple[tuple[str, str], ...] = (), **options: str) -> LintResult:
+              history: tuple[tuple[str, str], ...] = (),
+              against_release: str | None = None, **options: str) -> LintResult:
     """Lint schema `text` with config `options` (file keys), the previous
-    release's schema text and earlier (release, schema text) pairs."""
+    release's schema text (and the release it is) and earlier (release,
+    schema text) pairs."""
     config = config_from_mapping(options, "test") if options else Config()
     schema = load_schema(path, text=text)
     old = load_schema("previous.json", text=against) if against else None
     release = parse_version(config.release) if config.release else None
     earlier = [(v, load_schema(f"release-{v}.json", text=t)) for v, t in history]
-    return run_lint(schema, config, release=release, against=old, history=earlier)
+    return run_lint(schema, config, release=release, against=old, history=earlier,
+                    against_release=parse_version(against_release or ""))
 
 
 def codes(diags: list[Diagnostic]) -> list[str]:

@@ -184,6 +184,18 @@ def _against(config: Config) -> Schema | None:
     return schema
 
 
+def _release_named(spec: str | None) -> Version | None:
+    """The release an --against schema is, as its VERSION file, git tag or
+    directory names it (``10.1.50``, a snapshot after 10.1, is 10.1)."""
+    if not spec or spec == "auto":
+        return None
+    from qapidoc.cli.compat import release_of
+    from qapidoc.lint.engine import parse_version
+
+    found = release_of(spec)
+    return parse_version(found) if found else None
+
+
 def _previous_release(config: Config, roots: list[str],
                       release: Version | None) -> tuple[Schema, str]:
     """``--against auto``: the first root schema as the git tag of the last
@@ -289,6 +301,7 @@ class _Session:
         self.config = config
         self.against = _against(config)
         self.against_spec = ""  # what --against auto chose
+        self.against_release = _release_named(config.against)
         self.history = _history(config)
         self.release: Version | None = None
         self.origin = ""
@@ -303,7 +316,8 @@ class _Session:
         from qapidoc.lint import run_lint
 
         return run_lint(schema, self.config, release=self.release,
-                        against=self.against, history=self.history)
+                        against=self.against, history=self.history,
+                        against_release=self.against_release)
 
     def fixes(self, path: str, write: bool,
               only: set[str] | None = None) -> tuple[list[Diagnostic], dict[str, str]]:
@@ -428,6 +442,7 @@ def run(args: argparse.Namespace) -> int:
     if config.against == "auto":  # needs the release, never infers it
         session.against, session.against_spec = _previous_release(
             config, roots, session.release)
+        session.against_release = _release_named(session.against_spec)
     if (args.fix or args.diff) and any(t.root.startswith("git:") for t in targets):
         raise ArgumentError(f"{'--fix' if args.fix else '--diff'} needs schema "
                          "files, not git:REF:PATH")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qapidoc.compat.wire import WireNode, walk
+from qapidoc.compat.wire import WireNode, path_root, walk
 from qapidoc.core.record import field, record
 from qapidoc.schema.model import (
     AlternateType,
@@ -189,15 +189,6 @@ def _unbranched(nodes: Sequence[WireNode]) -> list[tuple[str, _Branches]]:
     return out
 
 
-_COMMAND_END = re.compile(r"[.=\[|#:]")
-
-
-def _command_of(path: str) -> str:
-    """The command or event a wire path starts at."""
-    m = _COMMAND_END.search(path)
-    return path[:m.start()] if m else path
-
-
 def _comparable(a: _Branches, b: _Branches) -> bool:
     return a <= b or b <= a
 
@@ -269,7 +260,7 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
         assert found is not None
         version = paths[node.path.text] = found
         became_stable = None if node.unstable else first(key, chosen, by_stable_key)
-        since = unchecked.get(_command_of(node.path.text))
+        since = unchecked.get(path_root(node.path.text))
         bounded = since is None or since >= order[version] or ":returns" in node.path.text
         if node.role == "feature":
             if owner is None:

@@ -11,6 +11,7 @@ version rules (`lint.wire`: what is new since the previous release).
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -49,6 +50,15 @@ class Direction(enum.Flag):
         if self is Direction.BOTH:
             return "input+output"
         return "input" if self is Direction.INPUT else "output"
+
+
+_ROOT_END = re.compile(r"[.=\[|#:]")
+
+
+def path_root(path: str) -> str:
+    """The command or event a wire path (as text) starts at."""
+    m = _ROOT_END.search(path)
+    return path[:m.start()] if m else path
 
 
 @record

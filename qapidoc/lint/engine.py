@@ -170,6 +170,9 @@ class LintContext:
     against: Schema | None = None
     history: tuple[tuple[str, Schema], ...] = ()
     """Earlier releases' schemas, oldest first, with their versions."""
+    against_release: Version | None = None
+    """The release `against` is, when its VERSION file, git tag or
+    directory says."""
 
     @cached_property
     def definitions(self) -> list[Definition]:
@@ -407,20 +410,22 @@ def load_rules() -> None:
 def run_lint(schema: Schema, config: Config | None = None, *,
              release: Version | None = None,
              against: Schema | None = None,
-             history: Sequence[tuple[str, Schema]] = ()) -> LintResult:
+             history: Sequence[tuple[str, Schema]] = (),
+             against_release: Version | None = None) -> LintResult:
     """Every finding the configuration asks for, front end included
     (with the cyclic collector off: `qapidoc.core.collector`)."""
-    return _run(schema, config, release, against, history)
+    return _run(schema, config, release, against, history, against_release)
 
 
 @cycles_off
 def _run(schema: Schema, config: Config | None, release: Version | None,
-         against: Schema | None, history: Sequence[tuple[str, Schema]]) -> LintResult:
+         against: Schema | None, history: Sequence[tuple[str, Schema]],
+         against_release: Version | None) -> LintResult:
     from qapidoc.lint import suppressions
 
     config = config or Config()
     codes = enabled_codes(config).difference(newer_than_release(config, release))
-    ctx = LintContext(schema, config, release, against, tuple(history))
+    ctx = LintContext(schema, config, release, against, tuple(history), against_release)
     raw: list[tuple[Diagnostic, tuple[Edit, ...]]] = []
     retune = config.line_length != LINE_LIMIT
     texts: dict[str, str] | None = None  # files' texts, once a fix is offered

@@ -608,8 +608,12 @@ def _against(ctx: LintContext) -> Iterator[tuple[ElementKey, bool, bool]]:
 
         assert ctx.against is not None
         index = wire_index(ctx.schema)
-        fresh = dict(new_and_old(index, wire_index(ctx.against)))
-        fresh.update(_off_wire(ctx.schema, ctx.against, index.elements))
+        before = wire_index(ctx.against)
+        fresh = dict(new_and_old(index, before))
+        for key in list(_known_before(ctx.against, index.elements, before.elements,
+                                      fresh)):
+            fresh[key] = False
+        fresh.update(_off_wire(ctx.schema, ctx.against, index.elements, fresh))
         rel = ctx.release
         cache = []
         for key, is_new in fresh.items():
@@ -652,13 +656,14 @@ def _elements(d: Definition) -> Iterator[ElementKey]:
             yield ("value", d.name, v.name)
 
 
-def _off_wire(schema: Schema, previous: Schema,
-              on_wire: dict[ElementKey, set[str]]) -> Iterator[tuple[ElementKey, bool]]:
+def _off_wire(schema: Schema, previous: Schema, on_wire: dict[ElementKey, set[str]],
+              fresh: dict[ElementKey, bool]) -> Iterator[tuple[ElementKey, bool]]:
     """(element, new?) for types no command or event reaches (QEMU's
     device and object properties, used only by C code), compared by name:
     new when the previous release had no such type — unless a type it had
     and this one has not carries the same (a rename) — or no such member,
-    value or branch."""
+    value or branch.  A base type is not reached by name but through its
+    members: it is as new as they are (`fresh`)."""
     removed = {_shape(d) for d in previous.definitions
                if d.kind.is_type and d.module and d.name not in schema}
     for d in schema.definitions:
@@ -667,10 +672,40 @@ def _off_wire(schema: Schema, previous: Schema,
         old = previous.get(d.name)
         renamed = old is None and _shape(d) in removed
         old_keys = set(_elements(old)) if old is not None else set()
-        for key in _elements(d):
+        keys = list(_elements(d))
+        wired = [k for k in keys if k in on_wire]
+        for key in keys:
             if key in on_wire:
                 continue
-            yield key, not renamed and key not in old_keys
+            if key[0] == "definition" and wired:
+                yield key, all(fresh.get(k, False) for k in wired)
+            else:
+                yield key, not renamed and key not in old_keys
+
+
+def _known_before(previous: Schema, on_wire: dict[ElementKey, set[str]],
+                  was_on_wire: dict[ElementKey, set[str]],
+                  fresh: dict[ElementKey, bool]) -> Iterator[ElementKey]:
+    """Elements new on the wire that the previous release had all the same:
+    in a type no command reached then (-audiodev's options before
+    query-audiodevs), or in arguments a command took undescribed ('gen':
+    false, as object-add until 6.0)."""
+    from qapidoc.compat.wire import path_root
+
+    unchecked = {d.name for d in previous.definitions
+                 if isinstance(d, Command) and not d.gen}
+    for key, is_new in fresh.items():
+        if not is_new:
+            continue
+        old = previous.get(key[1])
+        if old is not None and ("definition", old.name) not in was_on_wire and (
+                key[0] == "definition" or key in set(_elements(old))):
+            yield key
+            continue
+        paths = on_wire.get(key)
+        if paths and unchecked and all(
+                path_root(p) in unchecked and ":returns" not in p for p in paths):
+            yield key
 
 
 def _stated(ctx: LintContext, key: ElementKey, doc: DocComment | None,
@@ -717,7 +752,13 @@ def since_new_element(ctx: LintContext) -> Iterator[Finding]:
         Every item added in a release says so, the definition with
         ``Since:`` and members, values, branches and features with a
         since note; a type's name is not on the wire, so a renamed type
-        keeps its version.
+        keeps its version.  What a command returns that the command line
+        took before (-audiodev's options), and what object-add took
+        undescribed until 6.0, keeps the release it was added in; a new
+        base type dates what it carries.  Most ``deprecated`` and
+        ``unstable`` features have no note (the release is in
+        docs/about/deprecated.rst).  Against a schema older than the last
+        release, any release after it agrees.
 
     Example:
         ##
@@ -742,6 +783,18 @@ def since_new_element(ctx: LintContext) -> Iterator[Finding]:
     if ctx.against is None or ctx.release is None:
         return
     rel = ctx.release
+    # --against an older release than the last (7.2 when 9.2 is under
+    # development): anything from 8.0 on may be new.
+    floor = ctx.against_release
+    if floor is not None and (floor >= rel or next_release(floor[0], floor[1]) == rel):
+        floor = None
+    new_in = (f"new after {show_version(floor)}" if floor
+              else f"new in {show_version(rel)}")
+
+    def agrees(version: Version | None) -> bool:
+        return version == rel or (version is not None and floor is not None
+                                  and floor < version <= rel)
+
     docs = _element_docs(ctx.schema)
     for key, is_new, owner_new in _against(ctx):
         if not is_new or owner_new or key not in docs:
@@ -751,25 +804,29 @@ def since_new_element(ctx: LintContext) -> Iterator[Finding]:
             continue  # undocumented: other rules report that
         if key[0] == "definition":
             version, where, _ = _stated(ctx, key, doc, None)
-            if version is not None and version != rel and where is not None:
-                yield Finding(where.location, f"{what} is new in "
-                              f"{show_version(rel)} but says Since: "
-                              f"{show_version(version)}", definition=d.name)
+            if version is not None and not agrees(version) and where is not None:
+                yield Finding(where.location, f"{what} is {new_in} but says "
+                              f"Since: {show_version(version)}", definition=d.name)
             continue
         if section is None:
             continue  # undocumented member: other rules report that
         version, _, _ = _stated(ctx, key, doc, section)
-        if version == rel:
+        if agrees(version):
             continue
-        if key[0] == "feature" and show_version(rel) in section.text:
-            continue  # "deprecated since 10.0" says it in words
+        if key[0] == "feature" and (show_version(rel) in section.text or (
+                version is None and key[-1] in _POLICY_FEATURES)):
+            # "deprecated since 10.0" says it in words; QEMU dates most
+            # deprecations in docs/about/deprecated.rst, not here.
+            continue
         member = key[-1] if key[0] != "feature" or len(key) == 3 else key[2]
         said = (f"says (since {show_version(version)})" if version
                 else "has no since note")
-        yield Finding(section.location, f"{what} is new in "
-                      f"{show_version(rel)} but {said}; add "
+        yield Finding(section.location, f"{what} is {new_in} but {said}; add "
                       f"'(since {show_version(rel)})'", definition=d.name,
                       member=member)
+
+
+_POLICY_FEATURES = frozenset({"deprecated", "unstable"})
 
 
 @lint_rule("QD111", severity=Severity.ERROR, options={"release": "10.0"},
