@@ -185,3 +185,21 @@ def test_house_style_of_a_later_release_is_not_asked_of_an_older_one(
     capsys.readouterr()
     assert ("# @count: how many times to say it, a description that is long enough\n"
             "#         to wrap\n") in schema.read_text()
+
+
+def test_markup_and_features_a_release_did_not_have_are_not_asked_of_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before 5.2 doc comments were not rST (a dash line was a list item
+    wherever it stood); before 6.2 there was no feature 'unstable' to give
+    an x- name."""
+    text = ("##\n# @x-ping:\n#\n# Check it, in cases such as:\n"
+            "# - if it is late\n# - if it is early\n#\n# Since: 2.0\n##\n"
+            "{ 'command': 'x-ping' }\n")
+    schema = tmp_path / "s.json"
+    schema.write_text(text)
+    for release, expect in (("3.0", set()), ("5.2", {"QD304"}),
+                            ("6.2", {"QD304", "QD501"})):
+        main(["lint", "--no-config", "--release", release, "--output-format",
+              "concise", str(schema)])
+        out = capsys.readouterr().out
+        assert {c for c in ("QD304", "QD501") if f"[{c}]" in out} == expect, (release, out)

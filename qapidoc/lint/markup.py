@@ -236,6 +236,9 @@ def continuation_indent(ctx: LintContext) -> Iterator[Finding]:
 
 _BARE_TAG = re.compile(r"(@[^:]*|Returns|Errors|Since|TODO):\s*$")
 """A section tag with its text on the following lines."""
+_TEXT_TAG = re.compile(r"(?:Returns|Errors|TODO): ")
+"""A section tag with its text after it (``Returns: - nothing``: the
+list is the section's body, as QEMU 5.2 to 8.2 wrote it)."""
 _ITEM = re.compile(r"( *)([-*+]|\d+\.|#\.) +\S")
 _ITEM_ANYWHERE = re.compile(r"\n *+(?:[-*+]|\d++\.|#\.) ++\S")
 """A line `_ITEM` matches, searched in `LintContext.line_text`; possessive
@@ -258,7 +261,7 @@ def _blank_before(ctx: LintContext, file: SourceFile, line: int) -> Edit:
     return ctx.edit(file, line, 1, 1, prefix + ctx.newline(file))
 
 
-@lint_rule("QD304", fixable=True, severity=Severity.ERROR)
+@lint_rule("QD304", fixable=True, severity=Severity.ERROR, qemu_from="5.2")
 def blank_line_around_list(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:
@@ -271,7 +274,8 @@ def blank_line_around_list(ctx: LintContext) -> Iterator[Finding]:
     What QEMU does:
         Puts a blank line before and after every list; its specification
         warns that otherwise the output is garbled, and its Sphinx build
-        (``-W``) fails.
+        (``-W``) fails.  Before 5.2 its doc comments were not rST: a line
+        starting with a dash was a list item wherever it stood.
 
     Example:
         ##
@@ -307,12 +311,15 @@ def blank_line_around_list(ctx: LintContext) -> Iterator[Finding]:
         prev = prev_raw = ""
         text_indent = -1  # indentation of the current list item's text
         item_indent = -1
+        examples = {n for sec in doc.sections if sec.kind is SectionKind.EXAMPLE
+                    for n in range(sec.location.line, sec.end_line + 1)}
         for ln in doc.lines:
             text = ln.text
-            if flags.get(ln.line):
+            if flags.get(ln.line) or ln.line in examples:
                 prev, text_indent = text, -1
                 continue
-            if text.startswith("@"):
+            tagged = text.startswith("@") or _TEXT_TAG.match(text) is not None
+            if tagged:
                 colon = text.find(":")
                 text = " " * (colon + 2) + text[colon + 1:].lstrip() if colon > 0 else text
                 text_indent = -1  # a new description ends any list
@@ -323,7 +330,7 @@ def blank_line_around_list(ctx: LintContext) -> Iterator[Finding]:
             elif m:
                 same_list = text_indent >= 0 and (
                     indent == item_indent or indent >= text_indent)
-                if (prev.strip() and not same_list and not ln.text.startswith("@")
+                if (prev.strip() and not same_list and not tagged
                         and not _BARE_TAG.match(prev_raw)):
                     _, member = ctx.where(doc, d, ln.line)
                     yield Finding(ctx.at(file, ln.line, indent),
@@ -333,7 +340,7 @@ def blank_line_around_list(ctx: LintContext) -> Iterator[Finding]:
                 item_indent = indent
                 text_indent = indent + len(m.group(2)) + 1
             elif text_indent >= 0 and indent < text_indent and prev.strip():
-                if not ln.text.startswith("@"):
+                if not tagged:
                     _, member = ctx.where(doc, d, ln.line)
                     yield Finding(ctx.at(file, ln.line, indent),
                                   "put a blank line after the list",

@@ -47,7 +47,7 @@ def _own(d: Definition) -> tuple[str, tuple[Member | EnumValue, ...]]:
     return "member", ()
 
 
-@lint_rule("QD501")
+@lint_rule("QD501", qemu_from="6.2")
 def experimental_prefix(ctx: LintContext) -> Iterator[Finding]:
     """
     What it checks:

@@ -256,6 +256,8 @@ class References:
             for t in self.named_in(d.doc):
                 if t is not d and (name in self.names_of(t) or name in self.reachable(t)):
                     return Resolution(Kind.REACHABLE)
+        if "." in name and self._dotted(d, name):
+            return Resolution(Kind.REACHABLE)
         near = near_names(name, own)
         if near:
             return Resolution(Kind.NEAR_MISS, near)
@@ -265,6 +267,34 @@ class References:
         if owners:
             return Resolution(Kind.FOREIGN, tuple(owners))
         return Resolution(Kind.NOWHERE, self._near_definitions(name))
+
+    def _dotted(self, d: Definition, name: str) -> bool:
+        """``@KeyValue.qcode`` or ``@class_info.desc`` (QEMU's older
+        releases): each part names a member or branch of what the part
+        before it holds, the first of `d` or a definition itself."""
+        first, *rest = name.split(".")
+        t = self.schema.get(first) or self._holder(d, first)
+        for part in rest:
+            if t is None or part not in self.own(t):
+                return False
+            t = self._holder(t, part)
+        return True
+
+    def _holder(self, t: Definition, part: str) -> Definition | None:
+        """The definition member or branch `part` of `t` holds."""
+        if isinstance(t, _CALLS):
+            m = t.argument(part)
+        elif isinstance(t, StructType):
+            m = t.member(part)
+        else:
+            return None
+        if m is not None:
+            return self.schema.resolve(m.type)
+        if isinstance(t, UnionType):
+            for b in t.branches:
+                if b.name == part:
+                    return self.schema.resolve(b.type)
+        return None
 
     def _near_definitions(self, name: str) -> tuple[str, ...]:
         """``near_names(name, <documented definitions>, parts=False)``,
