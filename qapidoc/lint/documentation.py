@@ -312,8 +312,9 @@ def unknown_member_reference(ctx: LintContext) -> Iterator[Finding]:
         Writes ``@name`` for the definition's own members and, as prose,
         for members of what it uses — its return type, list elements,
         base, branches, member types, and definitions its text names
-        (``The @threads option in `SMPConfiguration```).  All of those
-        are accepted; a member of an unrelated definition is
+        (``The @threads option in `SMPConfiguration```, or before 10.0
+        a plain ``SMPConfiguration``; older releases also wrote
+        ``@KeyValue.qcode``).  All of those are accepted; a member of an unrelated definition is
         foreign-member-reference (strict), a definition named with ``@``
         is definition-as-member-reference.
 

@@ -38,6 +38,9 @@ AT_REF = re.compile(r"(?<![\w@`.'\"\\/:])@([A-Za-z_](?:[\w.+-]*\w)?)")
 (``"@dbus-display"`` is a protocol name) or a path."""
 
 _BACKTICKED = re.compile(r"(?<!`)`([A-Za-z][\w.-]*)`(?!`)")
+_TYPE_WORD = lazy(r"(?<![\w@`.-])([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)(?![\w`-])")
+"""A type's name as a plain word (``The @threads option in
+SMPConfiguration``, as QEMU wrote before it marked them up)."""
 _INLINE_LITERAL = lazy(r"``.*?``")
 
 
@@ -223,7 +226,8 @@ class References:
         out: list[Definition] = []
         for ln in doc.lines:
             text = ln.text
-            for rx in (_BACKTICKED, AT_REF) if "`" in text or "@" in text else ():
+            for rx in ((_BACKTICKED, AT_REF, _TYPE_WORD) if "`" in text or "@" in text
+                       else (_TYPE_WORD,)):
                 for m in rx.finditer(text):
                     t = self.schema.get(m.group(1))
                     if t is not None and t not in out:
