@@ -357,14 +357,21 @@ def _close(name: str, by_length: dict[int, list[str]]) -> list[str]:
     length, handed only those that may pass its quick tests: on lengths
     alone (per group), and on the characters two names share, which are at
     most the other's length less one for each character of it that `name`
-    lacks.  Its result does not depend on the order of the names."""
-    import difflib
-
+    lacks; then on the characters they share counted with repeats, its
+    second test (`quick_ratio`).  Its result does not depend on the order
+    of the names.  Most misspelt references have no near name at all:
+    `difflib` is imported only when one passes those tests."""
     size = len(name)
     chars = set(name)
     likely = [n for length, group in by_length.items()
               if 2.0 * min(size, length) / (size + length) >= _CLOSE
               for n in group
               if 2.0 * min(size, length - len(set(n).difference(chars)))
+              / (size + length) >= _CLOSE
+              and 2.0 * sum(min(name.count(c), n.count(c)) for c in chars)
               / (size + length) >= _CLOSE]
+    if not likely:
+        return []
+    import difflib
+
     return difflib.get_close_matches(name, likely, n=3, cutoff=_CLOSE)
