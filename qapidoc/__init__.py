@@ -3,7 +3,7 @@
 `load_schema(path)` reads a schema with everything it includes and returns
 the typed `Schema` model with every problem found as `Diagnostic`s.
 
-The imports below (the stages every command loads, with `typing`, `enum`
+The imports below (the stages every command loads, with `enum`
 and `re`) make some 10⁴ objects and no garbage: they run with the cyclic
 collector off, which would otherwise walk them again and again.  Turned
 back on, its next young-generation pass would still walk them all once

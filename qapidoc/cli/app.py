@@ -13,8 +13,8 @@ import re
 import sys
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import cast
 
+from qapidoc.core.hints import cast
 from qapidoc.core.inputs import TooLarge
 from qapidoc.core.lazy import lazy
 

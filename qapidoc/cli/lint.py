@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
 
 from qapidoc.cli.app import (
     EXIT_FINDINGS,
@@ -31,6 +30,7 @@ from qapidoc.cli.options import (
     unreadable,
 )
 from qapidoc.core.collector import cycles_off
+from qapidoc.core.hints import TYPE_CHECKING
 from qapidoc.core.inputs import real_path
 from qapidoc.core.registry import PRESETS
 from qapidoc.core.report import FORMATS

@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from qapidoc.cli.app import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from qapidoc.core.hints import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from qapidoc.core.config import Config

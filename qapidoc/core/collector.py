@@ -12,10 +12,14 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec, TypeVar
 
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
+from qapidoc.core.hints import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import ParamSpec, TypeVar
+
+    _P = ParamSpec("_P")
+    _R = TypeVar("_R")
 
 
 def cycles_off(function: Callable[_P, _R]) -> Callable[_P, _R]:

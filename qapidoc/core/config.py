@@ -11,13 +11,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
 
+from qapidoc.core.hints import TYPE_CHECKING
 from qapidoc.core.inputs import CONFIG_LIMIT, SMALL_LIMIT, InputError, read_text_file
 from qapidoc.core.lazy import lazy
 from qapidoc.core.record import field, fields, record, replace
 from qapidoc.core.registry import PRESETS, RULES, find_rules, load_all_rules
 from qapidoc.core.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_FILES = (".qapidoc.yaml", ".qapidoc.yml", "pyproject.toml")
 """Looked for in each directory from the schema's upwards, in this order."""

@@ -10,7 +10,11 @@ messages, the documentation build, rules off by default) are declared with
 from __future__ import annotations
 
 import re
-from typing import Any, cast
+
+from qapidoc.core.hints import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class _Lazy:

@@ -24,9 +24,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from operator import attrgetter
 from types import MappingProxyType
-from typing import Any, TypeVar, cast, dataclass_transform, overload
 
-_T = TypeVar("_T")
+from qapidoc.core.hints import TYPE_CHECKING, cast, dataclass_transform, overload
+
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    _T = TypeVar("_T")
 
 
 class FrozenInstanceError(AttributeError):

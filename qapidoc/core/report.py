@@ -15,11 +15,14 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import IO
 
+from qapidoc.core.hints import TYPE_CHECKING
 from qapidoc.core.lazy import lazy
 from qapidoc.core.registry import RULES
 from qapidoc.core.source import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from typing import IO
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 

@@ -8,8 +8,8 @@ in the core prints: the CLI, Sphinx and reports format these records.
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
 
+from qapidoc.core.hints import NamedTuple
 from qapidoc.core.lazy import lazy
 from qapidoc.core.record import field, record
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from qapidoc.core.allowlist import may_drop, text_problem
+from qapidoc.core.hints import TYPE_CHECKING
 from qapidoc.core.source import Location, Severity, SourceFile
 from qapidoc.lint.engine import Edit, Finding, LintContext, lint_rule
 from qapidoc.lint.since import literal_flags

@@ -10,14 +10,17 @@ and reports suppressions that are malformed or silence nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Never
 
+from qapidoc.core.hints import TYPE_CHECKING
 from qapidoc.core.lazy import lazy
 from qapidoc.core.record import field, record
 from qapidoc.core.registry import RULES, find_rules
 from qapidoc.core.source import Diagnostic, Location, SourceFile
 from qapidoc.lint.engine import CHECKS, Edit, LintContext, lint_rule
 from qapidoc.schema.model import Definition, DocComment
+
+if TYPE_CHECKING:
+    from typing import Never
 
 ENGINE_CODES = frozenset({"QD601", "QD602"})
 """Reported by `apply()` rather than by a check of their own."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from qapidoc.core.config import next_release
+from qapidoc.core.hints import TYPE_CHECKING
 from qapidoc.core.source import Location, Severity
 from qapidoc.lint.engine import (
     Edit,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from operator import itemgetter
-from typing import NamedTuple
 
+from qapidoc.core.hints import NamedTuple
 from qapidoc.core.lazy import lazy
 from qapidoc.core.registry import rule
 from qapidoc.core.source import Diagnostic, Location

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from typing import NamedTuple, Protocol, TypeVar
 
+from qapidoc.core.hints import TYPE_CHECKING, NamedTuple
 from qapidoc.core.record import field, record
 from qapidoc.core.source import Diagnostic, Location, SourceFile
 
@@ -65,12 +65,14 @@ class Feature:
         return self.name in ("deprecated", "unstable")
 
 
-class _Named(Protocol):
-    @property
-    def name(self) -> str: ...
+if TYPE_CHECKING:
+    from typing import Protocol, TypeVar
 
+    class _Named(Protocol):
+        @property
+        def name(self) -> str: ...
 
-_N = TypeVar("_N", bound=_Named)
+    _N = TypeVar("_N", bound=_Named)
 
 
 def _named(items: tuple[_N, ...], name: str) -> _N | None:

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable
 from itertools import compress, repeat
 from operator import itemgetter
-from typing import Any, NamedTuple, cast
 
+from qapidoc.core.hints import TYPE_CHECKING, NamedTuple, cast
 from qapidoc.core.inputs import (
     SCHEMA_LIMIT,
     InputError,
@@ -33,6 +33,9 @@ from qapidoc.schema.dialects import (
     whitelist_owner,
 )
 from qapidoc.schema.model import DocLine
+
+if TYPE_CHECKING:
+    from typing import Any
 
 SYNTAX_ERROR = rule(
     "QA001", "syntax-error",

@@ -16,8 +16,8 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
 
+from qapidoc.core.hints import NamedTuple
 from qapidoc.core.lazy import lazy
 from qapidoc.schema.model import (
     NAMED_SECTIONS,
