@@ -163,16 +163,21 @@ def console() -> None:
     reporting; the collector would walk them all several times and the
     interpreter's finalization again, for nothing (about 15 % of a run).
     So a command other than ``build`` (which runs Sphinx and its
-    extensions' exit hooks) runs with the cyclic collector off and ends
-    with `os._exit` once its output is flushed.  `main` itself, as tests
-    and other programs call it, leaves the process as it found it."""
+    extensions' exit hooks) runs with the cyclic collector off, keeps
+    what a load is done with rather than freeing it
+    (`qapidoc.core.collector.discard`) and ends with `os._exit` once its
+    output is flushed.  `main` itself, as tests and other programs call
+    it, leaves the process as it found it."""
     import gc
     import os
 
     argv = sys.argv[1:]
     hard = next((a for a in argv if not a.startswith("-")), None) != "build"
     if hard:
+        from qapidoc.core.collector import keep_until_exit
+
         gc.disable()
+        keep_until_exit()
     status = main(argv)
     if not hard:
         sys.exit(status)

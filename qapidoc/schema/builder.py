@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Iterable
 
-from qapidoc.core.collector import cycles_off
+from qapidoc.core.collector import cycles_off, discard
 from qapidoc.core.inputs import schema_tree
 from qapidoc.core.registry import Rule, rule
 from qapidoc.core.source import Diagnostic, Location, SourceFile
@@ -985,6 +985,7 @@ def _load(path: str, text: str | None, opener: FileOpener | None,
                 final.append(it)
         modules.append(Module(src.path, src, tuple(final)))
 
+    discard(read, exprs, decls, builder, module_items)
     by_name: dict[str, Definition] = dict(builder.builtins)
     by_name.update(builder.implicit)
     by_name.update((d.name, d) for d in definitions)
