@@ -7,7 +7,6 @@ runs on every commit under pre-commit and must not pay for compat or Sphinx.
 from __future__ import annotations
 
 import argparse
-import importlib
 from collections.abc import Sequence
 
 COMMANDS: dict[str, str] = {
@@ -27,4 +26,4 @@ def register_all(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     modules = ([COMMANDS[wanted]] if wanted in COMMANDS
                else list(dict.fromkeys(COMMANDS.values())))
     for name in modules:
-        importlib.import_module(f"qapidoc.cli.{name}").register(sub)
+        __import__(f"qapidoc.cli.{name}", fromlist=["register"]).register(sub)
