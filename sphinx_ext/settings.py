@@ -47,7 +47,10 @@ class Settings:
         "it to the file ``qapidoc lint`` would use.", types=(str,)))
     qapidoc_warn_undocumented: bool = field(default=True, metadata=_help(
         "Warn (qapidoc.undocumented) about undocumented members, values and "
-        "features outside the schema's documentation-exceptions pragma."))
+        "features outside the schema's documentation-exceptions pragma, for "
+        "a release whose checker requires them documented (9.2 on; the "
+        "project's ``release``, else a VERSION file above the schema; "
+        "unknown: warn).  The badge shows either way."))
     qapidoc_tune_gc: bool = field(default=True, metadata=_help(
         "Collect garbage less often during the build and skip the collection at "
         "interpreter exit: a third of the build time of QEMU's references.", "")

@@ -224,6 +224,21 @@ def test_undocumented_member_badge_and_warning(tmp_path: Path) -> None:
     assert any("undocumented.json:10" in w and "secret" in w for w in result.warnings.splitlines())
 
 
+@pytest.mark.parametrize("release, warned", [
+    ("7.2", False), ("9.1.50", True), ("9.2.0", True), ("", True)])
+def test_undocumented_members_warn_as_the_release_checker_did(
+        tmp_path: Path, release: str, warned: bool) -> None:
+    """Before 9.2 QEMU's manual said "Not documented": the badge shows, the
+    warning (which fails a -W build) only for a release that requires the
+    description, or when the release is not known."""
+    src = project(tmp_path, {"index.rst": "T\n=\n\n.. qapi-doc:: bad/undocumented.json\n"},
+                  conf=CONF + f"release = {release!r}\n")
+    result = build(src, tmp_path / "out", "-E")
+    secret = result.soup("index").find(id="qapi-obj-Thing.mem-secret")
+    assert secret.find(class_="qapi-badge-undocumented") is not None
+    assert any("secret" in w for w in result.warnings.splitlines()) is warned
+
+
 def test_unsafe_doc_text_is_neutralised_with_located_warnings(tmp_path: Path) -> None:
     src = project(tmp_path, {"index.rst": "T\n=\n\n.. qapi-doc:: bad/unsafe.json\n"})
     result = build(src, tmp_path / "out", "-E")

@@ -86,6 +86,27 @@ def rendering_namespace(directive: SphinxDirective) -> str:
     return (directive.options.get("namespace") or "").strip()
 
 
+def warns_undocumented(config: Any, path: str) -> bool:
+    """``qapidoc_warn_undocumented``, for a release whose checker requires
+    every member documented (QL103): the project's ``release`` (QEMU's
+    conf.py reads its VERSION file; ``qapidoc build`` sets it), else a
+    VERSION file above the schema.  A 7.2 schema, whose manual said "Not
+    documented", gets the badges but no warnings."""
+    if not config.qapidoc_warn_undocumented:
+        return False
+    from qapidoc.core.config import find_version_file, release_from_version
+    from qapidoc.schema.builder import UNDOCUMENTED_MEMBER
+    from qapidoc.schema.since import release_tuple
+
+    found = release_from_version(str(config.release or ""))
+    if found is None:
+        version_file = find_version_file(path)
+        found = release_from_version(version_file[0]) if version_file else None
+    release = release_tuple(found) if found else None
+    first = release_tuple(UNDOCUMENTED_MEMBER.qemu_from)
+    return release is None or first is None or release >= first
+
+
 def resolve_schema_path(directive: SphinxDirective, argument: str) -> str:
     """``qapidoc_srctree`` + *argument* when set (as QEMU), else relative to the page."""
     srctree = directive.config.qapidoc_srctree
@@ -139,7 +160,7 @@ class QAPIDocDirective(SphinxDirective):
                 schema,
                 namespace=rendering_namespace(self),
                 modules=modules,
-                warn_undocumented=self.config.qapidoc_warn_undocumented,
+                warn_undocumented=warns_undocumented(self.config, path),
                 ensure_title="title" in self.options,
                 legacy=self.config.qapidoc_doc_markup == "legacy"
                 or (self.config.qapidoc_doc_markup == "auto" and loaded.legacy_markup),
