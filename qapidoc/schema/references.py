@@ -38,9 +38,6 @@ AT_REF = re.compile(r"(?<![\w@`.'\"\\/:])@([A-Za-z_](?:[\w.+-]*\w)?)")
 (``"@dbus-display"`` is a protocol name) or a path."""
 
 _BACKTICKED = re.compile(r"(?<!`)`([A-Za-z][\w.-]*)`(?!`)")
-_TYPE_WORD = lazy(r"(?<![\w@`.-])([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)(?![\w`-])")
-"""A type's name as a plain word (``The @threads option in
-SMPConfiguration``, as QEMU wrote before it marked them up)."""
 _INLINE_LITERAL = lazy(r"``.*?``")
 
 
@@ -226,8 +223,7 @@ class References:
         out: list[Definition] = []
         for ln in doc.lines:
             text = ln.text
-            for rx in ((_BACKTICKED, AT_REF, _TYPE_WORD) if "`" in text or "@" in text
-                       else (_TYPE_WORD,)):
+            for rx in (_BACKTICKED, AT_REF) if "`" in text or "@" in text else ():
                 for m in rx.finditer(text):
                     t = self.schema.get(m.group(1))
                     if t is not None and t not in out:
@@ -260,6 +256,9 @@ class References:
             for t in self.named_in(d.doc):
                 if t is not d and (name in self.names_of(t) or name in self.reachable(t)):
                     return Resolution(Kind.REACHABLE)
+            if any(_mentions(d.doc.text, owner) for owner in self._owners_of(name)
+                   if owner != d.name):
+                return Resolution(Kind.REACHABLE)
         if "." in name and self._dotted(d, name):
             return Resolution(Kind.REACHABLE)
         near = near_names(name, own)
@@ -316,6 +315,14 @@ class References:
                 self._by_length = _by_length(n for ns in self._by_form.values() for n in ns)
             out = _close(name, self._by_length)
         return tuple(sorted(out))
+
+
+def _mentions(text: str, name: str) -> bool:
+    """Whether `text` names the definition `name` as a plain word (``The
+    @threads option in SMPConfiguration``, as QEMU wrote before it marked
+    such names up)."""
+    return name in text and re.search(
+        rf"(?<![\w@`.-]){re.escape(name)}(?![\w`-])", text) is not None
 
 
 _CLOSE = 0.85
