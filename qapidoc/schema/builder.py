@@ -291,7 +291,10 @@ class Builder:
     # -- shared pieces -----------------------------------------------------
 
     def features(self, feats: list[DeclFeature], decl: Decl,
-                 doc: DocComment | None, special_ok: bool) -> tuple[Feature, ...]:
+                 doc: DocComment | None, special_ok: bool,
+                 clash: bool = True) -> tuple[Feature, ...]:
+        """The features `feats` of `decl` or of its member or value; `clash`
+        False for an enum value's, whose duplicates QEMU's checker accepts."""
         out: list[Feature] = []
         seen: dict[str, str] = {}
         for f in feats:
@@ -299,7 +302,7 @@ class Builder:
                 self.err(BAD_FEATURE_USE, f.loc,
                          f"feature '{f.name}' is not supported for types", decl)
             key = c_name(f.name)
-            if key in seen:
+            if clash and key in seen:
                 self.err(NAME_CLASH, f.loc, f"feature '{f.name}' collides with "
                          f"feature '{seen[key]}'", decl)
             seen[key] = f.name
@@ -395,7 +398,8 @@ class Builder:
             section = self.described(doc, v.name)
             used.add(v.name)
             values.append(EnumValue(v.name, v.loc, v.cond,
-                                    self.features(v.features, decl, doc, True),
+                                    self.features(v.features, decl, doc, True,
+                                                  clash=False),
                                     section))
         self.check_clash(values, decl, "value")
         return EnumType(decl.name, decl.loc, decl.loc.file.path, decl.cond,
