@@ -213,3 +213,20 @@ def test_members_a_simple_union_implies_are_not_called_undocumented(tmp_path: Pa
     assert "undocumented" in plain.options
     assert [p.message for p in rendering.problems] \
         == ["member 'x' of struct 'Plain' is not documented"]
+
+
+def test_returns_text_of_a_command_without_returns_is_labelled(tmp_path: Path) -> None:
+    """QEMU up to 8.x documented the outcome of commands without 'returns'
+    ("Returns: - nothing on success", QEMU 5.2.0's block_resize): the text
+    is shown under Returns, not as loose paragraphs after the arguments."""
+    (tmp_path / "s.json").write_text(
+        "##\n# @resize:\n#\n# Returns: - nothing on success\n"
+        "#          - If the device is gone, DeviceNotFound\n#\n# Since: 0.14\n##\n"
+        "{ 'command': 'resize' }\n")
+    resize = _definition(render_schema(qapidoc.load_schema(str(tmp_path / "s.json"))).entries,
+                         "resize")
+    fields = [e for e in resize.content if isinstance(e, Field)]
+    assert [(f.name, f.line) for f in fields] == [("return", 4)]
+    assert fields[0].body is not None and fields[0].body.lines[0] == "- nothing on success"
+    assert not any(isinstance(e, Text) and "nothing on success" in " ".join(e.lines)
+                   for e in resize.content)

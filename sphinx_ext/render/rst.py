@@ -601,7 +601,9 @@ class _Renderer:
                                                                  where.line), where.path,
                                          where.line))
             elif body is not None:
-                entries.append(body)
+                # older releases document a command's outcome without
+                # 'returns' ("Returns: nothing on success"): still labelled
+                entries.append(Field("return", body, where.path, where.line))
         if doc is not None:
             section = doc.section(SectionKind.ERRORS)
             body = self.text(section) if section else None
