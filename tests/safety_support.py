@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 CANARY = "CANARY-7f3a9e-must-not-be-published"
 """Content of the secret file hostile doc text tries to publish."""
 
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _BAD_SCHEMES = re.compile(r"^\s*(javascript|data|vbscript|file):", re.IGNORECASE)
 _URL_ATTRIBUTES = ("href", "src", "action", "formaction", "poster", "srcset", "data")
 _WARNING_AT = re.compile(r"^(\S+?):(\d+): WARNING: (.*) \[qapidoc\.unsafe\]$", re.M)
@@ -108,6 +109,8 @@ def site_problems(site: Path) -> list[str]:
         data = path.read_bytes()
         if CANARY.encode() in data or b"root:x:0:0" in data:
             problems.append(f"{relative}: content of a file outside the schema text")
+        if _BIDI.search(data.decode("utf-8", "replace")):
+            problems.append(f"{relative}: a bidirectional control character")
         if path.suffix == ".html":
             problems += [f"{relative}: {p}" for p in html_problems(data.decode("utf-8"))]
     return problems

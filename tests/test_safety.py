@@ -111,6 +111,10 @@ def hostile_cases() -> list[tuple[str, list[str]]]:
         ("version-note-text", [".. versionadded:: 1.0 `v <javascript:alert(22)>`__"]),
         # in a definition a line of punctuation is no title: the directive runs
         ("directive-after-rule", ["Text.", "", "*" * 20, f".. include:: {s}"]),
+        # shown reversed: a reader would copy something else than they read
+        ("bidi-override", ["Copy ``\u202e\"evil\": 1\u202c`` as shown."]),
+        ("bidi-isolate-in-example", [".. qmp-example::", "",
+                                     "   -> { \"execute\": \"\u2067x\u2069\" }"]),
     ]
     return cases
 
@@ -312,3 +316,16 @@ def test_a_line_too_long_to_parse_is_a_finding_not_minutes(tmp_path: Path, unit:
     assert lint.status == 1 and sphinx.status == 1
     assert lint.lint_lines() == sphinx.unsafe_lines() != set()
     assert f"(at most {MAX_LINE})" in lint.out
+
+
+def test_bidi_control_outside_doc_text_is_removed(tmp_path: Path) -> None:
+    """A Since is shown as a badge and in the QAPI index, not parsed as doc
+    text: its bidirectional control is removed there too, reported at the
+    Since line, and the build fails."""
+    schema = write_schema(tmp_path / "schema", [definition("ping", ["Text."],
+                                                           since="1.0\u202e")])
+    build = run_build(schema, tmp_path / "site")
+    assert build.status == 1 and no_traceback(build)
+    assert 6 in build.unsafe_lines()
+    assert site_problems(tmp_path / "site") == []
+    assert "since 1.0<" in (tmp_path / "site" / "index.html").read_text()

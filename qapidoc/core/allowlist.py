@@ -236,14 +236,38 @@ MAX_LINE = 1000
 runs of markup characters (a 9,000-character line of backquotes: 2 s)."""
 
 
+BIDI_CONTROLS = lazy("[\u202a-\u202e\u2066-\u2069]")
+"""Unicode's explicit embedding, override and isolate controls: they make
+text display in another order than it is written ("Trojan Source"), so a
+published example or sentence could read differently from what a reader
+copies.  Reference documentation has no use for them (right-to-left
+script displays without them)."""
+
+
+def bidi_problem(text: str) -> str | None:
+    """Why *text* (schema text) may not be published as it is: it holds a
+    `BIDI_CONTROLS` character (None: it does not)."""
+    found = BIDI_CONTROLS.search(text)
+    if found is None:
+        return None
+    return (f"bidirectional control character U+{ord(found.group()):04X} "
+            "(it makes text display in another order than it is written)")
+
+
 def parse_problem(lines: Sequence[str]) -> tuple[int, str] | None:
     """(index of the line, message) when *lines* are not to be parsed as
-    rST: a line too long, or nesting too deep (`nesting_problem`)."""
+    rST: a line too long, a bidirectional control (`bidi_problem`), or
+    nesting too deep (`nesting_problem`)."""
     if max(map(len, lines), default=0) > MAX_LINE:  # no walk for the usual case
         for i, line in enumerate(lines):
             if len(line) > MAX_LINE:
                 return i, (f"doc text has a line of {len(line)} characters "
                            f"(at most {MAX_LINE}); not rendered")
+    if BIDI_CONTROLS.search("\n".join(lines)) is not None:
+        for i, line in enumerate(lines):
+            problem = bidi_problem(line)
+            if problem is not None:
+                return i, f"doc text has a {problem}; not rendered"
     return nesting_problem(lines)
 
 
@@ -255,8 +279,8 @@ def text_problem(text: str) -> tuple[int, str] | None:
     by blanks).  The level is at most the number of different indentations,
     and at most the deepest indentation plus one where lines are indented
     by spaces only (found by substring searches: no walk over the lines)."""
-    if "\t" not in text and (len(text) <= MAX_LINE
-                             or max(map(len, text.split("\n"))) <= MAX_LINE):
+    if "\t" not in text and BIDI_CONTROLS.search(text) is None and (
+            len(text) <= MAX_LINE or max(map(len, text.split("\n"))) <= MAX_LINE):
         padded = "\n" + text
         starts = _MARKER_STARTS.findall(padded)
         room = MAX_NESTING - (1 + max(map(str.count, starts, repeat(" "))) if starts else 0)

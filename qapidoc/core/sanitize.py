@@ -24,9 +24,11 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from qapidoc.core.allowlist import (
+    BIDI_CONTROLS,
     DIRECTIVES,
     MAX_TREE_DEPTH,
     SAFE_TOKEN,
+    bidi_problem,
     link_problem,
     node_allowed,
     role_allowed,
@@ -236,6 +238,11 @@ def _clean(container: Any, children: MutableSequence[Any], depth: int,
         child = children[i]
         cls = type(child)
         if cls is Text:
+            # what doc text parsing never sees: badges, legacy example blocks
+            problem = bidi_problem(child)
+            if problem is not None:
+                report(where[0], where[1], f"schema text has a {problem}; removed")
+                container[i:i + 1] = [Text(BIDI_CONTROLS.sub("", child))]
             i += 1
             continue
         here = (child.source or where[0], child.line) if child.line else where

@@ -180,6 +180,7 @@ class QAPIDocDirective(SphinxDirective):
         for problem in rendering.problems:
             logger.warning(problem.message, location=schema_location(problem.source, problem.line),
                            type="qapidoc", subtype=problem.subtype)
+        note_failures(self.env, sum(p.subtype == "unsafe" for p in rendering.problems))
         result = self.build(rendering)
         sanitize_output(self, result)
         if toc:

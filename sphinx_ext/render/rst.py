@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from docutils.statemachine import StringList
 
+from qapidoc.core.allowlist import BIDI_CONTROLS, bidi_problem
 from qapidoc.core.outputs import page_safe
 from qapidoc.schema.docs import headings
 from qapidoc.schema.model import (
@@ -330,7 +331,8 @@ class _Renderer:
         block = Directive(definition_directive(defn), defn.name, where.path, where.line)
         doc = defn.doc
         if doc is not None and doc.since:
-            block.options["since"] = doc.since
+            block.options["since"] = self.plain(doc.since, doc.section(SectionKind.SINCE)
+                                                or doc)
         _flags(block.options, defn.condition, defn.features)
         if doc is None:
             block.options["undocumented"] = None
@@ -378,6 +380,17 @@ class _Renderer:
         where = feature.location
         line = f"**{label}.** {' '.join(said)}".rstrip()
         return Text((line,), where.path, where.line, wrap="notice")
+
+    def plain(self, text: str, where: Section | DocComment) -> str:
+        """Schema text shown outside doc text (the Since badge, the QAPI
+        index): without bidirectional controls, each removal an unsafe
+        problem as in doc text."""
+        problem = bidi_problem(text)
+        if problem is None:
+            return text
+        self.problems.append(Problem(where.location.path, where.location.line, "unsafe",
+                                     f"schema text has a {problem}; removed"))
+        return BIDI_CONTROLS.sub("", text)
 
     def undocumented(self, source: str, line: int, what: str, owner: str = "") -> None:
         if self.warn_undocumented and owner not in self.exempt:
