@@ -126,6 +126,8 @@ HARMLESS = [
     ("manpage", ["See :manpage:`ls(1)`."]),  # an allowed role: its node is allowed too
     ("class-option", [".. note::", "   :class: \"><img src=x onerror=alert(18)>", "",
                       "   Fine."]),
+    ("code-language", [".. code-block:: \"><i>alert(24)", "", "   int x;", "",
+                       ".. highlight:: javascript:alert(25)", "", "::", "", "   y"]),
     ("allowed", [".. note::", "", "   A `web <https://www.qemu.org>`__ link, **bold**,",
                  "   ``code`` and :ref:`genindex`.", "", ".. code-block:: c", "", "   int x;"]),
 ]
@@ -202,6 +204,9 @@ def test_harmless_text_is_kept_escaped(runs: tuple[Path, dict[str, range], Run, 
     assert "Bare javascript:alert(17)" in page  # shown, not linked
     changes = (root / "site" / "changes.html").read_text()
     assert "onerror=alert(20)&gt;" in changes and "<img src=x" not in changes
+    # a code block's language becomes a class: made a safe token like any other
+    assert 'class="highlight-_x22__x3e__x3c_i_x3e_alert_x28_24_x29_ notranslate"' in page
+    assert 'class="highlight-javascript_x3a_alert_x28_25_x29_ notranslate"' in page
 
 
 def test_a_heading_with_a_role_is_a_finding_not_a_traceback(

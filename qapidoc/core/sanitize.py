@@ -201,12 +201,21 @@ def _link(node: Element, pages: Container[str] | None) -> tuple[list[Node], str]
     return list(node.children), "" if automatic else f"{problem}; shown as text"
 
 
+_LANGUAGES = ("language", "lang")
+"""Attributes naming a code block's language (a literal block's, a
+``highlight`` directive's): the HTML writer makes a class of it."""
+
+
 def _safe_tokens(node: Element) -> None:
     attributes = node.attributes
     for key in ("ids", "classes"):
         values = attributes.get(key)
         if values and not all(SAFE_TOKEN.fullmatch(v) for v in values):
             attributes[key] = [safe_id(v) for v in values]
+    for key in _LANGUAGES:
+        value = attributes.get(key)
+        if isinstance(value, str) and value and not SAFE_TOKEN.fullmatch(value):
+            attributes[key] = safe_id(value)
 
 
 def sanitize(container: Element | MutableSequence[Node], report: Report,
@@ -276,7 +285,8 @@ def _clean(container: Any, children: MutableSequence[Any], depth: int,
         if replacement is not None:
             container[i:i + 1] = replacement
             continue
-        if attributes["ids"] or attributes["classes"]:
+        if attributes["ids"] or attributes["classes"] or any(
+                key in attributes for key in _LANGUAGES):
             _safe_tokens(child)
         _clean(child, child.children, depth + 1, here, report, pages)
         i += 1
