@@ -234,9 +234,10 @@ def continuation_indent(ctx: LintContext) -> Iterator[Finding]:
                 break
 
 
-_BARE_TAG = re.compile(r"(@[^:]*|Returns|Errors|Since|TODO):\s*$")
-"""A section tag with its text on the following lines."""
-_TEXT_TAG = re.compile(r"(?:Returns|Errors|TODO): ")
+_BARE_TAG = re.compile(r"(@[^:]*|Returns|Errors|Since|TODO|Notes?|Examples?):\s*$")
+"""A section tag with its text on the following lines (``Note(s):`` and
+``Example(s):`` start the legacy sections of QEMU up to 9.0)."""
+_TEXT_TAG = re.compile(r"(?:Returns|Errors|TODO|Notes?): ")
 """A section tag with its text after it (``Returns: - nothing``: the
 list is the section's body, as QEMU 5.2 to 8.2 wrote it)."""
 _ITEM = re.compile(r"( *)([-*+]|\d+\.|#\.) +\S")
