@@ -141,6 +141,10 @@ def test_changelog_labels(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert out.splitlines()[0] == "# QAPI changes from v1 to v2"
     (tmp_path / "1.0.0" / "VERSION").unlink()
     _, out, _ = run(capsys, *args)
+    # no VERSION file: the release directory names it, as in 'qapidoc history'
+    assert out.splitlines()[0] == "# QAPI changes from 1.0.0 to 1.1.0"
+    (tmp_path / "1.0.0").rename(tmp_path / "old")
+    _, out, _ = run(capsys, *[a.replace("1.0.0", "old") for a in args])
     title = out.splitlines()[0]
     assert title.endswith(" to 1.1.0") and not title.split()[4].startswith("/")
 

@@ -72,7 +72,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    "repeatable, adds to the configuration's compat.accept")
     p.add_argument("--old-label", metavar="TEXT", type=one_line,
                    help="how OLD is named in changelogs (default: the VERSION "
-                   "file beside or above it, else OLD as given)")
+                   "file beside or above it, else its git ref or the nearest "
+                   "directory named like a release, else OLD as given)")
     p.add_argument("--new-label", metavar="TEXT", type=one_line,
                    help="how NEW is named in changelogs (default: as for OLD)")
     add_config_options(p)
@@ -347,8 +348,8 @@ def run_compat(args: argparse.Namespace) -> int:
     if args.format not in ("markdown", "rst"):  # changelogs keep their sections
         shown.sort(key=change_sort_key)
     src = Sources(args.old, args.new, _prefix(args.old), _prefix(args.new),
-                  new.root, args.old_label or label(args.old),
-                  args.new_label or label(args.new),
+                  new.root, args.old_label or release_of(args.old) or label(args.old),
+                  args.new_label or release_of(args.new) or label(args.new),
                   _sarif_base(args.new) if args.format == "sarif" else "")
     sys.stdout.write(render(args.format, shown, src,
                             colour=args.format == "text" and want_colour(sys.stdout),
