@@ -230,3 +230,21 @@ def test_returns_text_of_a_command_without_returns_is_labelled(tmp_path: Path) -
     assert fields[0].body is not None and fields[0].body.lines[0] == "- nothing on success"
     assert not any(isinstance(e, Text) and "nothing on success" in " ".join(e.lines)
                    for e in resize.content)
+
+
+def test_changes_of_a_since_that_dates_items_in_parentheses(tmp_path: Path) -> None:
+    """QEMU 3.0 wrote ``Since: 1.4 (testdev since 2.2, wctablet since 2.9)``:
+    the union is 1.4's, each named branch its own release's; the text is
+    not a release of its own on the changes page."""
+    (tmp_path / "s.json").write_text(
+        "{ 'enum': 'Kind', 'data': [ 'file', 'testdev', 'wctablet' ] }\n"
+        "{ 'struct': 'Empty', 'data': {} }\n"
+        "##\n# @Backend:\n#\n# Since: 1.4 (testdev since 2.2, wctablet since 2.9,\n"
+        "#        nothing since 3.0)\n##\n"
+        "{ 'union': 'Backend', 'base': { 'type': 'Kind' }, 'discriminator': 'type',\n"
+        "  'data': { 'file': 'Empty', 'testdev': 'Empty', 'wctablet': 'Empty' } }\n")
+    changes = collect_changes(qapidoc.load_schema(str(tmp_path / "s.json")))
+    assert list(changes) == ["2.9", "2.2", "1.4"]
+    assert [(c.kind, c.target) for c in changes["1.4"]] == [("union", "Backend")]
+    assert [(c.kind, c.target) for c in changes["2.2"]] == [("branch", "Backend.testdev")]
+    assert [(c.kind, c.target) for c in changes["2.9"]] == [("branch", "Backend.wctablet")]

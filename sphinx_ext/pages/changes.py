@@ -22,7 +22,15 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import OptionSpec
 
 from qapidoc.core.allowlist import safe_id
-from qapidoc.schema.model import Command, Definition, EnumType, Event, Schema, StructType
+from qapidoc.schema.model import (
+    Command,
+    Definition,
+    EnumType,
+    Event,
+    Schema,
+    StructType,
+    UnionType,
+)
 from sphinx_ext.domain.names import normal_version
 from sphinx_ext.render.directive import resolve_schema_path
 from sphinx_ext.render.rst import definition_directive, member_since
@@ -53,7 +61,7 @@ _KIND_LABEL = {"object": "struct", "command": "command", "event": "event", "enum
 
 
 def _member_changes(defn: Definition) -> Iterable[Change]:
-    since = normal_version(defn.since or "")
+    since = _release(defn.since or "")
     items: list[tuple[str, str, str | None]] = []
     if isinstance(defn, StructType):
         items = [("member", m.name, m.doc.text if m.doc else None)
@@ -70,16 +78,57 @@ def _member_changes(defn: Definition) -> Iterable[Change]:
             yield Change(version, kind, f"{defn.name}.{name}", f"{defn.name}.{name}")
 
 
+_LEADING_VERSION = re.compile(r"\d+(?:\.\d+)+")
+_NOTED = re.compile(r"([\w.-]+) since (\d+(?:\.\d+)+)")
+"""``wctablet since 2.9`` in a ``Since:`` of QEMU up to 3.x:
+``Since: 1.4 (testdev since 2.2, wctablet since 2.9)``."""
+
+
+def _noted_kind(defn: Definition, name: str) -> str | None:
+    """What *name*, dated in *defn*'s ``Since:``, is of *defn* (None: nothing)."""
+    if isinstance(defn, UnionType) and defn.branch(name) is not None:
+        return "branch"
+    if isinstance(defn, StructType) and defn.member(name) is not None:
+        return "member"
+    if isinstance(defn, EnumType) and defn.value(name) is not None:
+        return "value"
+    if isinstance(defn, Command | Event) and any(m.name == name for m in defn.arguments):
+        return "argument" if isinstance(defn, Command) else "member"
+    return None
+
+
+def _release(since: str) -> str:
+    """The release a ``Since:`` text names: the version it starts with."""
+    text = since.strip()
+    lead = _LEADING_VERSION.match(text)
+    return normal_version(lead.group() if lead else text)
+
+
+def _since_changes(defn: Definition, kind: str) -> Iterable[Change]:
+    """The definition's own addition, in the release its ``Since:`` starts
+    with, and the items that section dates in parentheses."""
+    text = (defn.since or "").strip()
+    yield Change(_release(text), kind, defn.name, defn.name)
+    lead = _LEADING_VERSION.match(text)
+    if lead is None:
+        return
+    for name, version in _NOTED.findall(text[lead.end():]):
+        noted = _noted_kind(defn, name)
+        if noted is not None:
+            yield Change(normal_version(version), noted, f"{defn.name}.{name}",
+                         f"{defn.name}.{name}")
+
+
 def collect_changes(schema: Schema) -> dict[str, list[Change]]:
     """Version → additions, newest version first, definitions before members;
     one section per release however its versions are spelled (``10.2.0``
-    is ``10.2``)."""
+    is ``10.2``, and ``1.4 (testdev since 2.2)`` is 1.4 for the definition
+    and 2.2 for its ``testdev``)."""
     found: dict[str, list[Change]] = {}
     for defn in schema.definitions:
         if defn.since:
-            kind = _KIND_LABEL[definition_directive(defn)]
-            since = normal_version(defn.since)
-            found.setdefault(since, []).append(Change(since, kind, defn.name, defn.name))
+            for change in _since_changes(defn, _KIND_LABEL[definition_directive(defn)]):
+                found.setdefault(change.version, []).append(change)
         for change in _member_changes(defn):
             found.setdefault(change.version, []).append(change)
     order = sorted(found, key=version_key, reverse=True)
