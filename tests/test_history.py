@@ -197,6 +197,7 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (["history", "v1.json"], "cannot tell the release of 'v1.json'"),
     (["history", "v9.json"], "expected VERSION=SCHEMA, got 'v9.json'"),
     (["history", "1.0=v1.json", "1.0=v1.json"], "version '1.0' given twice"),
+    (["history", "1.0=v1.json", "1.0.0=v1.json"], "version '1.0.0' given twice (as '1.0')"),
     (["history", "1.0=missing.json"], "can't read schema file"),
     (["history", "1.0=git:nope"], "is not of the form git:REF:PATH"),
 ])

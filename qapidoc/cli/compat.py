@@ -362,6 +362,20 @@ def run_compat(args: argparse.Namespace) -> int:
 # history
 
 
+def _same_release(a: str, b: str) -> bool:
+    """``1.0`` and ``1.0.0`` name one release."""
+    from qapidoc.compat.history import version_key
+
+    ka, kb = version_key(a), version_key(b)
+    if ka is None or kb is None:
+        return a == b
+    while ka[-1:] == (0,) and len(ka) > 1:
+        ka = ka[:-1]
+    while kb[-1:] == (0,) and len(kb) > 1:
+        kb = kb[:-1]
+    return ka == kb
+
+
 def run_history(args: argparse.Namespace) -> int:
     from qapidoc.compat.history import build_history, version_key
 
@@ -372,8 +386,10 @@ def run_history(args: argparse.Namespace) -> int:
             version, spec = release_arg(item)
         except ValueError as e:
             raise ArgumentError(str(e)) from None
-        if version in (v for v, _ in releases):
-            raise ArgumentError(f"version '{version}' given twice")
+        same = next((v for v, _ in releases if _same_release(v, version)), None)
+        if same is not None:
+            raise ArgumentError(f"version '{version}' given twice"
+                                + (f" (as '{same}')" if same != version else ""))
         if version_key(version) is None:
             raise ArgumentError(f"cannot order release '{version}': name releases "
                              "by version, e.g. 10.1 or 10.1.0")
