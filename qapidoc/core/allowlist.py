@@ -244,10 +244,16 @@ copies.  Reference documentation has no use for them (right-to-left
 script displays without them)."""
 
 
+def has_bidi(text: str) -> bool:
+    """Whether *text* holds a `BIDI_CONTROLS` character; ASCII text (nearly
+    all doc text, a flag CPython keeps) is not searched."""
+    return not text.isascii() and BIDI_CONTROLS.search(text) is not None
+
+
 def bidi_problem(text: str) -> str | None:
     """Why *text* (schema text) may not be published as it is: it holds a
     `BIDI_CONTROLS` character (None: it does not)."""
-    found = BIDI_CONTROLS.search(text)
+    found = None if text.isascii() else BIDI_CONTROLS.search(text)
     if found is None:
         return None
     return (f"bidirectional control character U+{ord(found.group()):04X} "
@@ -263,7 +269,7 @@ def parse_problem(lines: Sequence[str]) -> tuple[int, str] | None:
             if len(line) > MAX_LINE:
                 return i, (f"doc text has a line of {len(line)} characters "
                            f"(at most {MAX_LINE}); not rendered")
-    if BIDI_CONTROLS.search("\n".join(lines)) is not None:
+    if any(map(has_bidi, lines)):
         for i, line in enumerate(lines):
             problem = bidi_problem(line)
             if problem is not None:
@@ -279,7 +285,7 @@ def text_problem(text: str) -> tuple[int, str] | None:
     by blanks).  The level is at most the number of different indentations,
     and at most the deepest indentation plus one where lines are indented
     by spaces only (found by substring searches: no walk over the lines)."""
-    if "\t" not in text and BIDI_CONTROLS.search(text) is None and (
+    if "\t" not in text and not has_bidi(text) and (
             len(text) <= MAX_LINE or max(map(len, text.split("\n"))) <= MAX_LINE):
         padded = "\n" + text
         starts = _MARKER_STARTS.findall(padded)
