@@ -364,16 +364,10 @@ def run_compat(args: argparse.Namespace) -> int:
 
 def _same_release(a: str, b: str) -> bool:
     """``1.0`` and ``1.0.0`` name one release."""
-    from qapidoc.compat.history import version_key
+    from qapidoc.schema.since import release_tuple
 
-    ka, kb = version_key(a), version_key(b)
-    if ka is None or kb is None:
-        return a == b
-    while ka[-1:] == (0,) and len(ka) > 1:
-        ka = ka[:-1]
-    while kb[-1:] == (0,) and len(kb) > 1:
-        kb = kb[:-1]
-    return ka == kb
+    ka = release_tuple(a)
+    return a == b or (ka is not None and ka == release_tuple(b))
 
 
 def run_history(args: argparse.Namespace) -> int:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TypeVar
 
-from qapidoc.compat.wire import WireNode, path_root, walk
+from qapidoc.compat.wire import WireNode, arguments_of, unchecked_commands, walk
+from qapidoc.core.config import in_window
 from qapidoc.core.record import field, record
 from qapidoc.schema.model import (
     AlternateType,
-    Command,
     Definition,
     EnumType,
     Schema,
@@ -130,13 +131,13 @@ class History:
         before = self.previous(version)
         if before is None:
             return claimed <= known
-        floor = release_key(before)
-        return claimed == known or (floor is not None and floor < claimed <= known)
+        return in_window(claimed, release_key(before), known)
 
 
 _NUMBERS = re.compile(r"\d+")
 _SEPARATORS = frozenset(".=[|#:")
 _Branches = frozenset[tuple[str, str]]
+_K = TypeVar("_K")
 _NO_BRANCHES: _Branches = frozenset()
 
 
@@ -228,29 +229,28 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
     features: dict[tuple[str, str | None, str], str] = {}
     unbounded: set[ItemKey] = set()
     stable: dict[ItemKey, str] = {}
-    # Commands that took arguments their schema did not describe ('gen':
-    # false, as object-add did until 6.0): what a later release describes
-    # in their arguments may have been accepted before it.
+    # What a release describes in arguments an earlier one took
+    # undescribed has no lower bound (`unbounded`): command → first such.
     unchecked: dict[str, int] = {}
     for at, (_, schema) in enumerate(releases[:-1]):
-        for d in schema.definitions:
-            if isinstance(d, Command) and not d.gen:
-                unchecked.setdefault(d.name, at)
+        for name in unchecked_commands(schema):
+            unchecked.setdefault(name, at)
+
+    def earliest(table: dict[_K, str], key: _K, version: str) -> bool:
+        """Keep `version` for `key` if it is the first seen; whether it is."""
+        old = table.get(key)
+        if old is None or order[version] < order[old]:
+            table[key] = version
+            return True
+        return False
 
     def note(key: ItemKey, version: str, bounded: bool = True) -> None:
-        old = items.get(key)
-        if old is None or order[version] < order[old]:
-            items[key] = version
+        if earliest(items, key, version):
             unbounded.discard(key)
-        elif order[version] > order[old]:
+        elif items[key] != version:
             return
         if not bounded:
             unbounded.add(key)
-
-    def note_stable(key: ItemKey, version: str | None) -> None:
-        old = stable.get(key)
-        if version is not None and (old is None or order[version] < order[old]):
-            stable[key] = version
 
     newest = releases[-1][1]
     owner: WireNode | None = None
@@ -260,33 +260,28 @@ def build_history(releases: Sequence[tuple[str, Schema]]) -> History:
         assert found is not None
         version = paths[node.path.text] = found
         became_stable = None if node.unstable else first(key, chosen, by_stable_key)
-        since = unchecked.get(path_root(node.path.text))
-        bounded = since is None or since >= order[version] or ":returns" in node.path.text
+        since = unchecked.get(arguments_of(node.path.text) or "")
+        bounded = since is None or since >= order[version]
         if node.role == "feature":
             if owner is None:
                 continue
             member = None if owner.role in ("command", "event") else owner.name
-            fkey = (owner.definition, member, node.name)
-            old = features.get(fkey)
-            if old is None or order[version] < order[old]:
-                features[fkey] = version
+            earliest(features, (owner.definition, member, node.name), version)
             continue
         owner = node
         reached: list[ItemKey] = []
         if node.role in ("command", "event"):
-            note((node.name, None), version)
             reached.append((node.name, None))
         elif node.role != "returns":
             # A type is on the wire as soon as one of its parts is (a base
             # type is never named on its own).
-            note((node.definition, node.name), version, bounded)
-            note((node.definition, None), version, bounded)
             reached += [(node.definition, node.name), (node.definition, None)]
         if node.type_name is not None:
-            note((node.type_name, None), version, bounded)
             reached.append((node.type_name, None))
         for item in reached:
-            note_stable(item, became_stable)
+            note(item, version, bounded)
+            if became_stable is not None:
+                earliest(stable, item, became_stable)
     # Discriminator values are branches on the wire; their enum shares them.
     for d in newest.definitions:
         if isinstance(d, UnionType):

@@ -55,8 +55,19 @@ class Direction(enum.Flag):
 _ROOT_END = re.compile(r"[.=\[|#:]")
 
 
-def path_root(path: str) -> str:
-    """The command or event a wire path (as text) starts at."""
+def unchecked_commands(schema: Schema) -> set[str]:
+    """Commands that take arguments their schema does not describe
+    ('gen': false, as object-add did until 6.0)."""
+    return {d.name for d in schema.definitions if isinstance(d, Command) and not d.gen}
+
+
+def arguments_of(path: str) -> str | None:
+    """The command or event whose arguments (data) a wire path, as text,
+    lies in; None for a return value.  In those of an `unchecked_commands`
+    command, what a later release describes may have been accepted
+    before it, undescribed."""
+    if ":returns" in path:
+        return None
     m = _ROOT_END.search(path)
     return path[:m.start()] if m else path
 

@@ -159,6 +159,19 @@ def next_release(major: int, minor: int) -> tuple[int, int]:
     return major, minor + 1
 
 
+def in_window(claimed: tuple[int, ...], after: tuple[int, ...] | None,
+              release: tuple[int, ...]) -> bool:
+    """Whether `claimed` may be the release something new in `release`
+    came with, given the release before it is `after` (None: unknown):
+    with 3.0 then 5.2 (4.0, 4.1… skipped), anything from 4.0 to 5.2."""
+    return claimed == release or (after is not None and after < claimed <= release)
+
+
+def skips_releases(after: tuple[int, ...], release: tuple[int, ...]) -> bool:
+    """Whether QEMU released something between `after` and `release`."""
+    return after < release and next_release(after[0], after[1]) != release[:2]
+
+
 def release_from_version(text: str) -> str | None:
     """``10.2.50`` (a development tree) → ``11.0``; ``10.1.0`` → ``10.1``."""
     m = _VERSION.match(text)

@@ -58,6 +58,12 @@ class Rule:
         if not self.group:
             object.__setattr__(self, "group", GROUPS[self.code[:2]])
 
+    def newer_than(self, release: tuple[int, ...]) -> bool:
+        """Whether QEMU's checker of `release` did not have this check yet
+        (`qemu_from`)."""
+        return bool(self.qemu_from) and release < tuple(
+            int(p) for p in self.qemu_from.split("."))
+
     @property
     def explanation(self) -> Explanation:
         found = self.explained

@@ -297,8 +297,7 @@ def newer_than_release(config: Config, release: Version | None) -> list[str]:
     explicit = {r.code for sel in (*config.select, *config.extend_select)
                 for r in find_rules(sel)}
     return sorted(code for code in enabled_codes(config)
-                  if (first := parse_version(RULES[code].qemu_from or "0"))
-                  and release < first and code not in explicit)
+                  if RULES[code].newer_than(release) and code not in explicit)
 
 
 def _severity_overrides(config: Config) -> dict[str, Severity]:

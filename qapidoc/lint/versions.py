@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from qapidoc.core.config import next_release
+from qapidoc.core.config import in_window, next_release, skips_releases
 from qapidoc.core.hints import TYPE_CHECKING
 from qapidoc.core.source import Location, Severity
 from qapidoc.lint.engine import (
@@ -690,21 +690,19 @@ def _known_before(previous: Schema, on_wire: dict[ElementKey, set[str]],
     in a type no command reached then (-audiodev's options before
     query-audiodevs), or in arguments a command took undescribed ('gen':
     false, as object-add until 6.0)."""
-    from qapidoc.compat.wire import path_root
+    from qapidoc.compat.wire import arguments_of, unchecked_commands
 
-    unchecked = {d.name for d in previous.definitions
-                 if isinstance(d, Command) and not d.gen}
+    unchecked = unchecked_commands(previous)
     for key, is_new in fresh.items():
         if not is_new:
             continue
         old = previous.get(key[1])
         if old is not None and ("definition", old.name) not in was_on_wire and (
-                key[0] == "definition" or key in set(_elements(old))):
+                key[0] == "definition" or key in _elements(old)):
             yield key
             continue
         paths = on_wire.get(key)
-        if paths and unchecked and all(
-                path_root(p) in unchecked and ":returns" not in p for p in paths):
+        if paths and unchecked and all(arguments_of(p) in unchecked for p in paths):
             yield key
 
 
@@ -786,14 +784,13 @@ def since_new_element(ctx: LintContext) -> Iterator[Finding]:
     # --against an older release than the last (7.2 when 9.2 is under
     # development): anything from 8.0 on may be new.
     floor = ctx.against_release
-    if floor is not None and (floor >= rel or next_release(floor[0], floor[1]) == rel):
+    if floor is not None and not skips_releases(floor, rel):
         floor = None
     new_in = (f"new after {show_version(floor)}" if floor
               else f"new in {show_version(rel)}")
 
     def agrees(version: Version | None) -> bool:
-        return version == rel or (version is not None and floor is not None
-                                  and floor < version <= rel)
+        return version is not None and in_window(version, floor, rel)
 
     docs = _element_docs(ctx.schema)
     for key, is_new, owner_new in _against(ctx):
@@ -984,7 +981,8 @@ def since_disagrees_with_history(ctx: LintContext) -> Iterator[Finding]:
             continue
         member = None if key[0] == "definition" else key[2]
         first = history.first(d.name, member)
-        if first is None or release_key(first) is None:
+        known = release_key(first) if first is not None else None
+        if first is None or known is None:
             continue  # not on the wire, or new under an unknown release
         version, where, _ = _stated(ctx, key, doc, section)
         if version is None or where is None:
@@ -996,7 +994,7 @@ def since_disagrees_with_history(ctx: LintContext) -> Iterator[Finding]:
         floor = release_key(before) if before else None
         if before is None:
             why = f"was already in {first}, the oldest release given"
-        elif floor is None or next_release(*floor) == release_key(first):
+        elif floor is None or not skips_releases(floor, known):
             why = f"first appears on the wire in {first}"
         else:
             why = f"is not in {before} and first appears on the wire in {first}"

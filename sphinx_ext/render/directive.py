@@ -101,10 +101,9 @@ def warns_undocumented(config: Any, path: str) -> bool:
     found = release_from_version(str(config.release or ""))
     if found is None:
         version_file = find_version_file(path)
-        found = release_from_version(version_file[0]) if version_file else None
+        found = version_file[0] if version_file else None
     release = release_tuple(found) if found else None
-    first = release_tuple(UNDOCUMENTED_MEMBER.qemu_from)
-    return release is None or first is None or release >= first
+    return release is None or not UNDOCUMENTED_MEMBER.newer_than(release)
 
 
 def resolve_schema_path(directive: SphinxDirective, argument: str) -> str:
