@@ -36,6 +36,10 @@ directives and roles, ``qapi-index``, ``qapi-kind-index`` and
 ``qapidoc_template_cache``
     Keep the theme's compiled templates in the doctree directory, so that a
     build after the first does not compile them again (default True).
+``qapidoc_fragment_cache``
+    Keep each definition's HTML in the doctree directory and reuse it when a
+    page is written again with that definition unchanged (default True;
+    `sphinx_ext.fragments`).
 ``qapidoc_doc_markup``
     ``"auto"`` (default), ``"rst"`` or ``"legacy"``: the markup of doc comments;
     legacy is QEMU's before 5.2 (`sphinx_ext.render.legacy`).
@@ -51,6 +55,7 @@ Layout: `domain` (object types, directives, roles, indices, anchors),
 `render` (model → rST → nodes, the ``qapi-doc`` directive, the QMP lexer),
 `pages` (generated pages), `schemas` (loading and caching the model),
 `settings` (conf.py values), `tuning` (garbage collector, template cache),
+`fragments` (definitions' HTML kept between builds),
 `toc_parents` and `site_pages` (which toctree parents and site-wide pages
 a rebuild rewrites).  In: the model from `qapidoc`; it never re-parses
 schema text and never imports `qapidoc.cli`.
@@ -63,6 +68,7 @@ from sphinx.util.typing import ExtensionMetadata
 
 from sphinx_ext.dependencies import setup_dependencies
 from sphinx_ext.domain import setup_domain
+from sphinx_ext.fragments import setup_fragments
 from sphinx_ext.pages.changes import QAPIChangesDirective
 from sphinx_ext.pages.generate import add_schema_namespaces, generate_pages
 from sphinx_ext.pages.split import generate_split_pages, toc_outdated
@@ -101,6 +107,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_toc_parents(app)
     setup_site_pages(app)
     setup_tuning(app)
+    setup_fragments(app)
     return {
         "version": __version__,
         "env_version": 2,

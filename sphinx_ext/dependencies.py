@@ -12,12 +12,18 @@ module's definition it rendered (the doc comment and the definition, up to
 the next item; line numbers do not count), and ``env-get-outdated``
 re-reads a page when one of those texts changed or disappeared.  A file
 whose definitions are not all known this way stays an ordinary dependency.
+
+A page that only links to a definition is not re-read when the definition
+moves to another page or goes (Sphinx would keep its links to the old
+place): when a build moved or removed any ``qapi`` object, every page is
+written again, so each link is resolved where the object is now.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import weakref
 from collections.abc import Iterable, Set
 from typing import cast
 
@@ -102,6 +108,34 @@ def _outdated(app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[
     return stale
 
 
+_PLACES: weakref.WeakKeyDictionary[BuildEnvironment, dict[object, tuple[str, str]]] = (
+    weakref.WeakKeyDictionary())
+"""The ``qapi`` objects' pages and anchors before this build read anything."""
+
+
+def _places(env: BuildEnvironment) -> dict[object, tuple[str, str]]:
+    objects = getattr(env.domains["qapi"], "objects", {})
+    return {key: (obj.docname, obj.node_id) for key, obj in objects.items()}
+
+
+def _before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    if docnames:
+        _PLACES[env] = _places(env)
+
+
+def _moved(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Every page, when an object moved or went: links to it are anywhere."""
+    before = _PLACES.pop(env, None)
+    if not before:
+        return []
+    now = _places(env)
+    if all(now.get(key) == place for key, place in before.items()):
+        return []
+    return sorted(env.found_docs)
+
+
 def setup_dependencies(app: Sphinx) -> None:
     app.connect("env-get-outdated", _outdated)
+    app.connect("env-before-read-docs", _before_reading)
+    app.connect("env-updated", _moved)
     _USES.connect(app)

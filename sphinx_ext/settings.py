@@ -61,6 +61,12 @@ class Settings:
         "template's text: builds after the first compile none of them.",
         "")
     )
+    qapidoc_fragment_cache: bool = field(default=True, metadata=_help(
+        "Keep each definition's HTML in the doctree directory, under a digest "
+        "of its doctree, its links and the build's options; a page written "
+        "again reuses the definitions that did not change.  A build from "
+        "scratch (-E) starts without it.", "")
+    )
     qapidoc_doc_markup: str = field(default="auto", metadata=_help(
         "Markup of the schema's doc comments: 'rst', 'legacy' (QEMU's markup "
         "before 5.2: ``| `` examples, ``*strong*``, ``_emphasis_``, indentation "

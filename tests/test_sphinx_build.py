@@ -757,3 +757,52 @@ def test_gc_thresholds_come_back_after_a_build_that_failed_to_start(tmp_path: Pa
     src = project(tmp_path / "good", {"index.rst": ZOO_PAGE})
     assert build(src, tmp_path / "out").status == 0
     assert gc.get_threshold() == before
+
+
+KEEPERS = """\
+##
+# =======
+# Keepers
+# =======
+##
+
+##
+# @PenKeeper:
+#
+# Who looks after a pen.
+#
+# @pen: the pen
+#
+# Since: 1.0
+##
+{ 'struct': 'PenKeeper', 'data': { 'pen': 'Pen' } }
+"""
+
+
+def test_links_follow_a_definition_that_moved_to_another_page(tmp_path: Path) -> None:
+    """``Pen`` moves from pens.json to zoo.json: keepers.json, whose page
+    only links to it, is not re-read, yet its link must follow."""
+    src, tree = _split_project(tmp_path)
+    root = tree / "zoo" / "zoo.json"
+    root.write_text(root.read_text().replace(
+        "{ 'include': 'pens.json' }", "{ 'include': 'pens.json' }\n{ 'include': 'keepers.json' }"))
+    (tree / "zoo" / "keepers.json").write_text(KEEPERS)
+    first = build(src, tmp_path / "out")
+    assert first.status == 0, first.warnings
+    assert 'href="pens.html#qapi-ZOO.obj-Pen"' in first.html("zoo/keepers")
+    pens = tree / "zoo" / "pens.json"
+    text = pens.read_text()
+    start = text.index("##\n# @Pen:")
+    end = text.index("}\n", text.index("{ 'struct': 'Pen'")) + 2
+    pens.write_text(text[:start] + text[end:])
+    root.write_text(root.read_text() + "\n" + text[start:end])
+    moved = build(src, tmp_path / "out", quiet=False)
+    assert moved.status == 0, moved.warnings
+    assert "zoo/keepers" not in moved.read_docs()
+    assert 'href="index.html#qapi-ZOO.obj-Pen"' in moved.html("zoo/keepers")
+    assert "pens.html#qapi-ZOO.obj-Pen" not in moved.html("zoo/keepers")
+
+    unchanged = build(src, tmp_path / "out", quiet=False)
+    assert unchanged.read_docs() == set()
+    assert not re.search(r"writing output\.\.\. \[\s*\d+%\] zoo/keepers", unchanged.output)
+    assert re.search(r"writing output\.\.\. \[\s*\d+%\] zoo/keepers", moved.output)

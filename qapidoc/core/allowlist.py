@@ -83,6 +83,10 @@ NODES = frozenset(
         "qapi_group", "qapi_item", "qapi_details", "qapi_summary", "qapi_code",
         "qapi_text", "qapi_ref")]
     + ["sphinx_ext.render.wire_view.qapi_wire"]
+    # a definition being written, and one written by an earlier build from
+    # a subtree that passed this list (`sphinx_ext.fragments`)
+    + [f"sphinx_ext.fragments.{name}" for name in (
+        "qapi_capture", "qapi_fragment", "qapi_pending")]
 )
 """Doctree node types (``module.Class``) that may come from schema text:
 text, lists, tables, literal blocks, admonitions, links and the ``qapi``

@@ -302,6 +302,18 @@ class QAPIDomain(Domain):
         ref = make_refnode(builder, fromdocname, obj.docname, obj.node_id, contnode)
         return qapi_ref(ref.rawsource, "", *ref.children, **ref.attributes)
 
+    def xref_matches(self, typ: str, target: str, node: Element) -> list[QAPIObject]:
+        """What a ``qapi`` reference of role *typ* to *target* written at
+        *node* links to: one object, none, or (ambiguous) several."""
+        if typ == "mem":
+            matches = self._find_member(target, node)
+        else:
+            matches = self._find_for_node(target, self.objtypes_for_role(typ) or (), node)
+        if len(matches) > 1 and any(obj.objtype != "module" for obj in matches):
+            # `yank` names both a command and its module: the command is meant
+            matches = [obj for obj in matches if obj.objtype != "module"]
+        return matches
+
     def resolve_xref(
         self,
         env: BuildEnvironment,
@@ -312,19 +324,13 @@ class QAPIDomain(Domain):
         node: pending_xref,
         contnode: Element,
     ) -> nodes.reference | None:
-        if typ == "mem":
-            matches = self._find_member(target, node)
-        else:
-            matches = self._find_for_node(target, self.objtypes_for_role(typ) or (), node)
+        matches = self.xref_matches(typ, target, node)
         if not matches and typ == "any":
             std = env.domains.standard_domain
             found = std.resolve_any_xref(env, fromdocname, builder, target, node, contnode)
             return found[0][1] if found else None
         if not matches:
             return None
-        if len(matches) > 1 and any(obj.objtype != "module" for obj in matches):
-            # `yank` names both a command and its module: the command is meant
-            matches = [obj for obj in matches if obj.objtype != "module"]
         if len(matches) > 1:
             logger.warning(
                 "more than one QAPI target found for %r: %s",

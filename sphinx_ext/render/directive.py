@@ -26,6 +26,7 @@ from sphinx.util.typing import OptionSpec
 
 from qapidoc.schema.model import Schema
 from sphinx_ext.dependencies import note_uses
+from sphinx_ext.fragments import reuse_definitions
 from sphinx_ext.pages.split import split_docnames
 from sphinx_ext.render.nodes import NodeBuilder, example_admonition, inherit_locations
 from sphinx_ext.render.rst import (
@@ -182,6 +183,7 @@ class QAPIDocDirective(SphinxDirective):
         note_failures(self.env, sum(p.subtype == "unsafe" for p in rendering.problems))
         result = self.build(rendering)
         sanitize_output(self, result)
+        reuse_definitions(self, result)
         if toc:
             lines = [".. toctree::", "   :maxdepth: 2", "", *(f"   {entry}" for entry in toc)]
             result += nested_parse_to_nodes(self.state, "\n".join(lines))
