@@ -229,3 +229,25 @@ def test_wire_only_load_skips_docs_and_keeps_the_wire() -> None:
     full, bare = load_schema(path), load_schema(path, docs=False)
     assert all(d.doc is None for d in bare.definitions)
     assert diff(full, bare) == [] and diff(bare, full) == []
+
+
+def test_an_alternate_of_only_itself_is_said_to_accept_nothing(tmp_path: Path) -> None:
+    """A hostile reply can make an alternate whose one member is itself: it
+    accepts no JSON value, and the message says so instead of ending in
+    "now )"."""
+    entities = [
+        {"name": "cmd", "meta-type": "command", "arg-type": "0", "ret-type": "1"},
+        {"name": "0", "meta-type": "object", "members": [{"name": "x", "type": "2"}]},
+        {"name": "2", "meta-type": "alternate", "members": [{"type": "int"}, {"type": "2"}]},
+        {"name": "int", "meta-type": "builtin", "json-type": "int"},
+        {"name": "1", "meta-type": "object", "members": []},
+    ]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(entities))
+    entities[2] = {"name": "2", "meta-type": "alternate", "members": [{"type": "2"}]}
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps(entities))
+    changes = diff(load_schema_or_reply(str(old)), load_schema_or_reply(str(new)))
+    messages = [change.message for change in changes]
+    assert any("now no JSON value" in m for m in messages), messages
+    assert not any("now )" in m for m in messages)

@@ -203,3 +203,45 @@ def test_markup_and_features_a_release_did_not_have_are_not_asked_of_it(
               "concise", str(schema)])
         out = capsys.readouterr().out
         assert {c for c in ("QD304", "QD501") if f"[{c}]" in out} == expect, (release, out)
+
+
+def test_a_released_tree_without_version_file_is_named_by_its_directory(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A tarball's or a corpus's schemas (``qemu-8.2.0/qapi``, ``8.2.0/qapi``)
+    have no VERSION file: the directory names the release, so it is held
+    to its own checker, not to today's."""
+    (tmp_path / ".git").mkdir()
+    tree = tmp_path / "qemu-8.2.0" / "qapi"
+    tree.mkdir(parents=True)
+    schema = tree / "schema.json"
+    schema.write_text(OLD_STYLE)
+    main(["lint", "--preset", "qemu", "--output-format", "concise", str(schema)])
+    out = capsys.readouterr()
+    assert "Release under development: 8.2 (from the release its path names)" in out.err
+    assert "QA210" not in out.out and "QA302" not in out.out
+
+
+@pytest.mark.parametrize(("given", "release"), [("10.1.0", "10.1"), ("10.2.50", "11.0")])
+def test_release_option_takes_qemu_version_numbers(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str, release: str) -> None:
+    schema = _tree(tmp_path, None)
+    main(["lint", "--release", given, str(schema)])
+    assert f"Release under development: {release} (from --release)" in capsys.readouterr().err
+
+
+def test_qemu_releases_lint_as_their_release_by_default(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --release, each release of the corpus is known by its
+    directory: the default lint is that of its own time (tens of findings,
+    not thousands)."""
+    from tests.conftest import need_releases
+
+    releases = need_releases()
+    for release in sorted(p.name for p in releases.iterdir()):
+        schema = releases / release / "qapi" / "qapi-schema.json"
+        main(["lint", "--no-config", "--output-format", "concise", str(schema)])
+        out = capsys.readouterr()
+        major_minor = ".".join(release.split(".")[:2])
+        assert f"Release under development: {major_minor} (from the release its path" \
+            in out.err, out.err[-500:]
+        assert len(out.out.splitlines()) < 100, (release, out.err[-300:])

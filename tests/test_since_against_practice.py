@@ -125,3 +125,100 @@ def test_a_new_deprecated_feature_needs_no_since_note() -> None:
         "# Since", "# Features:\n#\n# @deprecated: Use pong.\n#\n# @fast: quicker\n#\n#"
         " Since") + "{ 'command': 'ping', 'features': [ 'deprecated', 'fast' ] }\n")
     assert _findings(current, previous, "9.1") == [("QD110", "ping", "fast")]
+
+
+SEV_72 = """\
+##
+# @SevInfo:
+#
+# @enabled: true if SEV is active
+#
+# @policy: SEV policy value
+#
+# Since: 2.12
+##
+{ 'struct': 'SevInfo', 'data': { 'enabled': 'bool', 'policy': 'uint32' } }
+
+##
+# @query-sev:
+#
+# Since: 2.12
+##
+{ 'command': 'query-sev', 'returns': 'SevInfo' }
+"""
+
+SEV_91 = """\
+##
+# @SevGuestType:
+#
+# @sev: legacy
+#
+# @sev-snp: SNP
+#
+# Since: 9.1
+##
+{ 'enum': 'SevGuestType', 'data': [ 'sev', 'sev-snp' ] }
+
+##
+# @SevGuestInfo:
+#
+# @policy: SEV policy value
+#
+# Since: 2.12
+##
+{ 'struct': 'SevGuestInfo', 'data': { 'policy': 'uint32' } }
+
+##
+# @SevSnpGuestInfo:
+#
+# @snp-policy: SNP policy value
+#
+# Since: 9.1
+##
+{ 'struct': 'SevSnpGuestInfo', 'data': { 'snp-policy': 'uint64' } }
+
+##
+# @SevInfo:
+#
+# @enabled: true if SEV is active
+#
+# @sev-type: the type of guest
+#
+# Since: 2.12
+##
+{ 'union': 'SevInfo',
+  'base': { 'enabled': 'bool', 'sev-type': 'SevGuestType' },
+  'discriminator': 'sev-type',
+  'data': { 'sev': 'SevGuestInfo', 'sev-snp': 'SevSnpGuestInfo' } }
+
+##
+# @query-sev:
+#
+# Since: 2.12
+##
+{ 'command': 'query-sev', 'returns': 'SevInfo' }
+"""
+
+
+def test_members_moved_into_a_branch_keep_their_release() -> None:
+    """QEMU 9.1 made SevInfo a union: ``policy``, returned since 2.12, is
+    now in the ``sev`` branch's type SevGuestInfo, which keeps Since: 2.12
+    (clients saw nothing new); the new discriminator ``sev-type`` is new.
+    A member that only another branch had before is new in its branch."""
+    found = _findings(SEV_91, SEV_72, "9.1", "9.0")
+    assert ("QD110", "SevGuestInfo", None) not in found
+    assert ("QD110", "SevInfo", "sev-type") in found
+    assert all(d != "SevGuestInfo" for _c, d, _m in found), found
+
+
+def test_a_window_of_releases_does_not_guess_which_one() -> None:
+    """Against 7.2 with 9.2 under development the note to add is one of
+    8.0 to 9.2, not necessarily 9.2."""
+    current = (_doc("pung", "7.2", "# @x: an x\n#\n")
+               + "{ 'command': 'pung', 'data': { '*x': 'int' } }\n")
+    previous = _doc("pung", "7.2") + "{ 'command': 'pung' }\n"
+    messages = [d.message for d in lint_text(current, against=previous, release="9.2",
+                                             against_release="7.2").diagnostics
+                if d.code == "QD110"]
+    assert messages == ["member 'x' of command 'pung' is new after 7.2 but has no since "
+                        "note; add '(since X.Y)' with the release it came in (8.0 to 9.2)"]

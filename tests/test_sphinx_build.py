@@ -806,3 +806,15 @@ def test_links_follow_a_definition_that_moved_to_another_page(tmp_path: Path) ->
     assert unchanged.read_docs() == set()
     assert not re.search(r"writing output\.\.\. \[\s*\d+%\] zoo/keepers", unchanged.output)
     assert re.search(r"writing output\.\.\. \[\s*\d+%\] zoo/keepers", moved.output)
+
+
+def test_a_released_tree_is_known_by_its_directory(tmp_path: Path) -> None:
+    """A 7.2 tarball's schemas have no VERSION file and the project may set
+    no ``release``: ``qemu-7.2.0/`` names the release, so no warning."""
+    tree = tmp_path / "qemu-7.2.0"
+    shutil.copytree(CASES / "bad", tree / "bad")
+    src = project(tmp_path, {"index.rst": "T\n=\n\n.. qapi-doc:: bad/undocumented.json\n"},
+                  srctree=tree)
+    result = build(src, tmp_path / "out", "-E")
+    assert result.soup("index").find(class_="qapi-badge-undocumented") is not None
+    assert not any("secret" in w for w in result.warnings.splitlines())

@@ -167,11 +167,6 @@ def label(spec: str) -> str:
     return os.path.relpath(spec)
 
 
-_RELEASE_DIR = re.compile(r"(?:qemu-)?v?(\d+\.\d+(?:\.\d+)?)")
-"""A directory or git ref named for a release: ``10.1.0``, ``v10.1.0``,
-``qemu-10.1.0`` (QEMU's tags and tarballs)."""
-
-
 def release_of(spec: str) -> str | None:
     """The release of a schema given without ``VERSION=``: the VERSION file
     above it (`label`), else its git ref or the nearest directory named
@@ -188,11 +183,9 @@ def release_of(spec: str) -> str | None:
             return None
     else:
         names = os.path.dirname(os.path.abspath(spec)).split(os.sep)[::-1]
-    for name in names:
-        match = _RELEASE_DIR.fullmatch(name)
-        if match:
-            return match.group(1)
-    return None
+    from qapidoc.core.config import release_in_names
+
+    return release_in_names(names)
 
 
 def release_arg(item: str) -> tuple[str, str]:

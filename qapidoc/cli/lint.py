@@ -129,8 +129,9 @@ def _configure(args: argparse.Namespace, start: str) -> Config:
                           ("--ignore", ignore)):
             for sel in sels:
                 check_selector(sel, opt)
-        if args.release is not None:
-            check_value("release", args.release, "--release")
+        release = args.release
+        if release is not None:
+            release = check_value("release", release, "--release")
         if args.line_length is not None:
             check_value("line_length", args.line_length, "--line-length")
         history = None
@@ -155,7 +156,7 @@ def _configure(args: argparse.Namespace, start: str) -> Config:
                                            ignore=())
         return config.with_overrides(
             history=history,
-            preset=args.preset, release=args.release, against=args.against,
+            preset=args.preset, release=release, against=args.against,
             line_length=args.line_length,
             extend_select=config.extend_select + extend if extend else None,
             ignore=config.ignore + ignore if ignore else None)
@@ -237,8 +238,9 @@ def _release(config: Config, against: Schema | None,
              paths: list[str]) -> tuple[Version | None, str]:
     """The release under development and where it came from: --release or
     the configuration, else a VERSION file above the first root schema,
-    else the release after the --against schema's newest version."""
-    from qapidoc.core.config import ConfigError, find_version_file
+    else the release its directory or git tag names, else the release after
+    the --against schema's newest version."""
+    from qapidoc.core.config import ConfigError, find_version_file, release_of_directory
     from qapidoc.lint.engine import parse_version
 
     try:
@@ -253,6 +255,11 @@ def _release(config: Config, against: Schema | None,
     found = find_version_file(local[0]) if local else None
     if found is not None:
         return parse_version(found[0]), os.path.relpath(found[1])
+    named = release_of_directory(local[0]) if local else None
+    if named is not None:
+        # a released tree without its VERSION file (a tarball's schemas,
+        # a corpus): its directory names the release
+        return parse_version(named), "the release its path names"
     if against is None:
         return None, ""
     from qapidoc.lint.versions import infer_release

@@ -165,7 +165,9 @@ _PER_VALUE = frozenset({"argument-removed", "member-removed", "optional-member-r
 
 def _type_change(w: _Words, args: tuple[str, ...]) -> str:
     old, new, *what = args
-    was = f" (was {old}, now {new})"
+    # a type can end up accepting no JSON value (an introspected alternate
+    # made only of itself): say so rather than print nothing
+    was = f" (was {old or 'no JSON value'}, now {new or 'no JSON value'})"
     if w.direction is Direction.INPUT:
         return f"{w.thing} no longer accepts {what[0] if what else new}{w.when}{was}."
     return f"{w.thing} may now be {what[0] if what else new}{w.when}{was}."

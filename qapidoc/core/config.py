@@ -150,6 +150,28 @@ def find_version_file(schema: str) -> tuple[str, str] | None:
         here = parent
 
 
+RELEASE_NAME = lazy(r"(?:qemu-)?v?(\d+\.\d+(?:\.\d+)?)")
+"""A directory or git ref named for a release: ``10.1.0``, ``v10.1.0``,
+``qemu-10.1.0`` (QEMU's tags and tarballs)."""
+
+
+def release_in_names(names: list[str]) -> str | None:
+    """The release the first of *names* (directories, innermost first, or
+    a git ref) named for one names, as written (``10.1.0``)."""
+    for name in names:
+        match = RELEASE_NAME.fullmatch(name)
+        if match:
+            return match.group(1)
+    return None
+
+
+def release_of_directory(path: str) -> str | None:
+    """The release (``10.1``) that the directories holding *path* name: a
+    tarball's or a corpus's schemas, which have no VERSION file."""
+    found = release_in_names(os.path.dirname(os.path.abspath(path)).split(os.sep)[::-1])
+    return release_from_version(found) if found else None
+
+
 def next_release(major: int, minor: int) -> tuple[int, int]:
     """QEMU's release after `major.minor`: 2.12→3.0, 3.1→4.0, X.2→X+1.0
     from 4.0 on, otherwise the next minor."""
@@ -340,6 +362,16 @@ def _release(value: object, where: str) -> str:
     return text
 
 
+def _development_release(value: object, where: str) -> str:
+    """The release under development, also as QEMU's VERSION and tags write
+    it: ``10.1.0`` is 10.1, ``10.1.50`` (a tree after 10.1) develops 10.2."""
+    if isinstance(value, str) and re.fullmatch(r"\d+\.\d+\.\d+", value):
+        found = release_from_version(value)
+        if found is not None:
+            return found
+    return _release(value, where)
+
+
 SINCE_STYLES = ("any", "since", "Since")
 
 
@@ -385,7 +417,7 @@ def _converters(base: str) -> dict[str, Callable[[object, str], Any]]:
         "per_file_ignores": _per_file,
         "severity": _severities,
         "line_length": _line_length,
-        "release": _release,
+        "release": _development_release,
         "release_file": _path(base),
         "since_note_style": _since_style,
         "stable_x_names": _str_list,

@@ -788,6 +788,10 @@ def since_new_element(ctx: LintContext) -> Iterator[Finding]:
         floor = None
     new_in = (f"new after {show_version(floor)}" if floor
               else f"new in {show_version(rel)}")
+    # with releases skipped, which of them brought it is not known here
+    add = (f"add '(since X.Y)' with the release it came in "
+           f"({show_version(next_release(floor[0], floor[1]))} to {show_version(rel)})"
+           if floor else f"add '(since {show_version(rel)})'")
 
     def agrees(version: Version | None) -> bool:
         return version is not None and in_window(version, floor, rel)
@@ -818,9 +822,8 @@ def since_new_element(ctx: LintContext) -> Iterator[Finding]:
         member = key[-1] if key[0] != "feature" or len(key) == 3 else key[2]
         said = (f"says (since {show_version(version)})" if version
                 else "has no since note")
-        yield Finding(section.location, f"{what} is {new_in} but {said}; add "
-                      f"'(since {show_version(rel)})'", definition=d.name,
-                      member=member)
+        yield Finding(section.location, f"{what} is {new_in} but {said}; {add}",
+                      definition=d.name, member=member)
 
 
 _POLICY_FEATURES = frozenset({"deprecated", "unstable"})

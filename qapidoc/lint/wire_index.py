@@ -8,6 +8,7 @@ renames and moved members.  Used by the version rules (`lint.versions`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from qapidoc.compat.wire import WireNode, walk
@@ -86,8 +87,26 @@ def wire_index(schema: Schema) -> WireIndex:
     return WireIndex(elements, set().union(*elements.values()))
 
 
+_BRANCH = re.compile(r"\.[^.=\[\]|:#{}]+=[^.=\[\]|:#{}]+(?=[.\[|#])")
+"""A discriminator and its value with members below (``.sev-type=sev`` in
+``query-sev:returns.sev-type=sev.policy``): a branch's members are in the
+same JSON object as the union's own."""
+
+
+def _unbranched(path: str) -> str:
+    return _BRANCH.sub("", path) if "=" in path else path
+
+
 def new_and_old(new: WireIndex, old: WireIndex) -> Iterator[tuple[ElementKey, bool]]:
     """Each element of `new` with whether it is new: none of its paths
-    existed in `old`."""
+    existed in `old`, not even with the union branches that lead to them
+    left out (a member a struct had unconditionally that a union's branch
+    has now, as SevInfo's ``policy`` in 9.1, was there for clients
+    before; one another branch had was not)."""
     for key, paths in new.elements.items():
-        yield key, paths.isdisjoint(old.paths)
+        if not paths.isdisjoint(old.paths):
+            yield key, False
+        elif key[0] == "branch":
+            yield key, True
+        else:
+            yield key, all(_unbranched(p) not in old.paths for p in paths)

@@ -91,18 +91,23 @@ def warns_undocumented(config: Any, path: str) -> bool:
     """``qapidoc_warn_undocumented``, for a release whose checker requires
     every member documented (QL103): the project's ``release`` (QEMU's
     conf.py reads its VERSION file; ``qapidoc build`` sets it), else a
-    VERSION file above the schema.  A 7.2 schema, whose manual said "Not
+    VERSION file above the schema, else the release its directories name
+    (``qemu-7.2.0/qapi``).  A 7.2 schema, whose manual said "Not
     documented", gets the badges but no warnings."""
     if not config.qapidoc_warn_undocumented:
         return False
-    from qapidoc.core.config import find_version_file, release_from_version
+    from qapidoc.core.config import (
+        find_version_file,
+        release_from_version,
+        release_of_directory,
+    )
     from qapidoc.schema.builder import UNDOCUMENTED_MEMBER
     from qapidoc.schema.since import release_tuple
 
     found = release_from_version(str(config.release or ""))
     if found is None:
         version_file = find_version_file(path)
-        found = version_file[0] if version_file else None
+        found = version_file[0] if version_file else release_of_directory(path)
     release = release_tuple(found) if found else None
     return release is None or not UNDOCUMENTED_MEMBER.newer_than(release)
 
