@@ -45,9 +45,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging as std_logging
 import os
 import shutil
 import weakref
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -142,6 +144,7 @@ class _State:
         #: docname → warnings counted when its last definition was keyed
         self.warnings: dict[str, int | None] = {}
         self.unclean: set[str] = set()
+        self.warned = _Warned()
 
     @property
     def version(self) -> str | None:
@@ -305,9 +308,23 @@ class _Resolver:
     """What a reference links to, as the ``qapi`` domain resolves it; None
     when it is not settled by the domain alone, silently."""
 
-    def __init__(self, env: BuildEnvironment, intersphinx: bool) -> None:
+    def __init__(self, env: BuildEnvironment, state: _State) -> None:
+        self.env = env
         self.domain: Any = env.domains["qapi"]
-        self.intersphinx = intersphinx
+        self.intersphinx = state.intersphinx
+        self.app = state.app
+
+    def _std_resolves(self, target: str) -> bool:
+        """Whether ``any`` finds *target* in the standard domain (a label or
+        an object of that name), as the ``qapi`` domain falls back to it."""
+        app = self.app()
+        if app is None:
+            return True
+        xref = addnodes.pending_xref("", refdomain="qapi", reftype="any", reftarget=target,
+                                     refexplicit=False)
+        std = self.env.domains.standard_domain
+        return bool(std.resolve_any_xref(self.env, self.env.docname or "index", app.builder,
+                                         target, xref, nodes.literal()))
 
     def link(self, reference: Sequence[Any]) -> str | None:
         typ, target, *context, from_json = reference[:7]
@@ -318,7 +335,7 @@ class _Resolver:
         matches = self.domain.xref_matches(typ, target, stand_in)
         if len(matches) == 1:
             return f"{matches[0].docname}#{matches[0].node_id}"
-        if matches or self.intersphinx:
+        if matches or self.intersphinx or (typ == "any" and self._std_resolves(target)):
             return None
         if typ in TYPE_ROLES and parse_target(target).path in BUILTIN_TYPES:
             return "builtin"
@@ -376,7 +393,7 @@ def reuse_definitions(directive: SphinxDirective, result: Sequence[nodes.Node]) 
     docname = env.docname
     entries = state.entries(docname) if state.reusing(docname) else {}
     walk = _Walk(state.numfig)
-    resolver = _Resolver(env, state.intersphinx) if entries else None
+    resolver = _Resolver(env, state) if entries else None
     prefix = f"{version}\0{docname}\0"
     kept: list[tuple[str, list[Reference]]] = []
     for desc in _definitions(result):
@@ -432,14 +449,25 @@ def _check_links(app: Sphinx, env: BuildEnvironment) -> list[str]:
     state = _state(env)
     if not kept_pages or state is None:
         return []
-    resolver = _Resolver(env, state.intersphinx)
+    resolver = _Resolver(env, state)
     stale = [docname for docname, (_version, kept) in kept_pages.items()
              if not all(resolver.unchanged(references) for _key, references in kept)]
     for docname in stale:
         state.no_reuse.add(docname)
         app.events.emit("env-purge-doc", env, docname)
         env.clear_doc(docname)
-        app.builder.read_doc(docname)
+        with logging.suppress_logging() as said:
+            app.builder.read_doc(docname)
+        # the page's first reading this build said the same: only news is told
+        seen = state.warned.seen.copy()
+        for record in said.buffer:
+            if record.levelno < std_logging.WARNING:
+                continue
+            if seen[_said(record)] > 0:
+                seen[_said(record)] -= 1
+                continue
+            state.unclean.add(docname)
+            std_logging.getLogger(logging.NAMESPACE).handle(record)
     return stale
 
 
@@ -460,7 +488,7 @@ class FragmentTransform(SphinxPostTransform):
         document = self.document
         document.qapidoc_fragments = cache  # type: ignore[attr-defined]
         document.qapidoc_warnings = state.warning_count()  # type: ignore[attr-defined]
-        resolver = _Resolver(self.env, state.intersphinx)
+        resolver = _Resolver(self.env, state)
         for desc in list(_definitions(document)):
             key = desc.get(KEY)
             if key is None:
@@ -559,11 +587,38 @@ def _save(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any]
             os.remove(temporary)
 
 
+def _said(record: std_logging.LogRecord) -> tuple[str, str, str]:
+    """A warning as its reader sees it, less its location (which is a node,
+    a pair or a path depending on who handles the record)."""
+    return (str(getattr(record, "type", "") or ""), str(getattr(record, "subtype", "") or ""),
+            std_logging.LogRecord.getMessage(record))
+
+
+class _Warned(std_logging.Handler):
+    """The warnings said so far in the build, before Sphinx's handlers
+    decorate them: a page read again at ``env-updated`` says them again."""
+
+    def __init__(self) -> None:
+        super().__init__(std_logging.WARNING)
+        self.seen: Counter[tuple[str, str, str]] = Counter()
+
+    def emit(self, record: std_logging.LogRecord) -> None:
+        self.seen[_said(record)] += 1
+
+
 def _start(app: Sphinx) -> None:
     """The build's state; a build from scratch keeps nothing of an earlier one."""
-    _STATES[app.env] = _State(app)
+    state = _STATES[app.env] = _State(app)
+    # first, so that it sees each warning as it was logged
+    std_logging.getLogger(logging.NAMESPACE).handlers.insert(0, state.warned)
     if app.fresh_env_used:
         shutil.rmtree(os.path.join(app.doctreedir, CACHE_DIR), ignore_errors=True)
+
+
+def _finish(app: Sphinx, exception: BaseException | None) -> None:
+    state = _STATES.get(app.env)
+    if state is not None:
+        std_logging.getLogger(logging.NAMESPACE).removeHandler(state.warned)
 
 
 def setup_fragments(app: Sphinx) -> None:
@@ -575,6 +630,7 @@ def setup_fragments(app: Sphinx) -> None:
     app.add_post_transform(FragmentTransform)
     _KEPT.connect(app)
     app.connect("builder-inited", _start)
+    app.connect("build-finished", _finish)
     app.connect("env-get-outdated", _outdated)
     app.connect("env-updated", _check_links)
     app.connect("doctree-read", _after_reading, priority=1)

@@ -1,0 +1,125 @@
+"""Incremental builds that keep definitions' HTML (`sphinx_ext.fragments`)
+in the corners an audit found: each rebuild writes what a build from
+scratch writes, and warns as a rebuild without the cache does."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.test_fragments import _kept, _outputs, _touch
+from tests.test_sphinx_build import Build, build
+
+SCHEMA = """\
+##
+# =====
+# Stuff
+# =====
+##
+
+##
+# @Thing:
+#
+# A thing.
+#
+# @size: the size
+#
+# Since: 1.0
+##
+{ 'struct': 'Thing', 'data': { 'size': 'int' } }
+
+##
+# @do-it:
+#
+# Does it with a `str` and a `Thing`.
+#
+# @a: the thing
+#
+# Since: 2.0
+##
+{ 'command': 'do-it', 'data': { 'a': 'Thing' } }
+"""
+
+PAGE = "Docs\n====\n\n.. toctree::\n\n   other\n\n.. qapi-doc:: s.json\n"
+OTHER = "Other\n=====\n\nText.\n"
+
+
+def _site(root: Path, schema: str = SCHEMA, conf: str = "",
+          pages: dict[str, str] | None = None) -> tuple[Path, Path]:
+    """A source directory documenting *schema* (tree/s.json) on index.rst."""
+    tree, src = root / "tree", root / "src"
+    tree.mkdir(parents=True, exist_ok=True)
+    src.mkdir(parents=True, exist_ok=True)
+    (tree / "s.json").write_text(schema)
+    (src / "conf.py").write_text(f"extensions = ['sphinx_ext']\nproject = 's'\n"
+                                 f"qapidoc_srctree = {str(tree)!r}\n{conf}")
+    for name, text in {"index.rst": PAGE, "other.rst": OTHER, **(pages or {})}.items():
+        (src / name).write_text(text)
+    return src, tree
+
+
+def _fresh(root: Path, src: Path, *args: str) -> dict[str, bytes]:
+    """What a build from scratch of *src* (copied, with its tree) writes."""
+    copy = root / "fresh-out"
+    shutil.rmtree(copy, ignore_errors=True)
+    result = build(src, copy, "-E", *args)
+    assert result.status == 0, result.warnings
+    return _outputs(result.out)
+
+
+def _rebuild(src: Path, out: Path, *args: str, quiet: bool = True) -> Build:
+    """An incremental build of *src* into *out*, checked: what it writes is
+    what a build from scratch writes, except where a rebuild without the
+    cache (from the same state) differs alike (Sphinx's own leftovers in
+    searchindex.js); it warns as that rebuild does."""
+    off = out.parent / (out.name + "-off")
+    shutil.rmtree(off, ignore_errors=True)
+    shutil.copytree(out, off)
+    result = build(src, out, *args, quiet=quiet)
+    without = build(src, off, *args, "-D", "qapidoc_fragment_cache=0")
+    assert (result.status, result.warnings) == (without.status, without.warnings)
+    fresh, got, plain = _fresh(out.parent, src, *args), _outputs(out), _outputs(off)
+    assert sorted(got) == sorted(fresh) == sorted(plain)
+    for name, data in fresh.items():
+        assert got[name] == (data if plain[name] == data else plain[name]), name
+    return result
+
+
+def test_any_reference_to_a_builtin_follows_a_new_label(tmp_path: Path) -> None:
+    """`str` in doc text names a built-in type (shown unlinked) until a
+    page gives the standard domain a ``str`` label, which ``any`` finds."""
+    src, tree = _site(tmp_path)
+    out = tmp_path / "out"
+    assert build(src, out, "-E").status == 0
+    _touch(tree / "s.json")
+    build(src, out)
+    assert _kept(out, "index") == 2
+    (src / "other.rst").write_text(OTHER + "\n.. _str:\n\nStrings\n-------\n\nText.\n")
+    _touch(src / "other.rst", tree / "s.json")
+    again = _rebuild(src, out)
+    assert again.status == 0, again.warnings
+    assert 'href="other.html#str"' in again.html("index")
+
+
+def test_a_page_read_again_for_a_moved_link_does_not_warn_twice(tmp_path: Path) -> None:
+    """A kept definition whose link moved (`Gadget`, from other.rst to
+    third.rst) makes ``env-updated`` read its page again: the warnings of
+    that page were already told."""
+    undocumented = SCHEMA.replace("{ 'a': 'Thing' }", "{ 'a': 'Thing', 'b': 'int' }").replace(
+        "a `str` and", "a `Gadget` and")
+    gadget = "\n.. qapi:object:: Gadget\n\n   A gadget.\n"
+    src, tree = _site(tmp_path, undocumented, pages={
+        "index.rst": PAGE.replace("   other\n", "   other\n   third\n"),
+        "other.rst": OTHER + gadget, "third.rst": "Third\n=====\n"})
+    out = tmp_path / "out"
+    assert build(src, out, "-E").status == 0
+    _touch(tree / "s.json")
+    kept = build(src, out)
+    assert kept.warnings.count("member 'b' of command 'do-it' is not documented") == 1
+    assert _kept(out, "index") == 2
+    (src / "other.rst").write_text(OTHER)
+    (src / "third.rst").write_text("Third\n=====\n" + gadget)
+    _touch(src / "other.rst", src / "third.rst", tree / "s.json")
+    again = _rebuild(src, out)
+    assert again.warnings.count("member 'b' of command 'do-it' is not documented") == 1
+    assert 'href="third.html#qapi-obj-Gadget"' in again.html("index")
