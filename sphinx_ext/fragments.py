@@ -35,8 +35,9 @@ substitutions, images, math, raw HTML, ``only``, titles, numbered figures,
 code without a language), whose translation warned, or on a page whose
 resolving warned.  Pages are kept only by a serial build in English
 (parallel readers and writers, and translations, use what is there but do
-not add to it).  A build from scratch (``-E``, or a configuration change
-that discards the environment) starts with no cache.
+not add to it).  A build from scratch (``-E``), or one after a change of a
+``conf.py`` value that pages are read with (``smartquotes``: Sphinx reads
+every page again), starts with no cache.
 ``qapidoc_fragment_cache = False`` turns it off.
 """
 
@@ -61,7 +62,7 @@ from docutils import nodes
 from docutils.utils import get_source_line
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
+from sphinx.environment import CONFIG_OK, BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -133,7 +134,9 @@ class _State:
         self.app = weakref.ref(app)
         self._version: str | None = ""
         self.doctreedir = str(app.doctreedir)
-        self.fresh = bool(app.fresh_env_used)
+        # a changed conf.py value that doctrees depend on (``smartquotes``)
+        # has Sphinx read every page again, with the environment it had
+        self.fresh = bool(app.fresh_env_used) or app.env.config_status != CONFIG_OK
         self.serial = app.parallel <= 1
         self.numfig = bool(app.config.numfig)
         self.intersphinx = "sphinx.ext.intersphinx" in app.extensions
@@ -607,11 +610,12 @@ class _Warned(std_logging.Handler):
 
 
 def _start(app: Sphinx) -> None:
-    """The build's state; a build from scratch keeps nothing of an earlier one."""
+    """The build's state; a build from scratch, or one whose configuration
+    changed what pages are read into, keeps nothing of an earlier one."""
     state = _STATES[app.env] = _State(app)
     # first, so that it sees each warning as it was logged
     std_logging.getLogger(logging.NAMESPACE).handlers.insert(0, state.warned)
-    if app.fresh_env_used:
+    if state.fresh:
         shutil.rmtree(os.path.join(app.doctreedir, CACHE_DIR), ignore_errors=True)
 
 

@@ -123,3 +123,18 @@ def test_a_page_read_again_for_a_moved_link_does_not_warn_twice(tmp_path: Path) 
     again = _rebuild(src, out)
     assert again.warnings.count("member 'b' of command 'do-it' is not documented") == 1
     assert 'href="third.html#qapi-obj-Gadget"' in again.html("index")
+
+
+def test_a_changed_smartquotes_renders_again(tmp_path: Path) -> None:
+    """``smartquotes`` is applied while a page is read: Sphinx reads every
+    page again with the environment it had, whose kept HTML has curly
+    quotes the new setting does not want."""
+    src, tree = _site(tmp_path, SCHEMA.replace("# A thing.", "# A thing's \"size\"."))
+    out = tmp_path / "out"
+    assert build(src, out, "-E").status == 0
+    _touch(tree / "s.json")
+    build(src, out)
+    assert _kept(out, "index") == 2
+    plain = _rebuild(src, out, "-D", "smartquotes=0")
+    assert "A thing's" in plain.html("index")
+    assert _kept(out, "index") == 0
