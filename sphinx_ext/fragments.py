@@ -31,8 +31,9 @@ scratch on QEMU's reference).
 Never kept: a definition whose output depends on more than itself (a
 reference the domain does not settle alone and silently, or with
 ``intersphinx`` loaded an unresolved one; footnotes, named hyperlinks,
-substitutions, images, math, raw HTML, ``only``, titles, numbered figures,
-code without a language), whose translation warned, or on a page whose
+substitutions, images, math, raw HTML, ``only``, titles, titled tables, figures or
+code blocks (Sphinx numbers them, or gives them ids in page order), code
+without a language), whose translation warned, or on a page whose
 resolving warned.  Pages are kept only by a serial build in English
 (parallel readers and writers, and translations, use what is there but do
 not add to it).  A build from scratch (``-E``), or one after a change of a
@@ -229,12 +230,14 @@ class _Walk:
     digest, its references, its search words (transforms change no word
     characters in English text), and whether it may be kept at all."""
 
-    PLAIN, INDEX, XREF, QUIET, TITLE, NEVER = range(6)
-    _verdicts: ClassVar[dict[bool, dict[type, int]]] = {False: {}, True: {}}
+    PLAIN, INDEX, XREF, QUIET, TITLE, NEVER, NUMBERED = range(7)
+    _verdicts: ClassVar[dict[tuple[bool, frozenset[type]], dict[type, int]]] = {}
 
-    def __init__(self, numfig: bool) -> None:
+    def __init__(self, numfig: bool, std: Any) -> None:
         self.numfig = numfig
-        self.verdicts = self._verdicts[self.numfig]
+        self.std = std
+        self.enumerable = frozenset(std.enumerable_nodes)
+        self.verdicts = self._verdicts.setdefault((numfig, self.enumerable), {})
         self.parts: list[object] = []
         self.titled = False
         self.words: list[str] = []
@@ -252,6 +255,8 @@ class _Walk:
     def _verdict(self, cls: type) -> int:
         if issubclass(cls, _UNCACHEABLE) or (self.numfig and issubclass(cls, _NUMBERED)):
             verdict = self.NEVER
+        elif cls in self.enumerable:
+            verdict = self.NUMBERED
         elif issubclass(cls, addnodes.index):
             verdict = self.INDEX
         elif issubclass(cls, addnodes.pending_xref):
@@ -276,7 +281,12 @@ class _Walk:
         parts = self.parts
         parts.append(cls.__name__)
         parts.append(attributes)
-        if verdict == 0:  # PLAIN
+        if verdict == 0 or verdict == 6:  # PLAIN, NUMBERED
+            # Sphinx gives a titled table, figure or code block an id of the
+            # page's sequence (id1, id2…), and with numfig a number
+            if verdict == 6 and ((self.numfig and attributes["ids"])
+                                 or self.std.get_numfig_title(node) is not None):
+                return False
             if searched and "no-search" in attributes["classes"]:
                 searched = False
             elif cls is nodes.literal_block and not attributes.get("language"):
@@ -395,7 +405,7 @@ def reuse_definitions(directive: SphinxDirective, result: Sequence[nodes.Node]) 
         return
     docname = env.docname
     entries = state.entries(docname) if state.reusing(docname) else {}
-    walk = _Walk(state.numfig)
+    walk = _Walk(state.numfig, env.domains.standard_domain)
     resolver = _Resolver(env, state) if entries else None
     prefix = f"{version}\0{docname}\0"
     kept: list[tuple[str, list[Reference]]] = []

@@ -138,3 +138,28 @@ def test_a_changed_smartquotes_renders_again(tmp_path: Path) -> None:
     plain = _rebuild(src, out, "-D", "smartquotes=0")
     assert "A thing's" in plain.html("index")
     assert _kept(out, "index") == 0
+
+
+def test_a_titled_table_keeps_the_page_ids_in_sequence(tmp_path: Path) -> None:
+    """Sphinx gives a titled table an id of the page's sequence (``id1``)
+    while transforming, before ``.. contents::`` numbers its back-links:
+    a kept definition with one would shift every later id (QEMU's QMP
+    reference on one page: ``NetdevStreamOptions``' table)."""
+    table = SCHEMA.replace("# A thing.\n", """# A thing.
+#
+# .. table:: Sizes
+#
+#    ==== ====
+#    size fits
+#    ==== ====
+#    1    yes
+#    ==== ====
+""")
+    page = "Docs\n====\n\n.. contents::\n\n.. toctree::\n\n   other\n\n.. qapi-doc:: s.json\n"
+    src, tree = _site(tmp_path, table, pages={"index.rst": page})
+    out = tmp_path / "out"
+    assert build(src, out, "-E").status == 0
+    _touch(tree / "s.json")
+    again = _rebuild(src, out)
+    assert 'id="id1"' in again.html("index")
+    assert _kept(out, "index") == 1
