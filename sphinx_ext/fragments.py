@@ -143,8 +143,8 @@ class _State:
         self.intersphinx = "sphinx.ext.intersphinx" in app.extensions
         self.pages: dict[str, dict[str, list[Any]]] = {}
         self.no_reuse: set[str] = set()
-        #: key → (references, words, titled) of a definition read in this build
-        self.read: dict[str, tuple[list[Reference], str, bool]] = {}
+        #: key → (references, titled) of a definition read in this build
+        self.read: dict[str, tuple[list[Reference], bool]] = {}
         #: docname → warnings counted when its last definition was keyed
         self.warnings: dict[str, int | None] = {}
         self.unclean: set[str] = set()
@@ -227,8 +227,7 @@ def _build_version(app: Sphinx) -> str | None:
 
 class _Walk:
     """One pass over a definition's doctree as the directive built it: its
-    digest, its references, its search words (transforms change no word
-    characters in English text), and whether it may be kept at all."""
+    digest, its references, and whether it may be kept at all."""
 
     PLAIN, INDEX, XREF, QUIET, TITLE, NEVER, NUMBERED = range(7)
     _verdicts: ClassVar[dict[tuple[bool, frozenset[type]], dict[type, int]]] = {}
@@ -240,14 +239,13 @@ class _Walk:
         self.verdicts = self._verdicts.setdefault((numfig, self.enumerable), {})
         self.parts: list[object] = []
         self.titled = False
-        self.words: list[str] = []
         self.references: list[Reference] = []
         self.indexes: list[addnodes.index] = []
 
     def run(self, node: nodes.Element) -> bool:
-        self.parts, self.words, self.references, self.indexes = [], [], [], []
+        self.parts, self.references, self.indexes = [], [], []
         self.titled = False
-        return self._visit(node, True)
+        return self._visit(node)
 
     def digest(self) -> str:
         return hashlib.sha256(repr(self.parts).encode()).hexdigest()
@@ -270,7 +268,7 @@ class _Walk:
         self.verdicts[cls] = verdict
         return verdict
 
-    def _visit(self, node: nodes.Element, searched: bool) -> bool:
+    def _visit(self, node: nodes.Element) -> bool:
         cls = type(node)
         verdict = self.verdicts.get(cls)
         if verdict is None:
@@ -287,9 +285,7 @@ class _Walk:
             if verdict == 6 and ((self.numfig and attributes["ids"])
                                  or self.std.get_numfig_title(node) is not None):
                 return False
-            if searched and "no-search" in attributes["classes"]:
-                searched = False
-            elif cls is nodes.literal_block and not attributes.get("language"):
+            if cls is nodes.literal_block and not attributes.get("language"):
                 return False
         elif verdict == self.INDEX:
             self.indexes.append(node)  # type: ignore[arg-type]
@@ -303,16 +299,11 @@ class _Walk:
                 str(attributes.get("reftype", "")), str(attributes.get("reftarget", "")),
                 *(str(attributes.get(key) or "") for key in _CONTEXT),
                 bool(source and source.endswith(".json"))])
-        else:
-            searched = False
-        words = self.words
         text = str.__str__  # repr() of a Text is cut short
         for child in node.children:
             if type(child) is nodes.Text:
                 parts.append(text(child))
-                if searched:
-                    words.append(child)
-            elif not self._visit(child, searched):  # type: ignore[arg-type]
+            elif not self._visit(child):  # type: ignore[arg-type]
                 return False
         return True
 
@@ -418,7 +409,7 @@ def reuse_definitions(directive: SphinxDirective, result: Sequence[nodes.Node]) 
         content = desc.children[-1] if desc.children else None
         if (entry is None or resolver is None or not isinstance(content, addnodes.desc_content)
                 or not resolver.unchanged(entry[2], only_elsewhere=docname)):
-            state.read[key] = (walk.references, "\n".join(walk.words), walk.titled)
+            state.read[key] = (walk.references, walk.titled)
             continue
         content[:] = [qapi_pending("", *walk.indexes, key=key)]
         kept.append((key, entry[2]))
@@ -526,14 +517,14 @@ class FragmentTransform(SphinxPostTransform):
             read = state.read.pop(key, None)
             if not cache.record or read is None:
                 continue
-            references, words, titled = read
+            references, titled = read
             links = [resolver.link(reference) for reference in references]
             if any(link is None for link in links):
                 continue
             # the search index lists titles (an example's) as transforms left them
             titles = [[title.astext(), title.parent["ids"][:1]]
                       for title in desc.findall(nodes.title)] if titled else []
-            capture = qapi_capture("", key=key, words=words, titles=titles,
+            capture = qapi_capture("", key=key, titles=titles,
                                    references=[[*r, link] for r, link in zip(
                                        references, links, strict=True)])
             desc.replace_self(capture)
@@ -570,8 +561,20 @@ def _depart_capture(self: Any, node: qapi_capture) -> None:
     if (cache is None or not cache.record or warnings is None or state is None
             or warnings != state.warning_count()):
         return
-    cache.new[node["key"]] = ["".join(self.body[start:]), node["words"], node["references"],
-                              node["titles"]]
+    cache.new[node["key"]] = ["".join(self.body[start:]), "\n".join(_search_words(node)),
+                              node["references"], node["titles"]]
+
+
+def _search_words(node: nodes.Element) -> Iterator[str]:
+    """The text the search index takes from *node* once every transform
+    ran (``trim_doctest_flags`` drops words from doctest blocks): as
+    Sphinx's ``WordCollector``, less comments and ``no-search`` parts."""
+    for child in node.children:
+        if isinstance(child, nodes.Text):
+            yield child.astext()
+        elif isinstance(child, nodes.Element) and not isinstance(child, nodes.comment) \
+                and "no-search" not in child["classes"]:
+            yield from _search_words(child)
 
 
 def _skip(self: Any, node: nodes.Element) -> None:
