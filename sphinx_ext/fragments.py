@@ -533,13 +533,18 @@ class FragmentTransform(SphinxPostTransform):
 
 def _after_resolving(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """A page whose resolving warned records nothing: which definition
-    warned is not known."""
+    warned is not known.  Otherwise each definition to record notes the
+    words the search index is about to take from it."""
     cache: _PageCache | None = getattr(doctree, "qapidoc_fragments", None)
+    if cache is None:
+        return
     state = _state(app.env)
     warnings = getattr(doctree, "qapidoc_warnings", None)
-    if cache is not None and (state is None or warnings is None
-                              or state.warning_count() != warnings):
+    if state is None or warnings is None or state.warning_count() != warnings:
         cache.record = False
+    elif cache.record:
+        for capture in doctree.findall(qapi_capture):
+            capture["words"] = "\n".join(_search_words(capture))
 
 
 def _visit_fragment(self: Any, node: qapi_fragment) -> None:
@@ -559,16 +564,17 @@ def _depart_capture(self: Any, node: qapi_capture) -> None:
     warnings = node.attributes.pop("warnings")
     state = _state(self.builder.env)
     if (cache is None or not cache.record or warnings is None or state is None
-            or warnings != state.warning_count()):
+            or warnings != state.warning_count() or "words" not in node):
         return
-    cache.new[node["key"]] = ["".join(self.body[start:]), "\n".join(_search_words(node)),
-                              node["references"], node["titles"]]
+    cache.new[node["key"]] = ["".join(self.body[start:]), node["words"], node["references"],
+                              node["titles"]]
 
 
 def _search_words(node: nodes.Element) -> Iterator[str]:
     """The text the search index takes from *node* once every transform
-    ran (``trim_doctest_flags`` drops words from doctest blocks): as
-    Sphinx's ``WordCollector``, less comments and ``no-search`` parts."""
+    ran (``trim_doctest_flags`` drops words from doctest blocks) and before
+    it is translated (the HTML translator adds a "Note" title to a note):
+    as Sphinx's ``WordCollector``, less comments and ``no-search`` parts."""
     for child in node.children:
         if isinstance(child, nodes.Text):
             yield child.astext()

@@ -168,8 +168,10 @@ def test_a_titled_table_keeps_the_page_ids_in_sequence(tmp_path: Path) -> None:
 def test_search_words_are_taken_after_the_transforms(tmp_path: Path) -> None:
     """``trim_doctest_flags`` drops ``# doctest: +SKIP`` from a doctest
     block after reading: a kept definition's search words must not have
-    "doctest" and "skip", which a build from scratch does not index."""
-    doctest = SCHEMA.replace("# A thing.\n", "# A thing.\n#\n# >>> size()  # doctest: +SKIP\n# 1\n")
+    "doctest" and "skip", which a build from scratch does not index; nor
+    "note", which the HTML translator adds to a note after indexing."""
+    doctest = SCHEMA.replace("# A thing.\n", "# A thing.\n#\n# >>> size()  # doctest: +SKIP\n# 1\n"
+                             "#\n# .. note:: Mind it.\n")
     src, tree = _site(tmp_path, doctest)
     out = tmp_path / "out"
     assert build(src, out, "-E").status == 0
@@ -181,3 +183,4 @@ def test_search_words_are_taken_after_the_transforms(tmp_path: Path) -> None:
     _rebuild(src, out)
     assert _kept(out, "index") == 1
     assert '"skip"' not in (out / "searchindex.js").read_text()
+    assert '"note"' not in (out / "searchindex.js").read_text()
