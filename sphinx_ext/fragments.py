@@ -159,8 +159,10 @@ class _State:
         return self._version
 
     def warning_count(self) -> int | None:
-        """Warnings so far (None: not known, so nothing is recorded)."""
-        return getattr(self.app(), "_warncount", None)
+        """Warnings logged so far.  Not Sphinx's count: it holds back the
+        warnings of reading and of writing (``pending_warnings``) until the
+        phase ends, so it would not tell which page or definition warned."""
+        return self.warned.count
 
     def reusing(self, docname: str) -> bool:
         """Whether definitions may be kept while reading: only where every
@@ -617,14 +619,17 @@ def _said(record: std_logging.LogRecord) -> tuple[str, str, str]:
 
 
 class _Warned(std_logging.Handler):
-    """The warnings said so far in the build, before Sphinx's handlers
-    decorate them: a page read again at ``env-updated`` says them again."""
+    """The warnings logged so far in the build, as they are logged (before
+    Sphinx's handlers decorate them, and while Sphinx holds them back): how
+    many, and which (a page read again at ``env-updated`` says them again)."""
 
     def __init__(self) -> None:
         super().__init__(std_logging.WARNING)
+        self.count = 0
         self.seen: Counter[tuple[str, str, str]] = Counter()
 
     def emit(self, record: std_logging.LogRecord) -> None:
+        self.count += 1
         self.seen[_said(record)] += 1
 
 

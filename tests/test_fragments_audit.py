@@ -184,3 +184,19 @@ def test_search_words_are_taken_after_the_transforms(tmp_path: Path) -> None:
     assert _kept(out, "index") == 1
     assert '"skip"' not in (out / "searchindex.js").read_text()
     assert '"note"' not in (out / "searchindex.js").read_text()
+
+
+def test_a_definition_whose_translation_warned_is_not_kept(tmp_path: Path) -> None:
+    """Pygments warns while the page is written (a ``json`` block that is
+    not JSON); Sphinx holds the warnings of writing back until the end, so
+    its count did not show it and the definition was kept: rebuilds that
+    re-read the page no longer warned (and passed with -W)."""
+    bad = SCHEMA.replace("# A thing.\n", "# A thing.\n#\n# .. code-block:: json\n#\n#    { ]] @@\n")
+    src, tree = _site(tmp_path, bad)
+    out = tmp_path / "out"
+    first = build(src, out, "-E")
+    assert "highlighting_failure" in first.warnings
+    _touch(tree / "s.json")
+    again = _rebuild(src, out)
+    assert "highlighting_failure" in again.warnings
+    assert _kept(out, "index") == 1
