@@ -51,7 +51,6 @@ import logging as std_logging
 import os
 import shutil
 import weakref
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -149,6 +148,10 @@ class _State:
         self.warnings: dict[str, int | None] = {}
         self.unclean: set[str] = set()
         self.warned = _Warned()
+        #: pages read only for this extension's sake: Sphinx (and a build
+        #: without the cache) would not read them, so they say nothing
+        self.silent: set[str] = set()
+        self.muted: list[std_logging.Handler] = []
 
     @property
     def version(self) -> str | None:
@@ -163,6 +166,19 @@ class _State:
         warnings of reading and of writing (``pending_warnings``) until the
         phase ends, so it would not tell which page or definition warned."""
         return self.warned.count
+
+    def mute(self) -> None:
+        """Until `unmute`: warnings are counted, not told."""
+        if not self.muted:
+            logger = std_logging.getLogger(logging.NAMESPACE)
+            self.muted = [handler for handler in logger.handlers if handler is not self.warned]
+            for handler in self.muted:
+                handler.addFilter(_MUTE)
+
+    def unmute(self) -> None:
+        for handler in self.muted:
+            handler.removeFilter(_MUTE)
+        self.muted = []
 
     def reusing(self, docname: str) -> bool:
         """Whether definitions may be kept while reading: only where every
@@ -436,7 +452,7 @@ def _outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[
     """Pages whose kept definitions cannot be written any more (another
     version, a lost cache) are read again."""
     state = _state(env)
-    stale = []
+    stale: list[str] = []
     for docname, (version, kept) in _KEPT.of(env).items():
         if docname in changed or docname in removed or docname in added:
             continue
@@ -445,6 +461,9 @@ def _outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[
             stale.append(docname)
     if state is not None:
         state.no_reuse.update(stale)
+    known = _STATES.get(env)
+    if known is not None:
+        known.silent.update(stale)
     return stale
 
 
@@ -462,19 +481,26 @@ def _check_links(app: Sphinx, env: BuildEnvironment) -> list[str]:
         state.no_reuse.add(docname)
         app.events.emit("env-purge-doc", env, docname)
         env.clear_doc(docname)
-        with logging.suppress_logging() as said:
+        # what this reading finds, the page's own, has been told when it was
+        # read, by this build or the one that read it last
+        state.mute()
+        try:
             app.builder.read_doc(docname)
-        # the page's first reading this build said the same: only news is told
-        seen = state.warned.seen.copy()
-        for record in said.buffer:
-            if record.levelno < std_logging.WARNING:
-                continue
-            if seen[_said(record)] > 0:
-                seen[_said(record)] -= 1
-                continue
-            state.unclean.add(docname)
-            std_logging.getLogger(logging.NAMESPACE).handle(record)
+        finally:
+            state.unmute()
     return stale
+
+
+def _source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    state = _STATES.get(app.env)
+    if state is not None and docname in state.silent:
+        state.mute()
+
+
+def _read(app: Sphinx, doctree: nodes.document) -> None:
+    state = _STATES.get(app.env)
+    if state is not None:
+        state.unmute()
 
 
 class FragmentTransform(SphinxPostTransform):
@@ -611,34 +637,39 @@ def _save(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any]
             os.remove(temporary)
 
 
-def _said(record: std_logging.LogRecord) -> tuple[str, str, str]:
-    """A warning as its reader sees it, less its location (which is a node,
-    a pair or a path depending on who handles the record)."""
-    return (str(getattr(record, "type", "") or ""), str(getattr(record, "subtype", "") or ""),
-            std_logging.LogRecord.getMessage(record))
-
-
 class _Warned(std_logging.Handler):
-    """The warnings logged so far in the build, as they are logged (before
-    Sphinx's handlers decorate them, and while Sphinx holds them back): how
-    many, and which (a page read again at ``env-updated`` says them again)."""
+    """How many warnings were logged so far in the build, as they are
+    logged (while Sphinx holds them back), told or not."""
 
     def __init__(self) -> None:
         super().__init__(std_logging.WARNING)
         self.count = 0
-        self.seen: Counter[tuple[str, str, str]] = Counter()
 
     def emit(self, record: std_logging.LogRecord) -> None:
         self.count += 1
-        self.seen[_said(record)] += 1
+
+
+class _Mute(std_logging.Filter):
+    """On Sphinx's handlers while a page is read silently: no warning."""
+
+    def filter(self, record: std_logging.LogRecord) -> bool:
+        return record.levelno < std_logging.WARNING
+
+
+_MUTE = _Mute()
 
 
 def _start(app: Sphinx) -> None:
     """The build's state; a build from scratch, or one whose configuration
     changed what pages are read into, keeps nothing of an earlier one."""
     state = _STATES[app.env] = _State(app)
+    logger = std_logging.getLogger(logging.NAMESPACE)
+    for handler in list(logger.handlers):  # an interrupted build's (no build-finished)
+        handler.removeFilter(_MUTE)
+        if isinstance(handler, _Warned):
+            logger.removeHandler(handler)
     # first, so that it sees each warning as it was logged
-    std_logging.getLogger(logging.NAMESPACE).handlers.insert(0, state.warned)
+    logger.handlers.insert(0, state.warned)
     if state.fresh:
         shutil.rmtree(os.path.join(app.doctreedir, CACHE_DIR), ignore_errors=True)
 
@@ -646,6 +677,7 @@ def _start(app: Sphinx) -> None:
 def _finish(app: Sphinx, exception: BaseException | None) -> None:
     state = _STATES.get(app.env)
     if state is not None:
+        state.unmute()
         std_logging.getLogger(logging.NAMESPACE).removeHandler(state.warned)
 
 
@@ -662,5 +694,7 @@ def setup_fragments(app: Sphinx) -> None:
     app.connect("env-get-outdated", _outdated)
     app.connect("env-updated", _check_links)
     app.connect("doctree-read", _after_reading, priority=1)
+    app.connect("source-read", _source_read)
+    app.connect("doctree-read", _read, priority=999)
     app.connect("doctree-resolved", _after_resolving, priority=900)
     app.connect("html-page-context", _save)

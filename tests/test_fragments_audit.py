@@ -4,7 +4,9 @@ scratch writes, and warns as a rebuild without the cache does."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 from tests.test_fragments import _kept, _outputs, _touch
@@ -42,6 +44,14 @@ SCHEMA = """\
 
 PAGE = "Docs\n====\n\n.. toctree::\n\n   other\n\n.. qapi-doc:: s.json\n"
 OTHER = "Other\n=====\n\nText.\n"
+
+
+def _now(*paths: Path) -> None:
+    """Changed now: unlike `_touch` (a time ahead, which keeps a page
+    outdated for Sphinx until then), only the next build reads it again."""
+    stamp = time.time()
+    for path in paths:
+        os.utime(path, (stamp, stamp))
 
 
 def _site(root: Path, schema: str = SCHEMA, conf: str = "",
@@ -113,16 +123,29 @@ def test_a_page_read_again_for_a_moved_link_does_not_warn_twice(tmp_path: Path) 
         "other.rst": OTHER + gadget, "third.rst": "Third\n=====\n"})
     out = tmp_path / "out"
     assert build(src, out, "-E").status == 0
-    _touch(tree / "s.json")
+    _now(tree / "s.json")
     kept = build(src, out)
     assert kept.warnings.count("member 'b' of command 'do-it' is not documented") == 1
     assert _kept(out, "index") == 2
     (src / "other.rst").write_text(OTHER)
     (src / "third.rst").write_text("Third\n=====\n" + gadget)
-    _touch(src / "other.rst", src / "third.rst", tree / "s.json")
+    _now(src / "other.rst", src / "third.rst", tree / "s.json")
     again = _rebuild(src, out)
     assert again.warnings.count("member 'b' of command 'do-it' is not documented") == 1
     assert 'href="third.html#qapi-obj-Gadget"' in again.html("index")
+
+    # back, with index.rst not read by Sphinx: its warnings are not told
+    _now(tree / "s.json")
+    build(src, out)
+    assert _kept(out, "index") == 2
+    (src / "other.rst").write_text(OTHER + gadget)
+    (src / "third.rst").write_text("Third\n=====\n")
+    _now(src / "other.rst", src / "third.rst")
+    back = _rebuild(src, out, quiet=False)
+    assert "index" not in back.read_docs()
+    assert _kept(out, "index") == 0  # read again at env-updated
+    assert "not documented" not in back.warnings
+    assert 'href="other.html#qapi-obj-Gadget"' in back.html("index")
 
 
 def test_a_changed_smartquotes_renders_again(tmp_path: Path) -> None:
@@ -200,3 +223,20 @@ def test_a_definition_whose_translation_warned_is_not_kept(tmp_path: Path) -> No
     again = _rebuild(src, out)
     assert "highlighting_failure" in again.warnings
     assert _kept(out, "index") == 1
+
+
+def test_pages_read_again_for_the_cache_alone_do_not_warn(tmp_path: Path) -> None:
+    """Another html_title: Sphinx writes every page again, reading none; a
+    page with kept definitions must be read again (their HTML does not
+    fit), but its warnings were told when it was read last."""
+    undocumented = SCHEMA.replace("{ 'a': 'Thing' }", "{ 'a': 'Thing', 'b': 'int' }")
+    src, tree = _site(tmp_path, undocumented)
+    out = tmp_path / "out"
+    assert build(src, out, "-E").status == 0
+    _now(tree / "s.json")
+    kept = build(src, out)
+    assert "member 'b' of command 'do-it' is not documented" in kept.warnings
+    assert _kept(out, "index") == 2
+    retitled = _rebuild(src, out, "-D", "html_title=Other", quiet=False)
+    assert "index" in retitled.read_docs()
+    assert "not documented" not in retitled.warnings
