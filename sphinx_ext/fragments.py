@@ -399,10 +399,25 @@ def _load(path: str, version: str) -> dict[str, list[Any]]:
     entries = data.get("fragments")
     if not isinstance(entries, dict):
         return {}
-    return {key: value for key, value in entries.items()
-            if isinstance(value, list) and len(value) == 4
-            and isinstance(value[0], str) and isinstance(value[1], str)
-            and isinstance(value[2], list) and isinstance(value[3], list)}
+    return {key: value for key, value in entries.items() if _well_formed(value)}
+
+
+def _well_formed(value: object) -> bool:
+    """Whether *value* is an entry as `_depart_capture` writes it: HTML,
+    words, references (role, target, four context values, from a .json
+    file, link) and titles (text, ids)."""
+    if not (isinstance(value, list) and len(value) == 4 and isinstance(value[0], str)
+            and isinstance(value[1], str) and isinstance(value[2], list)
+            and isinstance(value[3], list)):
+        return False
+    for reference in value[2]:
+        if not (isinstance(reference, list) and len(reference) == 8
+                and isinstance(reference[6], bool)
+                and all(isinstance(part, str) for part in reference[:6] + reference[7:])):
+            return False
+    return all(isinstance(title, list) and len(title) == 2 and isinstance(title[0], str)
+               and isinstance(title[1], list) and all(isinstance(i, str) for i in title[1])
+               for title in value[3])
 
 
 def reuse_definitions(directive: SphinxDirective, result: Sequence[nodes.Node]) -> None:

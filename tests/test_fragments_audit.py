@@ -4,11 +4,13 @@ scratch writes, and warns as a rebuild without the cache does."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
 from pathlib import Path
 
+from sphinx_ext.fragments import CACHE_DIR
 from tests.test_fragments import _kept, _outputs, _touch
 from tests.test_sphinx_build import Build, build
 
@@ -240,3 +242,22 @@ def test_pages_read_again_for_the_cache_alone_do_not_warn(tmp_path: Path) -> Non
     retitled = _rebuild(src, out, "-D", "html_title=Other", quiet=False)
     assert "index" in retitled.read_docs()
     assert "not documented" not in retitled.warnings
+
+
+def test_a_cache_file_with_the_right_version_but_damaged_entries(tmp_path: Path) -> None:
+    """Entries of the wrong shape under the build's own version (a file
+    edited or damaged into other valid JSON) are dropped, not a traceback."""
+    src, tree = _site(tmp_path)
+    out = tmp_path / "out"
+    assert build(src, out, "-E").status == 0
+    _now(tree / "s.json")
+    build(src, out)
+    assert _kept(out, "index") == 2
+    for path in (out / ".doctrees" / CACHE_DIR).iterdir():
+        data = json.loads(path.read_text())
+        for entry in data["fragments"].values():
+            entry[2], entry[3] = [["type"]], [1]
+        path.write_text(json.dumps(data))
+    _now(tree / "s.json")
+    again = _rebuild(src, out)
+    assert again.status == 0
