@@ -15,30 +15,34 @@ its HTML is made of:
   (Sphinx's own ``.buildinfo`` hash), the pages of the site, and the
   versions of Sphinx, docutils, Pygments and this extension's code.
 
-With the HTML, an entry keeps what each reference in the definition
-resolved to.  When a page is read again, a definition with a known key keeps
-its signature (for the page's contents and the indexes; its objects are
-noted as before) and its content becomes one `qapi_pending` node, which no
-transform walks into; once every page is read (``env-updated``) each kept
-definition's references are resolved again, and a page where one resolves
-differently is read again without keeping anything.  When the page is
-written, the definition becomes its HTML (`qapi_fragment`, holding the words
-the search index takes from it).  Every other definition is transformed and
+With the HTML, an entry keeps what each reference in the definition resolved
+to.  When a page is read again, a definition with a known key keeps its
+signature (for the page's contents and the indexes; its objects are noted as
+before) and its content becomes one `qapi_pending` node, which no transform
+walks into; once every page is read (``env-updated``) each kept definition's
+references are resolved again, and a page where one resolves differently is
+read again without keeping anything.  A page read again for the cache alone
+(there, or because its kept HTML no longer fits) says no warning: Sphinx
+would only have written it.  When the page is written, the definition
+becomes its HTML (`qapi_fragment`, holding the words the search index took
+from it after the transforms).  Every other definition is transformed and
 translated as usual and its HTML recorded.  A page is the same byte for byte
 either way (``tests/test_fragments.py`` compares rebuilds with builds from
 scratch on QEMU's reference).
 
 Never kept: a definition whose output depends on more than itself (a
-reference the domain does not settle alone and silently, or with
-``intersphinx`` loaded an unresolved one; footnotes, named hyperlinks,
-substitutions, images, math, raw HTML, ``only``, titles, titled tables, figures or
-code blocks (Sphinx numbers them, or gives them ids in page order), code
-without a language), whose translation warned, or on a page whose
-resolving warned.  Pages are kept only by a serial build in English
-(parallel readers and writers, and translations, use what is there but do
-not add to it).  A build from scratch (``-E``), or one after a change of a
-``conf.py`` value that pages are read with (``smartquotes``: Sphinx reads
-every page again), starts with no cache.
+reference the domain does not settle alone and silently — ``any`` falls back
+to the standard domain — or with ``intersphinx`` loaded an unresolved one;
+footnotes, named hyperlinks, substitutions, images, math, raw HTML,
+``only``, titles, titled tables, figures or code blocks (Sphinx numbers
+them, or gives them ids in page order), code without a language), whose
+translation warned, or on a page whose transforms or resolving warned
+(warnings are counted as they are logged: Sphinx counts those of reading and
+writing when the phase ends).  Pages are kept only by a serial build in
+English (parallel readers and writers, and translations, use what is there
+but do not add to it).  A build from scratch (``-E``), or one after a change
+of a ``conf.py`` value that pages are read with (``smartquotes``: Sphinx
+reads every page again), starts with no cache.
 ``qapidoc_fragment_cache = False`` turns it off.
 """
 
