@@ -456,8 +456,8 @@ def reuse_definitions(directive: SphinxDirective, result: Sequence[nodes.Node]) 
 
 
 def _after_reading(app: Sphinx, doctree: nodes.document) -> None:
-    """A page whose transforms warned records nothing: which definition
-    warned is not known."""
+    """A page whose transforms, or the sanitizing and collecting after them,
+    warned records nothing: which definition warned is not known."""
     state = _state(app.env)
     docname = app.env.current_document.docname
     if state is not None and docname in state.warnings:
@@ -712,7 +712,8 @@ def setup_fragments(app: Sphinx) -> None:
     app.connect("build-finished", _finish)
     app.connect("env-get-outdated", _outdated)
     app.connect("env-updated", _check_links)
-    app.connect("doctree-read", _after_reading, priority=1)
+    # after the safety pass (400), whose warnings are about definitions too
+    app.connect("doctree-read", _after_reading, priority=800)
     app.connect("source-read", _source_read)
     app.connect("doctree-read", _read, priority=999)
     app.connect("doctree-resolved", _after_resolving, priority=900)

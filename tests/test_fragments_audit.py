@@ -261,3 +261,34 @@ def test_a_cache_file_with_the_right_version_but_damaged_entries(tmp_path: Path)
     _now(tree / "s.json")
     again = _rebuild(src, out)
     assert again.status == 0
+
+
+WARN_AFTER_TRANSFORMS = """\
+from docutils import nodes
+from sphinx.util import logging
+
+def _warn(app, doctree):
+    for node in doctree.findall(nodes.Element):
+        if node.get("ids") == ["qapi-obj-Thing.mem-size"]:
+            logging.getLogger("t").warning("late", location=node)
+
+def setup(app):
+    app.connect("doctree-read", _warn, priority=500)
+    return {"parallel_read_safe": True}
+"""
+
+
+def test_a_page_whose_collectors_warned_keeps_nothing(tmp_path: Path) -> None:
+    """A warning of a doctree-read handler after the transforms (as the
+    safety pass's, at 400) is about the page's definitions too: the page
+    records nothing, so a rebuild warns as a build without the cache."""
+    src, tree = _site(tmp_path, conf="import os, sys\n"
+                      "sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
+                      "extensions.append('late_warn')\n")
+    (src / "late_warn.py").write_text(WARN_AFTER_TRANSFORMS)
+    out = tmp_path / "out"
+    first = build(src, out, "-E")
+    assert "late" in first.warnings
+    _touch(tree / "s.json")
+    again = _rebuild(src, out)
+    assert "late" in again.warnings
