@@ -124,6 +124,7 @@ class _PageCache:
     old: dict[str, list[Any]]
     new: dict[str, list[Any]] = field(default_factory=dict)
     record: bool = True
+    captures: list[qapi_capture] = field(default_factory=list)
 
 
 _KEPT: PageStore[tuple[str, list[tuple[str, list[Reference]]]]] = PageStore("qapidoc_kept")
@@ -576,6 +577,7 @@ class FragmentTransform(SphinxPostTransform):
                                        references, links, strict=True)])
             desc.replace_self(capture)
             capture.append(desc)
+            cache.captures.append(capture)
 
 
 def _after_resolving(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -590,8 +592,8 @@ def _after_resolving(app: Sphinx, doctree: nodes.document, docname: str) -> None
     if state is None or warnings is None or state.warning_count() != warnings:
         cache.record = False
     elif cache.record:
-        for capture in doctree.findall(qapi_capture):
-            capture["words"] = "\n".join(_search_words(capture))
+        for capture in cache.captures:
+            capture["words"] = "\n".join(_search_words(capture, []))
 
 
 def _visit_fragment(self: Any, node: qapi_fragment) -> None:
@@ -617,17 +619,20 @@ def _depart_capture(self: Any, node: qapi_capture) -> None:
                               node["titles"]]
 
 
-def _search_words(node: nodes.Element) -> Iterator[str]:
+def _search_words(node: nodes.Element, out: list[str]) -> list[str]:
     """The text the search index takes from *node* once every transform
     ran (``trim_doctest_flags`` drops words from doctest blocks) and before
     it is translated (the HTML translator adds a "Note" title to a note):
     as Sphinx's ``WordCollector``, less comments and ``no-search`` parts."""
     for child in node.children:
-        if isinstance(child, nodes.Text):
-            yield child.astext()
+        if type(child) is nodes.Text:
+            out.append(str.__str__(child))
+        elif isinstance(child, nodes.Text):
+            out.append(child.astext())
         elif isinstance(child, nodes.Element) and not isinstance(child, nodes.comment) \
                 and "no-search" not in child["classes"]:
-            yield from _search_words(child)
+            _search_words(child, out)
+    return out
 
 
 def _skip(self: Any, node: nodes.Element) -> None:
