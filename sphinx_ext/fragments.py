@@ -297,16 +297,17 @@ class _Walk:
         if verdict is None:
             verdict = self._verdict(cls)
         attributes = node.attributes
-        if verdict == 5 or "refname" in attributes:  # NEVER
+        if verdict == self.NEVER or "refname" in attributes:
             return False
         parts = self.parts
         parts.append(cls.__name__)
         parts.append(attributes)
-        if verdict == 0 or verdict == 6:  # PLAIN, NUMBERED
+        if verdict == self.PLAIN or verdict == self.NUMBERED:
             # Sphinx gives a titled table, figure or code block an id of the
             # page's sequence (id1, id2…), and with numfig a number
-            if verdict == 6 and ((self.numfig and attributes["ids"])
-                                 or self.std.get_numfig_title(node) is not None):
+            if verdict == self.NUMBERED and (
+                    (self.numfig and attributes["ids"])
+                    or self.std.get_numfig_title(node) is not None):
                 return False
             if cls is nodes.literal_block and not attributes.get("language"):
                 return False
@@ -471,19 +472,18 @@ def _outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[
               removed: set[str]) -> list[str]:
     """Pages whose kept definitions cannot be written any more (another
     version, a lost cache) are read again."""
-    state = _state(env)
+    state = _STATES.get(env)
+    current = state.version if state is not None else None
     stale: list[str] = []
     for docname, (version, kept) in _KEPT.of(env).items():
         if docname in changed or docname in removed or docname in added:
             continue
-        entries = state.entries(docname) if state is not None and version == state.version else {}
+        entries = state.entries(docname) if state is not None and version == current else {}
         if any(key not in entries for key, _references in kept):
             stale.append(docname)
     if state is not None:
         state.no_reuse.update(stale)
-    known = _STATES.get(env)
-    if known is not None:
-        known.silent.update(stale)
+        state.silent.update(stale)
     return stale
 
 

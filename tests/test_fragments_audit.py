@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sphinx_ext.fragments import CACHE_DIR
@@ -97,14 +98,21 @@ def _rebuild(src: Path, out: Path, *args: str, quiet: bool = True) -> Build:
     return result
 
 
+def _kept_rebuild(src: Path, tree: Path, out: Path,
+                  change: Callable[..., None] = _touch) -> Build:
+    """A build from scratch, then a rebuild after *change* to the schema:
+    the one that keeps what the first recorded."""
+    assert build(src, out, "-E").status == 0
+    change(tree / "s.json")
+    return build(src, out)
+
+
 def test_any_reference_to_a_builtin_follows_a_new_label(tmp_path: Path) -> None:
     """`str` in doc text names a built-in type (shown unlinked) until a
     page gives the standard domain a ``str`` label, which ``any`` finds."""
     src, tree = _site(tmp_path)
     out = tmp_path / "out"
-    assert build(src, out, "-E").status == 0
-    _touch(tree / "s.json")
-    build(src, out)
+    _kept_rebuild(src, tree, out)
     assert _kept(out, "index") == 2
     (src / "other.rst").write_text(OTHER + "\n.. _str:\n\nStrings\n-------\n\nText.\n")
     _touch(src / "other.rst", tree / "s.json")
@@ -124,9 +132,7 @@ def test_a_page_read_again_for_a_moved_link_does_not_warn_twice(tmp_path: Path) 
         "index.rst": PAGE.replace("   other\n", "   other\n   third\n"),
         "other.rst": OTHER + gadget, "third.rst": "Third\n=====\n"})
     out = tmp_path / "out"
-    assert build(src, out, "-E").status == 0
-    _now(tree / "s.json")
-    kept = build(src, out)
+    kept = _kept_rebuild(src, tree, out, _now)
     assert kept.warnings.count("member 'b' of command 'do-it' is not documented") == 1
     assert _kept(out, "index") == 2
     (src / "other.rst").write_text(OTHER)
@@ -156,9 +162,7 @@ def test_a_changed_smartquotes_renders_again(tmp_path: Path) -> None:
     quotes the new setting does not want."""
     src, tree = _site(tmp_path, SCHEMA.replace("# A thing.", "# A thing's \"size\"."))
     out = tmp_path / "out"
-    assert build(src, out, "-E").status == 0
-    _touch(tree / "s.json")
-    build(src, out)
+    _kept_rebuild(src, tree, out)
     assert _kept(out, "index") == 2
     plain = _rebuild(src, out, "-D", "smartquotes=0")
     assert "A thing's" in plain.html("index")
@@ -199,9 +203,7 @@ def test_search_words_are_taken_after_the_transforms(tmp_path: Path) -> None:
                              "#\n# .. note:: Mind it.\n")
     src, tree = _site(tmp_path, doctest)
     out = tmp_path / "out"
-    assert build(src, out, "-E").status == 0
-    _touch(tree / "s.json")
-    build(src, out)
+    _kept_rebuild(src, tree, out)
     assert _kept(out, "index") == 2
     (tree / "s.json").write_text(doctest.replace("# Does it", "# Really does it"))
     _touch(tree / "s.json")
@@ -234,9 +236,7 @@ def test_pages_read_again_for_the_cache_alone_do_not_warn(tmp_path: Path) -> Non
     undocumented = SCHEMA.replace("{ 'a': 'Thing' }", "{ 'a': 'Thing', 'b': 'int' }")
     src, tree = _site(tmp_path, undocumented)
     out = tmp_path / "out"
-    assert build(src, out, "-E").status == 0
-    _now(tree / "s.json")
-    kept = build(src, out)
+    kept = _kept_rebuild(src, tree, out, _now)
     assert "member 'b' of command 'do-it' is not documented" in kept.warnings
     assert _kept(out, "index") == 2
     retitled = _rebuild(src, out, "-D", "html_title=Other", quiet=False)
@@ -249,9 +249,7 @@ def test_a_cache_file_with_the_right_version_but_damaged_entries(tmp_path: Path)
     edited or damaged into other valid JSON) are dropped, not a traceback."""
     src, tree = _site(tmp_path)
     out = tmp_path / "out"
-    assert build(src, out, "-E").status == 0
-    _now(tree / "s.json")
-    build(src, out)
+    _kept_rebuild(src, tree, out, _now)
     assert _kept(out, "index") == 2
     for path in (out / ".doctrees" / CACHE_DIR).iterdir():
         data = json.loads(path.read_text())

@@ -238,7 +238,7 @@ def _release(config: Config, against: Schema | None,
              paths: list[str]) -> tuple[Version | None, str]:
     """The release under development and where it came from: --release or
     the configuration, else a VERSION file above the first root schema,
-    else the release its directory or git tag names, else the release after
+    else the release its directories name, else the release after
     the --against schema's newest version."""
     from qapidoc.core.config import ConfigError, find_version_file, release_of_directory
     from qapidoc.lint.engine import parse_version
